@@ -1,0 +1,268 @@
+package cloud
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/store"
+)
+
+// Scope is the account and region a request acts in.
+type Scope = store.Scope
+
+// Config configures a [Cloud]. Only Store is required.
+type Config struct {
+	// Store holds all state.
+	Store store.Store
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
+	// Logger receives debug logs; nil means slog.Default().
+	Logger *slog.Logger
+	// ProvisionDelay is how long resources that AWS provisions
+	// asynchronously (NAT gateways, instances, interface endpoints) stay in
+	// their transitional state. Zero means one second; negative means none.
+	ProvisionDelay time.Duration
+	// DeletedRetention is how long deleted NAT gateways and terminated
+	// instances stay visible. Zero means one hour, as in AWS.
+	DeletedRetention time.Duration
+}
+
+// Cloud is the control plane over one store.
+type Cloud struct {
+	st        store.Store
+	clock     func() time.Time
+	log       *slog.Logger
+	delay     time.Duration
+	retention time.Duration
+
+	inited sync.Map // Scope → struct{}: scopes whose defaults exist
+}
+
+// New returns a Cloud over cfg.Store.
+func New(cfg Config) *Cloud {
+	c := &Cloud{st: cfg.Store, clock: cfg.Clock, log: cfg.Logger, delay: cfg.ProvisionDelay, retention: cfg.DeletedRetention}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	switch {
+	case c.delay == 0:
+		c.delay = time.Second
+	case c.delay < 0:
+		c.delay = 0
+	}
+	if c.retention == 0 {
+		c.retention = time.Hour
+	}
+	return c
+}
+
+// Reset deletes all state in every account and region.
+func (c *Cloud) Reset(ctx context.Context) error {
+	if err := c.st.Reset(ctx); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	c.inited.Clear()
+	return nil
+}
+
+// txn is a store transaction bound to one scope and one instant.
+type txn struct {
+	store.Txn
+	c   *Cloud
+	sc  Scope
+	now time.Time
+}
+
+// update runs fn in a write transaction in sc, creating the scope's default
+// resources first if this is its first use.
+func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error {
+	if err := checkScope(sc); err != nil {
+		return err
+	}
+	err := c.st.Update(ctx, func(stx store.Txn) error {
+		tx := &txn{Txn: stx, c: c, sc: sc, now: c.clock().UTC()}
+		if err := tx.ensureDefaultsTxn(); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+	if err != nil {
+		if _, isAPI := apierr.As(err); !isAPI {
+			return internal(err)
+		}
+		return err
+	}
+	c.inited.Store(sc, struct{}{})
+	return nil
+}
+
+// view runs fn in a read transaction in sc.
+func (c *Cloud) view(ctx context.Context, sc Scope, fn func(*txn) error) error {
+	if err := checkScope(sc); err != nil {
+		return err
+	}
+	if _, ok := c.inited.Load(sc); !ok {
+		if err := c.update(ctx, sc, func(*txn) error { return nil }); err != nil {
+			return err
+		}
+	}
+	err := c.st.View(ctx, func(stx store.Txn) error {
+		return fn(&txn{Txn: stx, c: c, sc: sc, now: c.clock().UTC()})
+	})
+	if _, isAPI := apierr.As(err); err != nil && !isAPI {
+		return internal(err)
+	}
+	return err
+}
+
+func checkScope(sc Scope) error {
+	if _, ok := catalog.LookupRegion(sc.Region); !ok {
+		return &apierr.Error{Code: "AuthFailure", Status: 401,
+			Message: fmt.Sprintf("AWS was not able to validate the provided access credentials (unknown region %q)", sc.Region)}
+	}
+	return nil
+}
+
+func (tx *txn) region() catalog.Region {
+	r, _ := catalog.LookupRegion(tx.sc.Region)
+	return r
+}
+
+// Object kinds as stored.
+const (
+	kindScope    = "scope"
+	kindVpc      = "vpc"
+	kindSubnet   = "subnet"
+	kindRT       = "route-table"
+	kindSG       = "security-group"
+	kindACL      = "network-acl"
+	kindIGW      = "internet-gateway"
+	kindNAT      = "natgateway"
+	kindENI      = "network-interface"
+	kindInstance = "instance"
+	kindToken    = "client-token"
+)
+
+func getObj[T any](tx *txn, kind, id string) (*T, error) {
+	b, err := tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id})
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("decode %s %s: %w", kind, id, err)
+	}
+	return v, nil
+}
+
+func listObj[T any](tx *txn, kind string) ([]*T, error) {
+	rs, err := tx.List(tx.sc, kind)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(rs))
+	for _, r := range rs {
+		v := new(T)
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			return nil, fmt.Errorf("decode %s %s: %w", kind, r.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func putObj(tx *txn, kind, id string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s %s: %w", kind, id, err)
+	}
+	return tx.Put(store.Key{Scope: tx.sc, Kind: kind, ID: id}, b)
+}
+
+func delObj(tx *txn, kind, id string) error {
+	return tx.Delete(store.Key{Scope: tx.sc, Kind: kind, ID: id})
+}
+
+// getOr returns the object or the given not-found error.
+func getOr[T any](tx *txn, kind, id string, notFound func() error) (*T, error) {
+	v, err := getObj[T](tx, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound()
+	}
+	return v, err
+}
+
+// newID returns prefix-<17 lowercase hex>, AWS's long ID form.
+func newID(prefix string) string {
+	var b [9]byte
+	rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])[:17]
+}
+
+// checkID validates an ID's shape: prefix-hex of 8 or 17 digits.
+func checkID(id, prefix, code string) error {
+	rest, ok := strings.CutPrefix(id, prefix+"-")
+	if ok && (len(rest) == 8 || len(rest) == 17) && isLowerHex(rest) {
+		return nil
+	}
+	return apierr.New(code, "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix)
+}
+
+func isLowerHex(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Timestamp is a time written as AWS writes it: 2006-01-02T15:04:05.000Z.
+type Timestamp time.Time
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Timestamp) MarshalText() ([]byte, error) {
+	return []byte(time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z")), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *Timestamp) UnmarshalText(b []byte) error {
+	v, err := time.Parse(time.RFC3339Nano, string(b))
+	*t = Timestamp(v)
+	return err
+}
+
+// Time returns t as a time.Time.
+func (t Timestamp) Time() time.Time { return time.Time(t) }
+
+func boolPtr(b bool) *bool { return &b }
+
+// AttributeBoolean is the EC2 `X.Value=true` shape of boolean attributes.
+type AttributeBoolean struct {
+	Value *bool `ec2:"Value" xml:"value"`
+}
+
+// AttributeString is the EC2 `X.Value=s` shape of string attributes.
+type AttributeString struct {
+	Value *string `ec2:"Value" xml:"value"`
+}
+
+// Return is the output of actions that answer only <return>true</return>.
+type Return struct {
+	Return bool `xml:"return"`
+}
+
+var ok = &Return{Return: true}

@@ -1,0 +1,431 @@
+package cloud
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/vpce/vpce/internal/apierr"
+)
+
+// Instance is an EC2 instance, modelled only as far as networking needs:
+// where it sits, its addresses, groups and lifecycle.
+type Instance struct {
+	InstanceID         string                     `xml:"instanceId" json:"id"`
+	ImageID            string                     `xml:"imageId" json:"image"`
+	State              InstanceState              `xml:"instanceState" json:"-"`
+	PrivateDNSName     string                     `xml:"privateDnsName" json:"dns"`
+	DNSName            string                     `xml:"dnsName" json:"-"`
+	Reason             string                     `xml:"reason" json:"reason"`
+	AmiLaunchIndex     int                        `xml:"amiLaunchIndex" json:"index"`
+	InstanceType       string                     `xml:"instanceType" json:"type"`
+	LaunchTime         Timestamp                  `xml:"launchTime" json:"launched"`
+	Placement          Placement                  `xml:"placement" json:"placement"`
+	Monitoring         State                      `xml:"monitoring" json:"-"`
+	SubnetID           string                     `xml:"subnetId" json:"subnet"`
+	VpcID              string                     `xml:"vpcId" json:"vpc"`
+	PrivateIPAddress   *netip.Addr                `xml:"privateIpAddress,omitempty" json:"ip,omitempty"`
+	SourceDestCheck    bool                       `xml:"sourceDestCheck" json:"srcDstCheck"`
+	Groups             []GroupIdentifier          `xml:"groupSet>item" json:"groups"`
+	Architecture       string                     `xml:"architecture" json:"-"`
+	RootDeviceType     string                     `xml:"rootDeviceType" json:"-"`
+	RootDeviceName     string                     `xml:"rootDeviceName" json:"-"`
+	VirtualizationType string                     `xml:"virtualizationType" json:"-"`
+	Hypervisor         string                     `xml:"hypervisor" json:"-"`
+	NetworkInterfaces  []InstanceNetworkInterface `xml:"networkInterfaceSet>item" json:"enis"`
+	Tags               []Tag                      `xml:"tagSet>item" json:"tags,omitempty"`
+	ClientToken        string                     `xml:"clientToken,omitempty" json:"token,omitempty"`
+	ReservationID      string                     `xml:"-" json:"reservation"`
+	TerminatedAt       *time.Time                 `xml:"-" json:"terminated,omitempty"`
+}
+
+// InstanceState is an instance's lifecycle state with AWS's code.
+type InstanceState struct {
+	Code int    `xml:"code"`
+	Name string `xml:"name"`
+}
+
+var stateCodes = map[string]int{"pending": 0, "running": 16, "shutting-down": 32, "terminated": 48, "stopping": 64, "stopped": 80}
+
+func instanceState(name string) InstanceState { return InstanceState{stateCodes[name], name} }
+
+// Placement is where an instance runs.
+type Placement struct {
+	AvailabilityZone string `xml:"availabilityZone" json:"az"`
+	GroupName        string `xml:"groupName" json:"-"`
+	Tenancy          string `xml:"tenancy" json:"tenancy"`
+}
+
+// InstanceNetworkInterface is an interface as DescribeInstances shows it.
+type InstanceNetworkInterface struct {
+	NetworkInterfaceID string            `xml:"networkInterfaceId" json:"id"`
+	SubnetID           string            `xml:"subnetId" json:"subnet"`
+	VpcID              string            `xml:"vpcId" json:"vpc"`
+	Description        string            `xml:"description" json:"-"`
+	OwnerID            string            `xml:"ownerId" json:"owner"`
+	Status             string            `xml:"status" json:"-"`
+	MacAddress         string            `xml:"macAddress" json:"mac"`
+	PrivateIPAddress   netip.Addr        `xml:"privateIpAddress" json:"ip"`
+	PrivateDNSName     string            `xml:"privateDnsName" json:"dns"`
+	SourceDestCheck    bool              `xml:"sourceDestCheck" json:"-"`
+	Groups             []GroupIdentifier `xml:"groupSet>item" json:"groups"`
+	Attachment         ENIAttachment     `xml:"attachment" json:"attachment"`
+	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
+	InterfaceType      string            `xml:"interfaceType" json:"-"`
+}
+
+func (in *Instance) primaryENI() string {
+	if len(in.NetworkInterfaces) == 0 {
+		return ""
+	}
+	return in.NetworkInterfaces[0].NetworkInterfaceID
+}
+
+// stateName reports the state now: pending until provisioned, running,
+// then shutting-down and terminated after TerminateInstances.
+func (in *Instance) stateName(tx *txn) string {
+	if in.TerminatedAt != nil {
+		if tx.now.Before(in.TerminatedAt.Add(tx.c.delay)) {
+			return "shutting-down"
+		}
+		return "terminated"
+	}
+	if tx.now.Before(in.LaunchTime.Time().Add(tx.c.delay)) {
+		return "pending"
+	}
+	return "running"
+}
+
+func (in *Instance) visible(tx *txn) bool {
+	return in.TerminatedAt == nil || tx.now.Before(in.TerminatedAt.Add(tx.c.retention))
+}
+
+// render fills the derived fields for output.
+func (in *Instance) render(tx *txn) {
+	in.State = instanceState(in.stateName(tx))
+	in.Monitoring = State{"disabled"}
+	in.Architecture, in.RootDeviceType, in.RootDeviceName = "x86_64", "ebs", "/dev/xvda"
+	in.VirtualizationType, in.Hypervisor = "hvm", "xen"
+	for i := range in.NetworkInterfaces {
+		n := &in.NetworkInterfaces[i]
+		n.Status, n.SourceDestCheck, n.InterfaceType = "in-use", in.SourceDestCheck, InterfaceTypeInterface
+		n.Attachment.Status = "attached"
+	}
+}
+
+func (tx *txn) instance(id string) (*Instance, error) {
+	if err := checkID(id, "i", "InvalidInstanceID.Malformed"); err != nil {
+		return nil, err
+	}
+	nf := notFound("InvalidInstanceID.NotFound", "instance", id)
+	in, err := getOr[Instance](tx, kindInstance, id, nf)
+	if err != nil {
+		return nil, err
+	}
+	if !in.visible(tx) {
+		return nil, nf()
+	}
+	return in, nil
+}
+
+// RunInstancesInput is the input of RunInstances.
+type RunInstancesInput struct {
+	ImageID            string             `ec2:"ImageId,required"`
+	InstanceType       string             `ec2:"InstanceType"`
+	MinCount           *int32             `ec2:"MinCount,required"`
+	MaxCount           *int32             `ec2:"MaxCount,required"`
+	SubnetID           string             `ec2:"SubnetId"`
+	SecurityGroupIDs   []string           `ec2:"SecurityGroupId"`
+	SecurityGroupNames []string           `ec2:"SecurityGroup"`
+	PrivateIPAddress   string             `ec2:"PrivateIpAddress"`
+	KeyName            string             `ec2:"KeyName"`
+	UserData           string             `ec2:"UserData"`
+	ClientToken        string             `ec2:"ClientToken"`
+	TagSpecifications  []TagSpecification `ec2:"TagSpecification"`
+}
+
+// Reservation is a group of instances launched together.
+type Reservation struct {
+	ReservationID string            `xml:"reservationId"`
+	OwnerID       string            `xml:"ownerId"`
+	Groups        []GroupIdentifier `xml:"groupSet>item"`
+	Instances     []*Instance       `xml:"instancesSet>item"`
+}
+
+// RunInstances launches instances, each with a primary interface holding
+// an address from the subnet.
+func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInput) (*Reservation, error) {
+	if err := checkID(in.ImageID, "ami", "InvalidAMIID.Malformed"); err != nil {
+		return nil, err
+	}
+	minC, maxC := *in.MinCount, *in.MaxCount
+	switch {
+	case minC < 1:
+		return nil, invalidValue("Value (%d) for parameter minCount is invalid. Expected a positive integer.", minC)
+	case maxC < minC:
+		return nil, invalidValue("Value (%d) for parameter maxCount is invalid. Expected a value greater than or equal to minCount.", maxC)
+	case maxC > 100:
+		return nil, apierr.New("InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of 100 allows for the specified instance type.", maxC)
+	case maxC > 1 && in.PrivateIPAddress != "":
+		return nil, apierr.New("InvalidParameterCombination", "Cannot specify PrivateIpAddress when launching more than one instance")
+	}
+	if in.InstanceType == "" {
+		in.InstanceType = "m1.small"
+	}
+	tags, err := tagsFor(in.TagSpecifications, "instance", "network-interface", "volume")
+	if err != nil {
+		return nil, err
+	}
+	res := &Reservation{ReservationID: newID("r"), OwnerID: sc.Account}
+	err = c.update(ctx, sc, func(tx *txn) error {
+		var s *Subnet
+		if in.SubnetID != "" {
+			if s, err = tx.subnet(in.SubnetID); err != nil {
+				return err
+			}
+		} else {
+			vpcID, err := tx.defaultVpcID()
+			if err != nil {
+				return err
+			}
+			subs, err := tx.subnetsOf(vpcID)
+			if err != nil {
+				return err
+			}
+			for _, cand := range subs {
+				if cand.DefaultForAz && (s == nil || cand.AvailabilityZone < s.AvailabilityZone) {
+					s = cand
+				}
+			}
+			if s == nil {
+				return apierr.New("MissingInput", "No subnets found for the default VPC '%s'. Please specify a subnet.", vpcID)
+			}
+		}
+		ids := slices.Clone(in.SecurityGroupIDs)
+		for _, name := range in.SecurityGroupNames {
+			all, err := listObj[SecurityGroup](tx, kindSG)
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(all, func(g *SecurityGroup) bool { return g.VpcID == s.VpcID && g.GroupName == name })
+			if i < 0 {
+				return apierr.New("InvalidGroup.NotFound", "The security group '%s' does not exist in VPC '%s'", name, s.VpcID)
+			}
+			ids = append(ids, all[i].GroupID)
+		}
+		groups, err := tx.groupsFor(s.VpcID, ids)
+		if err != nil {
+			return err
+		}
+		return tx.idempotent("RunInstances", in.ClientToken, in, &res, func() (any, error) {
+			res.Groups = nil
+			for n := int32(0); n < maxC; n++ {
+				inst := &Instance{InstanceID: newID("i"), ImageID: in.ImageID, InstanceType: in.InstanceType, AmiLaunchIndex: int(n),
+					LaunchTime: Timestamp(tx.now), Placement: Placement{AvailabilityZone: s.AvailabilityZone, Tenancy: "default"},
+					SubnetID: s.SubnetID, VpcID: s.VpcID, SourceDestCheck: true, Groups: groups, Tags: tags["instance"],
+					ReservationID: res.ReservationID, ClientToken: in.ClientToken}
+				e, err := tx.newInterfaceTxn(s, in.PrivateIPAddress, groups, InterfaceTypeInterface, "", tags["network-interface"])
+				if apierr.HasCode(err, "InsufficientFreeAddressesInSubnet") && n >= minC {
+					break // launch as many as fit, at least MinCount
+				}
+				if err != nil {
+					return nil, err
+				}
+				e.Status = "in-use"
+				e.Attachment = &ENIAttachment{AttachmentID: newID("eni-attach"), InstanceID: inst.InstanceID, InstanceOwnerID: tx.sc.Account,
+					Status: "attached", AttachTime: Timestamp(tx.now), DeleteOnTermination: true}
+				if err := putObj(tx, kindENI, e.NetworkInterfaceID, e); err != nil {
+					return nil, err
+				}
+				ip := e.PrivateIPAddress
+				inst.PrivateIPAddress, inst.PrivateDNSName = &ip, e.PrivateDNSName
+				inst.NetworkInterfaces = []InstanceNetworkInterface{{
+					NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: s.SubnetID, VpcID: s.VpcID, OwnerID: tx.sc.Account,
+					MacAddress: e.MacAddress, PrivateIPAddress: ip, PrivateDNSName: e.PrivateDNSName, Groups: groups,
+					Attachment: *e.Attachment, PrivateIPs: e.PrivateIPs,
+				}}
+				if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {
+					return nil, err
+				}
+				inst.render(tx)
+				res.Instances = append(res.Instances, inst)
+			}
+			return res, nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// DescribeInstancesInput is the input of DescribeInstances.
+type DescribeInstancesInput struct {
+	InstanceIDs []string `ec2:"InstanceId"`
+	Filters     []Filter `ec2:"Filter"`
+	Page
+}
+
+// DescribeInstancesOutput is the output of DescribeInstances.
+type DescribeInstancesOutput struct {
+	Reservations []*Reservation `xml:"reservationSet>item"`
+	NextToken    string         `xml:"nextToken,omitempty"`
+}
+
+func instNIs(f func(InstanceNetworkInterface) string) func(*Instance) []string {
+	return func(in *Instance) []string { return mapSlice(in.NetworkInterfaces, f) }
+}
+
+var instanceFields = fields[Instance]{
+	"instance-id":         func(in *Instance) []string { return one(in.InstanceID) },
+	"instance-state-name": func(in *Instance) []string { return one(in.State.Name) },
+	"instance-state-code": func(in *Instance) []string { return one(strconv.Itoa(in.State.Code)) },
+	"instance-type":       func(in *Instance) []string { return one(in.InstanceType) },
+	"image-id":            func(in *Instance) []string { return one(in.ImageID) },
+	"subnet-id":           func(in *Instance) []string { return one(in.SubnetID) },
+	"vpc-id":              func(in *Instance) []string { return one(in.VpcID) },
+	"availability-zone":   func(in *Instance) []string { return one(in.Placement.AvailabilityZone) },
+	"reservation-id":      func(in *Instance) []string { return one(in.ReservationID) },
+	"owner-id":            func(in *Instance) []string { return one(in.NetworkInterfacesOwner()) },
+	"private-dns-name":    func(in *Instance) []string { return one(in.PrivateDNSName) },
+	"client-token":        func(in *Instance) []string { return one(in.ClientToken) },
+	"private-ip-address": func(in *Instance) []string {
+		if in.PrivateIPAddress == nil {
+			return nil
+		}
+		return one(in.PrivateIPAddress.String())
+	},
+	"instance.group-id": func(in *Instance) []string {
+		return mapSlice(in.Groups, func(g GroupIdentifier) string { return g.GroupID })
+	},
+	"instance.group-name": func(in *Instance) []string {
+		return mapSlice(in.Groups, func(g GroupIdentifier) string { return g.GroupName })
+	},
+	"network-interface.network-interface-id":         instNIs(func(n InstanceNetworkInterface) string { return n.NetworkInterfaceID }),
+	"network-interface.subnet-id":                    instNIs(func(n InstanceNetworkInterface) string { return n.SubnetID }),
+	"network-interface.vpc-id":                       instNIs(func(n InstanceNetworkInterface) string { return n.VpcID }),
+	"network-interface.addresses.private-ip-address": instNIs(func(n InstanceNetworkInterface) string { return n.PrivateIPAddress.String() }),
+}
+
+// NetworkInterfacesOwner reports the account that owns the instance.
+func (in *Instance) NetworkInterfacesOwner() string {
+	if len(in.NetworkInterfaces) > 0 {
+		return in.NetworkInterfaces[0].OwnerID
+	}
+	return ""
+}
+
+func instID(in *Instance) string  { return in.InstanceID }
+func instTags(in *Instance) []Tag { return in.Tags }
+
+// DescribeInstances lists instances grouped by reservation.
+func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeInstancesInput) (*DescribeInstancesOutput, error) {
+	if len(in.InstanceIDs) > 0 && in.MaxResults != nil {
+		return nil, apierr.New("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+	}
+	out := &DescribeInstancesOutput{}
+	err := c.view(ctx, sc, func(tx *txn) error {
+		for _, id := range in.InstanceIDs {
+			if err := checkID(id, "i", "InvalidInstanceID.Malformed"); err != nil {
+				return err
+			}
+		}
+		raw, err := listObj[Instance](tx, kindInstance)
+		if err != nil {
+			return err
+		}
+		var all []*Instance
+		for _, i := range raw {
+			if i.visible(tx) {
+				i.render(tx)
+				all = append(all, i)
+			}
+		}
+		if all, err = selectIDs(all, instID, in.InstanceIDs, errNotFoundMany("InvalidInstanceID.NotFound", "instance")); err != nil {
+			return err
+		}
+		if all, err = filter(all, in.Filters, instanceFields, instTags); err != nil {
+			return err
+		}
+		page, next, err := paginate(all, instID, in.Page, 5, 1000)
+		if err != nil {
+			return err
+		}
+		out.NextToken = next
+		byRes := map[string]*Reservation{}
+		for _, i := range page {
+			r := byRes[i.ReservationID]
+			if r == nil {
+				r = &Reservation{ReservationID: i.ReservationID, OwnerID: sc.Account}
+				byRes[i.ReservationID] = r
+				out.Reservations = append(out.Reservations, r)
+			}
+			r.Instances = append(r.Instances, i)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// TerminateInstancesInput is the input of TerminateInstances.
+type TerminateInstancesInput struct {
+	InstanceIDs []string `ec2:"InstanceId,required"`
+}
+
+// InstanceStateChange is one item of TerminateInstances.
+type InstanceStateChange struct {
+	InstanceID    string        `xml:"instanceId"`
+	CurrentState  InstanceState `xml:"currentState"`
+	PreviousState InstanceState `xml:"previousState"`
+}
+
+// TerminateInstancesOutput is the output of TerminateInstances.
+type TerminateInstancesOutput struct {
+	Instances []InstanceStateChange `xml:"instancesSet>item"`
+}
+
+// TerminateInstances shuts instances down and releases their interfaces.
+func (c *Cloud) TerminateInstances(ctx context.Context, sc Scope, in *TerminateInstancesInput) (*TerminateInstancesOutput, error) {
+	out := &TerminateInstancesOutput{}
+	err := c.update(ctx, sc, func(tx *txn) error {
+		for _, id := range in.InstanceIDs {
+			inst, err := tx.instance(id)
+			if err != nil {
+				return err
+			}
+			prev := instanceState(inst.stateName(tx))
+			if inst.TerminatedAt == nil {
+				t := tx.now
+				inst.TerminatedAt = &t
+				for _, n := range inst.NetworkInterfaces {
+					if err := delObj(tx, kindENI, n.NetworkInterfaceID); err != nil {
+						return err
+					}
+				}
+				inst.NetworkInterfaces, inst.PrivateIPAddress = nil, nil
+				if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {
+					return err
+				}
+			}
+			out.Instances = append(out.Instances, InstanceStateChange{InstanceID: id, CurrentState: instanceState(inst.stateName(tx)), PreviousState: prev})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func init() {
+	taggables = []taggable{
+		taggableKind("vpc", kindVpc, "vpc", "InvalidVpcID.NotFound", "vpc", vpcID, vpcTagsP, nil),
+		taggableKind("subnet", kindSubnet, "subnet", "InvalidSubnetID.NotFound", "subnet", subnetID, func(s *Subnet) *[]Tag { return &s.Tags }, nil),
+		taggableKind("rtb", kindRT, "route-table", "InvalidRouteTableID.NotFound", "routeTable", routeTableID, func(r *RouteTable) *[]Tag { return &r.Tags }, nil),
+		taggableKind("sg", kindSG, "security-group", "InvalidGroup.NotFound", "security group", sgID, func(g *SecurityGroup) *[]Tag { return &g.Tags }, nil),
+		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *[]Tag { return &a.Tags }, nil),
+		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *[]Tag { return &g.Tags }, nil),
+		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *[]Tag { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
+		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *[]Tag { return &e.Tags }, nil),
+		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *[]Tag { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
+	}
+}

@@ -1,0 +1,91 @@
+package cloud
+
+import (
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vpce/vpce/internal/apierr"
+)
+
+// Page is the MaxResults/NextToken pair of a paginated Describe request.
+type Page struct {
+	MaxResults *int32 `ec2:"MaxResults"`
+	NextToken  string `ec2:"NextToken"`
+}
+
+const tokenPrefix = "v1:"
+
+// paginate returns one page of items in ID order. The token names the last
+// ID returned, so paging is stable under concurrent writes: an item that
+// exists throughout is returned exactly once. Without MaxResults or
+// NextToken every item is returned.
+func paginate[T any](items []*T, id func(*T) string, p Page, lo, hi int) ([]*T, string, error) {
+	sort.Slice(items, func(i, j int) bool { return id(items[i]) < id(items[j]) })
+	if p.NextToken != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
+		after, ok := strings.CutPrefix(string(raw), tokenPrefix)
+		if err != nil || !ok {
+			return nil, "", apierr.New("InvalidNextToken", "The token '%s' is invalid.", p.NextToken)
+		}
+		n := sort.Search(len(items), func(i int) bool { return id(items[i]) > after })
+		items = items[n:]
+	}
+	if p.MaxResults == nil {
+		return items, "", nil
+	}
+	m := int(*p.MaxResults)
+	if m < lo || m > hi {
+		return nil, "", apierr.InvalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between %d and %d.", m, lo, hi)
+	}
+	if len(items) <= m {
+		return items, "", nil
+	}
+	items = items[:m]
+	return items, encodeToken(id(items[m-1])), nil
+}
+
+func encodeToken(after string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + after))
+}
+
+// selectIDs keeps the items whose IDs are listed, failing with notFound for
+// the first listed ID that does not exist. An empty list keeps all.
+func selectIDs[T any](items []*T, id func(*T) string, ids []string, notFound func(string) error) ([]*T, error) {
+	if len(ids) == 0 {
+		return items, nil
+	}
+	by := make(map[string]*T, len(items))
+	for _, it := range items {
+		by[id(it)] = it
+	}
+	seen := map[string]bool{}
+	var out []*T
+	for _, want := range ids {
+		it, ok := by[want]
+		if !ok {
+			return nil, notFound(want)
+		}
+		if !seen[want] {
+			seen[want] = true
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+func errNotFoundMany(code, noun string) func(string) error {
+	return func(id string) error {
+		return apierr.New(code, "The %s ID '%s' does not exist", noun, id)
+	}
+}
+
+func mustPositive(name string, v *int32) error {
+	if v != nil && *v < 0 {
+		return apierr.InvalidValue("Value (%d) for parameter %s is invalid.", *v, name)
+	}
+	return nil
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,747 @@
+package cloud
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vpce/vpce/internal/apierr"
+)
+
+// RouteTable is a VPC route table with its routes and associations.
+type RouteTable struct {
+	RouteTableID string          `xml:"routeTableId" json:"id"`
+	VpcID        string          `xml:"vpcId" json:"vpc"`
+	OwnerID      string          `xml:"ownerId" json:"owner"`
+	Routes       []Route         `xml:"routeSet>item" json:"routes"`
+	Associations []RTAssociation `xml:"associationSet>item" json:"assocs,omitempty"`
+	Tags         []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+}
+
+// Route is one route: a destination (CIDR or prefix list) and one target.
+type Route struct {
+	DestinationCidrBlock    string `xml:"destinationCidrBlock,omitempty" json:"dst,omitempty"`
+	DestinationPrefixListID string `xml:"destinationPrefixListId,omitempty" json:"pl,omitempty"`
+	GatewayID               string `xml:"gatewayId,omitempty" json:"gw,omitempty"`
+	NatGatewayID            string `xml:"natGatewayId,omitempty" json:"nat,omitempty"`
+	InstanceID              string `xml:"instanceId,omitempty" json:"instance,omitempty"`
+	InstanceOwnerID         string `xml:"instanceOwnerId,omitempty" json:"instanceOwner,omitempty"`
+	NetworkInterfaceID      string `xml:"networkInterfaceId,omitempty" json:"eni,omitempty"`
+	VpcEndpointID           string `xml:"vpcEndpointId,omitempty" json:"vpce,omitempty"`
+	Origin                  string `xml:"origin" json:"origin"`
+	State                   string `xml:"state" json:"state"`
+}
+
+// destination reports the route's destination as written on the wire.
+func (r Route) destination() string {
+	if r.DestinationPrefixListID != "" {
+		return r.DestinationPrefixListID
+	}
+	return r.DestinationCidrBlock
+}
+
+// RTAssociation links a route table to a subnet or gateway, or marks it main.
+type RTAssociation struct {
+	Main                    bool   `xml:"main" json:"main"`
+	RouteTableAssociationID string `xml:"routeTableAssociationId" json:"id"`
+	RouteTableID            string `xml:"routeTableId" json:"rtb"`
+	SubnetID                string `xml:"subnetId,omitempty" json:"subnet,omitempty"`
+	GatewayID               string `xml:"gatewayId,omitempty" json:"gw,omitempty"`
+	AssociationState        State  `xml:"associationState" json:"-"`
+}
+
+// State is the {state} element many EC2 shapes share.
+type State struct {
+	State string `xml:"state"`
+}
+
+func (rt *RouteTable) isMain() bool {
+	return slices.ContainsFunc(rt.Associations, func(a RTAssociation) bool { return a.Main })
+}
+
+// dropSubnet removes the table's associations with a subnet and reports how
+// many associations remain.
+func (rt *RouteTable) dropSubnet(subnetID string) int {
+	rt.Associations = slices.DeleteFunc(rt.Associations, func(a RTAssociation) bool { return a.SubnetID == subnetID })
+	return len(rt.Associations)
+}
+
+// Lookup returns the route that traffic to addr takes: the CIDR route with
+// the longest matching prefix. Prefix-list routes are not consulted.
+func (rt *RouteTable) Lookup(addr netip.Addr) (Route, bool) {
+	best, bits := Route{}, -1
+	for _, r := range rt.Routes {
+		p, err := netip.ParsePrefix(r.DestinationCidrBlock)
+		if err != nil || !p.Contains(addr) || p.Bits() <= bits {
+			continue
+		}
+		best, bits = r, p.Bits()
+	}
+	return best, bits >= 0
+}
+
+func (tx *txn) routeTable(id string) (*RouteTable, error) {
+	if err := checkID(id, "rtb", "InvalidRouteTableID.Malformed"); err != nil {
+		return nil, err
+	}
+	return getOr[RouteTable](tx, kindRT, id, notFound("InvalidRouteTableID.NotFound", "routeTable", id))
+}
+
+func (tx *txn) mainRouteTable(vpcID string) (*RouteTable, error) {
+	rts, err := listObj[RouteTable](tx, kindRT)
+	if err != nil {
+		return nil, err
+	}
+	for _, rt := range rts {
+		if rt.VpcID == vpcID && rt.isMain() {
+			return rt, nil
+		}
+	}
+	return nil, internal(errorf("vpc %s has no main route table", vpcID))
+}
+
+func (tx *txn) createRouteTableTxn(vpc *Vpc, main bool, tags []Tag) (*RouteTable, error) {
+	rt := &RouteTable{RouteTableID: newID("rtb"), VpcID: vpc.VpcID, OwnerID: tx.sc.Account, Tags: tags,
+		Routes: []Route{{DestinationCidrBlock: vpc.CidrBlock.String(), GatewayID: "local", Origin: "CreateRouteTable", State: "active"}}}
+	if main {
+		rt.Associations = []RTAssociation{{Main: true, RouteTableAssociationID: newID("rtbassoc"), RouteTableID: rt.RouteTableID}}
+	}
+	return rt, putObj(tx, kindRT, rt.RouteTableID, rt)
+}
+
+// render fills the derived parts of a route table: association states and
+// blackhole routes whose target is gone.
+func (tx *txn) renderRouteTable(rt *RouteTable, live *liveTargets) {
+	for i := range rt.Associations {
+		rt.Associations[i].AssociationState = State{"associated"}
+	}
+	for i, r := range rt.Routes {
+		if r.GatewayID == "local" {
+			continue
+		}
+		if live.alive(rt.VpcID, r) {
+			rt.Routes[i].State = "active"
+		} else {
+			rt.Routes[i].State = "blackhole"
+		}
+	}
+}
+
+// liveTargets is what a set of routes may point at, read once per request.
+type liveTargets struct {
+	igwVpc map[string]string // igw → attached VPC
+	nat    map[string]bool
+	eni    map[string]bool
+	inst   map[string]bool
+}
+
+func (tx *txn) liveTargets() (*liveTargets, error) {
+	lt := &liveTargets{igwVpc: map[string]string{}, nat: map[string]bool{}, eni: map[string]bool{}, inst: map[string]bool{}}
+	igws, err := listObj[InternetGateway](tx, kindIGW)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range igws {
+		lt.igwVpc[g.InternetGatewayID] = g.attachedTo()
+	}
+	nats, err := listObj[NatGateway](tx, kindNAT)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range nats {
+		s := n.state(tx)
+		lt.nat[n.NatGatewayID] = s == "available" || s == "pending"
+	}
+	enis, err := listObj[NetworkInterface](tx, kindENI)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range enis {
+		lt.eni[e.NetworkInterfaceID] = true
+	}
+	insts, err := listObj[Instance](tx, kindInstance)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range insts {
+		s := in.stateName(tx)
+		lt.inst[in.InstanceID] = s == "pending" || s == "running"
+	}
+	return lt, nil
+}
+
+func (lt *liveTargets) alive(vpcID string, r Route) bool {
+	switch {
+	case strings.HasPrefix(r.GatewayID, "igw-"):
+		return lt.igwVpc[r.GatewayID] == vpcID
+	case r.GatewayID != "":
+		return true // endpoints and other gateways are checked by their owners
+	case r.NatGatewayID != "":
+		return lt.nat[r.NatGatewayID]
+	case r.InstanceID != "":
+		return lt.inst[r.InstanceID]
+	case r.NetworkInterfaceID != "":
+		return lt.eni[r.NetworkInterfaceID]
+	}
+	return true
+}
+
+// CreateRouteTableInput is the input of CreateRouteTable.
+type CreateRouteTableInput struct {
+	VpcID             string             `ec2:"VpcId,required"`
+	ClientToken       string             `ec2:"ClientToken"`
+	TagSpecifications []TagSpecification `ec2:"TagSpecification"`
+}
+
+// CreateRouteTableOutput is the output of CreateRouteTable.
+type CreateRouteTableOutput struct {
+	RouteTable  *RouteTable `xml:"routeTable"`
+	ClientToken string      `xml:"clientToken,omitempty"`
+}
+
+// CreateRouteTable creates a route table holding the VPC's local route.
+func (c *Cloud) CreateRouteTable(ctx context.Context, sc Scope, in *CreateRouteTableInput) (*CreateRouteTableOutput, error) {
+	tags, err := tagsFor(in.TagSpecifications, "route-table")
+	if err != nil {
+		return nil, err
+	}
+	out := &CreateRouteTableOutput{ClientToken: in.ClientToken}
+	err = c.update(ctx, sc, func(tx *txn) error {
+		vpc, err := tx.vpc(in.VpcID)
+		if err != nil {
+			return err
+		}
+		return tx.idempotent("CreateRouteTable", in.ClientToken, in, &out.RouteTable, func() (any, error) {
+			return tx.createRouteTableTxn(vpc, false, tags["route-table"])
+		})
+	})
+	return out, err
+}
+
+// DescribeRouteTablesInput is the input of DescribeRouteTables.
+type DescribeRouteTablesInput struct {
+	RouteTableIDs []string `ec2:"RouteTableId"`
+	Filters       []Filter `ec2:"Filter"`
+	Page
+}
+
+// DescribeRouteTablesOutput is the output of DescribeRouteTables.
+type DescribeRouteTablesOutput struct {
+	RouteTables []*RouteTable `xml:"routeTableSet>item"`
+	NextToken   string        `xml:"nextToken,omitempty"`
+}
+
+func routes[T any](f func(Route) T) func(*RouteTable) []string {
+	return func(rt *RouteTable) []string {
+		var out []string
+		for _, r := range rt.Routes {
+			if v := any(f(r)).(string); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+}
+
+func assocs(f func(RTAssociation) string) func(*RouteTable) []string {
+	return func(rt *RouteTable) []string {
+		var out []string
+		for _, a := range rt.Associations {
+			if v := f(a); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+}
+
+var routeTableFields = fields[RouteTable]{
+	"association.gateway-id": func(rt *RouteTable) []string { return assocs(func(a RTAssociation) string { return a.GatewayID })(rt) },
+	"association.route-table-association-id": func(rt *RouteTable) []string {
+		return assocs(func(a RTAssociation) string { return a.RouteTableAssociationID })(rt)
+	},
+	"association.route-table-id": func(rt *RouteTable) []string {
+		return assocs(func(a RTAssociation) string { return a.RouteTableID })(rt)
+	},
+	"association.subnet-id": func(rt *RouteTable) []string { return assocs(func(a RTAssociation) string { return a.SubnetID })(rt) },
+	"association.main": func(rt *RouteTable) []string {
+		if rt.isMain() {
+			return one("true")
+		}
+		if len(rt.Associations) > 0 {
+			return one("false")
+		}
+		return nil
+	},
+	"owner-id":                              func(rt *RouteTable) []string { return one(rt.OwnerID) },
+	"route-table-id":                        func(rt *RouteTable) []string { return one(rt.RouteTableID) },
+	"vpc-id":                                func(rt *RouteTable) []string { return one(rt.VpcID) },
+	"route.destination-cidr-block":          routes(func(r Route) string { return r.DestinationCidrBlock }),
+	"route.destination-ipv6-cidr-block":     routes(func(r Route) string { return "" }),
+	"route.destination-prefix-list-id":      routes(func(r Route) string { return r.DestinationPrefixListID }),
+	"route.egress-only-internet-gateway-id": routes(func(r Route) string { return "" }),
+	"route.gateway-id":                      routes(func(r Route) string { return r.GatewayID }),
+	"route.instance-id":                     routes(func(r Route) string { return r.InstanceID }),
+	"route.nat-gateway-id":                  routes(func(r Route) string { return r.NatGatewayID }),
+	"route.network-interface-id":            routes(func(r Route) string { return r.NetworkInterfaceID }),
+	"route.transit-gateway-id":              routes(func(r Route) string { return "" }),
+	"route.origin":                          routes(func(r Route) string { return r.Origin }),
+	"route.state":                           routes(func(r Route) string { return r.State }),
+	"route.vpc-peering-connection-id":       routes(func(r Route) string { return "" }),
+}
+
+func routeTableID(rt *RouteTable) string  { return rt.RouteTableID }
+func routeTableTags(rt *RouteTable) []Tag { return rt.Tags }
+
+// DescribeRouteTables lists route tables with their routes' current states.
+func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeRouteTablesInput) (*DescribeRouteTablesOutput, error) {
+	out := &DescribeRouteTablesOutput{}
+	err := c.view(ctx, sc, func(tx *txn) error {
+		for _, id := range in.RouteTableIDs {
+			if err := checkID(id, "rtb", "InvalidRouteTableID.Malformed"); err != nil {
+				return err
+			}
+		}
+		all, err := listObj[RouteTable](tx, kindRT)
+		if err != nil {
+			return err
+		}
+		live, err := tx.liveTargets()
+		if err != nil {
+			return err
+		}
+		for _, rt := range all {
+			tx.renderRouteTable(rt, live)
+		}
+		if all, err = selectIDs(all, routeTableID, in.RouteTableIDs, errNotFoundMany("InvalidRouteTableID.NotFound", "routeTable")); err != nil {
+			return err
+		}
+		if all, err = filter(all, in.Filters, routeTableFields, routeTableTags); err != nil {
+			return err
+		}
+		out.RouteTables, out.NextToken, err = paginate(all, routeTableID, in.Page, 5, 100)
+		return err
+	})
+	return out, err
+}
+
+// DeleteRouteTableInput is the input of DeleteRouteTable.
+type DeleteRouteTableInput struct {
+	RouteTableID string `ec2:"RouteTableId,required"`
+}
+
+// DeleteRouteTable deletes a route table that is neither main nor associated.
+func (c *Cloud) DeleteRouteTable(ctx context.Context, sc Scope, in *DeleteRouteTableInput) (*Return, error) {
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		if len(rt.Associations) > 0 {
+			return dependencyViolation("routeTable", rt.RouteTableID)
+		}
+		return delObj(tx, kindRT, rt.RouteTableID)
+	})
+}
+
+// RouteTarget is the target part of CreateRoute and ReplaceRoute.
+type RouteTarget struct {
+	GatewayID              string `ec2:"GatewayId"`
+	NatGatewayID           string `ec2:"NatGatewayId"`
+	NetworkInterfaceID     string `ec2:"NetworkInterfaceId"`
+	InstanceID             string `ec2:"InstanceId"`
+	VpcEndpointID          string `ec2:"VpcEndpointId"`
+	EgressOnlyIGWID        string `ec2:"EgressOnlyInternetGatewayId"`
+	TransitGatewayID       string `ec2:"TransitGatewayId"`
+	VpcPeeringConnectionID string `ec2:"VpcPeeringConnectionId"`
+	LocalGatewayID         string `ec2:"LocalGatewayId"`
+	CarrierGatewayID       string `ec2:"CarrierGatewayId"`
+	CoreNetworkArn         string `ec2:"CoreNetworkArn"`
+}
+
+// RouteInput is the input of CreateRoute, ReplaceRoute and DeleteRoute.
+type RouteInput struct {
+	RouteTableID             string `ec2:"RouteTableId,required"`
+	DestinationCidrBlock     string `ec2:"DestinationCidrBlock"`
+	DestinationIpv6CidrBlock string `ec2:"DestinationIpv6CidrBlock"`
+	DestinationPrefixListID  string `ec2:"DestinationPrefixListId"`
+	RouteTarget
+}
+
+// destination validates and returns the route's destination key.
+func (in *RouteInput) destination() (Route, error) {
+	n := 0
+	for _, d := range []string{in.DestinationCidrBlock, in.DestinationIpv6CidrBlock, in.DestinationPrefixListID} {
+		if d != "" {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return Route{}, apierr.New("MissingParameter", "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock or destinationPrefixListId")
+	case n > 1:
+		return Route{}, apierr.New("InvalidParameterCombination", "Only one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId may be specified")
+	case in.DestinationIpv6CidrBlock != "":
+		return Route{}, apierr.New("UnsupportedOperation", "IPv6 routes are not supported by vpce yet.")
+	case in.DestinationPrefixListID != "":
+		if err := checkID(in.DestinationPrefixListID, "pl", "InvalidPrefixListId.Malformed"); err != nil {
+			return Route{}, err
+		}
+		return Route{DestinationPrefixListID: in.DestinationPrefixListID}, nil
+	}
+	p, err := netip.ParsePrefix(in.DestinationCidrBlock)
+	if err != nil || !p.Addr().Is4() {
+		return Route{}, invalidValue("Value (%s) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.", in.DestinationCidrBlock)
+	}
+	return Route{DestinationCidrBlock: p.Masked().String()}, nil
+}
+
+// target validates the target against the route table's VPC and sets it on r.
+func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
+	var set []string
+	add := func(name, v string) {
+		if v != "" {
+			set = append(set, name)
+		}
+	}
+	add("gatewayId", t.GatewayID)
+	add("natGatewayId", t.NatGatewayID)
+	add("networkInterfaceId", t.NetworkInterfaceID)
+	add("instanceId", t.InstanceID)
+	add("vpcEndpointId", t.VpcEndpointID)
+	add("egressOnlyInternetGatewayId", t.EgressOnlyIGWID)
+	add("transitGatewayId", t.TransitGatewayID)
+	add("vpcPeeringConnectionId", t.VpcPeeringConnectionID)
+	add("localGatewayId", t.LocalGatewayID)
+	add("carrierGatewayId", t.CarrierGatewayID)
+	add("coreNetworkArn", t.CoreNetworkArn)
+	switch {
+	case len(set) == 0:
+		return apierr.New("InvalidParameterCombination", "No route target specified. Specify exactly one of gatewayId, natGatewayId, networkInterfaceId, instanceId, vpcEndpointId, egressOnlyInternetGatewayId, transitGatewayId, vpcPeeringConnectionId.")
+	case len(set) > 1:
+		return apierr.New("InvalidParameterCombination", "The parameter %s cannot be used with the parameter %s", set[0], set[1])
+	}
+	different := func(what, id string) error {
+		return invalidValue("route table %s and %s %s belong to different networks", rt.RouteTableID, what, id)
+	}
+	switch {
+	case t.GatewayID != "":
+		if !strings.HasPrefix(t.GatewayID, "igw-") {
+			return apierr.New("InvalidGatewayID.NotFound", "The gateway ID '%s' does not exist", t.GatewayID)
+		}
+		g, err := getOr[InternetGateway](tx, kindIGW, t.GatewayID, func() error {
+			return apierr.New("InvalidGatewayID.NotFound", "The gateway ID '%s' does not exist", t.GatewayID)
+		})
+		if err != nil {
+			return err
+		}
+		if g.attachedTo() != rt.VpcID {
+			return different("network gateway", t.GatewayID)
+		}
+		r.GatewayID = t.GatewayID
+	case t.NatGatewayID != "":
+		n, err := tx.natGateway(t.NatGatewayID)
+		if err != nil {
+			return err
+		}
+		if n.VpcID != rt.VpcID {
+			return different("NAT gateway", n.NatGatewayID)
+		}
+		r.NatGatewayID = n.NatGatewayID
+	case t.NetworkInterfaceID != "":
+		e, err := tx.networkInterface(t.NetworkInterfaceID)
+		if err != nil {
+			return err
+		}
+		if e.VpcID != rt.VpcID {
+			return different("interface", e.NetworkInterfaceID)
+		}
+		r.NetworkInterfaceID = e.NetworkInterfaceID
+		if e.Attachment != nil {
+			r.InstanceID, r.InstanceOwnerID = e.Attachment.InstanceID, tx.sc.Account
+		}
+	case t.InstanceID != "":
+		inst, err := tx.instance(t.InstanceID)
+		if err != nil {
+			return err
+		}
+		if inst.VpcID != rt.VpcID {
+			return different("instance", inst.InstanceID)
+		}
+		r.InstanceID, r.InstanceOwnerID = inst.InstanceID, tx.sc.Account
+		r.NetworkInterfaceID = inst.primaryENI()
+	case t.VpcEndpointID != "":
+		if err := checkID(t.VpcEndpointID, "vpce", "InvalidVpcEndpointId.Malformed"); err != nil {
+			return err
+		}
+		return apierr.New("InvalidVpcEndpointId.NotFound", "The VpcEndpoint Id '%s' does not exist", t.VpcEndpointID)
+	default:
+		return apierr.New("UnsupportedOperation", "The route target %s is not supported by vpce.", set[0])
+	}
+	return nil
+}
+
+func findRoute(rt *RouteTable, dst Route) int {
+	return slices.IndexFunc(rt.Routes, func(r Route) bool {
+		return r.DestinationCidrBlock == dst.DestinationCidrBlock && r.DestinationPrefixListID == dst.DestinationPrefixListID
+	})
+}
+
+func (tx *txn) checkPrefixList(id string) error {
+	return apierr.New("InvalidPrefixListID.NotFound", "The prefix list ID '%s' does not exist", id)
+}
+
+// CreateRoute adds a route to a route table.
+func (c *Cloud) CreateRoute(ctx context.Context, sc Scope, in *RouteInput) (*Return, error) {
+	dst, err := in.destination()
+	if err != nil {
+		return nil, err
+	}
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		if dst.DestinationPrefixListID != "" {
+			if err := tx.checkPrefixList(dst.DestinationPrefixListID); err != nil {
+				return err
+			}
+		}
+		if findRoute(rt, dst) >= 0 {
+			return apierr.New("RouteAlreadyExists", "The route identified by %s already exists.", dst.destination())
+		}
+		r := dst
+		r.Origin, r.State = "CreateRoute", "active"
+		if err := tx.routeTarget(rt, in.RouteTarget, &r); err != nil {
+			return err
+		}
+		rt.Routes = append(rt.Routes, r)
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+}
+
+func errNoRoute(rt *RouteTable, dst Route) error {
+	kind := "destination-cidr-block"
+	if dst.DestinationPrefixListID != "" {
+		kind = "destination-prefix-list-id"
+	}
+	return apierr.New("InvalidRoute.NotFound", "no route with %s %s in route table %s", kind, dst.destination(), rt.RouteTableID)
+}
+
+// ReplaceRoute changes the target of an existing route.
+func (c *Cloud) ReplaceRoute(ctx context.Context, sc Scope, in *RouteInput) (*Return, error) {
+	dst, err := in.destination()
+	if err != nil {
+		return nil, err
+	}
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		i := findRoute(rt, dst)
+		if i < 0 {
+			return errNoRoute(rt, dst)
+		}
+		if rt.Routes[i].GatewayID == "local" {
+			return invalidValue("cannot replace local route %s in route table %s", dst.destination(), rt.RouteTableID)
+		}
+		if rt.Routes[i].VpcEndpointID != "" || strings.HasPrefix(rt.Routes[i].GatewayID, "vpce-") {
+			return invalidParameter("The route %s in route table %s is managed by a VPC endpoint and cannot be replaced.", dst.destination(), rt.RouteTableID)
+		}
+		r := dst
+		r.Origin, r.State = "CreateRoute", "active"
+		if err := tx.routeTarget(rt, in.RouteTarget, &r); err != nil {
+			return err
+		}
+		rt.Routes[i] = r
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+}
+
+// DeleteRouteInput is the input of DeleteRoute.
+type DeleteRouteInput struct {
+	RouteTableID             string `ec2:"RouteTableId,required"`
+	DestinationCidrBlock     string `ec2:"DestinationCidrBlock"`
+	DestinationIpv6CidrBlock string `ec2:"DestinationIpv6CidrBlock"`
+	DestinationPrefixListID  string `ec2:"DestinationPrefixListId"`
+}
+
+// DeleteRoute removes a route; the local route cannot be removed.
+func (c *Cloud) DeleteRoute(ctx context.Context, sc Scope, in *DeleteRouteInput) (*Return, error) {
+	ri := RouteInput{DestinationCidrBlock: in.DestinationCidrBlock, DestinationIpv6CidrBlock: in.DestinationIpv6CidrBlock, DestinationPrefixListID: in.DestinationPrefixListID}
+	dst, err := ri.destination()
+	if err != nil {
+		return nil, err
+	}
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		i := findRoute(rt, dst)
+		if i < 0 {
+			return errNoRoute(rt, dst)
+		}
+		if rt.Routes[i].GatewayID == "local" {
+			return invalidValue("cannot remove local route %s in route table %s", dst.destination(), rt.RouteTableID)
+		}
+		if strings.HasPrefix(rt.Routes[i].GatewayID, "vpce-") {
+			return invalidParameter("The route %s in route table %s is managed by a VPC endpoint; modify the endpoint to remove it.", dst.destination(), rt.RouteTableID)
+		}
+		rt.Routes = slices.Delete(rt.Routes, i, i+1)
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+}
+
+// AssociateRouteTableInput is the input of AssociateRouteTable.
+type AssociateRouteTableInput struct {
+	RouteTableID string `ec2:"RouteTableId,required"`
+	SubnetID     string `ec2:"SubnetId"`
+	GatewayID    string `ec2:"GatewayId"`
+}
+
+// AssociateRouteTableOutput is the output of AssociateRouteTable.
+type AssociateRouteTableOutput struct {
+	AssociationID    string `xml:"associationId"`
+	AssociationState State  `xml:"associationState"`
+}
+
+// AssociateRouteTable associates a route table with a subnet or an internet
+// gateway of the same VPC.
+func (c *Cloud) AssociateRouteTable(ctx context.Context, sc Scope, in *AssociateRouteTableInput) (*AssociateRouteTableOutput, error) {
+	switch {
+	case in.SubnetID == "" && in.GatewayID == "":
+		return nil, apierr.New("MissingParameter", "The request must contain the parameter subnetId or gatewayId")
+	case in.SubnetID != "" && in.GatewayID != "":
+		return nil, apierr.New("InvalidParameterCombination", "The parameter subnetId cannot be used with the parameter gatewayId")
+	}
+	out := &AssociateRouteTableOutput{AssociationState: State{"associated"}}
+	err := c.update(ctx, sc, func(tx *txn) error {
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		a := RTAssociation{RouteTableAssociationID: newID("rtbassoc"), RouteTableID: rt.RouteTableID}
+		if in.SubnetID != "" {
+			s, err := tx.subnet(in.SubnetID)
+			if err != nil {
+				return err
+			}
+			if s.VpcID != rt.VpcID {
+				return invalidValue("Route table %s and subnet %s belong to different networks", rt.RouteTableID, s.SubnetID)
+			}
+			a.SubnetID = s.SubnetID
+		} else {
+			g, err := tx.internetGateway(in.GatewayID)
+			if err != nil {
+				return err
+			}
+			if g.attachedTo() != rt.VpcID {
+				return invalidValue("Route table %s and gateway %s belong to different networks", rt.RouteTableID, g.InternetGatewayID)
+			}
+			a.GatewayID = g.InternetGatewayID
+		}
+		all, err := listObj[RouteTable](tx, kindRT)
+		if err != nil {
+			return err
+		}
+		for _, o := range all {
+			for _, oa := range o.Associations {
+				if (a.SubnetID != "" && oa.SubnetID == a.SubnetID) || (a.GatewayID != "" && oa.GatewayID == a.GatewayID) {
+					return apierr.New("Resource.AlreadyAssociated", "the specified association for route table %s conflicts with an existing association", rt.RouteTableID)
+				}
+			}
+		}
+		rt.Associations = append(rt.Associations, a)
+		out.AssociationID = a.RouteTableAssociationID
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+	return out, err
+}
+
+// findAssociation returns the route table holding an association.
+func (tx *txn) findAssociation(id string) (*RouteTable, int, error) {
+	if err := checkID(id, "rtbassoc", "InvalidAssociationID.Malformed"); err != nil {
+		return nil, 0, err
+	}
+	all, err := listObj[RouteTable](tx, kindRT)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, rt := range all {
+		for i, a := range rt.Associations {
+			if a.RouteTableAssociationID == id {
+				return rt, i, nil
+			}
+		}
+	}
+	return nil, 0, apierr.New("InvalidAssociationID.NotFound", "The association ID '%s' does not exist", id)
+}
+
+// DisassociateRouteTableInput is the input of DisassociateRouteTable.
+type DisassociateRouteTableInput struct {
+	AssociationID string `ec2:"AssociationId,required"`
+}
+
+// DisassociateRouteTable removes a subnet or gateway association; the main
+// association cannot be removed, only replaced.
+func (c *Cloud) DisassociateRouteTable(ctx context.Context, sc Scope, in *DisassociateRouteTableInput) (*Return, error) {
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		rt, i, err := tx.findAssociation(in.AssociationID)
+		if err != nil {
+			return err
+		}
+		if rt.Associations[i].Main {
+			return invalidValue("cannot disassociate the main route table association %s", in.AssociationID)
+		}
+		rt.Associations = slices.Delete(rt.Associations, i, i+1)
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+}
+
+// ReplaceRouteTableAssociationInput is the input of ReplaceRouteTableAssociation.
+type ReplaceRouteTableAssociationInput struct {
+	AssociationID string `ec2:"AssociationId,required"`
+	RouteTableID  string `ec2:"RouteTableId,required"`
+}
+
+// ReplaceRouteTableAssociationOutput is the output of ReplaceRouteTableAssociation.
+type ReplaceRouteTableAssociationOutput struct {
+	NewAssociationID string `xml:"newAssociationId"`
+	AssociationState State  `xml:"associationState"`
+}
+
+// ReplaceRouteTableAssociation moves an association, the main one included,
+// to another route table of the same VPC.
+func (c *Cloud) ReplaceRouteTableAssociation(ctx context.Context, sc Scope, in *ReplaceRouteTableAssociationInput) (*ReplaceRouteTableAssociationOutput, error) {
+	out := &ReplaceRouteTableAssociationOutput{AssociationState: State{"associated"}}
+	err := c.update(ctx, sc, func(tx *txn) error {
+		old, i, err := tx.findAssociation(in.AssociationID)
+		if err != nil {
+			return err
+		}
+		rt, err := tx.routeTable(in.RouteTableID)
+		if err != nil {
+			return err
+		}
+		if rt.VpcID != old.VpcID {
+			return invalidValue("Route table %s and association %s belong to different networks", rt.RouteTableID, in.AssociationID)
+		}
+		a := old.Associations[i]
+		a.RouteTableAssociationID, a.RouteTableID = newID("rtbassoc"), rt.RouteTableID
+		if old.RouteTableID == rt.RouteTableID {
+			rt.Associations[i] = a
+		} else {
+			old.Associations = slices.Delete(old.Associations, i, i+1)
+			if err := putObj(tx, kindRT, old.RouteTableID, old); err != nil {
+				return err
+			}
+			rt.Associations = append(rt.Associations, a)
+		}
+		out.NewAssociationID = a.RouteTableAssociationID
+		return putObj(tx, kindRT, rt.RouteTableID, rt)
+	})
+	return out, err
+}

@@ -1,0 +1,466 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
+)
+
+// Vpc is a virtual private cloud.
+type Vpc struct {
+	VpcID                   string            `xml:"vpcId" json:"id"`
+	OwnerID                 string            `xml:"ownerId" json:"owner"`
+	State                   string            `xml:"state" json:"state"`
+	CidrBlock               netip.Prefix      `xml:"cidrBlock" json:"cidr"`
+	CidrBlockAssociationSet []CidrAssociation `xml:"cidrBlockAssociationSet>item" json:"cidrAssoc"`
+	DhcpOptionsID           string            `xml:"dhcpOptionsId" json:"dopt"`
+	InstanceTenancy         string            `xml:"instanceTenancy" json:"tenancy"`
+	IsDefault               bool              `xml:"isDefault" json:"default"`
+	Tags                    []Tag             `xml:"tagSet>item" json:"tags,omitempty"`
+	EnableDNSSupport        bool              `xml:"-" json:"dnsSupport"`
+	EnableDNSHostnames      bool              `xml:"-" json:"dnsHostnames"`
+	EnableNAUMetrics        bool              `xml:"-" json:"nauMetrics"`
+}
+
+// CidrAssociation is one IPv4 CIDR block of a VPC.
+type CidrAssociation struct {
+	AssociationID  string       `xml:"associationId" json:"id"`
+	CidrBlock      netip.Prefix `xml:"cidrBlock" json:"cidr"`
+	CidrBlockState struct {
+		State string `xml:"state" json:"state"`
+	} `xml:"cidrBlockState" json:"state"`
+}
+
+func (tx *txn) vpc(id string) (*Vpc, error) {
+	if err := checkID(id, "vpc", "InvalidVpcID.Malformed"); err != nil {
+		return nil, err
+	}
+	return getOr[Vpc](tx, kindVpc, id, notFound("InvalidVpcID.NotFound", "vpc", id))
+}
+
+// parseCIDR parses an IPv4 CIDR block in canonical form.
+func parseCIDR(s, param string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() || p.Masked() != p {
+		return netip.Prefix{}, invalidValue("Value (%s) for parameter %s is invalid. This is not a valid CIDR block.", s, param)
+	}
+	return p, nil
+}
+
+// CreateVpcInput is the input of CreateVpc.
+type CreateVpcInput struct {
+	CidrBlock         string             `ec2:"CidrBlock"`
+	InstanceTenancy   string             `ec2:"InstanceTenancy"`
+	AmazonIpv6        *bool              `ec2:"AmazonProvidedIpv6CidrBlock"`
+	Ipv4IpamPoolID    string             `ec2:"Ipv4IpamPoolId"`
+	TagSpecifications []TagSpecification `ec2:"TagSpecification"`
+}
+
+// CreateVpcOutput is the output of CreateVpc.
+type CreateVpcOutput struct {
+	Vpc *Vpc `xml:"vpc"`
+}
+
+// CreateVpc creates a VPC with its main route table, default security group
+// and default network ACL.
+func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*CreateVpcOutput, error) {
+	if in.CidrBlock == "" {
+		if in.Ipv4IpamPoolID != "" {
+			return nil, apierr.New("UnsupportedOperation", "IPAM pools are not supported by vpce.")
+		}
+		return nil, apierr.Missing("CidrBlock")
+	}
+	cidr, err := parseCIDR(in.CidrBlock, "cidrBlock")
+	if err != nil {
+		return nil, err
+	}
+	if cidr.Bits() < 16 || cidr.Bits() > 28 {
+		return nil, apierr.New("InvalidVpc.Range", "The CIDR '%s' is invalid.", in.CidrBlock)
+	}
+	switch in.InstanceTenancy {
+	case "":
+		in.InstanceTenancy = "default"
+	case "default", "dedicated":
+	default:
+		return nil, invalidValue("Value (%s) for parameter instanceTenancy is invalid. Valid values are: default, dedicated", in.InstanceTenancy)
+	}
+	if in.AmazonIpv6 != nil && *in.AmazonIpv6 {
+		return nil, apierr.New("UnsupportedOperation", "IPv6 CIDR blocks are not supported by vpce yet.")
+	}
+	tags, err := tagsFor(in.TagSpecifications, "vpc")
+	if err != nil {
+		return nil, err
+	}
+	var vpc *Vpc
+	err = c.update(ctx, sc, func(tx *txn) error {
+		vpc, err = tx.createVpcTxn(cidr, false, tags["vpc"])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	v := *vpc
+	v.State = "pending" // as AWS answers CreateVpc; Describe says available
+	v.CidrBlockAssociationSet[0].CidrBlockState.State = "associated"
+	return &CreateVpcOutput{Vpc: &v}, nil
+}
+
+func (tx *txn) createVpcTxn(cidr netip.Prefix, isDefault bool, tags []Tag) (*Vpc, error) {
+	vpc := &Vpc{
+		VpcID: newID("vpc"), OwnerID: tx.sc.Account, State: "available", CidrBlock: cidr,
+		DhcpOptionsID: tx.dhcpOptionsID(), InstanceTenancy: "default", IsDefault: isDefault, Tags: tags,
+		EnableDNSSupport: true, EnableDNSHostnames: isDefault,
+	}
+	a := CidrAssociation{AssociationID: newID("vpc-cidr-assoc"), CidrBlock: cidr}
+	a.CidrBlockState.State = "associated"
+	vpc.CidrBlockAssociationSet = []CidrAssociation{a}
+	if err := putObj(tx, kindVpc, vpc.VpcID, vpc); err != nil {
+		return nil, err
+	}
+	if _, err := tx.createRouteTableTxn(vpc, true, nil); err != nil {
+		return nil, err
+	}
+	if _, err := tx.createSecurityGroupTxn(vpc, "default", "default VPC security group", nil); err != nil {
+		return nil, err
+	}
+	if _, err := tx.createNetworkACLTxn(vpc, true, nil); err != nil {
+		return nil, err
+	}
+	return vpc, nil
+}
+
+// dhcpOptionsID is the scope's default DHCP options set, derived from the
+// account and region so it is stable.
+func (tx *txn) dhcpOptionsID() string {
+	h := uint32(2166136261)
+	for _, b := range []byte(tx.sc.Account + tx.sc.Region) {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return fmt.Sprintf("dopt-%08x%09x", h, h>>3)
+}
+
+// scopeMarker records that a scope's default resources were made.
+type scopeMarker struct {
+	DefaultVpcID string `json:"defaultVpc"`
+}
+
+// ensureDefaultsTxn creates the default VPC of a scope on its first use, as
+// every AWS account+region starts with one: 172.31.0.0/16, a /20 default
+// subnet per zone, an attached internet gateway and a main route table with
+// 0.0.0.0/0 to it.
+func (tx *txn) ensureDefaultsTxn() error {
+	if _, ok := tx.c.inited.Load(tx.sc); ok {
+		return nil
+	}
+	_, err := tx.Get(store.Key{Scope: tx.sc, Kind: kindScope, ID: "defaults"})
+	if err == nil {
+		tx.c.inited.Store(tx.sc, struct{}{})
+		return nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	vpc, err := tx.createVpcTxn(netip.MustParsePrefix("172.31.0.0/16"), true, nil)
+	if err != nil {
+		return err
+	}
+	for i, z := range tx.region().Zones {
+		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 31, byte(16 * i), 0}), 20)
+		s, err := tx.createSubnetTxn(vpc, cidr, z.Name, nil)
+		if err != nil {
+			return err
+		}
+		s.DefaultForAz, s.MapPublicIPOnLaunch = true, true
+		if err := putObj(tx, kindSubnet, s.SubnetID, s); err != nil {
+			return err
+		}
+	}
+	igw := &InternetGateway{InternetGatewayID: newID("igw"), OwnerID: tx.sc.Account,
+		Attachments: []IGWAttachment{{VpcID: vpc.VpcID, State: "available"}}}
+	if err := putObj(tx, kindIGW, igw.InternetGatewayID, igw); err != nil {
+		return err
+	}
+	main, err := tx.mainRouteTable(vpc.VpcID)
+	if err != nil {
+		return err
+	}
+	main.Routes = append(main.Routes, Route{DestinationCidrBlock: "0.0.0.0/0", GatewayID: igw.InternetGatewayID, Origin: "CreateRoute", State: "active"})
+	if err := putObj(tx, kindRT, main.RouteTableID, main); err != nil {
+		return err
+	}
+	if err := putObj(tx, kindScope, "defaults", scopeMarker{DefaultVpcID: vpc.VpcID}); err != nil {
+		return err
+	}
+	// The cache is filled only after commit: a failed transaction must not
+	// mark the scope as done.
+	return nil
+}
+
+// DescribeVpcsInput is the input of DescribeVpcs.
+type DescribeVpcsInput struct {
+	VpcIDs  []string `ec2:"VpcId"`
+	Filters []Filter `ec2:"Filter"`
+	Page
+}
+
+// DescribeVpcsOutput is the output of DescribeVpcs.
+type DescribeVpcsOutput struct {
+	Vpcs      []*Vpc `xml:"vpcSet>item"`
+	NextToken string `xml:"nextToken,omitempty"`
+}
+
+var vpcFields = fields[Vpc]{
+	"cidr": func(v *Vpc) []string { return one(v.CidrBlock.String()) },
+	"cidr-block-association.cidr-block": func(v *Vpc) []string {
+		return mapSlice(v.CidrBlockAssociationSet, func(a CidrAssociation) string { return a.CidrBlock.String() })
+	},
+	"cidr-block-association.association-id": func(v *Vpc) []string {
+		return mapSlice(v.CidrBlockAssociationSet, func(a CidrAssociation) string { return a.AssociationID })
+	},
+	"cidr-block-association.state": func(v *Vpc) []string {
+		return mapSlice(v.CidrBlockAssociationSet, func(a CidrAssociation) string { return a.CidrBlockState.State })
+	},
+	"dhcp-options-id":  func(v *Vpc) []string { return one(v.DhcpOptionsID) },
+	"is-default":       func(v *Vpc) []string { return boolStr(v.IsDefault) },
+	"isDefault":        func(v *Vpc) []string { return boolStr(v.IsDefault) },
+	"owner-id":         func(v *Vpc) []string { return one(v.OwnerID) },
+	"state":            func(v *Vpc) []string { return one(v.State) },
+	"vpc-id":           func(v *Vpc) []string { return one(v.VpcID) },
+	"instance-tenancy": func(v *Vpc) []string { return one(v.InstanceTenancy) },
+}
+
+func mapSlice[T any](s []T, f func(T) string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
+}
+
+func vpcID(v *Vpc) string    { return v.VpcID }
+func vpcTags(v *Vpc) []Tag   { return v.Tags }
+func vpcTagsP(v *Vpc) *[]Tag { return &v.Tags }
+
+// DescribeVpcs lists VPCs.
+func (c *Cloud) DescribeVpcs(ctx context.Context, sc Scope, in *DescribeVpcsInput) (*DescribeVpcsOutput, error) {
+	out := &DescribeVpcsOutput{}
+	err := c.view(ctx, sc, func(tx *txn) error {
+		for _, id := range in.VpcIDs {
+			if err := checkID(id, "vpc", "InvalidVpcID.Malformed"); err != nil {
+				return err
+			}
+		}
+		all, err := listObj[Vpc](tx, kindVpc)
+		if err != nil {
+			return err
+		}
+		if all, err = selectIDs(all, vpcID, in.VpcIDs, errNotFoundMany("InvalidVpcID.NotFound", "vpc")); err != nil {
+			return err
+		}
+		if all, err = filter(all, in.Filters, vpcFields, vpcTags); err != nil {
+			return err
+		}
+		out.Vpcs, out.NextToken, err = paginate(all, vpcID, in.Page, 5, 1000)
+		return err
+	})
+	return out, err
+}
+
+// DeleteVpcInput is the input of DeleteVpc.
+type DeleteVpcInput struct {
+	VpcID string `ec2:"VpcId,required"`
+}
+
+// DeleteVpc deletes a VPC that holds nothing but its main route table,
+// default security group and default network ACL.
+func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*Return, error) {
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		vpc, err := tx.vpc(in.VpcID)
+		if err != nil {
+			return err
+		}
+		dep := dependencyViolation("vpc", vpc.VpcID)
+		subnets, err := tx.subnetsOf(vpc.VpcID)
+		if err != nil {
+			return err
+		}
+		if len(subnets) > 0 {
+			return dep
+		}
+		igws, err := listObj[InternetGateway](tx, kindIGW)
+		if err != nil {
+			return err
+		}
+		for _, g := range igws {
+			if g.attachedTo() == vpc.VpcID {
+				return dep
+			}
+		}
+		rts, err := listObj[RouteTable](tx, kindRT)
+		if err != nil {
+			return err
+		}
+		var own []string
+		for _, rt := range rts {
+			if rt.VpcID != vpc.VpcID {
+				continue
+			}
+			if !rt.isMain() {
+				return dep
+			}
+			own = append(own, rt.RouteTableID)
+		}
+		sgs, err := listObj[SecurityGroup](tx, kindSG)
+		if err != nil {
+			return err
+		}
+		var ownSG []string
+		for _, g := range sgs {
+			if g.VpcID != vpc.VpcID {
+				continue
+			}
+			if g.GroupName != "default" {
+				return dep
+			}
+			ownSG = append(ownSG, g.GroupID)
+		}
+		acls, err := listObj[NetworkACL](tx, kindACL)
+		if err != nil {
+			return err
+		}
+		var ownACL []string
+		for _, a := range acls {
+			if a.VpcID != vpc.VpcID {
+				continue
+			}
+			if !a.IsDefault {
+				return dep
+			}
+			ownACL = append(ownACL, a.NetworkACLID)
+		}
+		for _, id := range own {
+			if err := delObj(tx, kindRT, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range ownSG {
+			if err := delObj(tx, kindSG, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range ownACL {
+			if err := delObj(tx, kindACL, id); err != nil {
+				return err
+			}
+		}
+		return delObj(tx, kindVpc, vpc.VpcID)
+	})
+}
+
+// ModifyVpcAttributeInput is the input of ModifyVpcAttribute.
+type ModifyVpcAttributeInput struct {
+	VpcID              string            `ec2:"VpcId,required"`
+	EnableDNSSupport   *AttributeBoolean `ec2:"EnableDnsSupport"`
+	EnableDNSHostnames *AttributeBoolean `ec2:"EnableDnsHostnames"`
+	EnableNAUMetrics   *AttributeBoolean `ec2:"EnableNetworkAddressUsageMetrics"`
+}
+
+// ModifyVpcAttribute sets one DNS or metrics attribute of a VPC.
+func (c *Cloud) ModifyVpcAttribute(ctx context.Context, sc Scope, in *ModifyVpcAttributeInput) (*Return, error) {
+	var set []string
+	if in.EnableDNSHostnames != nil {
+		set = append(set, "enableDnsHostnames")
+	}
+	if in.EnableDNSSupport != nil {
+		set = append(set, "enableDnsSupport")
+	}
+	if in.EnableNAUMetrics != nil {
+		set = append(set, "enableNetworkAddressUsageMetrics")
+	}
+	switch {
+	case len(set) == 0:
+		return nil, apierr.New("MissingParameter", "The request must contain one of the parameters: enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics")
+	case len(set) > 1:
+		return nil, apierr.New("InvalidParameterCombination", "Fields for multiple attribute types specified: %s", joinComma(set))
+	}
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		vpc, err := tx.vpc(in.VpcID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case in.EnableDNSSupport != nil:
+			if in.EnableDNSSupport.Value == nil {
+				return apierr.Missing("EnableDnsSupport.Value")
+			}
+			vpc.EnableDNSSupport = *in.EnableDNSSupport.Value
+		case in.EnableDNSHostnames != nil:
+			if in.EnableDNSHostnames.Value == nil {
+				return apierr.Missing("EnableDnsHostnames.Value")
+			}
+			if *in.EnableDNSHostnames.Value && !vpc.EnableDNSSupport {
+				return apierr.New("InvalidParameterValue", "Enabling DNS hostnames requires enableDnsSupport to be true for %s", vpc.VpcID)
+			}
+			vpc.EnableDNSHostnames = *in.EnableDNSHostnames.Value
+		case in.EnableNAUMetrics != nil:
+			if in.EnableNAUMetrics.Value == nil {
+				return apierr.Missing("EnableNetworkAddressUsageMetrics.Value")
+			}
+			vpc.EnableNAUMetrics = *in.EnableNAUMetrics.Value
+		}
+		return putObj(tx, kindVpc, vpc.VpcID, vpc)
+	})
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += v
+	}
+	return out
+}
+
+// DescribeVpcAttributeInput is the input of DescribeVpcAttribute.
+type DescribeVpcAttributeInput struct {
+	VpcID     string `ec2:"VpcId,required"`
+	Attribute string `ec2:"Attribute,required"`
+}
+
+// DescribeVpcAttributeOutput is the output of DescribeVpcAttribute: the VPC
+// and the one attribute asked for.
+type DescribeVpcAttributeOutput struct {
+	VpcID              string            `xml:"vpcId"`
+	EnableDNSSupport   *AttributeBoolean `xml:"enableDnsSupport,omitempty"`
+	EnableDNSHostnames *AttributeBoolean `xml:"enableDnsHostnames,omitempty"`
+	EnableNAUMetrics   *AttributeBoolean `xml:"enableNetworkAddressUsageMetrics,omitempty"`
+}
+
+// DescribeVpcAttribute reads one attribute of a VPC.
+func (c *Cloud) DescribeVpcAttribute(ctx context.Context, sc Scope, in *DescribeVpcAttributeInput) (*DescribeVpcAttributeOutput, error) {
+	out := &DescribeVpcAttributeOutput{VpcID: in.VpcID}
+	err := c.view(ctx, sc, func(tx *txn) error {
+		vpc, err := tx.vpc(in.VpcID)
+		if err != nil {
+			return err
+		}
+		switch in.Attribute {
+		case "enableDnsSupport":
+			out.EnableDNSSupport = &AttributeBoolean{Value: boolPtr(vpc.EnableDNSSupport)}
+		case "enableDnsHostnames":
+			out.EnableDNSHostnames = &AttributeBoolean{Value: boolPtr(vpc.EnableDNSHostnames)}
+		case "enableNetworkAddressUsageMetrics":
+			out.EnableNAUMetrics = &AttributeBoolean{Value: boolPtr(vpc.EnableNAUMetrics)}
+		default:
+			return invalidValue("Value (%s) for parameter attribute is invalid. Unknown attribute.", in.Attribute)
+		}
+		return nil
+	})
+	return out, err
+}
