@@ -1,0 +1,20 @@
+// Command vpce is a local, AWS-compatible implementation of VPC networking
+// and VPC endpoints. Run `vpce --help` for its commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "vpce:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vpce",
+		Short: "Design, test and understand private connectivity to AWS services, locally",
+		Long: `vpce implements AWS VPC networking and VPC endpoints locally.
+
+'vpce serve' speaks the EC2 Query API, so the aws CLI, boto3, the Go SDK and
+Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newServeCmd(), newVersionCmd())
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of vpce",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "vpce", version)
+		},
+	}
+}
+
+// defaultStateDir is $XDG_STATE_HOME/vpce, else ~/.local/state/vpce.
+func defaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "vpce")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "vpce")
+	}
+	return ".vpce-state"
+}
+
+type serveOptions struct {
+	listen, state, account, region, auth, credsFile, logLevel string
+	provisionDelay                                           time.Duration
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the EC2-compatible control plane",
+		Long: `Run the EC2-compatible control plane on an embedded SQLite store.
+
+Every flag can also be set by an environment variable: VPCE_ and the flag's
+name in upper case with - as _ (VPCE_LISTEN, VPCE_STATE, VPCE_AUTH …).
+A flag given on the command line wins over the environment.
+
+With --auth sigv4, requests must be signed with a known key pair. Keys come
+from --credentials-file (lines of "ACCESS_KEY_ID SECRET_KEY") and from
+VPCE_CREDENTIALS ("AKID:SECRET,AKID2:SECRET2"). A 12-digit access key ID is
+the account the request acts in; any other key acts in --default-account.`,
+		Example: `  vpce serve
+  vpce serve --listen 127.0.0.1:4566 --state /var/lib/vpce
+  aws --endpoint-url http://127.0.0.1:4566 ec2 describe-vpcs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := applyEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			return runServe(cmd, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:4566", "address to serve the EC2 API on")
+	f.StringVar(&o.state, "state", defaultStateDir(), "directory of the embedded store")
+	f.StringVar(&o.account, "default-account", "000000000000", "account of requests whose access key is not a 12-digit account ID")
+	f.StringVar(&o.region, "default-region", "us-east-1", "region of unsigned requests")
+	f.StringVar(&o.auth, "auth", ec2query.AuthOff, "authentication: off (any credentials) or sigv4 (verify signatures)")
+	f.StringVar(&o.credsFile, "credentials-file", "", "file of \"ACCESS_KEY_ID SECRET_KEY\" lines for --auth sigv4")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.DurationVar(&o.provisionDelay, "provision-delay", time.Second, "how long NAT gateways and instances stay pending (0s: none)")
+	return cmd
+}
+
+// applyEnv sets each flag not given on the command line from VPCE_<NAME>.
+func applyEnv(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil {
+			return
+		}
+		name := "VPCE_" + toEnv(f.Name)
+		if v, ok := os.LookupEnv(name); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+func toEnv(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c == '-':
+			b[i] = '_'
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func runServe(cmd *cobra.Command, o serveOptions) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+	if o.auth != ec2query.AuthOff && o.auth != ec2query.AuthSigV4 {
+		return fmt.Errorf("--auth must be %q or %q, not %q", ec2query.AuthOff, ec2query.AuthSigV4, o.auth)
+	}
+	creds := ec2query.Credentials{}
+	if o.credsFile != "" {
+		c, err := ec2query.LoadCredentials(o.credsFile)
+		if err != nil {
+			return err
+		}
+		creds = c
+	}
+	if env := os.Getenv("VPCE_CREDENTIALS"); env != "" {
+		c, err := ec2query.ParseCredentials(env)
+		if err != nil {
+			return err
+		}
+		for k, v := range c {
+			creds[k] = v
+		}
+	}
+	if o.auth == ec2query.AuthSigV4 && len(creds) == 0 {
+		return fmt.Errorf("--auth sigv4 needs credentials: --credentials-file or VPCE_CREDENTIALS")
+	}
+	delay := o.provisionDelay
+	if delay == 0 {
+		delay = -1 // cloud.Config: negative means none
+	}
+	return server.Run(cmd.Context(), server.Config{
+		Listen: o.listen, StateDir: o.state, DefaultAccount: o.account, DefaultRegion: o.region,
+		Auth: o.auth, Credentials: creds, ProvisionDelay: delay, Version: version, Logger: logger,
+	})
+}

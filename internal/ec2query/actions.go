@@ -1,0 +1,73 @@
+package ec2query
+
+import "github.com/vpce/vpce/internal/cloud"
+
+// actions is the dispatch table: each EC2 action and the cloud method that
+// serves it.
+func actions(c *cloud.Cloud) map[string]action {
+	return map[string]action{
+		"DescribeRegions":           act(c.DescribeRegions),
+		"DescribeAvailabilityZones": act(c.DescribeAvailabilityZones),
+
+		"CreateVpc":            act(c.CreateVpc),
+		"DescribeVpcs":         act(c.DescribeVpcs),
+		"DeleteVpc":            act(c.DeleteVpc),
+		"ModifyVpcAttribute":   act(c.ModifyVpcAttribute),
+		"DescribeVpcAttribute": act(c.DescribeVpcAttribute),
+
+		"CreateSubnet":          act(c.CreateSubnet),
+		"DescribeSubnets":       act(c.DescribeSubnets),
+		"DeleteSubnet":          act(c.DeleteSubnet),
+		"ModifySubnetAttribute": act(c.ModifySubnetAttribute),
+
+		"CreateRouteTable":             act(c.CreateRouteTable),
+		"DescribeRouteTables":          act(c.DescribeRouteTables),
+		"DeleteRouteTable":             act(c.DeleteRouteTable),
+		"AssociateRouteTable":          act(c.AssociateRouteTable),
+		"DisassociateRouteTable":       act(c.DisassociateRouteTable),
+		"ReplaceRouteTableAssociation": act(c.ReplaceRouteTableAssociation),
+		"CreateRoute":                  act(c.CreateRoute),
+		"ReplaceRoute":                 act(c.ReplaceRoute),
+		"DeleteRoute":                  act(c.DeleteRoute),
+
+		"CreateSecurityGroup":           act(c.CreateSecurityGroup),
+		"DescribeSecurityGroups":        act(c.DescribeSecurityGroups),
+		"DeleteSecurityGroup":           act(c.DeleteSecurityGroup),
+		"AuthorizeSecurityGroupIngress": act(c.AuthorizeSecurityGroupIngress),
+		"AuthorizeSecurityGroupEgress":  act(c.AuthorizeSecurityGroupEgress),
+		"RevokeSecurityGroupIngress":    act(c.RevokeSecurityGroupIngress),
+		"RevokeSecurityGroupEgress":     act(c.RevokeSecurityGroupEgress),
+		"DescribeSecurityGroupRules":    act(c.DescribeSecurityGroupRules),
+
+		"CreateNetworkAcl":             act(c.CreateNetworkAcl),
+		"DescribeNetworkAcls":          act(c.DescribeNetworkAcls),
+		"DeleteNetworkAcl":             act(c.DeleteNetworkAcl),
+		"CreateNetworkAclEntry":        act(c.CreateNetworkAclEntry),
+		"ReplaceNetworkAclEntry":       act(c.ReplaceNetworkAclEntry),
+		"DeleteNetworkAclEntry":        act(c.DeleteNetworkAclEntry),
+		"ReplaceNetworkAclAssociation": act(c.ReplaceNetworkAclAssociation),
+
+		"CreateInternetGateway":    act(c.CreateInternetGateway),
+		"AttachInternetGateway":    act(c.AttachInternetGateway),
+		"DetachInternetGateway":    act(c.DetachInternetGateway),
+		"DeleteInternetGateway":    act(c.DeleteInternetGateway),
+		"DescribeInternetGateways": act(c.DescribeInternetGateways),
+
+		"CreateNatGateway":    act(c.CreateNatGateway),
+		"DescribeNatGateways": act(c.DescribeNatGateways),
+		"DeleteNatGateway":    act(c.DeleteNatGateway),
+
+		"CreateNetworkInterface":          act(c.CreateNetworkInterface),
+		"DescribeNetworkInterfaces":       act(c.DescribeNetworkInterfaces),
+		"DeleteNetworkInterface":          act(c.DeleteNetworkInterface),
+		"ModifyNetworkInterfaceAttribute": act(c.ModifyNetworkInterfaceAttribute),
+
+		"RunInstances":       act(c.RunInstances),
+		"DescribeInstances":  act(c.DescribeInstances),
+		"TerminateInstances": act(c.TerminateInstances),
+
+		"CreateTags":   act(c.CreateTags),
+		"DeleteTags":   act(c.DeleteTags),
+		"DescribeTags": act(c.DescribeTags),
+	}
+}

@@ -1,0 +1,217 @@
+package ec2query
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/cloud"
+)
+
+// Auth modes.
+const (
+	// AuthOff accepts any credentials, and none.
+	AuthOff = "off"
+	// AuthSigV4 verifies SigV4 signatures against known credentials.
+	AuthSigV4 = "sigv4"
+)
+
+// maxBody bounds a request body; the largest legitimate EC2 request vpce
+// takes (a 20,480-character policy with many parameters) is far smaller.
+const maxBody = 1 << 20
+
+// Config configures a [Handler]. Cloud is required.
+type Config struct {
+	Cloud *cloud.Cloud
+	// Auth is AuthOff (the default when empty) or AuthSigV4.
+	Auth string
+	// Credentials are the known keys for AuthSigV4.
+	Credentials Credentials
+	// DefaultAccount is the account of access keys that are not 12-digit
+	// account numbers; empty means 000000000000.
+	DefaultAccount string
+	// DefaultRegion is the region of unsigned requests; empty means us-east-1.
+	DefaultRegion string
+	// Logger receives one debug line per request; nil means slog.Default().
+	Logger *slog.Logger
+	// Clock is used to check signature times; nil means time.Now.
+	Clock func() time.Time
+}
+
+// Handler serves the EC2 Query API.
+type Handler struct {
+	cfg     Config
+	actions map[string]action
+}
+
+// action decodes a request's parameters, answers DryRun, and runs it.
+type action func(ctx context.Context, sc cloud.Scope, form url.Values, dryRun bool) (any, error)
+
+// act adapts a typed cloud method to an action.
+func act[In, Out any](fn func(context.Context, cloud.Scope, *In) (*Out, error)) action {
+	return func(ctx context.Context, sc cloud.Scope, form url.Values, dryRun bool) (any, error) {
+		in := new(In)
+		if err := Decode(form, in); err != nil {
+			return nil, err
+		}
+		if dryRun {
+			return nil, apierr.ErrDryRun
+		}
+		return fn(ctx, sc, in)
+	}
+}
+
+// New returns a Handler.
+func New(cfg Config) *Handler {
+	if cfg.Auth == "" {
+		cfg.Auth = AuthOff
+	}
+	if cfg.DefaultAccount == "" {
+		cfg.DefaultAccount = "000000000000"
+	}
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "us-east-1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	return &Handler{cfg: cfg, actions: actions(cfg.Cloud)}
+}
+
+// Actions returns the names of the actions the handler serves.
+func (h *Handler) Actions() []string {
+	out := make([]string, 0, len(h.actions))
+	for a := range h.actions {
+		out = append(out, a)
+	}
+	return out
+}
+
+var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := newRequestID()
+	action, sc, status, err := h.serve(w, r, reqID)
+	if err != nil {
+		e, ok := apierr.As(err)
+		if !ok {
+			e = &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
+		}
+		status = e.HTTPStatus()
+		if status >= 500 {
+			h.cfg.Logger.Error("request failed", "action", action, "request_id", reqID, "err", err)
+		}
+		writeError(w, status, e.Code, e.Message, reqID)
+	}
+	h.cfg.Logger.Debug("request", "action", action, "account", sc.Account, "region", sc.Region,
+		"status", status, "duration", time.Since(start), "request_id", reqID)
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (action string, sc cloud.Scope, status int, err error) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return "", sc, 0, &apierr.Error{Code: "InvalidHttpRequest", Message: "The HTTP method " + r.Method + " is not supported.", Status: http.StatusMethodNotAllowed}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return "", sc, 0, apierr.New("InvalidRequest", "The request body could not be read.")
+	}
+	if len(body) > maxBody {
+		return "", sc, 0, &apierr.Error{Code: "RequestEntityTooLarge", Message: "Request body is too large.", Status: http.StatusRequestEntityTooLarge}
+	}
+	form := r.URL.Query()
+	if r.Method == http.MethodPost && len(body) > 0 {
+		pf, perr := url.ParseQuery(string(body))
+		if perr != nil {
+			return "", sc, 0, apierr.New("MalformedQueryString", "The request body is not a valid form encoding.")
+		}
+		for k, v := range pf {
+			form[k] = append(form[k], v...)
+		}
+	}
+	action = form.Get("Action")
+	sc, err = h.scope(r, body)
+	if err != nil {
+		return action, sc, 0, err
+	}
+	if action == "" {
+		return action, sc, 0, apierr.New("MissingAction", "The request must contain the parameter Action")
+	}
+	fn, ok := h.actions[action]
+	if !ok {
+		return action, sc, 0, apierr.New("InvalidAction", "The action %s is not valid for this web service.", action)
+	}
+	dryRun := false
+	if v := form.Get("DryRun"); v != "" {
+		switch strings.ToLower(v) {
+		case "true":
+			dryRun = true
+		case "false":
+		default:
+			return action, sc, 0, apierr.InvalidValue("Value (%s) for parameter DryRun is invalid. Expected: 'true' or 'false'.", v)
+		}
+	}
+	out, err := fn(r.Context(), sc, form, dryRun)
+	if err != nil {
+		return action, sc, 0, err
+	}
+	b, err := encodeResponse(action, reqID, out)
+	if err != nil {
+		return action, sc, 0, fmt.Errorf("encode %s: %w", action, err)
+	}
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.Header().Set("x-amzn-RequestId", reqID)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	return action, sc, http.StatusOK, nil
+}
+
+// scope finds the account and region of a request, verifying its signature
+// when auth is on.
+func (h *Handler) scope(r *http.Request, body []byte) (cloud.Scope, error) {
+	sc := cloud.Scope{Account: h.cfg.DefaultAccount, Region: h.cfg.DefaultRegion}
+	sig, signed, err := parseSigV4(r)
+	if err != nil {
+		return sc, err
+	}
+	if !signed {
+		if h.cfg.Auth == AuthSigV4 {
+			return sc, errAuth("AWS was not able to validate the provided access credentials")
+		}
+		return sc, nil
+	}
+	if twelveDigits.MatchString(sig.accessKey) {
+		sc.Account = sig.accessKey
+	}
+	sc.Region = sig.region
+	if h.cfg.Auth == AuthSigV4 {
+		secret, ok := h.cfg.Credentials[sig.accessKey]
+		if !ok {
+			return sc, errAuth("AWS was not able to validate the provided access credentials")
+		}
+		if err := sig.verify(r, body, secret, h.cfg.Clock()); err != nil {
+			return sc, err
+		}
+	}
+	return sc, nil
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

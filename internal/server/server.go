@@ -1,0 +1,115 @@
+// Package server assembles vpce's control plane: the store, the domain and
+// the EC2 Query API behind one HTTP listener, with health and reset
+// endpoints and graceful shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/store"
+)
+
+// Config configures [Run]. The zero value of each field is a working default
+// except StateDir, which is required.
+type Config struct {
+	// Listen is the TCP address to serve on; empty means 127.0.0.1:4566.
+	Listen string
+	// StateDir is the directory of the embedded store.
+	StateDir string
+	// DefaultAccount and DefaultRegion: see [ec2query.Config].
+	DefaultAccount string
+	DefaultRegion  string
+	// Auth and Credentials: see [ec2query.Config].
+	Auth        string
+	Credentials ec2query.Credentials
+	// ProvisionDelay: see [cloud.Config].
+	ProvisionDelay time.Duration
+	// Version is reported by the health endpoint.
+	Version string
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+	// Ready, when set, is called with the bound address once serving.
+	Ready func(addr net.Addr)
+}
+
+// Run serves until ctx is done, then shuts down gracefully.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:4566"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	log := cfg.Logger.With("component", "server")
+	st, err := store.Open(cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay})
+	h := Handler(c, st, cfg)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving EC2 API", "addr", "http://"+ln.Addr().String(), "state", cfg.StateDir, "auth", cfg.Auth)
+	if cfg.Ready != nil {
+		cfg.Ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Handler returns the HTTP handler of the control plane: the EC2 API at /,
+// GET /_vpce/health, and POST /_vpce/reset (also /moto-api/reset).
+func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config) http.Handler {
+	api := ec2query.New(ec2query.Config{Cloud: c, Auth: cfg.Auth, Credentials: cfg.Credentials,
+		DefaultAccount: cfg.DefaultAccount, DefaultRegion: cfg.DefaultRegion, Logger: cfg.Logger.With("component", "ec2query")})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_vpce/health", func(w http.ResponseWriter, r *http.Request) {
+		v, err := st.SchemaVersion()
+		if err != nil {
+			http.Error(w, `{"status":"unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "version": cfg.Version, "schemaVersion": v, "actions": len(api.Actions())})
+	})
+	reset := func(w http.ResponseWriter, r *http.Request) {
+		if err := c.Reset(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"reset":true}` + "\n"))
+	}
+	mux.HandleFunc("POST /_vpce/reset", reset)
+	mux.HandleFunc("POST /moto-api/reset", reset)
+	mux.Handle("/", api)
+	return mux
+}
