@@ -56,7 +56,7 @@ func defaultStateDir() string {
 
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
-	provisionDelay                                           time.Duration
+	provisionDelay                                            time.Duration
 }
 
 func newServeCmd() *cobra.Command {
