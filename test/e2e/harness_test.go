@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -251,3 +253,24 @@ func str(v any, keys ...any) string {
 func ctx(t *testing.T) context.Context { return t.Context() }
 
 var _ = bufio.NewReader
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// cliSigned runs the CLI with a given key pair.
+func cliSigned(t *testing.T, url, akid, secret string, args ...string) (map[string]any, error) {
+	t.Helper()
+	all := append([]string{"--endpoint-url", url, "--output", "json", "ec2"}, args...)
+	cmd := exec.Command(awsCLI, all...)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+akid, "AWS_SECRET_ACCESS_KEY="+secret,
+		"AWS_DEFAULT_REGION=eu-central-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("aws %v: %v: %s", args, err, stderr.String())
+	}
+	out := map[string]any{}
+	return out, json.Unmarshal(stdout.Bytes(), &out)
+}

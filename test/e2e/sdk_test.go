@@ -465,7 +465,9 @@ func TestNatGateways(t *testing.T) {
 	_, err = c.DeleteNetworkInterface(ctx(t), &ec2.DeleteNetworkInterfaceInput{NetworkInterfaceId: eniID})
 	wantCode(t, err, "InvalidParameterValue")
 	// The SDK's waiter sees it become available.
-	w := ec2.NewNatGatewayAvailableWaiter(c, func(o *ec2.NatGatewayAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond })
+	w := ec2.NewNatGatewayAvailableWaiter(c, func(o *ec2.NatGatewayAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond
+	})
 	if err := w.Wait(ctx(t), &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{*nat.NatGatewayId}}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +476,9 @@ func TestNatGateways(t *testing.T) {
 	if got.NatGateways[0].State != types.NatGatewayStateDeleting {
 		t.Errorf("state after delete = %s", got.NatGateways[0].State)
 	}
-	dw := ec2.NewNatGatewayDeletedWaiter(c, func(o *ec2.NatGatewayDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond })
+	dw := ec2.NewNatGatewayDeletedWaiter(c, func(o *ec2.NatGatewayDeletedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond
+	})
 	if err := dw.Wait(ctx(t), &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{*nat.NatGatewayId}}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -553,7 +557,9 @@ func TestInstances(t *testing.T) {
 			t.Errorf("launched instance = %+v", in)
 		}
 	}
-	w := ec2.NewInstanceRunningWaiter(c, func(o *ec2.InstanceRunningWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond })
+	w := ec2.NewInstanceRunningWaiter(c, func(o *ec2.InstanceRunningWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond
+	})
 	if err := w.Wait(ctx(t), &ec2.DescribeInstancesInput{InstanceIds: ids}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +574,9 @@ func TestInstances(t *testing.T) {
 	if term.TerminatingInstances[0].CurrentState.Name != types.InstanceStateNameShuttingDown || term.TerminatingInstances[0].PreviousState.Name != types.InstanceStateNameRunning {
 		t.Errorf("terminate = %+v", term.TerminatingInstances[0])
 	}
-	tw := ec2.NewInstanceTerminatedWaiter(c, func(o *ec2.InstanceTerminatedWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond })
+	tw := ec2.NewInstanceTerminatedWaiter(c, func(o *ec2.InstanceTerminatedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond
+	})
 	if err := tw.Wait(ctx(t), &ec2.DescribeInstancesInput{InstanceIds: ids}, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
