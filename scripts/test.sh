@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need on a fresh Debian machine,
+# then runs every test with the race detector. Used by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x /usr/bin/aws ] || need+=(awscli)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q "${need[@]}"
+fi
+/usr/bin/aws --version
+
+gofmt_out=$(gofmt -l cmd internal test)
+if [ -n "$gofmt_out" ]; then
+  echo "gofmt would change:"; echo "$gofmt_out"; exit 1
+fi
+go vet ./...
+go test -race -count=1 -timeout 40m ./...
