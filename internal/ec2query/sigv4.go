@@ -160,9 +160,12 @@ func (s sigV4) compute(r *http.Request, body []byte, secret string) string {
 	cr.WriteString(canonicalQuery(r.URL.Query(), s.fromQuery) + "\n")
 	for _, h := range s.signedHeaders {
 		var v string
-		if h == "host" {
+		switch {
+		case h == "host":
 			v = r.Host
-		} else {
+		case h == "content-length" && r.Header.Get(h) == "" && r.ContentLength >= 0:
+			v = fmt.Sprint(r.ContentLength)
+		default:
 			v = strings.Join(r.Header.Values(h), ",")
 		}
 		cr.WriteString(h + ":" + strings.Join(strings.Fields(v), " ") + "\n")
@@ -227,4 +230,9 @@ func awsEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -1,0 +1,379 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
+)
+
+var sc = Scope{Account: "123456789012", Region: "us-east-1"}
+
+// fakeClock is a settable clock for state transitions.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (f *fakeClock) Now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}
+
+func newTestCloud(t testing.TB) (*Cloud, *fakeClock) {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	return New(Config{Store: st, Clock: clk.Now, ProvisionDelay: 10 * time.Second}), clk
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	e, ok := apierr.As(err)
+	if !ok || e.Code != code {
+		t.Fatalf("err = %v, want code %s", err, code)
+	}
+}
+
+func mustDo[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func TestGlob(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"abc", "abc", true},
+		{"abc", "abd", false},
+		{"a*", "a", true},
+		{"a*", "abc/def", true},
+		{"*c", "abc", true},
+		{"a?c", "abc", true},
+		{"a?c", "ac", false},
+		{"*b*d*", "abcd", true},
+		{"*b*d*", "abce", false},
+		{"**", "", true},
+		{"?", "", false},
+		{"us-east-1?", "us-east-1a", true},
+		{"Name", "name", false},
+	} {
+		if got := Glob(tc.pattern, tc.s); got != tc.want {
+			t.Errorf("Glob(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
+		}
+	}
+}
+
+func TestPaginate(t *testing.T) {
+	var items []*string
+	add := func(ss ...string) {
+		for _, s := range ss {
+			items = append(items, &s)
+		}
+	}
+	add("e", "a", "d", "b", "c")
+	id := func(s *string) string { return *s }
+	two := int32(2)
+	var got []string
+	p := Page{MaxResults: &two}
+	for i := 0; ; i++ {
+		page, next, err := paginate(items, id, p, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range page {
+			got = append(got, *s)
+		}
+		if next == "" {
+			break
+		}
+		p.NextToken = next
+		if i == 0 {
+			// Written while paging: "0" sorts behind the cursor and is
+			// not returned; "f" sorts ahead and is.
+			add("0", "f")
+		}
+	}
+	if joinAll(got) != "abcdef" {
+		t.Errorf("pages = %v, want a…f each once", got)
+	}
+	_, _, err := paginate(items, id, Page{NextToken: "!!"}, 1, 10)
+	wantCode(t, err, "InvalidNextToken")
+	big := int32(11)
+	_, _, err = paginate(items, id, Page{MaxResults: &big}, 1, 10)
+	wantCode(t, err, "InvalidParameterValue")
+}
+
+func joinAll(s []string) string {
+	out := ""
+	for _, v := range s {
+		out += v
+	}
+	return out
+}
+
+func TestRouteLookupLongestPrefix(t *testing.T) {
+	rt := &RouteTable{Routes: []Route{
+		{DestinationCidrBlock: "10.0.0.0/16", GatewayID: "local"},
+		{DestinationCidrBlock: "0.0.0.0/0", GatewayID: "igw-1"},
+		{DestinationCidrBlock: "10.0.5.0/24", NetworkInterfaceID: "eni-1"},
+		{DestinationPrefixListID: "pl-1", GatewayID: "vpce-1"},
+	}}
+	for _, tc := range []struct{ addr, want string }{
+		{"10.0.5.9", "eni-1"},
+		{"10.0.6.9", "local"},
+		{"8.8.8.8", "igw-1"},
+	} {
+		r, ok := rt.Lookup(netip.MustParseAddr(tc.addr))
+		got := r.GatewayID + r.NetworkInterfaceID
+		if !ok || got != tc.want {
+			t.Errorf("Lookup(%s) = %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+}
+
+func TestDefaultsCreatedOnce(t *testing.T) {
+	c, _ := newTestCloud(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	out := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}))
+	if len(out.Vpcs) != 1 || !out.Vpcs[0].IsDefault || out.Vpcs[0].CidrBlock.String() != "172.31.0.0/16" {
+		t.Fatalf("VPCs after concurrent first use = %+v", out.Vpcs)
+	}
+	// After a reset the defaults come back.
+	if err := c.Reset(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	out = mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}))
+	if len(out.Vpcs) != 1 {
+		t.Errorf("VPCs after reset = %d", len(out.Vpcs))
+	}
+}
+
+func TestUnknownRegion(t *testing.T) {
+	c, _ := newTestCloud(t)
+	_, err := c.DescribeVpcs(t.Context(), Scope{Account: "1", Region: "mars-1"}, &DescribeVpcsInput{})
+	wantCode(t, err, "AuthFailure")
+}
+
+// failingStore fails the nth Put of each Update, to show that a failed
+// operation leaves no trace.
+type failingStore struct {
+	store.Store
+	n int
+}
+
+type failingTxn struct {
+	store.Txn
+	left *int
+}
+
+func (f *failingTxn) Put(k store.Key, b []byte) error {
+	*f.left--
+	if *f.left == 0 {
+		return errors.New("disk on fire")
+	}
+	return f.Txn.Put(k, b)
+}
+
+func (f *failingStore) Update(ctx context.Context, fn func(store.Txn) error) error {
+	left := f.n
+	return f.Store.Update(ctx, func(tx store.Txn) error { return fn(&failingTxn{Txn: tx, left: &left}) })
+}
+
+func TestCreateVpcIsAtomic(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	good := New(Config{Store: st})
+	mustDo[*DescribeVpcsOutput](t)(good.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}))
+	// CreateVpc writes the VPC, its route table, group and ACL: fail each.
+	for n := 1; n <= 4; n++ {
+		bad := New(Config{Store: &failingStore{Store: st, n: n}})
+		bad.inited.Store(sc, struct{}{})
+		_, err := bad.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})
+		wantCode(t, err, "InternalError")
+	}
+	vpcs := mustDo[*DescribeVpcsOutput](t)(good.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}))
+	rts := mustDo[*DescribeRouteTablesOutput](t)(good.DescribeRouteTables(t.Context(), sc, &DescribeRouteTablesInput{}))
+	sgs := mustDo[*DescribeSecurityGroupsOutput](t)(good.DescribeSecurityGroups(t.Context(), sc, &DescribeSecurityGroupsInput{}))
+	acls := mustDo[*DescribeNetworkACLsOutput](t)(good.DescribeNetworkAcls(t.Context(), sc, &DescribeNetworkACLsInput{}))
+	if len(vpcs.Vpcs) != 1 || len(rts.RouteTables) != 1 || len(sgs.SecurityGroups) != 1 || len(acls.NetworkACLs) != 1 {
+		t.Errorf("after failed creates: %d VPCs, %d route tables, %d groups, %d ACLs; want only the defaults",
+			len(vpcs.Vpcs), len(rts.RouteTables), len(sgs.SecurityGroups), len(acls.NetworkACLs))
+	}
+}
+
+func newSubnet(t *testing.T, c *Cloud, vpcCIDR, cidr string) *Subnet {
+	t.Helper()
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: vpcCIDR}))
+	return mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(t.Context(), sc, &CreateSubnetInput{VpcID: v.Vpc.VpcID, CidrBlock: cidr})).Subnet
+}
+
+func TestAddressAllocation(t *testing.T) {
+	c, _ := newTestCloud(t)
+	s := newSubnet(t, c, "10.0.0.0/16", "10.0.0.16/28")
+	var got []string
+	for range 11 {
+		e := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(t.Context(), sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID}))
+		got = append(got, e.NetworkInterface.PrivateIPAddress.String())
+	}
+	if got[0] != "10.0.0.20" || got[10] != "10.0.0.30" {
+		t.Errorf("allocated %v: want 10.0.0.20 … 10.0.0.30 (first four and last reserved)", got)
+	}
+	_, err := c.CreateNetworkInterface(t.Context(), sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID})
+	wantCode(t, err, "InsufficientFreeAddressesInSubnet")
+	subs := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(t.Context(), sc, &DescribeSubnetsInput{SubnetIDs: []string{s.SubnetID}}))
+	if n := subs.Subnets[0].AvailableIPAddressCount; n != 0 {
+		t.Errorf("availableIpAddressCount of a full /28 = %d", n)
+	}
+}
+
+func TestNatGatewayStates(t *testing.T) {
+	c, clk := newTestCloud(t)
+	s := newSubnet(t, c, "10.0.0.0/16", "10.0.1.0/24")
+	n := mustDo[*CreateNatGatewayOutput](t)(c.CreateNatGateway(t.Context(), sc, &CreateNatGatewayInput{SubnetID: s.SubnetID, ConnectivityType: "private"})).NatGateway
+	state := func() string {
+		out, err := c.DescribeNatGateways(t.Context(), sc, &DescribeNatGatewaysInput{NatGatewayIDs: []string{n.NatGatewayID}})
+		if apierr.HasCode(err, "NatGatewayNotFound") {
+			return "gone"
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.NatGateways[0].State
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		do      func()
+		want    string
+	}{
+		{0, nil, "pending"},
+		{11 * time.Second, nil, "available"},
+		{0, func() {
+			mustDo[*DeleteNatGatewayOutput](t)(c.DeleteNatGateway(t.Context(), sc, &DeleteNatGatewayInput{NatGatewayID: n.NatGatewayID}))
+		}, "deleting"},
+		{11 * time.Second, nil, "deleted"},
+		{time.Hour, nil, "gone"},
+	} {
+		clk.Advance(step.advance)
+		if step.do != nil {
+			step.do()
+		}
+		if got := state(); got != step.want {
+			t.Fatalf("state = %s, want %s", got, step.want)
+		}
+	}
+}
+
+func TestInstanceStates(t *testing.T) {
+	c, clk := newTestCloud(t)
+	one := int32(1)
+	res := mustDo[*Reservation](t)(c.RunInstances(t.Context(), sc, &RunInstancesInput{ImageID: "ami-12345678", MinCount: &one, MaxCount: &one}))
+	id := res.Instances[0].InstanceID
+	state := func() string {
+		out := mustDo[*DescribeInstancesOutput](t)(c.DescribeInstances(t.Context(), sc, &DescribeInstancesInput{Filters: []Filter{{Name: "instance-id", Values: []string{id}}}}))
+		if len(out.Reservations) == 0 {
+			return "gone"
+		}
+		return out.Reservations[0].Instances[0].State.Name
+	}
+	if s := state(); s != "pending" {
+		t.Fatalf("state = %s", s)
+	}
+	clk.Advance(11 * time.Second)
+	if s := state(); s != "running" {
+		t.Fatalf("state = %s", s)
+	}
+	term := mustDo[*TerminateInstancesOutput](t)(c.TerminateInstances(t.Context(), sc, &TerminateInstancesInput{InstanceIDs: []string{id}}))
+	if term.Instances[0].CurrentState.Code != 32 || term.Instances[0].PreviousState.Code != 16 {
+		t.Errorf("terminate = %+v", term.Instances[0])
+	}
+	clk.Advance(11 * time.Second)
+	if s := state(); s != "terminated" {
+		t.Fatalf("state = %s", s)
+	}
+	clk.Advance(time.Hour)
+	if s := state(); s != "gone" {
+		t.Fatalf("state = %s", s)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	c, _ := newTestCloud(t)
+	newSubnet(t, c, "10.0.0.0/16", "10.0.1.0/24")
+	for _, tc := range []struct {
+		filters []Filter
+		want    int
+	}{
+		{nil, 7}, // six default subnets and one more
+		{[]Filter{{Name: "cidr-block", Values: []string{"10.0.*"}}}, 1},
+		{[]Filter{{Name: "default-for-az", Values: []string{"true"}}}, 6},
+		{[]Filter{{Name: "default-for-az", Values: []string{"true"}}, {Name: "availability-zone", Values: []string{"us-east-1a", "us-east-1b"}}}, 2},
+		{[]Filter{{Name: "tag:Name", Values: []string{"*"}}}, 0},
+	} {
+		out, err := c.DescribeSubnets(t.Context(), sc, &DescribeSubnetsInput{Filters: tc.filters})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Subnets) != tc.want {
+			t.Errorf("DescribeSubnets(%+v) = %d subnets, want %d", tc.filters, len(out.Subnets), tc.want)
+		}
+	}
+	_, err := c.DescribeSubnets(t.Context(), sc, &DescribeSubnetsInput{Filters: []Filter{{Name: "nope", Values: []string{"x"}}}})
+	wantCode(t, err, "InvalidParameterValue")
+}
+
+func TestSecurityGroupRender(t *testing.T) {
+	g := &SecurityGroup{GroupID: "sg-1", Rules: []SecurityGroupRule{
+		{IPProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIPv4: "10.0.0.0/8"},
+		{IPProtocol: "tcp", FromPort: 443, ToPort: 443, ReferencedGroupInfo: &ReferencedGroup{GroupID: "sg-2"}},
+		{IPProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIPv4: "10.0.0.0/8"},
+		{IPProtocol: "-1", FromPort: -1, ToPort: -1, CidrIPv4: "0.0.0.0/0", IsEgress: true},
+	}}
+	g.render()
+	if len(g.IPPermissions) != 2 || len(g.IPPermissions[0].IPRanges) != 1 || len(g.IPPermissions[0].Groups) != 1 {
+		t.Errorf("ingress = %+v", g.IPPermissions)
+	}
+	if len(g.IPPermissionsEgress) != 1 || g.IPPermissionsEgress[0].FromPort != nil {
+		t.Errorf("egress = %+v (all-traffic permissions carry no ports)", g.IPPermissionsEgress)
+	}
+}
+
+func TestPrivateDNSName(t *testing.T) {
+	a := netip.MustParseAddr("10.0.1.5")
+	if got := PrivateDNSName("us-east-1", a); got != "ip-10-0-1-5.ec2.internal" {
+		t.Errorf("us-east-1: %s", got)
+	}
+	if got := PrivateDNSName("eu-west-1", a); got != "ip-10-0-1-5.eu-west-1.compute.internal" {
+		t.Errorf("eu-west-1: %s", got)
+	}
+}
