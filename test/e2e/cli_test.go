@@ -82,6 +82,21 @@ func TestCLI(t *testing.T) {
 	fail("RouteAlreadyExists", "create-route", "--route-table-id", rtb, "--destination-cidr-block", "0.0.0.0/0", "--gateway-id", igw)
 	assoc := str(run("associate-route-table", "--route-table-id", rtb, "--subnet-id", subnet), "AssociationId")
 	fail("DependencyViolation", "delete-route-table", "--route-table-id", rtb)
+	mainAssoc := ""
+	for _, a := range path(run("describe-route-tables", "--filters", "Name=vpc-id,Values="+vpc, "Name=association.main,Values=true"), "RouteTables", 0, "Associations").([]any) {
+		if path(a, "Main") == true {
+			mainAssoc = str(a, "RouteTableAssociationId")
+		}
+	}
+	mainRtb := str(run("describe-route-tables", "--filters", "Name=vpc-id,Values="+vpc, "Name=association.main,Values=true"), "RouteTables", 0, "RouteTableId")
+	moved := str(run("replace-route-table-association", "--association-id", mainAssoc, "--route-table-id", rtb), "NewAssociationId")
+	if str(run("describe-route-tables", "--filters", "Name=association.main,Values=true", "Name=vpc-id,Values="+vpc), "RouteTables", 0, "RouteTableId") != rtb {
+		t.Error("replace-route-table-association did not move the main association")
+	}
+	run("replace-route-table-association", "--association-id", moved, "--route-table-id", mainRtb)
+	if n := len(path(run("describe-internet-gateways", "--filters", "Name=attachment.vpc-id,Values="+vpc), "InternetGateways").([]any)); n != 1 {
+		t.Errorf("describe-internet-gateways by VPC: %d", n)
+	}
 	if n := len(path(run("describe-route-tables", "--filters", "Name=association.subnet-id,Values="+subnet), "RouteTables").([]any)); n != 1 {
 		t.Errorf("describe-route-tables by subnet: %d", n)
 	}
