@@ -1,5 +1,7 @@
 // Package catalog holds the embedded, dated facts about AWS that vpce serves:
-// regions and their availability zones.
+// regions and their availability zones, the endpoint services offered in
+// each region, and AWS-managed prefix lists. Each data file names its
+// source and date.
 package catalog
 
 import (
@@ -23,6 +25,9 @@ type Zone struct {
 type Region struct {
 	Name  string
 	Zones []Zone
+	// VpceHostedZone is the Route 53 hosted zone ID of the region's
+	// *.vpce.amazonaws.com endpoint names.
+	VpceHostedZone string
 }
 
 // Endpoint reports the region's EC2 endpoint host name.
@@ -47,8 +52,9 @@ var (
 func load() {
 	var raw struct {
 		Regions []struct {
-			Name  string      `json:"name"`
-			Zones [][2]string `json:"zones"`
+			Name           string      `json:"name"`
+			Zones          [][2]string `json:"zones"`
+			VpceHostedZone string      `json:"vpceHostedZone"`
 		} `json:"regions"`
 	}
 	if err := json.Unmarshal(regionsJSON, &raw); err != nil {
@@ -56,7 +62,7 @@ func load() {
 	}
 	byName = make(map[string]Region)
 	for _, r := range raw.Regions {
-		reg := Region{Name: r.Name}
+		reg := Region{Name: r.Name, VpceHostedZone: r.VpceHostedZone}
 		for _, z := range r.Zones {
 			reg.Zones = append(reg.Zones, Zone{Name: z[0], ID: z[1], Region: r.Name})
 		}

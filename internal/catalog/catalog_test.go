@@ -36,3 +36,52 @@ func TestRegions(t *testing.T) {
 		t.Error("LookupRegion(mars-north-1) found")
 	}
 }
+
+func TestServices(t *testing.T) {
+	for _, r := range Regions() {
+		svcs := Services(r.Name)
+		n := 0
+		for _, s := range svcs {
+			if s.Type == TypeInterface {
+				n++
+			}
+			if !strings.HasPrefix(s.ID, "vpce-svc-") || len(s.ID) != len("vpce-svc-")+17 {
+				t.Errorf("%s: ID %s", s.Name, s.ID)
+			}
+		}
+		if n < 100 {
+			t.Errorf("%s: %d interface services, want at least 100", r.Name, n)
+		}
+		if got := ServiceTypes(r.Name, "com.amazonaws."+r.Name+".s3"); len(got) != 2 {
+			t.Errorf("%s: s3 types = %v, want Gateway and Interface", r.Name, got)
+		}
+		for _, svc := range []string{"s3", "dynamodb"} {
+			pl, ok := ServicePrefixList(r.Name, "com.amazonaws."+r.Name+"."+svc)
+			if !ok || len(pl.CIDRs) == 0 {
+				t.Errorf("%s: %s prefix list %+v", r.Name, svc, pl)
+			}
+		}
+	}
+	ssm, ok := LookupService("us-east-1", "com.amazonaws.us-east-1.ssm", TypeInterface)
+	if !ok || ssm.BaseDNS != "ssm.us-east-1.vpce.amazonaws.com" || ssm.PrivateDNSName() != "ssm.us-east-1.amazonaws.com" || len(ssm.Zones) != 6 {
+		t.Errorf("ssm = %+v", ssm)
+	}
+	ecr, _ := LookupService("eu-west-1", "com.amazonaws.eu-west-1.ecr.dkr", TypeInterface)
+	if ecr.BaseDNS != "dkr.ecr.eu-west-1.vpce.amazonaws.com" || ecr.PrivateDNSName() != "*.dkr.ecr.eu-west-1.amazonaws.com" {
+		t.Errorf("ecr.dkr = %+v", ecr)
+	}
+	if _, ok := LookupService("us-east-1", "com.amazonaws.us-east-1.ssm", TypeGateway); ok {
+		t.Error("ssm offered as Gateway")
+	}
+	pl, _ := LookupPrefixList("us-east-1", "pl-63a5400a")
+	if pl.Name != "com.amazonaws.us-east-1.s3" {
+		t.Errorf("pl-63a5400a = %+v", pl)
+	}
+	if pl, _ := ServicePrefixList("us-east-1", "com.amazonaws.us-east-1.dynamodb"); pl.ID != "pl-02cd2c6b" {
+		t.Errorf("us-east-1 dynamodb prefix list = %s", pl.ID)
+	}
+	smtp, _ := LookupService("us-east-1", "com.amazonaws.us-east-1.email-smtp", TypeInterface)
+	if smtp.OffersZone("us-east-1e") || !smtp.OffersZone("us-east-1a") {
+		t.Errorf("email-smtp zones = %v", smtp.ZoneNames())
+	}
+}
