@@ -143,17 +143,19 @@ func (tx *txn) region() catalog.Region {
 
 // Object kinds as stored.
 const (
-	kindScope    = "scope"
-	kindVpc      = "vpc"
-	kindSubnet   = "subnet"
-	kindRT       = "route-table"
-	kindSG       = "security-group"
-	kindACL      = "network-acl"
-	kindIGW      = "internet-gateway"
-	kindNAT      = "natgateway"
-	kindENI      = "network-interface"
-	kindInstance = "instance"
-	kindToken    = "client-token"
+	kindScope      = "scope"
+	kindVpc        = "vpc"
+	kindSubnet     = "subnet"
+	kindRT         = "route-table"
+	kindSG         = "security-group"
+	kindACL        = "network-acl"
+	kindIGW        = "internet-gateway"
+	kindNAT        = "natgateway"
+	kindENI        = "network-interface"
+	kindInstance   = "instance"
+	kindToken      = "client-token"
+	kindEndpoint   = "vpc-endpoint"
+	kindPrefixList = "prefix-list"
 )
 
 func getObj[T any](tx *txn, kind, id string) (*T, error) {

@@ -426,6 +426,8 @@ func init() {
 		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *[]Tag { return &g.Tags }, nil),
 		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *[]Tag { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
 		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *[]Tag { return &e.Tags }, nil),
+		taggableKind("vpce", kindEndpoint, "vpc-endpoint", "InvalidVpcEndpointId.NotFound", "VpcEndpoint", endpointID, func(e *VpcEndpoint) *[]Tag { return &e.Tags }, func(tx *txn, e *VpcEndpoint) bool { return e.visible(tx) }),
+		taggableKind("pl", kindPrefixList, "prefix-list", "InvalidPrefixListID.NotFound", "prefix list", prefixListID, func(p *ManagedPrefixList) *[]Tag { return &p.Tags }, func(tx *txn, p *ManagedPrefixList) bool { return !p.deleted() }),
 		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *[]Tag { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
 	}
 }

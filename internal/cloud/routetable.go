@@ -341,7 +341,25 @@ func (c *Cloud) DeleteRouteTable(ctx context.Context, sc Scope, in *DeleteRouteT
 		if len(rt.Associations) > 0 {
 			return dependencyViolation("routeTable", rt.RouteTableID)
 		}
-		return delObj(tx, kindRT, rt.RouteTableID)
+		if err := delObj(tx, kindRT, rt.RouteTableID); err != nil {
+			return err
+		}
+		// Gateway endpoints forget the table along with its routes.
+		eps, err := tx.liveEndpoints()
+		if err != nil {
+			return err
+		}
+		for _, e := range eps {
+			if slices.Contains(e.RouteTableIDs, rt.RouteTableID) {
+				if err := tx.removeEndpointRoute(e, rt.RouteTableID, false); err != nil {
+					return err
+				}
+				if err := putObj(tx, kindEndpoint, e.VpcEndpointID, e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 }
 
@@ -472,10 +490,11 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 		r.InstanceID, r.InstanceOwnerID = inst.InstanceID, tx.sc.Account
 		r.NetworkInterfaceID = inst.primaryENI()
 	case t.VpcEndpointID != "":
-		if err := checkID(t.VpcEndpointID, "vpce", "InvalidVpcEndpointId.Malformed"); err != nil {
+		e, err := tx.endpoint(t.VpcEndpointID)
+		if err != nil {
 			return err
 		}
-		return apierr.New("InvalidVpcEndpointId.NotFound", "The VpcEndpoint Id '%s' does not exist", t.VpcEndpointID)
+		return invalidParameter("Route target %s is a %s endpoint; only Gateway Load Balancer endpoints can be route targets.", e.VpcEndpointID, e.VpcEndpointType)
 	default:
 		return apierr.New("UnsupportedOperation", "The route target %s is not supported by vpce.", set[0])
 	}
@@ -486,10 +505,6 @@ func findRoute(rt *RouteTable, dst Route) int {
 	return slices.IndexFunc(rt.Routes, func(r Route) bool {
 		return r.DestinationCidrBlock == dst.DestinationCidrBlock && r.DestinationPrefixListID == dst.DestinationPrefixListID
 	})
-}
-
-func (tx *txn) checkPrefixList(id string) error {
-	return apierr.New("InvalidPrefixListID.NotFound", "The prefix list ID '%s' does not exist", id)
 }
 
 // CreateRoute adds a route to a route table.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/store"
@@ -284,6 +285,13 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			return err
 		}
 		dep := dependencyViolation("vpc", vpc.VpcID)
+		eps, err := tx.liveEndpoints()
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(eps, func(e *VpcEndpoint) bool { return e.VpcID == vpc.VpcID }) {
+			return dep
+		}
 		subnets, err := tx.subnetsOf(vpc.VpcID)
 		if err != nil {
 			return err

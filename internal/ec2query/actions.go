@@ -66,6 +66,19 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DescribeInstances":  act(c.DescribeInstances),
 		"TerminateInstances": act(c.TerminateInstances),
 
+		"CreateVpcEndpoint":           act(c.CreateVpcEndpoint),
+		"ModifyVpcEndpoint":           act(c.ModifyVpcEndpoint),
+		"DescribeVpcEndpoints":        act(c.DescribeVpcEndpoints),
+		"DeleteVpcEndpoints":          act(c.DeleteVpcEndpoints),
+		"DescribeVpcEndpointServices": act(c.DescribeVpcEndpointServices),
+
+		"DescribePrefixLists":         act(c.DescribePrefixLists),
+		"DescribeManagedPrefixLists":  act(c.DescribeManagedPrefixLists),
+		"GetManagedPrefixListEntries": act(c.GetManagedPrefixListEntries),
+		"CreateManagedPrefixList":     act(c.CreateManagedPrefixList),
+		"ModifyManagedPrefixList":     act(c.ModifyManagedPrefixList),
+		"DeleteManagedPrefixList":     act(c.DeleteManagedPrefixList),
+
 		"CreateTags":   act(c.CreateTags),
 		"DeleteTags":   act(c.DeleteTags),
 		"DescribeTags": act(c.DescribeTags),
