@@ -186,12 +186,36 @@ func listObj[T any](tx *txn, kind string) ([]*T, error) {
 	return out, nil
 }
 
+// childObject is implemented by objects stored with a parent index.
+type childObject interface{ parentID() string }
+
 func putObj(tx *txn, kind, id string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s %s: %w", kind, id, err)
 	}
-	return tx.Put(store.Key{Scope: tx.sc, Kind: kind, ID: id}, b)
+	k := store.Key{Scope: tx.sc, Kind: kind, ID: id}
+	if c, ok := v.(childObject); ok {
+		k.Parent = c.parentID()
+	}
+	return tx.Put(k, b)
+}
+
+// listChildren returns the objects of a kind stored under a parent.
+func listChildren[T any](tx *txn, kind, parent string) ([]*T, error) {
+	rs, err := tx.ListChildren(tx.sc, kind, parent)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(rs))
+	for _, r := range rs {
+		v := new(T)
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			return nil, fmt.Errorf("decode %s %s: %w", kind, r.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func delObj(tx *txn, kind, id string) error {

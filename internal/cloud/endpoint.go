@@ -84,6 +84,8 @@ type DNSEntry struct {
 	HostedZoneID string `xml:"hostedZoneId"`
 }
 
+func (e *VpcEndpoint) parentID() string { return e.VpcID }
+
 // live reports whether the endpoint counts: neither deleting nor deleted.
 func (e *VpcEndpoint) live() bool { return e.DeletedAt == nil }
 
@@ -200,13 +202,37 @@ func (tx *txn) endpoint(id string) (*VpcEndpoint, error) {
 	return e, nil
 }
 
-// liveEndpoints returns the endpoints that are neither deleting nor deleted.
-func (tx *txn) liveEndpoints() ([]*VpcEndpoint, error) {
-	all, err := listObj[VpcEndpoint](tx, kindEndpoint)
+// liveEndpoints returns a VPC's endpoints that are neither deleting nor
+// deleted.
+func (tx *txn) liveEndpoints(vpcID string) ([]*VpcEndpoint, error) {
+	all, err := listChildren[VpcEndpoint](tx, kindEndpoint, vpcID)
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(all, func(e *VpcEndpoint) bool { return !e.live() }), nil
+}
+
+// liveGatewayEndpoints counts the scope's live gateway endpoints. It
+// decodes only the two fields it needs: it runs on every gateway create.
+func (tx *txn) liveGatewayEndpoints() (int, error) {
+	rs, err := tx.List(tx.sc, kindEndpoint)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rs {
+		var e struct {
+			Type      string     `json:"type"`
+			DeletedAt *time.Time `json:"deletedAt"`
+		}
+		if err := json.Unmarshal(r.Data, &e); err != nil {
+			return 0, err
+		}
+		if e.Type == EndpointGateway && e.DeletedAt == nil {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func validatePolicy(doc string) error {
@@ -321,7 +347,7 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 	if in.IPAddressType != "" && in.IPAddressType != "ipv4" {
 		return nil, invalidParameter("IpAddressType %s requires IPv6 subnets, which vpce does not support yet.", in.IPAddressType)
 	}
-	live, err := tx.liveEndpoints()
+	live, err := tx.liveEndpoints(vpc.VpcID)
 	if err != nil {
 		return nil, err
 	}
@@ -339,11 +365,9 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		case in.DNSOptions != nil && in.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil:
 			return nil, invalidParameter("DnsOptions PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.")
 		}
-		n := 0
-		for _, o := range live {
-			if o.VpcEndpointType == EndpointGateway {
-				n++
-			}
+		n, err := tx.liveGatewayEndpoints()
+		if err != nil {
+			return nil, err
 		}
 		if n >= maxGatewayEndpointsPerRegion {
 			return nil, apierr.New("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region: %d gateway endpoints.", maxGatewayEndpointsPerRegion)
@@ -700,7 +724,7 @@ func (c *Cloud) ModifyVpcEndpoint(ctx context.Context, sc Scope, in *ModifyVpcEn
 			if inbound == nil && e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && in.PrivateDNSEnabled == nil {
 				inbound = e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint
 			}
-			live, err := tx.liveEndpoints()
+			live, err := tx.liveEndpoints(e.VpcID)
 			if err != nil {
 				return err
 			}
@@ -840,7 +864,7 @@ func (c *Cloud) DeleteVpcEndpoints(ctx context.Context, sc Scope, in *DeleteVpcE
 
 func (tx *txn) deleteEndpointTxn(e *VpcEndpoint) error {
 	if e.VpcEndpointType == EndpointGateway {
-		live, err := tx.liveEndpoints()
+		live, err := tx.liveEndpoints(e.VpcID)
 		if err != nil {
 			return err
 		}

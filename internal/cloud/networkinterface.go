@@ -65,6 +65,8 @@ type ENIAttachment struct {
 	DeleteOnTermination bool      `xml:"deleteOnTermination" json:"deleteOnTermination"`
 }
 
+func (e *NetworkInterface) parentID() string { return e.SubnetID }
+
 func (tx *txn) networkInterface(id string) (*NetworkInterface, error) {
 	if err := checkID(id, "eni", "InvalidNetworkInterfaceID.Malformed"); err != nil {
 		return nil, err
@@ -87,16 +89,14 @@ func PrivateDNSName(region string, a netip.Addr) string {
 // and free, else the lowest free one. AWS reserves the first four addresses
 // and the last. The caller's write transaction makes this race-free.
 func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
-	enis, err := listObj[NetworkInterface](tx, kindENI)
+	enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
 	if err != nil {
 		return netip.Addr{}, err
 	}
 	used := map[netip.Addr]bool{}
 	for _, e := range enis {
-		if e.SubnetID == s.SubnetID {
-			for _, ip := range e.PrivateIPs {
-				used[ip.PrivateIPAddress] = true
-			}
+		for _, ip := range e.PrivateIPs {
+			used[ip.PrivateIPAddress] = true
 		}
 	}
 	first := s.CidrBlock.Addr().Next().Next().Next().Next()

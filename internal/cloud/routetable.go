@@ -345,7 +345,7 @@ func (c *Cloud) DeleteRouteTable(ctx context.Context, sc Scope, in *DeleteRouteT
 			return err
 		}
 		// Gateway endpoints forget the table along with its routes.
-		eps, err := tx.liveEndpoints()
+		eps, err := tx.liveEndpoints(rt.VpcID)
 		if err != nil {
 			return err
 		}

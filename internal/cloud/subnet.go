@@ -258,11 +258,11 @@ func (c *Cloud) DeleteSubnet(ctx context.Context, sc Scope, in *DeleteSubnetInpu
 		if err != nil {
 			return err
 		}
-		used, err := tx.usedAddresses()
+		enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
 		if err != nil {
 			return err
 		}
-		if used[s.SubnetID] > 0 {
+		if len(enis) > 0 {
 			return dependencyViolation("subnet", s.SubnetID)
 		}
 		nats, err := listObj[NatGateway](tx, kindNAT)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/store"
@@ -285,11 +284,11 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			return err
 		}
 		dep := dependencyViolation("vpc", vpc.VpcID)
-		eps, err := tx.liveEndpoints()
+		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(eps, func(e *VpcEndpoint) bool { return e.VpcID == vpc.VpcID }) {
+		if len(eps) > 0 {
 			return dep
 		}
 		subnets, err := tx.subnetsOf(vpc.VpcID)

@@ -15,6 +15,7 @@ import (
 // Table and schema names, used everywhere.
 const (
 	tableObjects = "objects"
+	indexParent  = "objects_parent"
 	dbFileName   = "vpce.db"
 )
 
@@ -29,6 +30,12 @@ var migrations = []string{
 		data    BLOB NOT NULL,
 		PRIMARY KEY (account, region, kind, id)
 	) WITHOUT ROWID`,
+	// 2: objects know their parent, so a subnet's interfaces and a VPC's
+	// endpoints are listed without scanning the whole kind.
+	`ALTER TABLE ` + tableObjects + ` ADD COLUMN parent TEXT NOT NULL DEFAULT '';
+	CREATE INDEX ` + indexParent + ` ON ` + tableObjects + ` (account, region, kind, parent, id);
+	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.subnet'), '') WHERE kind = 'network-interface';
+	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind = 'vpc-endpoint'`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL
@@ -165,8 +172,15 @@ func (t *sqliteTxn) Get(k Key) ([]byte, error) {
 }
 
 func (t *sqliteTxn) List(sc Scope, kind string) ([]Record, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? ORDER BY id`,
-		sc.Account, sc.Region, kind)
+	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? ORDER BY id`, kind, sc.Account, sc.Region, kind)
+}
+
+func (t *sqliteTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
+	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`, kind, sc.Account, sc.Region, kind, parent)
+}
+
+func (t *sqliteTxn) list(query, kind string, args ...any) ([]Record, error) {
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
@@ -183,9 +197,9 @@ func (t *sqliteTxn) List(sc Scope, kind string) ([]Record, error) {
 }
 
 func (t *sqliteTxn) Put(k Key, data []byte) error {
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO `+tableObjects+` (account, region, kind, id, data) VALUES (?,?,?,?,?)
-		ON CONFLICT (account, region, kind, id) DO UPDATE SET data=excluded.data`,
-		k.Account, k.Region, k.Kind, k.ID, data)
+	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO `+tableObjects+` (account, region, kind, id, parent, data) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (account, region, kind, id) DO UPDATE SET data=excluded.data, parent=excluded.parent`,
+		k.Account, k.Region, k.Kind, k.ID, k.Parent, data)
 	if err != nil {
 		return fmt.Errorf("put %s %s: %w", k.Kind, k.ID, err)
 	}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 )
@@ -26,12 +28,12 @@ func TestPutGetListDelete(t *testing.T) {
 	ctx := t.Context()
 	err := s.Update(ctx, func(tx Txn) error {
 		for _, id := range []string{"b", "a", "c"} {
-			if err := tx.Put(Key{sc, "vpc", id}, []byte(`"`+id+`"`)); err != nil {
+			if err := tx.Put(Key{Scope: sc, Kind: "vpc", ID: id}, []byte(`"`+id+`"`)); err != nil {
 				return err
 			}
 		}
 		// Reads in a transaction see its own writes.
-		if _, err := tx.Get(Key{sc, "vpc", "a"}); err != nil {
+		if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "a"}); err != nil {
 			return err
 		}
 		return nil
@@ -51,7 +53,7 @@ func TestPutGetListDelete(t *testing.T) {
 		if len(other) != 0 {
 			t.Errorf("other account sees %d objects", len(other))
 		}
-		if _, err := tx.Get(Key{sc, "subnet", "a"}); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.Get(Key{Scope: sc, Kind: "subnet", ID: "a"}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Get(missing) err = %v, want ErrNotFound", err)
 		}
 		return nil
@@ -66,14 +68,14 @@ func TestUpdateRollsBack(t *testing.T) {
 	ctx := t.Context()
 	boom := errors.New("boom")
 	err := s.Update(ctx, func(tx Txn) error {
-		tx.Put(Key{sc, "vpc", "x"}, []byte("1"))
+		tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1"))
 		return boom
 	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update err = %v", err)
 	}
 	s.View(ctx, func(tx Txn) error {
-		if _, err := tx.Get(Key{sc, "vpc", "x"}); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "x"}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("rolled-back object visible: %v", err)
 		}
 		return nil
@@ -86,7 +88,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Update(context.Background(), func(tx Txn) error { return tx.Put(Key{sc, "vpc", "x"}, []byte("1")) })
+	s.Update(context.Background(), func(tx Txn) error { return tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1")) })
 	s.Close()
 	s, err = Open(dir)
 	if err != nil {
@@ -97,7 +99,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 		t.Errorf("SchemaVersion = %d, want %d", v, len(migrations))
 	}
 	s.View(context.Background(), func(tx Txn) error {
-		if b, err := tx.Get(Key{sc, "vpc", "x"}); err != nil || string(b) != "1" {
+		if b, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "x"}); err != nil || string(b) != "1" {
 			t.Errorf("Get after reopen = %q, %v", b, err)
 		}
 		return nil
@@ -113,12 +115,12 @@ func TestUpdatesSerialize(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			err := s.Update(ctx, func(tx Txn) error {
-				b, err := tx.Get(Key{sc, "counter", "n"})
+				b, err := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
 				n := 0
 				if err == nil {
 					fmt.Sscan(string(b), &n)
 				}
-				return tx.Put(Key{sc, "counter", "n"}, []byte(fmt.Sprint(n+1)))
+				return tx.Put(Key{Scope: sc, Kind: "counter", ID: "n"}, []byte(fmt.Sprint(n+1)))
 			})
 			if err != nil {
 				t.Errorf("update %d: %v", i, err)
@@ -127,7 +129,7 @@ func TestUpdatesSerialize(t *testing.T) {
 	}
 	wg.Wait()
 	s.View(ctx, func(tx Txn) error {
-		b, _ := tx.Get(Key{sc, "counter", "n"})
+		b, _ := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
 		if string(b) != "20" {
 			t.Errorf("counter = %s, want 20 (lost update)", b)
 		}
@@ -138,13 +140,73 @@ func TestUpdatesSerialize(t *testing.T) {
 func TestReset(t *testing.T) {
 	s, _ := newTestStore(t)
 	ctx := t.Context()
-	s.Update(ctx, func(tx Txn) error { return tx.Put(Key{sc, "vpc", "x"}, []byte("1")) })
+	s.Update(ctx, func(tx Txn) error { return tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1")) })
 	if err := s.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
 	s.View(ctx, func(tx Txn) error {
 		if rs, _ := tx.List(sc, "vpc"); len(rs) != 0 {
 			t.Errorf("after Reset List = %v", rs)
+		}
+		return nil
+	})
+}
+
+func TestListChildren(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := t.Context()
+	s.Update(ctx, func(tx Txn) error {
+		tx.Put(Key{Scope: sc, Kind: "eni", ID: "a", Parent: "subnet-1"}, []byte("1"))
+		tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-2"}, []byte("2"))
+		tx.Put(Key{Scope: sc, Kind: "eni", ID: "c", Parent: "subnet-1"}, []byte("3"))
+		// Re-putting moves an object to its new parent.
+		return tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-1"}, []byte("2"))
+	})
+	s.View(ctx, func(tx Txn) error {
+		rs, err := tx.ListChildren(sc, "eni", "subnet-1")
+		if err != nil || len(rs) != 3 {
+			t.Errorf("ListChildren(subnet-1) = %v, %v; want a, b, c", rs, err)
+		}
+		rs, _ = tx.ListChildren(sc, "eni", "subnet-2")
+		if len(rs) != 0 {
+			t.Errorf("ListChildren(subnet-2) = %v, want none", rs)
+		}
+		return nil
+	})
+}
+
+// TestMigrateFromV1 opens a database written by schema version 1 and checks
+// that version 2 fills in the parents of existing interfaces and endpoints.
+func TestMigrateFromV1(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{migrations[0], `PRAGMA user_version = 1`,
+		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.SchemaVersion(); v != len(migrations) {
+		t.Fatalf("schema version = %d, want %d", v, len(migrations))
+	}
+	one := Scope{Account: "1", Region: "us-east-1"}
+	s.View(t.Context(), func(tx Txn) error {
+		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9"} {
+			if rs, err := tx.ListChildren(one, kind, parent); err != nil || len(rs) != 1 {
+				t.Errorf("after migration ListChildren(%s, %s) = %v, %v", kind, parent, rs, err)
+			}
 		}
 		return nil
 	})

@@ -23,6 +23,10 @@ type Key struct {
 	Scope
 	Kind string // "vpc", "subnet", …
 	ID   string
+	// Parent is the object's owner (a subnet's interfaces, a VPC's
+	// endpoints), indexed for ListChildren. It is not part of the identity:
+	// Get and Delete ignore it; Put records it.
+	Parent string
 }
 
 // Record is one stored object as [Txn.List] returns it.
@@ -37,6 +41,9 @@ type Txn interface {
 	Get(k Key) ([]byte, error)
 	// List returns every object of a kind in a scope, ordered by ID.
 	List(sc Scope, kind string) ([]Record, error)
+	// ListChildren returns the objects of a kind in a scope whose Parent
+	// is parent, ordered by ID.
+	ListChildren(sc Scope, kind, parent string) ([]Record, error)
 	// Put creates or replaces an object.
 	Put(k Key, data []byte) error
 	// Delete removes an object; deleting a missing object is not an error.
