@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vpce/vpce/internal/cli/endpoints"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/server"
 )
@@ -28,7 +29,7 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd())
 	return root
 }
 

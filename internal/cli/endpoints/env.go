@@ -1,0 +1,5 @@
+package endpoints
+
+import "os"
+
+var lookupEnv = os.LookupEnv
