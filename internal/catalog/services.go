@@ -100,6 +100,7 @@ type rawService struct {
 var (
 	svcOnce      sync.Once
 	svcByRegion  map[string][]Service
+	svcByKey     map[string]Service // region/name/type
 	plByRegion   map[string][]PrefixList
 	knownPLIDs   = map[string]string{"us-east-1/s3": "pl-63a5400a", "us-east-1/dynamodb": "pl-02cd2c6b", "us-west-2/s3": "pl-68a54001"}
 	serviceCount int
@@ -128,6 +129,7 @@ func loadServices() {
 		panic(fmt.Sprintf("catalog: embedded ip ranges: %v", err))
 	}
 	svcByRegion = map[string][]Service{}
+	svcByKey = map[string]Service{}
 	plByRegion = map[string][]PrefixList{}
 	for _, reg := range Regions() {
 		var list []Service
@@ -180,6 +182,9 @@ func loadServices() {
 		}
 		slices.SortStableFunc(list, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
 		svcByRegion[reg.Name] = list
+		for _, s := range list {
+			svcByKey[reg.Name+"/"+s.Name+"/"+s.Type] = s
+		}
 		serviceCount = len(raw.Services)
 	}
 }
@@ -193,12 +198,9 @@ func Services(region string) []Service {
 
 // LookupService returns a region's service by name and type.
 func LookupService(region, name, typ string) (Service, bool) {
-	for _, s := range Services(region) {
-		if s.Name == name && s.Type == typ {
-			return s, true
-		}
-	}
-	return Service{}, false
+	svcOnce.Do(loadServices)
+	s, ok := svcByKey[region+"/"+name+"/"+typ]
+	return s, ok
 }
 
 // ServiceTypes returns the types a service name is offered as in a region.

@@ -96,3 +96,70 @@ func BenchmarkAPI(b *testing.B) {
 	})
 	_ = fmt.Sprint
 }
+
+// BenchmarkEndpoints measures the endpoint actions through the HTTP
+// handler and SQLite.
+func BenchmarkEndpoints(b *testing.B) {
+	h := newBenchHandler(b)
+	vpc := between(post(b, h, "Action=CreateVpc&CidrBlock=10.0.0.0/16"), "<vpcId>", "</vpcId>")
+	post(b, h, "Action=ModifyVpcAttribute&VpcId="+vpc+"&EnableDnsHostnames.Value=true")
+	sa := between(post(b, h, "Action=CreateSubnet&VpcId="+vpc+"&CidrBlock=10.0.0.0/20&AvailabilityZone=us-east-1a"), "<subnetId>", "</subnetId>")
+	sb := between(post(b, h, "Action=CreateSubnet&VpcId="+vpc+"&CidrBlock=10.0.16.0/20&AvailabilityZone=us-east-1b"), "<subnetId>", "</subnetId>")
+	rtb := between(post(b, h, "Action=CreateRouteTable&VpcId="+vpc), "<routeTableId>", "</routeTableId>")
+	b.Run("CreateDeleteInterfaceEndpoint/2-subnets", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			id := between(post(b, h, "Action=CreateVpcEndpoint&VpcEndpointType=Interface&VpcId="+vpc+"&ServiceName=com.amazonaws.us-east-1.ssm&SubnetId.1="+sa+"&SubnetId.2="+sb+"&PrivateDnsEnabled=true"),
+				"<vpcEndpointId>", "</vpcEndpointId>")
+			post(b, h, "Action=DeleteVpcEndpoints&VpcEndpointId.1="+id)
+		}
+	})
+	b.Run("CreateDeleteGatewayEndpoint", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			id := between(post(b, h, "Action=CreateVpcEndpoint&VpcId="+vpc+"&ServiceName=com.amazonaws.us-east-1.s3&RouteTableId.1="+rtb), "<vpcEndpointId>", "</vpcEndpointId>")
+			post(b, h, "Action=DeleteVpcEndpoints&VpcEndpointId.1="+id)
+		}
+	})
+	b.Run("DescribeVpcEndpointServices/all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			post(b, h, "Action=DescribeVpcEndpointServices")
+		}
+	})
+	b.Run("DescribeVpcEndpointServices/filtered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			post(b, h, "Action=DescribeVpcEndpointServices&Filter.1.Name=service-name&Filter.1.Value.1=*.ssm*")
+		}
+	})
+}
+
+// BenchmarkDescribeVpcEndpoints describes 1,000 live interface endpoints
+// in 20 VPCs, each with one interface and private DNS off.
+func BenchmarkDescribeVpcEndpoints(b *testing.B) {
+	h := newBenchHandler(b)
+	var first string
+	for v := 0; v < 20; v++ {
+		vpc := between(post(b, h, fmt.Sprintf("Action=CreateVpc&CidrBlock=10.%d.0.0/16", v)), "<vpcId>", "</vpcId>")
+		sub := between(post(b, h, fmt.Sprintf("Action=CreateSubnet&VpcId=%s&CidrBlock=10.%d.0.0/20", vpc, v)), "<subnetId>", "</subnetId>")
+		if first == "" {
+			first = vpc
+		}
+		for i := 0; i < 50; i++ {
+			post(b, h, "Action=CreateVpcEndpoint&VpcEndpointType=Interface&VpcId="+vpc+"&ServiceName=com.amazonaws.us-east-1.kms&PrivateDnsEnabled=false&SubnetId.1="+sub)
+		}
+	}
+	for _, bc := range []struct{ name, query string }{
+		{"all-1000", "Action=DescribeVpcEndpoints"},
+		{"page-100", "Action=DescribeVpcEndpoints&MaxResults=100"},
+		{"filter-vpc-50", "Action=DescribeVpcEndpoints&Filter.1.Name=vpc-id&Filter.1.Value.1=" + first},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				post(b, h, bc.query)
+			}
+		})
+	}
+}

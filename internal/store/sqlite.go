@@ -35,7 +35,7 @@ var migrations = []string{
 	`ALTER TABLE ` + tableObjects + ` ADD COLUMN parent TEXT NOT NULL DEFAULT '';
 	CREATE INDEX ` + indexParent + ` ON ` + tableObjects + ` (account, region, kind, parent, id);
 	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.subnet'), '') WHERE kind = 'network-interface';
-	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind = 'vpc-endpoint'`,
+	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind = 'vpc-endpoint' AND json_extract(data, '$.deletedAt') IS NULL`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

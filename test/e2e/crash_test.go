@@ -180,3 +180,142 @@ func TestConcurrentAddresses(t *testing.T) {
 		t.Errorf("availableIpAddressCount = %d, want %d", got, 251-clients*each)
 	}
 }
+
+// TestCrashEndpoints kills vpce mid-burst of endpoint creates and deletes:
+// after a restart every acknowledged endpoint is there, and each endpoint's
+// interfaces and routes exist exactly when the endpoint does.
+func TestCrashEndpoints(t *testing.T) {
+	s, err := startServer(filepath.Join(t.TempDir(), "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.stop() }()
+	const acct = "310987654321"
+	c := clientFor(s.url, acct, "us-east-1")
+	vpc, subs := newVPC(t, c, "10.90.0.0/16", map[string]string{"10.90.0.0/20": "us-east-1a", "10.90.16.0/20": "us-east-1b"})
+	rtbs := []string{}
+	for i := 0; i < 3; i++ {
+		rtbs = append(rtbs, *must[*ec2.CreateRouteTableOutput](t)(c.CreateRouteTable(t.Context(), &ec2.CreateRouteTableInput{VpcId: aws.String(vpc)})).RouteTable.RouteTableId)
+	}
+	var (
+		mu    sync.Mutex
+		acked = map[string]bool{} // endpoint → still expected to exist
+		wg    sync.WaitGroup
+		stop  = make(chan struct{})
+	)
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				out, err := c.CreateVpcEndpoint(t.Context(), &ec2.CreateVpcEndpointInput{VpcId: aws.String(vpc), ServiceName: aws.String("com.amazonaws.us-east-1.sqs"),
+					VpcEndpointType: types.VpcEndpointTypeInterface, SubnetIds: []string{subs["10.90.0.0/20"], subs["10.90.16.0/20"]}, PrivateDnsEnabled: aws.Bool(false)})
+				if err != nil {
+					continue
+				}
+				id := *out.VpcEndpoint.VpcEndpointId
+				mu.Lock()
+				acked[id] = true
+				mu.Unlock()
+				if _, err := c.DeleteVpcEndpoints(t.Context(), &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}}); err == nil {
+					mu.Lock()
+					acked[id] = false
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // gateway endpoints flip between route tables
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			out, err := c.CreateVpcEndpoint(t.Context(), &ec2.CreateVpcEndpointInput{VpcId: aws.String(vpc), ServiceName: aws.String("com.amazonaws.us-east-1.dynamodb"), RouteTableIds: rtbs})
+			if err != nil {
+				continue
+			}
+			id := *out.VpcEndpoint.VpcEndpointId
+			mu.Lock()
+			acked[id] = true
+			mu.Unlock()
+			if _, err := c.DeleteVpcEndpoints(t.Context(), &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}}); err == nil {
+				mu.Lock()
+				acked[id] = false
+				mu.Unlock()
+			}
+		}
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	s.kill()
+	close(stop)
+	wg.Wait()
+	if len(acked) == 0 {
+		t.Fatal("no endpoint was acknowledged before the kill")
+	}
+	if err := s.restart(); err != nil {
+		t.Fatal(err)
+	}
+	c = clientFor(s.url, acct, "us-east-1")
+	eps := must[*ec2.DescribeVpcEndpointsOutput](t)(c.DescribeVpcEndpoints(t.Context(), &ec2.DescribeVpcEndpointsInput{}))
+	byID := map[string]types.VpcEndpoint{}
+	for _, e := range eps.VpcEndpoints {
+		byID[*e.VpcEndpointId] = e
+	}
+	for id, live := range acked {
+		e, ok := byID[id]
+		switch {
+		case !ok:
+			t.Errorf("acknowledged endpoint %s lost", id)
+		case !live && e.State != "deleting" && e.State != "deleted":
+			t.Errorf("acknowledged delete of %s lost: state %s", id, e.State)
+		}
+	}
+	// Interfaces: every vpc_endpoint ENI belongs to a live endpoint that
+	// lists it, and every live interface endpoint has both of its ENIs.
+	enis := must[*ec2.DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(t.Context(), &ec2.DescribeNetworkInterfacesInput{Filters: []types.Filter{filt("interface-type", "vpc_endpoint")}}))
+	owner := map[string]string{}
+	for _, e := range byID {
+		for _, n := range e.NetworkInterfaceIds {
+			owner[n] = *e.VpcEndpointId
+		}
+		live := e.State == "pending" || e.State == "available"
+		if e.VpcEndpointType == types.VpcEndpointTypeInterface && live && len(e.NetworkInterfaceIds) != 2 {
+			t.Errorf("live endpoint %s has %d interfaces", *e.VpcEndpointId, len(e.NetworkInterfaceIds))
+		}
+	}
+	for _, n := range enis.NetworkInterfaces {
+		if owner[*n.NetworkInterfaceId] == "" {
+			t.Errorf("orphan endpoint interface %s (%s)", *n.NetworkInterfaceId, *n.Description)
+		}
+	}
+	// Routes: each table routes DynamoDB's prefix list through the one live
+	// gateway endpoint, or not at all.
+	var liveGW []string
+	for id, e := range byID {
+		if e.VpcEndpointType == types.VpcEndpointTypeGateway && (e.State == "available") {
+			liveGW = append(liveGW, id)
+		}
+	}
+	rts := must[*ec2.DescribeRouteTablesOutput](t)(c.DescribeRouteTables(t.Context(), &ec2.DescribeRouteTablesInput{RouteTableIds: rtbs}))
+	for _, rt := range rts.RouteTables {
+		var via []string
+		for _, r := range rt.Routes {
+			if aws.ToString(r.DestinationPrefixListId) == "pl-02cd2c6b" {
+				via = append(via, *r.GatewayId)
+			}
+		}
+		if len(via) != len(liveGW) || (len(via) == 1 && via[0] != liveGW[0]) {
+			t.Errorf("table %s routes DynamoDB via %v; live gateway endpoints %v", *rt.RouteTableId, via, liveGW)
+		}
+	}
+	t.Logf("endpoints acknowledged: %d; after restart: %d endpoints, %d endpoint ENIs", len(acked), len(byID), len(enis.NetworkInterfaces))
+}
