@@ -500,6 +500,23 @@ func TestDescribeVpcEndpointServices(t *testing.T) {
 	if len(gw.ServiceDetails) != 2 {
 		t.Errorf("gateway services = %d, want 2", len(gw.ServiceDetails))
 	}
+	for _, tc := range []struct {
+		filters []types.Filter
+		want    int
+	}{
+		{[]types.Filter{filt("owner", "amazon")}, len(details)},
+		{[]types.Filter{filt("service-region", "us-east-1")}, len(details)},
+		{[]types.Filter{filt("service-name", "com.amazonaws.us-east-1.ecr.*")}, 2},
+		{[]types.Filter{filt("service-type", "Interface"), filt("service-name", "*.s3", "*.dynamodb")}, 2},
+		{[]types.Filter{filt("supported-ip-address-types", "ipv4")}, len(details)},
+		{[]types.Filter{filt("supported-ip-address-types", "ipv6")}, 0},
+		{[]types.Filter{filt("tag-key", "x")}, 0},
+	} {
+		got := must[*ec2.DescribeVpcEndpointServicesOutput](t)(c.DescribeVpcEndpointServices(ctx(t), &ec2.DescribeVpcEndpointServicesInput{Filters: tc.filters}))
+		if len(got.ServiceDetails) != tc.want {
+			t.Errorf("services with %v = %d, want %d", tc.filters, len(got.ServiceDetails), tc.want)
+		}
+	}
 	_, err := c.DescribeVpcEndpointServices(ctx(t), &ec2.DescribeVpcEndpointServicesInput{ServiceNames: []string{"com.amazonaws.eu-central-1.organizations"}})
 	wantCode(t, err, "InvalidServiceName")
 	_, err = c.DescribeVpcEndpointServices(ctx(t), &ec2.DescribeVpcEndpointServicesInput{Filters: []types.Filter{filt("flavour", "x")}})
