@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vpce/vpce/internal/cli/dnscmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/server"
@@ -29,7 +30,7 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd())
 	return root
 }
 
@@ -57,6 +58,7 @@ func defaultStateDir() string {
 
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
+	dnsAddr, dnsUpstream                                      string
 	provisionDelay                                            time.Duration
 }
 
@@ -94,6 +96,8 @@ the account the request acts in; any other key acts in --default-account.`,
 	f.StringVar(&o.auth, "auth", ec2query.AuthOff, "authentication: off (any credentials) or sigv4 (verify signatures)")
 	f.StringVar(&o.credsFile, "credentials-file", "", "file of \"ACCESS_KEY_ID SECRET_KEY\" lines for --auth sigv4")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&o.dnsAddr, "dns", "0.0.0.0:5353", "address of the VPC resolvers (UDP and TCP); each VPC answers at its own loopback address on this port; empty disables DNS")
+	f.StringVar(&o.dnsUpstream, "dns-upstream", "", "resolver (host:port) for names a VPC does not answer itself; empty: answer AWS names from the catalog")
 	f.DurationVar(&o.provisionDelay, "provision-delay", time.Second, "how long NAT gateways and instances stay pending (0s: none)")
 	return cmd
 }
@@ -164,5 +168,6 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	return server.Run(cmd.Context(), server.Config{
 		Listen: o.listen, StateDir: o.state, DefaultAccount: o.account, DefaultRegion: o.region,
 		Auth: o.auth, Credentials: creds, ProvisionDelay: delay, Version: version, Logger: logger,
+		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream,
 	})
 }

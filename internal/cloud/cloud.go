@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
@@ -32,6 +34,9 @@ type Config struct {
 	// asynchronously (NAT gateways, instances, interface endpoints) stay in
 	// their transitional state. Zero means one second; negative means none.
 	ProvisionDelay time.Duration
+	// ResolverPrefix is the loopback range from which each VPC gets the
+	// address of its DNS resolver. Zero means 127.100.0.0/16.
+	ResolverPrefix netip.Prefix
 	// DeletedRetention is how long deleted NAT gateways and terminated
 	// instances stay visible. Zero means one hour, as in AWS.
 	DeletedRetention time.Duration
@@ -46,7 +51,14 @@ type Cloud struct {
 	retention time.Duration
 
 	inited sync.Map // Scope → struct{}: scopes whose defaults exist
+
+	resolverPrefix netip.Prefix
+	gen            atomic.Uint64 // bumped after every committed change
 }
+
+// Generation reports a number that changes after every committed change,
+// so that derived views (the DNS resolver's) know when to rebuild.
+func (c *Cloud) Generation() uint64 { return c.gen.Load() }
 
 // New returns a Cloud over cfg.Store.
 func New(cfg Config) *Cloud {
@@ -66,6 +78,10 @@ func New(cfg Config) *Cloud {
 	if c.retention == 0 {
 		c.retention = time.Hour
 	}
+	c.resolverPrefix = cfg.ResolverPrefix
+	if !c.resolverPrefix.IsValid() {
+		c.resolverPrefix = netip.MustParsePrefix("127.100.0.0/16")
+	}
 	return c
 }
 
@@ -75,6 +91,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset: %w", err)
 	}
 	c.inited.Clear()
+	c.gen.Add(1)
 	return nil
 }
 
@@ -106,6 +123,7 @@ func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error
 		return err
 	}
 	c.inited.Store(sc, struct{}{})
+	c.gen.Add(1)
 	return nil
 }
 

@@ -24,6 +24,9 @@ type Vpc struct {
 	EnableDNSSupport        bool              `xml:"-" json:"dnsSupport"`
 	EnableDNSHostnames      bool              `xml:"-" json:"dnsHostnames"`
 	EnableNAUMetrics        bool              `xml:"-" json:"nauMetrics"`
+	// ResolverAddr is the loopback address where vpce serves this VPC's
+	// resolver (AmazonProvidedDNS, the VPC's base address + 2, in AWS).
+	ResolverAddr netip.Addr `xml:"-" json:"resolver"`
 }
 
 // CidrAssociation is one IPv4 CIDR block of a VPC.
@@ -118,6 +121,11 @@ func (tx *txn) createVpcTxn(cidr netip.Prefix, isDefault bool, tags []Tag) (*Vpc
 	a := CidrAssociation{AssociationID: newID("vpc-cidr-assoc"), CidrBlock: cidr}
 	a.CidrBlockState.State = "associated"
 	vpc.CidrBlockAssociationSet = []CidrAssociation{a}
+	addr, err := tx.allocateResolverTxn(vpc.VpcID)
+	if err != nil {
+		return nil, err
+	}
+	vpc.ResolverAddr = addr
 	if err := putObj(tx, kindVpc, vpc.VpcID, vpc); err != nil {
 		return nil, err
 	}
@@ -363,6 +371,9 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			if err := delObj(tx, kindACL, id); err != nil {
 				return err
 			}
+		}
+		if err := tx.releaseResolverTxn(vpc.ResolverAddr); err != nil {
+			return err
 		}
 		return delObj(tx, kindVpc, vpc.VpcID)
 	})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/resolver"
 	"github.com/vpce/vpce/internal/store"
 )
 
@@ -33,6 +34,12 @@ type Config struct {
 	Credentials ec2query.Credentials
 	// ProvisionDelay: see [cloud.Config].
 	ProvisionDelay time.Duration
+	// DNSAddr is where the VPC resolvers listen ("0.0.0.0:5353"); each VPC
+	// is answered at its own loopback address on this port. Empty disables
+	// DNS.
+	DNSAddr string
+	// DNSUpstream, when set, receives queries VPCs do not answer themselves.
+	DNSUpstream string
 	// Version is reported by the health endpoint.
 	Version string
 	// Logger; nil means slog.Default().
@@ -56,7 +63,30 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay})
-	h := Handler(c, st, cfg)
+	var res *resolver.Resolver
+	dnsPort := 0
+	if cfg.DNSAddr != "" {
+		res = resolver.New(resolver.Config{Source: c, Upstream: cfg.DNSUpstream, Logger: cfg.Logger.With("component", "dns")})
+		dns, err := resolver.Listen(res, cfg.DNSAddr)
+		if err != nil {
+			return fmt.Errorf("dns: %w", err)
+		}
+		dnsPort = dns.Port()
+		go dns.Serve(ctx)
+		targets, err := c.ResolverTargets(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("serving VPC resolvers: each VPC at its own loopback address; list them with 'vpce dns'", "port", dnsPort, "vpcs", len(targets))
+		for i, t := range targets {
+			if i == 20 {
+				log.Info("… and more: vpce dns lists all", "more", len(targets)-20)
+				break
+			}
+			log.Info("VPC resolver", "vpc", t.VpcID, "account", t.Account, "region", t.Region, "dig", fmt.Sprintf("dig @%s -p %d", t.Addr, dnsPort))
+		}
+	}
+	h := Handler(c, st, cfg, res, dnsPort)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
@@ -87,7 +117,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // Handler returns the HTTP handler of the control plane: the EC2 API at /,
 // GET /_vpce/health, and POST /_vpce/reset (also /moto-api/reset).
-func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config) http.Handler {
+func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolver, dnsPort int) http.Handler {
 	api := ec2query.New(ec2query.Config{Cloud: c, Auth: cfg.Auth, Credentials: cfg.Credentials,
 		DefaultAccount: cfg.DefaultAccount, DefaultRegion: cfg.DefaultRegion, Logger: cfg.Logger.With("component", "ec2query")})
 	mux := http.NewServeMux()
@@ -110,6 +140,11 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config) http.Handler {
 	}
 	mux.HandleFunc("POST /_vpce/reset", reset)
 	mux.HandleFunc("POST /moto-api/reset", reset)
+	if res != nil {
+		d := &dnsAdmin{c: c, r: res, port: dnsPort}
+		mux.HandleFunc("GET /_vpce/dns", d.list)
+		mux.HandleFunc("GET /_vpce/dns/resolve", d.resolve)
+	}
 	mux.Handle("/", api)
 	return mux
 }

@@ -175,6 +175,23 @@ func (t *sqliteTxn) List(sc Scope, kind string) ([]Record, error) {
 	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? ORDER BY id`, kind, sc.Account, sc.Region, kind)
 }
 
+func (t *sqliteTxn) ListKind(kind string) ([]ScopedRecord, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT account, region, id, data FROM `+tableObjects+` WHERE kind=? ORDER BY account, region, id`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []ScopedRecord
+	for rows.Next() {
+		var r ScopedRecord
+		if err := rows.Scan(&r.Account, &r.Region, &r.ID, &r.Data); err != nil {
+			return nil, fmt.Errorf("list %s: %w", kind, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (t *sqliteTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
 	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`, kind, sc.Account, sc.Region, kind, parent)
 }

@@ -35,12 +35,21 @@ type Record struct {
 	Data []byte
 }
 
+// ScopedRecord is a [Record] with its scope.
+type ScopedRecord struct {
+	Scope
+	Record
+}
+
 // Txn is a transaction. Reads see the transaction's own writes.
 type Txn interface {
 	// Get returns the object with the key, or ErrNotFound.
 	Get(k Key) ([]byte, error)
 	// List returns every object of a kind in a scope, ordered by ID.
 	List(sc Scope, kind string) ([]Record, error)
+	// ListKind returns every object of a kind in every scope, ordered by
+	// scope and ID. It serves views that span accounts, such as public DNS.
+	ListKind(kind string) ([]ScopedRecord, error)
 	// ListChildren returns the objects of a kind in a scope whose Parent
 	// is parent, ordered by ID.
 	ListChildren(sc Scope, kind, parent string) ([]Record, error)

@@ -62,12 +62,13 @@ func TestMain(m *testing.M) {
 
 // server is a running `vpce serve` process.
 type server struct {
-	cmd   *exec.Cmd
-	url   string
-	state string
-	args  []string
-	log   *bytes.Buffer
-	done  chan struct{}
+	cmd     *exec.Cmd
+	url     string
+	dnsPort int
+	state   string
+	args    []string
+	log     *bytes.Buffer
+	done    chan struct{}
 }
 
 func freePort() (string, error) {
@@ -79,6 +80,24 @@ func freePort() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// freeDNSPort finds a port free for both UDP and TCP on all addresses.
+func freeDNSPort() (int, error) {
+	for range 50 {
+		ln, err := net.Listen("tcp4", "0.0.0.0:0")
+		if err != nil {
+			return 0, err
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		pc, err := net.ListenPacket("udp4", fmt.Sprintf("0.0.0.0:%d", port))
+		ln.Close()
+		if err == nil {
+			pc.Close()
+			return port, nil
+		}
+	}
+	return 0, errors.New("no free port for DNS")
+}
+
 // startServer runs vpce serve on a free loopback port with the given state
 // directory and waits until it is healthy.
 func startServer(state string, args ...string) (*server, error) {
@@ -86,7 +105,11 @@ func startServer(state string, args ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{url: "http://" + addr, state: state, args: args, log: &bytes.Buffer{}, done: make(chan struct{})}
+	dnsPort, err := freeDNSPort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{url: "http://" + addr, dnsPort: dnsPort, state: state, args: args, log: &bytes.Buffer{}, done: make(chan struct{})}
 	return s, s.start(addr)
 }
 
@@ -95,7 +118,7 @@ type syncBuffer struct {
 }
 
 func (s *server) start(addr string) error {
-	all := append([]string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn"}, s.args...)
+	all := append([]string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn", "--dns", fmt.Sprintf("0.0.0.0:%d", s.dnsPort)}, s.args...)
 	s.cmd = exec.Command(binary, all...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.done = make(chan struct{})

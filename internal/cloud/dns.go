@@ -1,0 +1,266 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/store"
+)
+
+// globalScope holds objects that span accounts and regions: the index of
+// VPC resolver addresses.
+var globalScope = Scope{Account: "*", Region: "*"}
+
+const (
+	kindResolver     = "resolver"
+	kindResolverNext = "resolver-next"
+)
+
+// ResolverTarget says which VPC a resolver address serves.
+type ResolverTarget struct {
+	Addr    netip.Addr `json:"address"`
+	Account string     `json:"account"`
+	Region  string     `json:"region"`
+	VpcID   string     `json:"vpcId"`
+}
+
+// Scope returns the target's account and region.
+func (t ResolverTarget) Scope() Scope { return Scope{Account: t.Account, Region: t.Region} }
+
+// allocateResolverTxn hands the VPC the next free address of the resolver
+// range. Addresses are handed out in order and reused only after wrapping.
+func (tx *txn) allocateResolverTxn(vpcID string) (netip.Addr, error) {
+	p := tx.c.resolverPrefix
+	var next netip.Addr
+	nk := store.Key{Scope: globalScope, Kind: kindResolverNext, ID: "next"}
+	if b, err := tx.Get(nk); err == nil {
+		if err := next.UnmarshalText(b); err != nil {
+			return netip.Addr{}, err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return netip.Addr{}, err
+	}
+	if !next.IsValid() || !p.Contains(next) {
+		next = p.Addr().Next()
+	}
+	size := 1 << (p.Addr().BitLen() - p.Bits())
+	for range size {
+		a := next
+		next = next.Next()
+		if !p.Contains(next) {
+			next = p.Addr().Next()
+		}
+		if a == p.Addr() || !p.Contains(a) {
+			continue
+		}
+		k := store.Key{Scope: globalScope, Kind: kindResolver, ID: a.String()}
+		if _, err := tx.Get(k); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return netip.Addr{}, err
+		}
+		b, _ := json.Marshal(ResolverTarget{Addr: a, Account: tx.sc.Account, Region: tx.sc.Region, VpcID: vpcID})
+		if err := tx.Put(k, b); err != nil {
+			return netip.Addr{}, err
+		}
+		nb, _ := next.MarshalText()
+		return a, tx.Put(nk, nb)
+	}
+	return netip.Addr{}, apierr.New("VpcLimitExceeded", "The resolver address range %s is exhausted.", p)
+}
+
+func (tx *txn) releaseResolverTxn(a netip.Addr) error {
+	if !a.IsValid() {
+		return nil
+	}
+	return tx.Delete(store.Key{Scope: globalScope, Kind: kindResolver, ID: a.String()})
+}
+
+// ResolverTargets lists every VPC's resolver address.
+func (c *Cloud) ResolverTargets(ctx context.Context) ([]ResolverTarget, error) {
+	var out []ResolverTarget
+	err := c.st.View(ctx, func(tx store.Txn) error {
+		rs, err := tx.List(globalScope, kindResolver)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			var t ResolverTarget
+			if err := json.Unmarshal(r.Data, &t); err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ResolverTarget returns the VPC whose resolver listens on addr.
+func (c *Cloud) ResolverTarget(ctx context.Context, addr netip.Addr) (ResolverTarget, bool, error) {
+	var t ResolverTarget
+	found := false
+	err := c.st.View(ctx, func(tx store.Txn) error {
+		b, err := tx.Get(store.Key{Scope: globalScope, Kind: kindResolver, ID: addr.String()})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		return json.Unmarshal(b, &t)
+	})
+	return t, found, err
+}
+
+// DNSView is what a VPC's resolver needs to know, read in one snapshot.
+type DNSView struct {
+	VpcID         string
+	Region        string
+	CIDR          netip.Prefix
+	DNSSupport    bool
+	DNSHostnames  bool
+	Endpoints     []DNSEndpoint
+	Hosts         []DNSHost
+	ResolverAddr  netip.Addr
+	SharedVpceDNS []DNSEndpoint // interface endpoints of every VPC: their vpce names are public
+}
+
+// DNSEndpoint is an available interface endpoint as DNS sees it.
+type DNSEndpoint struct {
+	ID         string
+	VpcID      string
+	Service    string
+	Region     string
+	PrivateDNS bool
+	// InboundOnly: private names are answered only for queries that come
+	// through an inbound Resolver endpoint, not from inside the VPC.
+	InboundOnly  bool
+	RecordIPType string
+	Names        []DNSEntry            // as EndpointDNSEntries gives them
+	Zones        map[string]netip.Addr // zone → interface address
+	PrivateNames []string
+}
+
+// DNSHost is an interface address and its EC2 private host name.
+type DNSHost struct {
+	Addr netip.Addr
+	Name string
+}
+
+// DNSView returns the DNS facts of a VPC: its attributes, available
+// interface endpoints with their addresses, and interface host names; and
+// the vpce names of every available interface endpoint in the store, since
+// AWS publishes those in public DNS.
+func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error) {
+	v := &DNSView{VpcID: t.VpcID, Region: t.Region}
+	sc := t.Scope()
+	err := c.st.View(ctx, func(stx store.Txn) error {
+		tx := &txn{Txn: stx, c: c, sc: sc, now: c.clock().UTC()}
+		vpc, err := getObj[Vpc](tx, kindVpc, t.VpcID)
+		if err != nil {
+			return fmt.Errorf("dns view of %s: %w", t.VpcID, err)
+		}
+		v.CIDR, v.DNSSupport, v.DNSHostnames, v.ResolverAddr = vpc.CidrBlock, vpc.EnableDNSSupport, vpc.EnableDNSHostnames, vpc.ResolverAddr
+		subnets, err := tx.subnetsOf(vpc.VpcID)
+		if err != nil {
+			return err
+		}
+		for _, s := range subnets {
+			enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
+			if err != nil {
+				return err
+			}
+			for _, e := range enis {
+				for _, ip := range e.PrivateIPs {
+					v.Hosts = append(v.Hosts, DNSHost{ip.PrivateIPAddress, ip.PrivateDNSName})
+				}
+			}
+		}
+		all, err := stx.ListKind(kindEndpoint)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			var e VpcEndpoint
+			if err := json.Unmarshal(r.Data, &e); err != nil {
+				return err
+			}
+			etx := &txn{Txn: stx, c: c, sc: r.Scope, now: tx.now}
+			if e.VpcEndpointType != EndpointInterface || e.state(etx) != "available" {
+				continue
+			}
+			de := DNSEndpoint{ID: e.VpcEndpointID, VpcID: e.VpcID, Service: e.ServiceName, Region: r.Region, PrivateDNS: e.PrivateDNSEnabled,
+				Names: EndpointDNSEntries(&e, r.Region), Zones: map[string]netip.Addr{}, RecordIPType: "ipv4"}
+			if e.DNSOptions != nil {
+				de.RecordIPType = e.DNSOptions.DNSRecordIPType
+				de.InboundOnly = e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && *e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint
+			}
+			if svc, ok := e.Service(r.Region); ok && e.PrivateDNSEnabled {
+				de.PrivateNames = svc.PrivateDNSNames
+			}
+			for _, s := range e.Subnets {
+				b, err := stx.Get(store.Key{Scope: r.Scope, Kind: kindENI, ID: s.ENI})
+				if err != nil {
+					return fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, s.ENI, err)
+				}
+				var ni NetworkInterface
+				if err := json.Unmarshal(b, &ni); err != nil {
+					return err
+				}
+				de.Zones[s.Zone] = ni.PrivateIPAddress
+			}
+			if r.Scope == sc && e.VpcID == vpc.VpcID {
+				v.Endpoints = append(v.Endpoints, de)
+			}
+			v.SharedVpceDNS = append(v.SharedVpceDNS, de)
+		}
+		return nil
+	})
+	return v, err
+}
+
+// ZoneOfName returns the zone named in a zonal vpce DNS name, or "".
+func ZoneOfName(name string, zones map[string]netip.Addr) string {
+	first, _, _ := strings.Cut(strings.TrimPrefix(name, "*."), ".")
+	for z := range zones {
+		if strings.HasSuffix(first, "-"+z) {
+			return z
+		}
+	}
+	return ""
+}
+
+// PublicServiceAddr returns a stable public address for a service name in
+// a region: inside the region's S3 or DynamoDB ranges (AWS's published
+// ip-ranges) for those services, else inside 198.18.0.0/15, a stand-in:
+// vpce does not carry AWS's other ranges.
+func PublicServiceAddr(region, service, name string) netip.Addr {
+	h := uint32(2166136261)
+	for _, b := range []byte(name) {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	if pl, ok := catalog.ServicePrefixList(region, "com.amazonaws."+region+"."+service); ok && len(pl.CIDRs) > 0 {
+		p := pl.CIDRs[int(h)%len(pl.CIDRs)]
+		a := p.Addr().As4()
+		span := uint32(1) << (32 - p.Bits())
+		off := h % span
+		if span > 2 {
+			off = 1 + h%(span-2)
+		}
+		n := (uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])) + off
+		return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+	}
+	n := uint32(198)<<24 | uint32(18)<<16 | (h % (1 << 17))
+	if n&0xff == 0 {
+		n |= 1
+	}
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}

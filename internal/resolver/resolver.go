@@ -1,0 +1,179 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/vpce/vpce/internal/cloud"
+)
+
+// TTL is the TTL of the records vpce answers itself, as AWS's resolver
+// gives endpoint records.
+const TTL = 60
+
+// Source is what the resolver reads: *cloud.Cloud.
+type Source interface {
+	Generation() uint64
+	ResolverTarget(ctx context.Context, addr netip.Addr) (cloud.ResolverTarget, bool, error)
+	DNSView(ctx context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error)
+}
+
+// Config configures a [Resolver]. Source is required.
+type Config struct {
+	Source Source
+	// Upstream, when set (host:port), receives every query for a name the
+	// VPC does not answer itself. Empty means answer from the catalog.
+	Upstream string
+	// Logger; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Resolver answers DNS queries for VPCs.
+type Resolver struct {
+	cfg   Config
+	log   *slog.Logger
+	mu    sync.RWMutex
+	gen   uint64
+	zones map[netip.Addr]*zone // nil value: no VPC at that address
+	up    *dns.Client
+}
+
+// New returns a Resolver.
+func New(cfg Config) *Resolver {
+	r := &Resolver{cfg: cfg, log: cfg.Logger, zones: map[netip.Addr]*zone{}, up: &dns.Client{Timeout: 2 * time.Second}}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	return r
+}
+
+// zoneFor returns the compiled zone of the VPC served at addr, rebuilding
+// it when the state has changed since it was built; nil when no VPC has
+// that address.
+func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) {
+	gen := r.cfg.Source.Generation()
+	r.mu.RLock()
+	z, ok := r.zones[addr]
+	cur := r.gen
+	r.mu.RUnlock()
+	if ok && cur == gen {
+		return z, nil
+	}
+	t, found, err := r.cfg.Source.ResolverTarget(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		v, err := r.cfg.Source.DNSView(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		z = compile(v, t)
+	} else {
+		z = nil
+	}
+	r.mu.Lock()
+	if r.gen != gen {
+		r.zones = map[netip.Addr]*zone{}
+		r.gen = gen
+	}
+	r.zones[addr] = z
+	r.mu.Unlock()
+	return z, nil
+}
+
+// Answer is a resolution and the reason for it, for people.
+type Answer struct {
+	Msg    *dns.Msg
+	Reason string
+}
+
+// Resolve answers req as the resolver at local would. It returns nil when
+// the query must be dropped (no VPC there).
+func (r *Resolver) Resolve(ctx context.Context, local netip.Addr, req *dns.Msg) (*Answer, error) {
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	resp.RecursionAvailable = true
+	resp.Authoritative = false
+	if req.Opcode != dns.OpcodeQuery {
+		resp.Rcode = dns.RcodeNotImplemented
+		return &Answer{resp, "only standard queries are answered"}, nil
+	}
+	if len(req.Question) != 1 {
+		resp.Rcode = dns.RcodeFormatError
+		return &Answer{resp, "a query must ask one question"}, nil
+	}
+	z, err := r.zoneFor(ctx, local)
+	if err != nil {
+		resp.Rcode = dns.RcodeServerFailure
+		return &Answer{resp, "state could not be read: " + err.Error()}, err
+	}
+	if z == nil {
+		resp.Rcode = dns.RcodeRefused
+		return &Answer{resp, fmt.Sprintf("no VPC resolver at %s", local)}, nil
+	}
+	if !z.dnsSupport {
+		resp.Rcode = dns.RcodeRefused
+		return &Answer{resp, z.target.VpcID + " has enableDnsSupport off: its resolver does not answer"}, nil
+	}
+	q := req.Question[0]
+	name := fqdn(q.Name)
+	if q.Qclass != dns.ClassINET && q.Qclass != dns.ClassANY {
+		resp.Rcode = dns.RcodeRefused
+		return &Answer{resp, "only class IN is served"}, nil
+	}
+	if q.Qtype == dns.TypePTR {
+		if p, ok := z.ptr[name]; ok {
+			resp.Answer = append(resp.Answer, &dns.PTR{Hdr: hdr(q.Name, dns.TypePTR), Ptr: p})
+			return &Answer{resp, "EC2 private host name"}, nil
+		}
+	}
+	if rec, ok := z.lookup(name); ok {
+		return &Answer{answerA(resp, q, rec.addrs), rec.reason}, nil
+	}
+	if r.cfg.Upstream != "" {
+		return r.forward(ctx, req, resp)
+	}
+	if pn, ok := public.lookup(name); ok {
+		a := cloud.PublicServiceAddr(pn.region, pn.service, name)
+		return &Answer{answerA(resp, q, []netip.Addr{a}), "public address of " + pn.service + " in " + pn.region + " (catalog)"}, nil
+	}
+	if awsDomain(name) {
+		resp.Rcode = dns.RcodeNameError
+		return &Answer{resp, "no such name in AWS's domains"}, nil
+	}
+	resp.Rcode = dns.RcodeServerFailure
+	return &Answer{resp, "not an AWS name and no --dns-upstream configured"}, nil
+}
+
+func hdr(name string, t uint16) dns.RR_Header {
+	return dns.RR_Header{Name: name, Rrtype: t, Class: dns.ClassINET, Ttl: TTL}
+}
+
+// answerA answers a name that exists with A records; other types get an
+// empty NOERROR (the addresses are IPv4 only).
+func answerA(resp *dns.Msg, q dns.Question, addrs []netip.Addr) *dns.Msg {
+	if q.Qtype != dns.TypeA && q.Qtype != dns.TypeANY {
+		return resp
+	}
+	for _, a := range addrs {
+		resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr(q.Name, dns.TypeA), A: a.AsSlice()})
+	}
+	return resp
+}
+
+func (r *Resolver) forward(ctx context.Context, req, resp *dns.Msg) (*Answer, error) {
+	in, _, err := r.up.ExchangeContext(ctx, req, r.cfg.Upstream)
+	if err != nil {
+		resp.Rcode = dns.RcodeServerFailure
+		return &Answer{resp, "upstream " + r.cfg.Upstream + " failed: " + err.Error()}, nil
+	}
+	in.Id = req.Id
+	return &Answer{in, "forwarded to upstream " + r.cfg.Upstream}, nil
+}

@@ -1,0 +1,183 @@
+package resolver
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/cloud"
+)
+
+// record is what a name resolves to in a VPC, and why.
+type record struct {
+	addrs  []netip.Addr
+	reason string
+}
+
+type wildRecord struct {
+	suffix string // ".dkr.ecr.us-east-1.amazonaws.com."
+	record
+}
+
+// zone is a VPC's compiled view: every name it answers itself.
+type zone struct {
+	target     cloud.ResolverTarget
+	dnsSupport bool
+	exact      map[string]record
+	wild       []wildRecord      // longest suffix first
+	ptr        map[string]string // reverse name → host name
+}
+
+func fqdn(name string) string {
+	name = strings.ToLower(name)
+	if !strings.HasSuffix(name, ".") {
+		name += "."
+	}
+	return name
+}
+
+// reverseName returns the in-addr.arpa name of an IPv4 address.
+func reverseName(a netip.Addr) string {
+	b := a.As4()
+	return itoa(b[3]) + "." + itoa(b[2]) + "." + itoa(b[1]) + "." + itoa(b[0]) + ".in-addr.arpa."
+}
+
+func itoa(b byte) string {
+	if b < 10 {
+		return string('0' + b)
+	}
+	if b < 100 {
+		return string([]byte{'0' + b/10, '0' + b%10})
+	}
+	return string([]byte{'0' + b/100, '0' + b/10%10, '0' + b%10})
+}
+
+func (z *zone) add(name string, r record) {
+	name = fqdn(name)
+	if rest, ok := strings.CutPrefix(name, "*."); ok {
+		z.wild = append(z.wild, wildRecord{suffix: "." + rest, record: r})
+		return
+	}
+	z.exact[name] = r
+}
+
+// compile builds a VPC's zone from a snapshot of its DNS facts.
+func compile(v *cloud.DNSView, t cloud.ResolverTarget) *zone {
+	z := &zone{target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}}
+	// The vpce names of every endpoint are public DNS.
+	for _, e := range v.SharedVpceDNS {
+		all := endpointAddrs(e)
+		for _, d := range e.Names {
+			if !strings.HasSuffix(d.DNSName, ".vpce.amazonaws.com") {
+				continue
+			}
+			r := record{addrs: all, reason: "regional DNS name of " + e.ID + " (" + e.Service + ")"}
+			if zn := cloud.ZoneOfName(d.DNSName, e.Zones); zn != "" {
+				r = record{addrs: []netip.Addr{e.Zones[zn]}, reason: "zonal DNS name of " + e.ID + " in " + zn}
+			}
+			z.add(d.DNSName, r)
+			if base, ok := strings.CutPrefix(d.DNSName, "*."); ok {
+				z.add(base, r)
+			}
+		}
+	}
+	// Private DNS of this VPC's endpoints.
+	for _, e := range v.Endpoints {
+		if !e.PrivateDNS || e.InboundOnly {
+			continue
+		}
+		r := record{addrs: endpointAddrs(e), reason: "private DNS of " + e.ID + " (" + e.Service + ")"}
+		for _, name := range e.PrivateNames {
+			z.add(name, r)
+		}
+	}
+	if v.DNSHostnames {
+		for _, h := range v.Hosts {
+			r := record{addrs: []netip.Addr{h.Addr}, reason: "EC2 private host name"}
+			z.exact[fqdn(h.Name)] = r
+			z.ptr[reverseName(h.Addr)] = fqdn(h.Name)
+		}
+	}
+	slices.SortFunc(z.wild, func(a, b wildRecord) int { return len(b.suffix) - len(a.suffix) })
+	return z
+}
+
+func endpointAddrs(e cloud.DNSEndpoint) []netip.Addr {
+	zones := make([]string, 0, len(e.Zones))
+	for zn := range e.Zones {
+		zones = append(zones, zn)
+	}
+	slices.Sort(zones)
+	out := make([]netip.Addr, len(zones))
+	for i, zn := range zones {
+		out[i] = e.Zones[zn]
+	}
+	return out
+}
+
+// lookup finds a name the VPC answers itself.
+func (z *zone) lookup(name string) (record, bool) {
+	if r, ok := z.exact[name]; ok {
+		return r, true
+	}
+	for _, w := range z.wild {
+		if strings.HasSuffix(name, w.suffix) && len(name) > len(w.suffix) {
+			return w.record, true
+		}
+	}
+	return record{}, false
+}
+
+// publicNames maps the catalog's public service names to their service.
+type publicNames struct {
+	exact map[string]publicName
+	wild  []wildPublic
+}
+
+type publicName struct{ region, service string }
+
+type wildPublic struct {
+	suffix string
+	publicName
+}
+
+var public = func() *publicNames {
+	p := &publicNames{exact: map[string]publicName{}}
+	for _, r := range catalog.Regions() {
+		for _, s := range catalog.Services(r.Name) {
+			names := slices.Clone(s.PrivateDNSNames)
+			if s.Type == catalog.TypeGateway {
+				names = append(names, s.DNSLabel+"."+r.Name+".amazonaws.com", "*."+s.DNSLabel+"."+r.Name+".amazonaws.com")
+			}
+			for _, n := range names {
+				pn := publicName{r.Name, s.Short}
+				if rest, ok := strings.CutPrefix(fqdn(n), "*."); ok {
+					p.wild = append(p.wild, wildPublic{"." + rest, pn})
+				} else {
+					p.exact[fqdn(n)] = pn
+				}
+			}
+		}
+	}
+	slices.SortFunc(p.wild, func(a, b wildPublic) int { return len(b.suffix) - len(a.suffix) })
+	return p
+}()
+
+func (p *publicNames) lookup(name string) (publicName, bool) {
+	if n, ok := p.exact[name]; ok {
+		return n, true
+	}
+	for _, w := range p.wild {
+		if strings.HasSuffix(name, w.suffix) && len(name) > len(w.suffix) {
+			return w.publicName, true
+		}
+	}
+	return publicName{}, false
+}
+
+// awsDomain reports whether a name is in a domain AWS answers for, where an
+// unknown name is NXDOMAIN rather than a question for the internet.
+func awsDomain(name string) bool {
+	return strings.HasSuffix(name, ".amazonaws.com.") || strings.HasSuffix(name, ".internal.") || name == "amazonaws.com."
+}
