@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/dig ] || need+=(dnsutils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -13,6 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -q "${need[@]}"
 fi
 /usr/bin/aws --version
+/usr/bin/dig -v 2>&1
 
 gofmt_out=$(gofmt -l cmd internal test)
 if [ -n "$gofmt_out" ]; then
