@@ -177,3 +177,25 @@ func (r *Resolver) forward(ctx context.Context, req, resp *dns.Msg) (*Answer, er
 	in.Id = req.Id
 	return &Answer{in, "forwarded to upstream " + r.cfg.Upstream}, nil
 }
+
+// zoneCache is one reader's memory of the last zone it used, so that the
+// hot path takes no lock while nothing changes.
+type zoneCache struct {
+	addr netip.Addr
+	gen  uint64
+	z    *zone
+	ok   bool
+}
+
+func (c *zoneCache) get(ctx context.Context, r *Resolver, addr netip.Addr) (*zone, error) {
+	gen := r.cfg.Source.Generation()
+	if c.ok && c.addr == addr && c.gen == gen {
+		return c.z, nil
+	}
+	z, err := r.zoneFor(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	*c = zoneCache{addr: addr, gen: gen, z: z, ok: true}
+	return z, nil
+}

@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/ipv4"
 )
 
 // Sizes of DNS messages.
@@ -67,77 +67,48 @@ func (r *Resolver) Handle(ctx context.Context, local netip.Addr, pkt []byte, udp
 // at one port and answers only queries sent to loopback addresses, each
 // as the resolver of the VPC that owns that address.
 type Server struct {
-	r   *Resolver
-	udp *net.UDPConn
-	pc  *ipv4.PacketConn
-	tcp net.Listener
-	wg  sync.WaitGroup
+	r    *Resolver
+	udps []*net.UDPConn // one per reader; SO_REUSEPORT on Linux
+	tcp  net.Listener
+	wg   sync.WaitGroup
 }
 
-// Listen opens the UDP socket and the TCP listener on addr ("0.0.0.0:5353").
+// Listen opens the UDP sockets and the TCP listener on addr ("0.0.0.0:5353").
 func Listen(r *Resolver, addr string) (*Server, error) {
-	ua, err := net.ResolveUDPAddr("udp4", addr)
+	udps, err := listenUDP(addr, max(2, runtime.GOMAXPROCS(0)))
 	if err != nil {
 		return nil, err
 	}
-	udp, err := net.ListenUDP("udp4", ua)
+	port := udps[0].LocalAddr().(*net.UDPAddr).Port
+	host, _, _ := net.SplitHostPort(addr)
+	tcp, err := net.Listen("tcp4", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
+		for _, u := range udps {
+			u.Close()
+		}
 		return nil, err
 	}
-	pc := ipv4.NewPacketConn(udp)
-	if err := pc.SetControlMessage(ipv4.FlagDst, true); err != nil {
-		udp.Close()
-		return nil, err
-	}
-	tcp, err := net.Listen("tcp4", addr)
-	if err != nil {
-		udp.Close()
-		return nil, err
-	}
-	return &Server{r: r, udp: udp, pc: pc, tcp: tcp}, nil
+	return &Server{r: r, udps: udps, tcp: tcp}, nil
 }
 
 // Port reports the port the server listens on.
-func (s *Server) Port() int { return s.udp.LocalAddr().(*net.UDPAddr).Port }
+func (s *Server) Port() int { return s.udps[0].LocalAddr().(*net.UDPAddr).Port }
 
 // Serve answers queries until ctx is done.
 func (s *Server) Serve(ctx context.Context) error {
-	for range max(2, runtime.GOMAXPROCS(0)) {
+	for _, u := range s.udps {
 		s.wg.Add(1)
-		go func() { defer s.wg.Done(); s.serveUDP(ctx) }()
+		go func() { defer s.wg.Done(); s.serveUDP(ctx, u) }()
 	}
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.serveTCP(ctx) }()
 	<-ctx.Done()
-	s.udp.Close()
+	for _, u := range s.udps {
+		u.Close()
+	}
 	s.tcp.Close()
 	s.wg.Wait()
 	return nil
-}
-
-func (s *Server) serveUDP(ctx context.Context) {
-	buf := make([]byte, readBufSize)
-	for {
-		n, cm, src, err := s.pc.ReadFrom(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		if cm == nil {
-			continue
-		}
-		local, ok := netip.AddrFromSlice(cm.Dst.To4())
-		if !ok || !local.IsLoopback() {
-			continue
-		}
-		out := s.r.Handle(ctx, local, buf[:n], true)
-		if out == nil {
-			continue
-		}
-		s.pc.WriteTo(out, &ipv4.ControlMessage{Src: cm.Dst}, src)
-	}
 }
 
 func (s *Server) serveTCP(ctx context.Context) {

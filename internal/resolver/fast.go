@@ -1,0 +1,133 @@
+package resolver
+
+import (
+	"encoding/binary"
+	"net/netip"
+)
+
+// Wire constants of the fast path.
+const (
+	typeA    = 1
+	typeAAAA = 28
+	typeOPT  = 41
+	classIN  = 1
+)
+
+// fastAnswer answers the common query — one question of type A or AAAA, no
+// other records but an optional OPT — for a name the VPC answers itself,
+// by writing the reply straight into out. It reports false when the query
+// needs the general path (anything else, or a reply that would not fit).
+// The reply is the one Resolve would give: same flags, TTL and records.
+func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
+	if z == nil || !z.dnsSupport || len(pkt) < 12 {
+		return nil, false
+	}
+	flags := binary.BigEndian.Uint16(pkt[2:])
+	if flags&0x8000 != 0 || flags&0x7800 != 0 { // a response, or not QUERY
+		return nil, false
+	}
+	if binary.BigEndian.Uint16(pkt[4:]) != 1 || binary.BigEndian.Uint16(pkt[6:]) != 0 || binary.BigEndian.Uint16(pkt[8:]) != 0 {
+		return nil, false
+	}
+	arcount := binary.BigEndian.Uint16(pkt[10:])
+	if arcount > 1 {
+		return nil, false
+	}
+	// The name, lowercased into dotted form for the lookup.
+	var nameBuf [256]byte
+	name := nameBuf[:0]
+	i := 12
+	for {
+		if i >= len(pkt) {
+			return nil, false
+		}
+		l := int(pkt[i])
+		i++
+		if l == 0 {
+			break
+		}
+		if l > 63 || i+l > len(pkt) || len(name)+l+1 > 255 {
+			return nil, false
+		}
+		for _, c := range pkt[i : i+l] {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '.' || c == '\\' || c <= ' ' || c >= 0x7f:
+				return nil, false // leave escapes to the general path
+			}
+			name = append(name, c)
+		}
+		name = append(name, '.')
+		i += l
+	}
+	if len(name) == 0 || i+4 > len(pkt) {
+		return nil, false
+	}
+	qtype := binary.BigEndian.Uint16(pkt[i:])
+	qclass := binary.BigEndian.Uint16(pkt[i+2:])
+	qend := i + 4
+	if qclass != classIN || (qtype != typeA && qtype != typeAAAA) {
+		return nil, false
+	}
+	limit, edns, do := maxTCPSize, false, false
+	if udp {
+		limit = minUDPSize
+	}
+	if arcount == 1 {
+		// The one additional record must be an OPT at the root.
+		j := qend
+		if j+11 > len(pkt) || pkt[j] != 0 || binary.BigEndian.Uint16(pkt[j+1:]) != typeOPT {
+			return nil, false
+		}
+		size := int(binary.BigEndian.Uint16(pkt[j+3:]))
+		do = pkt[j+7]&0x80 != 0
+		rdlen := int(binary.BigEndian.Uint16(pkt[j+9:]))
+		if j+11+rdlen != len(pkt) || pkt[j+5] != 0 { // extended rcode/version 0
+			return nil, false
+		}
+		edns = true
+		if udp {
+			limit = max(minUDPSize, min(size, maxUDPSize))
+		}
+	} else if qend != len(pkt) {
+		return nil, false
+	}
+	rec, ok := z.lookup(string(name)) // no allocation: map lookup by converted bytes
+	if !ok {
+		return nil, false
+	}
+	n := 0
+	if qtype == typeA {
+		n = len(rec.addrs)
+	}
+	size := qend + n*16
+	if edns {
+		size += 11
+	}
+	if size > limit || size > cap(out) {
+		return nil, false
+	}
+	out = out[:qend]
+	copy(out, pkt[:qend])
+	// QR; RD and CD as asked; RA; AA off; rcode NOERROR.
+	binary.BigEndian.PutUint16(out[2:], 0x8000|flags&0x0110|0x0080) // RD and CD echoed, as SetReply does
+	binary.BigEndian.PutUint16(out[6:], uint16(n))
+	binary.BigEndian.PutUint16(out[8:], 0)
+	binary.BigEndian.PutUint16(out[10:], 0)
+	for _, a := range rec.addrs[:n] {
+		b := a.As4()
+		out = append(out, 0xc0, 12, 0, typeA, 0, classIN, 0, 0, 0, TTL, 0, 4, b[0], b[1], b[2], b[3])
+	}
+	if edns {
+		binary.BigEndian.PutUint16(out[10:], 1)
+		var doBit byte
+		if do {
+			doBit = 0x80
+		}
+		out = append(out, 0, 0, typeOPT, byte(ourUDPSize>>8), byte(ourUDPSize&0xff), 0, 0, doBit, 0, 0, 0)
+	}
+	return out, true
+}
+
+var _ = netip.Addr{}

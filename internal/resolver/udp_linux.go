@@ -1,0 +1,128 @@
+//go:build linux
+
+package resolver
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"syscall"
+)
+
+// listenUDP opens n UDP sockets on one port with SO_REUSEPORT, so the
+// kernel spreads clients over them, each with IP_PKTINFO on.
+func listenUDP(addr string, n int) ([]*net.UDPConn, error) {
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		err := c.Control(func(fd uintptr) {
+			if serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, 0xf /* SO_REUSEPORT */, 1); serr != nil {
+				return
+			}
+			serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_PKTINFO, 1)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	var out []*net.UDPConn
+	for i := range n {
+		pc, err := lc.ListenPacket(context.Background(), "udp4", addr)
+		if err != nil {
+			for _, u := range out {
+				u.Close()
+			}
+			return nil, err
+		}
+		out = append(out, pc.(*net.UDPConn))
+		if i == 0 {
+			addr = pc.LocalAddr().String() // the others join the same port
+		}
+	}
+	return out, nil
+}
+
+// Linux ancillary data for IP_PKTINFO: the address a datagram was sent to
+// on the way in, and the source to answer from on the way out.
+const (
+	solIP      = 0 // IPPROTO_IP
+	ipPktinfo  = 8 // IP_PKTINFO
+	cmsgHdrLen = 16
+	pktinfoLen = 12
+	oobLen     = 64
+)
+
+// dstOf returns the destination address of a received datagram.
+func dstOf(oob []byte) (netip.Addr, bool) {
+	for len(oob) >= cmsgHdrLen {
+		l := int(binary.NativeEndian.Uint64(oob))
+		level := int32(binary.NativeEndian.Uint32(oob[8:]))
+		typ := int32(binary.NativeEndian.Uint32(oob[12:]))
+		if l < cmsgHdrLen || l > len(oob) {
+			return netip.Addr{}, false
+		}
+		if level == solIP && typ == ipPktinfo && l >= cmsgHdrLen+pktinfoLen {
+			// struct in_pktinfo { ifindex; spec_dst; addr }: addr is the
+			// header's destination.
+			return netip.AddrFrom4([4]byte(oob[cmsgHdrLen+8 : cmsgHdrLen+12])), true
+		}
+		l = (l + 7) &^ 7
+		if l > len(oob) {
+			break
+		}
+		oob = oob[l:]
+	}
+	return netip.Addr{}, false
+}
+
+// srcOOB writes ancillary data that makes a reply leave from local.
+func srcOOB(buf []byte, local netip.Addr) []byte {
+	buf = buf[:cmsgHdrLen+pktinfoLen+4]
+	clear(buf)
+	binary.NativeEndian.PutUint64(buf, cmsgHdrLen+pktinfoLen)
+	binary.NativeEndian.PutUint32(buf[8:], solIP)
+	binary.NativeEndian.PutUint32(buf[12:], ipPktinfo)
+	a := local.As4()
+	copy(buf[cmsgHdrLen+4:], a[:]) // ipi_spec_dst: the source to use
+	return buf
+}
+
+// serveUDP reads datagrams without allocating on the common path: the
+// destination comes from IP_PKTINFO, and replies for names the VPC answers
+// itself are written by fastAnswer.
+func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
+	buf := make([]byte, readBufSize)
+	var cache zoneCache
+	out := make([]byte, 0, maxUDPSize)
+	oob := make([]byte, oobLen)
+	woob := make([]byte, oobLen)
+	for {
+		n, oobn, _, src, err := udp.ReadMsgUDPAddrPort(buf, oob)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		local, ok := dstOf(oob[:oobn])
+		if !ok || !local.IsLoopback() {
+			continue
+		}
+		pkt := buf[:n]
+		var reply []byte
+		if z, err := cache.get(ctx, s.r, local); err == nil {
+			if r, ok := fastAnswer(z, pkt, out, true); ok {
+				reply = r
+			}
+		}
+		if reply == nil {
+			reply = s.r.Handle(ctx, local, pkt, true)
+			if reply == nil {
+				continue
+			}
+		}
+		udp.WriteMsgUDPAddrPort(reply, srcOOB(woob, local), src)
+	}
+}
