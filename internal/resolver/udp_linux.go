@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
+
+	"golang.org/x/net/ipv4"
 )
 
 // listenUDP opens n UDP sockets on one port with SO_REUSEPORT, so the
@@ -89,40 +91,66 @@ func srcOOB(buf []byte, local netip.Addr) []byte {
 	return buf
 }
 
-// serveUDP reads datagrams without allocating on the common path: the
-// destination comes from IP_PKTINFO, and replies for names the VPC answers
-// itself are written by fastAnswer.
+// batch is how many datagrams one recvmmsg/sendmmsg moves.
+const batch = 32
+
+// serveUDP reads datagrams in batches (recvmmsg), answers each — names
+// the VPC answers itself through fastAnswer, without allocating — and
+// writes the replies in one sendmmsg. Each reply leaves from the address
+// its query was sent to (IP_PKTINFO).
 func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
-	buf := make([]byte, readBufSize)
+	pc := ipv4.NewPacketConn(udp)
 	var cache zoneCache
-	out := make([]byte, 0, maxUDPSize)
-	oob := make([]byte, oobLen)
-	woob := make([]byte, oobLen)
+	in := make([]ipv4.Message, batch)
+	out := make([]ipv4.Message, batch)
+	for i := range in {
+		in[i].Buffers = [][]byte{make([]byte, readBufSize)}
+		in[i].OOB = make([]byte, oobLen)
+		out[i].Buffers = [][]byte{make([]byte, 0, maxUDPSize)}
+		out[i].OOB = make([]byte, oobLen)
+	}
 	for {
-		n, oobn, _, src, err := udp.ReadMsgUDPAddrPort(buf, oob)
+		n, err := pc.ReadBatch(in, 0)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		local, ok := dstOf(oob[:oobn])
-		if !ok || !local.IsLoopback() {
-			continue
-		}
-		pkt := buf[:n]
-		var reply []byte
-		if z, err := cache.get(ctx, s.r, local); err == nil {
-			if r, ok := fastAnswer(z, pkt, out, true); ok {
-				reply = r
-			}
-		}
-		if reply == nil {
-			reply = s.r.Handle(ctx, local, pkt, true)
-			if reply == nil {
+		m := 0
+		for _, msg := range in[:n] {
+			local, ok := dstOf(msg.OOB[:msg.NN])
+			if !ok || !local.IsLoopback() {
 				continue
 			}
+			pkt := msg.Buffers[0][:msg.N]
+			var reply []byte
+			if z, err := cache.get(ctx, s.r, local); err == nil {
+				if r, ok := fastAnswer(z, pkt, out[m].Buffers[0][:0], true); ok {
+					reply = r
+				}
+			}
+			if reply == nil {
+				if reply = s.r.Handle(ctx, local, pkt, true); reply == nil {
+					continue
+				}
+			}
+			out[m].Buffers[0] = reply
+			out[m].OOB = srcOOB(out[m].OOB[:cap(out[m].OOB)], local)
+			out[m].Addr = msg.Addr
+			m++
 		}
-		udp.WriteMsgUDPAddrPort(reply, srcOOB(woob, local), src)
+		for sent := 0; sent < m; {
+			k, err := pc.WriteBatch(out[sent:m], 0)
+			if err != nil || k == 0 {
+				break
+			}
+			sent += k
+		}
+		for i := range out[:m] {
+			if cap(out[i].Buffers[0]) < maxUDPSize {
+				out[i].Buffers[0] = make([]byte, 0, maxUDPSize)
+			}
+		}
 	}
 }
