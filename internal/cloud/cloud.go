@@ -193,6 +193,11 @@ func listObj[T any](tx *txn, kind string) ([]*T, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeAll[T](kind, rs)
+}
+
+// decodeAll decodes stored records into objects.
+func decodeAll[T any](kind string, rs []store.Record) ([]*T, error) {
 	out := make([]*T, 0, len(rs))
 	for _, r := range rs {
 		v := new(T)
@@ -225,15 +230,7 @@ func listChildren[T any](tx *txn, kind, parent string) ([]*T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*T, 0, len(rs))
-	for _, r := range rs {
-		v := new(T)
-		if err := json.Unmarshal(r.Data, v); err != nil {
-			return nil, fmt.Errorf("decode %s %s: %w", kind, r.ID, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return decodeAll[T](kind, rs)
 }
 
 func delObj(tx *txn, kind, id string) error {
