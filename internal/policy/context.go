@@ -1,0 +1,128 @@
+package policy
+
+import "strings"
+
+// Context holds a request's condition keys. Keys are case-insensitive;
+// each has one value or several (multivalued keys).
+type Context struct {
+	entries []entry
+}
+
+type entry struct {
+	key    string // lowercase
+	values []string
+}
+
+// Set gives a key its values, replacing any it had.
+func (c *Context) Set(key string, values ...string) {
+	k := strings.ToLower(key)
+	for i := range c.entries {
+		if c.entries[i].key == k {
+			c.entries[i].values = values
+			return
+		}
+	}
+	c.entries = append(c.entries, entry{k, values})
+}
+
+// Delete removes a key.
+func (c *Context) Delete(key string) {
+	k := strings.ToLower(key)
+	for i := range c.entries {
+		if c.entries[i].key == k {
+			c.entries = append(c.entries[:i], c.entries[i+1:]...)
+			return
+		}
+	}
+}
+
+// Get returns a key's values and whether it is present.
+func (c *Context) Get(key string) ([]string, bool) {
+	return c.get(strings.ToLower(key))
+}
+
+func (c *Context) get(lowerKey string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	for i := range c.entries {
+		if c.entries[i].key == lowerKey {
+			return c.entries[i].values, true
+		}
+	}
+	return nil, false
+}
+
+// single returns a single-valued key's value, for policy variables.
+func (c *Context) single(lowerKey string) (string, bool) {
+	v, ok := c.get(lowerKey)
+	if !ok || len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// Keys returns the keys present, lowercase.
+func (c *Context) Keys() []string {
+	out := make([]string, len(c.entries))
+	for i, e := range c.entries {
+		out[i] = e.key
+	}
+	return out
+}
+
+// Request is one request to decide: who asks to do what to which resource,
+// and the condition keys that come with it.
+type Request struct {
+	// PrincipalARN is the caller (arn:aws:iam::111122223333:role/app, or
+	// …:root). Empty means anonymous.
+	PrincipalARN string
+	// PrincipalAccount is the caller's account; derived from the ARN when
+	// empty.
+	PrincipalAccount string
+	// PrincipalService is set when a service principal calls
+	// (ec2.amazonaws.com).
+	PrincipalService string
+	Action           string
+	Resource         string
+	// ResourceAccount owns the resource; empty means the caller's account.
+	ResourceAccount string
+	Context         Context
+}
+
+// Endpoint describes the VPC endpoint a request came through.
+type Endpoint struct {
+	ID       string // vpce-…
+	VpcID    string
+	SourceIP string // the caller's private address
+	Type     string // Interface or Gateway
+}
+
+// ViaEndpoint makes the request one that came through a VPC endpoint, as
+// AWS presents it: aws:SourceVpce, aws:SourceVpc and aws:VpcSourceIp are
+// set, and aws:SourceIp is removed — it is absent on endpoint traffic.
+func (r *Request) ViaEndpoint(e Endpoint) {
+	r.Context.Set("aws:SourceVpce", e.ID)
+	if e.VpcID != "" {
+		r.Context.Set("aws:SourceVpc", e.VpcID)
+	}
+	if e.SourceIP != "" {
+		r.Context.Set("aws:VpcSourceIp", e.SourceIP)
+	}
+	r.Context.Delete("aws:SourceIp")
+}
+
+func (r *Request) principalAccount() string {
+	if r.PrincipalAccount != "" {
+		return r.PrincipalAccount
+	}
+	return arnAccount(r.PrincipalARN)
+}
+
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		return parts[4]
+	}
+	return ""
+}
