@@ -119,10 +119,19 @@ func (r *Request) principalAccount() string {
 	return arnAccount(r.PrincipalARN)
 }
 
+// arnAccount returns the account field (the fifth) of an ARN, or "".
 func arnAccount(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		return parts[4]
+	rest := arn
+	for range 4 {
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
 	}
-	return ""
+	i := strings.IndexByte(rest, ':')
+	if i < 0 {
+		return ""
+	}
+	return rest[:i]
 }

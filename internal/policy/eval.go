@@ -86,6 +86,8 @@ func EvaluateInto(r *Result, in *Input, req *Request) {
 	r.CrossAccount = req.ResourceAccount != "" && acct != "" && req.ResourceAccount != acct
 	var denies []MatchedStatement = r.Matched
 	e := evaluator{req: req, r: r}
+	e.svc, _, _ = strings.Cut(req.Action, ":")
+	e.res, e.isARN = splitARN(req.Resource)
 
 	var id policyOutcome
 	for _, p := range in.Identity {
@@ -171,8 +173,11 @@ func decisionOf(o policyOutcome, present bool) Decision {
 }
 
 type evaluator struct {
-	req *Request
-	r   *Result
+	req   *Request
+	r     *Result
+	svc   string    // the request action's service
+	res   [6]string // the request resource, split
+	isARN bool
 }
 
 // policy evaluates every statement of a policy, appending Deny matches to
@@ -205,6 +210,18 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 			return false
 		}
 	}
+	if len(s.services) > 0 {
+		known := false
+		for _, v := range s.services {
+			if len(v) == len(e.svc) && hasPrefixFold(e.svc, v, true) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
 	hit := false
 	for i := range s.actions {
 		if s.actions[i].match(req.Action, &req.Context, true) {
@@ -218,7 +235,7 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 	if s.hasResource {
 		hit = false
 		for i := range s.resources {
-			if s.resources[i].match(req.Resource, &req.Context) {
+			if s.resources[i].matchSplit(req.Resource, &e.res, e.isARN, &req.Context) {
 				hit = true
 				break
 			}

@@ -20,6 +20,10 @@ type pattern struct {
 	raw   string
 	items []item
 	vars  bool
+	// shape lets the common patterns skip the general matcher: 'a' any
+	// ("*"), 'e' exact literal, 'p' literal prefix then "*", 'g' general.
+	shape byte
+	lit   string
 }
 
 // compilePattern parses wildcards (when glob) and, in 2012-10-17 policies,
@@ -72,6 +76,17 @@ func compilePattern(s string, glob, vars bool) pattern {
 		}
 	}
 	flush()
+	p.shape = 'g'
+	switch {
+	case len(p.items) == 0:
+		p.shape, p.lit = 'e', ""
+	case len(p.items) == 1 && p.items[0].kind == '*':
+		p.shape = 'a'
+	case len(p.items) == 1 && p.items[0].kind == 'l':
+		p.shape, p.lit = 'e', p.items[0].text
+	case len(p.items) == 2 && p.items[0].kind == 'l' && p.items[1].kind == '*':
+		p.shape, p.lit = 'p', p.items[0].text
+	}
 	return p
 }
 
@@ -79,6 +94,17 @@ func compilePattern(s string, glob, vars bool) pattern {
 // ctx. An unresolvable variable makes the pattern match nothing. fold
 // makes literal text compare case-insensitively (ASCII).
 func (p *pattern) match(s string, ctx *Context, fold bool) bool {
+	switch p.shape {
+	case 'a':
+		return true
+	case 'e':
+		if fold {
+			return len(s) == len(p.lit) && hasPrefixFold(s, p.lit, true)
+		}
+		return s == p.lit
+	case 'p':
+		return hasPrefixFold(s, p.lit, fold)
+	}
 	items := p.items
 	ii, si := 0, 0
 	starI, starS := -1, 0
@@ -156,9 +182,9 @@ func lower(c byte) byte {
 // segment a glob (so * never crosses a colon of the first five, but does
 // cross / in the resource part).
 type arnPattern struct {
-	all  bool // "*"
-	segs [6]pattern
-	flat bool    // not an ARN: match the whole string as a glob
+	all   bool // "*"
+	segs  [6]pattern
+	flat  bool // not an ARN: match the whole string as a glob
 	whole pattern
 }
 
@@ -178,22 +204,39 @@ func compileARN(s string, vars bool) arnPattern {
 }
 
 func (a *arnPattern) match(s string, ctx *Context) bool {
+	segs, ok := splitARN(s)
+	return a.matchSplit(s, &segs, ok, ctx)
+}
+
+// splitARN splits an ARN at its first five colons.
+func splitARN(s string) (segs [6]string, ok bool) {
+	rest := s
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return segs, false
+		}
+		segs[i], rest = rest[:j], rest[j+1:]
+	}
+	segs[5] = rest
+	return segs, true
+}
+
+// matchSplit matches an ARN already split by splitARN.
+func (a *arnPattern) matchSplit(s string, segs *[6]string, isARN bool, ctx *Context) bool {
 	if a.all {
 		return true
 	}
 	if a.flat {
 		return a.whole.match(s, ctx, false)
 	}
-	rest := s
-	for i := 0; i < 5; i++ {
-		j := strings.IndexByte(rest, ':')
-		if j < 0 {
-			return false
-		}
-		if !a.segs[i].match(rest[:j], ctx, true) {
-			return false
-		}
-		rest = rest[j+1:]
+	if !isARN {
+		return false
 	}
-	return a.segs[5].match(rest, ctx, false)
+	for i := 0; i < 5; i++ {
+		if !a.segs[i].match(segs[i], ctx, true) {
+			return false
+		}
+	}
+	return a.segs[5].match(segs[5], ctx, false)
 }

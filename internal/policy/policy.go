@@ -50,11 +50,14 @@ type Statement struct {
 	NotPrincipal *Principals
 	actions      []pattern
 	notAction    bool
-	resources    []arnPattern
-	notResource  bool
-	hasResource  bool
-	Conditions   []*Condition
-	Start, End   Position
+	// services, when set, are the only services (lowercase) the Action
+	// element can match: a quick test that skips most statements.
+	services    []string
+	resources   []arnPattern
+	notResource bool
+	hasResource bool
+	Conditions  []*Condition
+	Start, End  Position
 }
 
 // Principals is a Principal or NotPrincipal element.
@@ -351,6 +354,18 @@ func (v *validator) statement(n *node, vars bool) *Statement {
 			s.Conditions = v.conditions(m.val, vars)
 		default:
 			v.errf(m.keyPos, "INVALID_POLICY_ELEMENT", "%s Unknown element %s in a statement.", msgSyntax, m.key)
+		}
+	}
+	if !s.notAction {
+		for _, a := range s.actions {
+			vendor, _, _ := strings.Cut(a.raw, ":")
+			if a.raw == "*" || strings.ContainsAny(vendor, "*?") {
+				s.services = nil
+				break
+			}
+			if v := strings.ToLower(vendor); !slices.Contains(s.services, v) {
+				s.services = append(s.services, v)
+			}
 		}
 	}
 	if s.Effect == "" && !seen["Effect"] {

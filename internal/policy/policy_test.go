@@ -166,9 +166,9 @@ func TestPolicyVariables(t *testing.T) {
 
 func TestActionAndResourceMatching(t *testing.T) {
 	for _, tc := range []struct {
-		action, resource string
+		action, resource  string
 		reqAction, reqRes string
-		want             bool
+		want              bool
 	}{
 		{"s3:GetObject", "arn:aws:s3:::reports/*", "S3:getobject", object, true},
 		{"s3:Get*", "arn:aws:s3:::reports/*", "s3:GetObjectAcl", object, true},
