@@ -4,17 +4,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/vpce/vpce/internal/cli/policycmd"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCmd().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "vpce:", err)
+		if !errors.Is(err, policycmd.ErrFindings) {
+			fmt.Fprintln(os.Stderr, "vpce:", err)
+		}
 		os.Exit(1)
 	}
 }

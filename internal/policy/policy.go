@@ -378,7 +378,7 @@ func (v *validator) statement(n *node, vars bool) *Statement {
 		v.errf(n.start, "MISSING_RESOURCE", msgNoResources)
 	}
 	if (v.kind == KindEndpoint || v.kind == KindResource) && s.Principal == nil && s.NotPrincipal == nil {
-		v.errf(n.start, "MISSING_PRINCIPAL", "%s A %s policy statement must have a Principal.", msgSyntax, v.kind)
+		v.errf(n.start, "MISSING_PRINCIPAL", "%s Statements of %s policies must have a Principal.", msgSyntax, v.kind)
 	}
 	if s.Effect == Allow && s.notResource {
 		v.warnf(n.start, "ALLOW_WITH_NOT_RESOURCE", "Allow with NotResource grants every resource not listed.")
