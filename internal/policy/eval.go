@@ -277,17 +277,11 @@ func (e *evaluator) principalMatches(p *Principals, typ, endpointType string) bo
 	}
 	req := e.req
 	acct := req.principalAccount()
-	for _, a := range p.AWS {
-		var account string
-		switch {
-		case accountRE.MatchString(a):
-			account = a
-		case strings.HasSuffix(a, ":root") && strings.HasPrefix(a, "arn:"):
-			account = arnAccount(a)
-		}
-		if account != "" {
+	for i, a := range p.AWS {
+		if account := p.accounts[i]; account != "" {
 			if typ == TypeEndpoint && endpointType == "Gateway" {
-				if req.PrincipalARN == "arn:aws:iam::"+account+":root" {
+				// Only the account's root user: arn:aws:iam::<account>:root.
+				if acct == account && strings.HasPrefix(req.PrincipalARN, "arn:") && strings.HasSuffix(req.PrincipalARN, ":root") && strings.Contains(req.PrincipalARN, ":iam::") {
 					return true
 				}
 				continue

@@ -67,6 +67,9 @@ type Principals struct {
 	Service   []string
 	Federated []string
 	Canonical []string
+	// accounts[i] is the account AWS[i] names as a whole ("123456789012"
+	// or "arn:aws:iam::123456789012:root"), else "".
+	accounts []string
 }
 
 // Finding is a validation result, in the shape of Access Analyzer's
@@ -421,6 +424,16 @@ func (v *validator) principals(n *node) *Principals {
 				}
 			}
 			p.AWS = append(p.AWS, vals...)
+			for _, a := range vals {
+				acct := ""
+				switch {
+				case accountRE.MatchString(a):
+					acct = a
+				case strings.HasPrefix(a, "arn:") && strings.HasSuffix(a, ":root"):
+					acct = arnAccount(a)
+				}
+				p.accounts = append(p.accounts, acct)
+			}
 		case "Service":
 			p.Service = append(p.Service, vals...)
 		case "Federated":
