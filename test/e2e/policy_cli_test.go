@@ -107,6 +107,9 @@ func TestPolicyCLI(t *testing.T) {
 	if !strings.Contains(out, "Decision: explicitDeny") || !strings.Contains(out, "carry no aws:SourceIp") {
 		t.Errorf("Deny NotIpAddress through an endpoint:\n%s", out)
 	}
+	if out, code := vpceRun(t, "policy", "simulate", "--identity-policy", p("role.json"), "--action", "s3:GetObject", "--context", "aws:SourceIp:ip=not-an-ip"); code == 0 || !strings.Contains(out, "is not of type ip") {
+		t.Errorf("a mistyped context value was accepted: %s", out)
+	}
 	if _, code := vpceRun(t, "policy", "simulate", "--identity-policy", p("bad.json"), "--action", "s3:GetObject"); code == 0 {
 		t.Error("simulate accepted an invalid policy")
 	}

@@ -3,13 +3,17 @@
 package policycmd
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -172,6 +176,38 @@ func load(file string, kind policy.Kind) (*policy.Policy, error) {
 var contextTypes = map[string]bool{"string": true, "stringList": true, "numeric": true, "numericList": true, "boolean": true, "booleanList": true,
 	"ip": true, "ipList": true, "binary": true, "binaryList": true, "date": true, "dateList": true}
 
+// checkType checks context values against an IAM ContextKeyType.
+func checkType(typ string, vals []string) error {
+	base := strings.TrimSuffix(typ, "List")
+	if base == typ && len(vals) > 1 {
+		return fmt.Errorf("type %s takes one value; use %sList", typ, typ)
+	}
+	for _, v := range vals {
+		ok := true
+		switch base {
+		case "numeric":
+			_, err := strconv.ParseFloat(v, 64)
+			ok = err == nil
+		case "boolean":
+			ok = v == "true" || v == "false"
+		case "ip":
+			_, err := netip.ParseAddr(v)
+			ok = err == nil
+		case "date":
+			_, err := time.Parse(time.RFC3339, v)
+			_, nerr := strconv.ParseInt(v, 10, 64)
+			ok = err == nil || nerr == nil
+		case "binary":
+			_, err := base64.StdEncoding.DecodeString(v)
+			ok = err == nil
+		}
+		if !ok {
+			return fmt.Errorf("%q is not of type %s", v, base)
+		}
+	}
+	return nil
+}
+
 func simulate(w io.Writer, o *simOptions) error {
 	in := &policy.Input{EndpointType: o.endpointTy}
 	if o.endpointTy != "Interface" && o.endpointTy != "Gateway" {
@@ -223,10 +259,16 @@ func simulate(w io.Writer, o *simOptions) error {
 		if !ok || k == "" {
 			return fmt.Errorf("--context %q: want key=value[,value]", c)
 		}
-		if key, typ, typed := strings.Cut(k, ":"); typed && strings.Contains(typ, ":") == false && contextTypes[typ] {
-			k = key
+		vals := strings.Split(v, ",")
+		// key:type=value — the type is the last colon-separated part when
+		// it names a ContextKeyType (keys themselves hold one colon).
+		if i := strings.LastIndexByte(k, ':'); i > 0 && contextTypes[k[i+1:]] {
+			if err := checkType(k[i+1:], vals); err != nil {
+				return fmt.Errorf("--context %q: %w", c, err)
+			}
+			k = k[:i]
 		}
-		req.Context.Set(k, strings.Split(v, ",")...)
+		req.Context.Set(k, vals...)
 	}
 	if o.viaEndpoint != "" {
 		req.ViaEndpoint(policy.Endpoint{ID: o.viaEndpoint, VpcID: o.sourceVpc, SourceIP: o.vpcSourceIP, Type: o.endpointTy})
