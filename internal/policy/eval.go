@@ -184,7 +184,31 @@ type evaluator struct {
 // denies and Allow matches to the result's scratch list.
 func (e *evaluator) policy(p *Policy, typ, endpointType string, denies *[]MatchedStatement) policyOutcome {
 	var o policyOutcome
-	for _, s := range p.Statements {
+	// Visit, in document order, the statements that can match the
+	// request's service: the index's list merged with the any-service list.
+	var buf [32]byte
+	svc := buf[:0]
+	if len(e.svc) <= len(buf) {
+		for i := 0; i < len(e.svc); i++ {
+			svc = append(svc, lower(e.svc[i]))
+		}
+	}
+	named := p.bySvc[string(svc)]
+	any := p.anySvc
+	if p.bySvc == nil || len(e.svc) > len(buf) { // not indexed, or a service name too long for the buffer: visit everything
+		named, any = nil, nil
+		for i := range p.Statements {
+			any = append(any, i)
+		}
+	}
+	for len(named) > 0 || len(any) > 0 {
+		var i int
+		if len(any) == 0 || (len(named) > 0 && named[0] < any[0]) {
+			i, named = named[0], named[1:]
+		} else {
+			i, any = any[0], any[1:]
+		}
+		s := p.Statements[i]
 		if !e.statement(p, s, typ, endpointType) {
 			continue
 		}

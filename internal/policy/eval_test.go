@@ -225,3 +225,27 @@ func TestProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceIndexKeepsOrderAndLongNames: statements are visited in
+// document order across the service index, and a service name longer than
+// the index's buffer still matches.
+func TestServiceIndexKeepsOrderAndLongNames(t *testing.T) {
+	long := strings.Repeat("x", 40)
+	p := MustParse("p", KindIdentity, `{"Version":"2012-10-17","Statement":[
+		{"Sid":"A","Effect":"Deny","Action":"s3:Get*","Resource":"*"},
+		{"Sid":"B","Effect":"Deny","Action":"*","Resource":"*"},
+		{"Sid":"C","Effect":"Deny","Action":["s3:GetObject","kms:Decrypt"],"Resource":"*"},
+		{"Sid":"D","Effect":"Allow","Action":"`+long+`:Do","Resource":"*"}]}`)
+	res := Evaluate(&Input{Identity: []*Policy{p}}, req("S3:GetObject", object))
+	var sids []string
+	for _, m := range res.Matched {
+		sids = append(sids, m.Sid)
+	}
+	if strings.Join(sids, ",") != "A,B,C" {
+		t.Errorf("matched %v, want A,B,C in document order", sids)
+	}
+	p2 := MustParse("p2", KindIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"`+long+`:Do","Resource":"*"}]}`)
+	if d := Evaluate(&Input{Identity: []*Policy{p2}}, req(long+":Do", "*")).Decision; d != Allowed {
+		t.Errorf("long service name: %s", d)
+	}
+}

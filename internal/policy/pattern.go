@@ -158,8 +158,11 @@ func hasPrefixFold(s, prefix string, fold bool) bool {
 	if len(s) < len(prefix) {
 		return false
 	}
+	if s[:len(prefix)] == prefix {
+		return true // the common case, compared by memeq
+	}
 	if !fold {
-		return s[:len(prefix)] == prefix
+		return false
 	}
 	for i := 0; i < len(prefix); i++ {
 		a, b := s[i], prefix[i]

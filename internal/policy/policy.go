@@ -40,6 +40,12 @@ type Policy struct {
 	ID         string
 	Statements []*Statement
 	vars       bool // 2012-10-17: policy variables are resolved
+	// bySvc indexes, for each service named by an Action, the statements
+	// that can match it, merged in order with anySvc (statements whose
+	// actions may match any service); the index lets a decision skip the
+	// statements about other services without looking at them.
+	bySvc  map[string][]int
+	anySvc []int
 }
 
 // Statement is one compiled statement.
@@ -144,7 +150,22 @@ func Parse(name string, kind Kind, doc string) (*Policy, []Finding) {
 	if len(Errors(v.findings)) > 0 {
 		return nil, v.findings
 	}
+	p.index()
 	return p, v.findings
+}
+
+// index builds bySvc and anySvc.
+func (p *Policy) index() {
+	p.bySvc = map[string][]int{}
+	for i, s := range p.Statements {
+		if len(s.services) == 0 {
+			p.anySvc = append(p.anySvc, i)
+			continue
+		}
+		for _, svc := range s.services {
+			p.bySvc[svc] = append(p.bySvc[svc], i)
+		}
+	}
 }
 
 // MustParse parses a policy known to be valid; it panics otherwise. For
