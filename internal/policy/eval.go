@@ -268,16 +268,23 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 			return false
 		}
 	}
-	// Every condition is evaluated, so that all missing keys are reported.
+	// Conditions are evaluated until one fails; the keys of the rest are
+	// still checked for presence, so that every missing key is reported.
 	ok := true
 	for _, c := range s.Conditions {
+		if !ok {
+			if c.op.family != famNull {
+				if _, present := req.Context.get(c.key); !present {
+					e.noteMissing(c.Key)
+				}
+			}
+			continue
+		}
 		match, missing := c.eval(&req.Context)
 		if missing {
 			e.noteMissing(c.Key)
 		}
-		if !match {
-			ok = false
-		}
+		ok = match
 	}
 	return ok
 }

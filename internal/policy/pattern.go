@@ -185,6 +185,10 @@ func lower(c byte) byte {
 // segment a glob (so * never crosses a colon of the first five, but does
 // cross / in the resource part).
 type arnPattern struct {
+	// head, when set, is the whole "arn:aws:s3:::" part up to the fifth
+	// colon when its five segments are plain literals: one comparison
+	// instead of five.
+	head  string
 	all   bool // "*"
 	segs  [6]pattern
 	flat  bool // not an ARN: match the whole string as a glob
@@ -200,8 +204,15 @@ func compileARN(s string, vars bool) arnPattern {
 		return arnPattern{flat: true, whole: compilePattern(s, true, vars)}
 	}
 	var a arnPattern
+	literal := true
 	for i, part := range parts {
 		a.segs[i] = compilePattern(part, true, vars && i == 5)
+		if i < 5 && a.segs[i].shape != 'e' {
+			literal = false
+		}
+	}
+	if literal {
+		a.head = strings.Join(parts[:5], ":") + ":"
 	}
 	return a
 }
@@ -235,6 +246,13 @@ func (a *arnPattern) matchSplit(s string, segs *[6]string, isARN bool, ctx *Cont
 	}
 	if !isARN {
 		return false
+	}
+	if a.head != "" {
+		// The request's head is what its resource part leaves.
+		if len(s)-len(segs[5]) != len(a.head) || !hasPrefixFold(s, a.head, true) {
+			return false
+		}
+		return a.segs[5].match(segs[5], ctx, false)
 	}
 	for i := 0; i < 5; i++ {
 		if !a.segs[i].match(segs[i], ctx, true) {
