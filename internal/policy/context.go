@@ -83,8 +83,13 @@ type Request struct {
 	// PrincipalService is set when a service principal calls
 	// (ec2.amazonaws.com).
 	PrincipalService string
-	Action           string
-	Resource         string
+	// PrincipalFederated is a web identity or SAML provider
+	// (cognito-identity.amazonaws.com, arn:aws:iam::…:saml-provider/x).
+	PrincipalFederated string
+	// PrincipalCanonicalUser is an S3 canonical user ID.
+	PrincipalCanonicalUser string
+	Action                 string
+	Resource               string
 	// ResourceAccount owns the resource; empty means the caller's account.
 	ResourceAccount string
 	Context         Context

@@ -331,5 +331,15 @@ func (e *evaluator) principalMatches(p *Principals, typ, endpointType string) bo
 			return true
 		}
 	}
+	for _, f := range p.Federated {
+		if req.PrincipalFederated != "" && f == req.PrincipalFederated {
+			return true
+		}
+	}
+	for _, c := range p.Canonical {
+		if req.PrincipalCanonicalUser != "" && c == req.PrincipalCanonicalUser {
+			return true
+		}
+	}
 	return false
 }

@@ -80,6 +80,23 @@ func TestParseGrammar(t *testing.T) {
 	if Evaluate(&Input{Resource: p}, r).Decision != Allowed {
 		t.Error("service principal not matched")
 	}
+	for _, tc := range []struct {
+		r    Request
+		want Decision
+	}{
+		{Request{PrincipalFederated: "cognito-identity.amazonaws.com"}, Allowed},
+		{Request{PrincipalCanonicalUser: "abc"}, Allowed},
+		{Request{PrincipalCanonicalUser: "abd"}, ImplicitDeny},
+		{Request{PrincipalARN: "arn:aws:iam::444455556666:role/r"}, Allowed},
+		{Request{PrincipalARN: "arn:aws:iam::444455556666:role/other"}, ImplicitDeny},
+		{Request{PrincipalARN: "arn:aws:iam::111122223333:user/any"}, Allowed}, // the account form
+	} {
+		tc.r.Action, tc.r.Resource = "s3:GetObject", "arn:aws:s3:::b/k"
+		tc.r.Context.Set("aws:SecureTransport", "true")
+		if got := Evaluate(&Input{Resource: p}, &tc.r).Decision; got != tc.want {
+			t.Errorf("principal %+v: %s, want %s", tc.r, got, tc.want)
+		}
+	}
 	// A missing Version is accepted with a warning.
 	p, fs = Parse("nov", KindEndpoint, `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
 	if p == nil || len(fs) != 1 || fs[0].Severity != "WARNING" {
