@@ -119,6 +119,9 @@ const (
 var idKeys = map[string]bool{"aws:principalaccount": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:principalorgid": true,
 	"aws:resourceaccount": true, "aws:resourceorgid": true, "aws:vpceaccount": true, "aws:vpceorgid": true, "aws:sourceaccount": true, "aws:userid": true}
 
+// partitions are the AWS partitions an ARN may name.
+var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
 var (
 	vendorRE  = regexp.MustCompile(`^[a-zA-Z0-9*?-]+$`)
 	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -368,9 +371,26 @@ func (v *validator) statement(n *node, vars bool) *Statement {
 					v.errf(m.val.start, "INVALID_ARN_RESOURCE", "Resource %s must be in ARN format or \"*\".", r)
 					continue
 				}
-				if strings.HasPrefix(r, "arn:") && len(strings.SplitN(r, ":", 6)) < 6 {
-					v.errf(m.val.start, "INVALID_ARN_RESOURCE", "Resource %s must be in ARN format or \"*\".", r)
-					continue
+				if strings.HasPrefix(r, "arn:") {
+					parts := strings.SplitN(r, ":", 6)
+					if len(parts) < 6 {
+						v.errf(m.val.start, "INVALID_ARN_RESOURCE", "Resource %s must be in ARN format or \"*\".", r)
+						continue
+					}
+					switch part, svc, region := strings.ToLower(parts[1]), strings.ToLower(parts[2]), parts[3]; {
+					case !strings.ContainsAny(part, "*?") && !slices.Contains(partitions, part):
+						v.errf(m.val.start, "INVALID_ARN_PARTITION", "Partition \"%s\" is not valid for resource \"%s\".", part, r)
+						continue
+					case strings.ContainsAny(svc, "*?") || svc == "":
+						v.errf(m.val.start, "INVALID_ARN_SERVICE", "Resource vendor must be fully qualified and cannot contain regexes.")
+						continue
+					case svc == "s3" && region != "":
+						v.errf(m.val.start, "INVALID_ARN_REGION", "Resource %s can not contain region information.", r)
+						continue
+					case svc == "iam" && region != "":
+						v.errf(m.val.start, "INVALID_ARN_REGION", "IAM resource %s cannot contain region information.", r)
+						continue
+					}
 				}
 				s.resources = append(s.resources, compileARN(r, vars))
 			}
