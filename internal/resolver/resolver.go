@@ -88,6 +88,18 @@ func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) 
 	return z, nil
 }
 
+// Resolution is a VPC resolver's answer as `vpce dns resolve` shows it
+// (GET /_vpce/dns/resolve).
+type Resolution struct {
+	VpcID   string   `json:"vpcId"`
+	Address string   `json:"resolverAddress"`
+	Name    string   `json:"name"`
+	Type    string   `json:"type"`
+	Rcode   string   `json:"rcode"`
+	Answers []string `json:"answers"`
+	Reason  string   `json:"reason"`
+}
+
 // Answer is a resolution and the reason for it, for people.
 type Answer struct {
 	Msg    *dns.Msg

@@ -47,17 +47,6 @@ func (d *dnsAdmin) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// Resolution is the answer of GET /_vpce/dns/resolve.
-type Resolution struct {
-	VpcID   string   `json:"vpcId"`
-	Address string   `json:"resolverAddress"`
-	Name    string   `json:"name"`
-	Type    string   `json:"type"`
-	Rcode   string   `json:"rcode"`
-	Answers []string `json:"answers"`
-	Reason  string   `json:"reason"`
-}
-
 func (d *dnsAdmin) resolve(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	vpc, name, typ := q.Get("vpc"), q.Get("name"), strings.ToUpper(q.Get("type"))
@@ -85,7 +74,7 @@ func (d *dnsAdmin) resolve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 			return
 		}
-		res := Resolution{VpcID: vpc, Address: t.Addr.String(), Name: dns.Fqdn(name), Type: typ, Rcode: dns.RcodeToString[ans.Msg.Rcode], Reason: ans.Reason, Answers: []string{}}
+		res := resolver.Resolution{VpcID: vpc, Address: t.Addr.String(), Name: dns.Fqdn(name), Type: typ, Rcode: dns.RcodeToString[ans.Msg.Rcode], Reason: ans.Reason, Answers: []string{}}
 		for _, rr := range ans.Msg.Answer {
 			res.Answers = append(res.Answers, rr.String())
 		}

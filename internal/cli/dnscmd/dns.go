@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vpce/vpce/internal/resolver"
 )
 
 type options struct {
@@ -82,15 +84,7 @@ func newResolveCmd(o *options) *cobra.Command {
 			if len(args) == 2 {
 				typ = args[1]
 			}
-			var res struct {
-				VpcID   string   `json:"vpcId"`
-				Address string   `json:"resolverAddress"`
-				Name    string   `json:"name"`
-				Type    string   `json:"type"`
-				Rcode   string   `json:"rcode"`
-				Answers []string `json:"answers"`
-				Reason  string   `json:"reason"`
-			}
+			var res resolver.Resolution
 			q := url.Values{"vpc": {vpc}, "name": {args[0]}, "type": {typ}}
 			raw, err := get(o.url+"/_vpce/dns/resolve?"+q.Encode(), &res)
 			if err != nil {
