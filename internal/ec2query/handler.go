@@ -44,6 +44,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is used to check signature times; nil means time.Now.
 	Clock func() time.Time
+	// Metrics, when set, counts requests (see [NewMetrics]).
+	Metrics *Metrics
 }
 
 // Handler serves the EC2 Query API.
@@ -105,6 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	action, sc, status, err := h.serve(w, r, reqID)
+	code := ""
 	if err != nil {
 		e, ok := apierr.As(err)
 		if !ok {
@@ -115,7 +118,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.cfg.Logger.Error("request failed", "action", action, "request_id", reqID, "err", err)
 		}
 		writeError(w, status, e.Code, e.Message, reqID)
+		code = e.Code
 	}
+	_, known := h.actions[action]
+	h.cfg.Metrics.observe(action, known, code, status, time.Since(start))
 	h.cfg.Logger.Debug("request", "action", action, "account", sc.Account, "region", sc.Region,
 		"status", status, "duration", time.Since(start), "request_id", reqID)
 }

@@ -32,6 +32,8 @@ type Config struct {
 	Upstream string
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+	// Metrics, when set, counts queries (see [NewMetrics]).
+	Metrics *Metrics
 }
 
 // Resolver answers DNS queries for VPCs.

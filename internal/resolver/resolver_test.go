@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vpce/vpce/internal/cloud"
 )
@@ -273,4 +275,25 @@ func FuzzHandle(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := NewMetrics(reg)
+	r := New(Config{Source: newFake(), Metrics: m})
+	for _, name := range []string{"ssm.us-east-1.amazonaws.com.", "nothing.us-east-1.amazonaws.com."} {
+		req := new(dns.Msg)
+		req.SetQuestion(name, dns.TypeA)
+		pkt, _ := req.Pack()
+		r.Handle(t.Context(), vpcA, pkt, true)
+	}
+	m.fast()
+	for _, tc := range []struct {
+		path, rcode string
+		want        float64
+	}{{"general", "NOERROR", 1}, {"general", "NXDOMAIN", 1}, {"fast", "NOERROR", 1}} {
+		if got := testutil.ToFloat64(m.queries.WithLabelValues(tc.path, tc.rcode)); got != tc.want {
+			t.Errorf("vpce_dns_queries_total{path=%q,rcode=%q} = %v, want %v", tc.path, tc.rcode, got, tc.want)
+		}
+	}
 }

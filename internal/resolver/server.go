@@ -55,6 +55,7 @@ func (r *Resolver) Handle(ctx context.Context, local netip.Addr, pkt []byte, udp
 		}
 	}
 	resp.Truncate(limit)
+	r.cfg.Metrics.general(dns.RcodeToString[resp.Rcode])
 	out, err := resp.Pack()
 	if err != nil {
 		r.log.Warn("pack reply failed", "component", "dns", "err", err)

@@ -128,6 +128,7 @@ func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
 			if z, err := cache.get(ctx, s.r, local); err == nil {
 				if r, ok := fastAnswer(z, pkt, out[m].Buffers[0][:0], true); ok {
 					reply = r
+					s.r.cfg.Metrics.fast()
 				}
 			}
 			if reply == nil {

@@ -13,6 +13,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/resolver"
@@ -46,6 +50,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Ready, when set, is called with the bound address once serving.
 	Ready func(addr net.Addr)
+
+	registry *prometheus.Registry // set by Run; nil: no /metrics
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -63,10 +69,13 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg.registry = reg
 	var res *resolver.Resolver
 	dnsPort := 0
 	if cfg.DNSAddr != "" {
-		res = resolver.New(resolver.Config{Source: c, Upstream: cfg.DNSUpstream, Logger: cfg.Logger.With("component", "dns")})
+		res = resolver.New(resolver.Config{Source: c, Upstream: cfg.DNSUpstream, Logger: cfg.Logger.With("component", "dns"), Metrics: resolver.NewMetrics(reg)})
 		dns, err := resolver.Listen(res, cfg.DNSAddr)
 		if err != nil {
 			return fmt.Errorf("dns: %w", err)
@@ -118,9 +127,16 @@ func Run(ctx context.Context, cfg Config) error {
 // Handler returns the HTTP handler of the control plane: the EC2 API at /,
 // GET /_vpce/health, and POST /_vpce/reset (also /moto-api/reset).
 func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolver, dnsPort int) http.Handler {
+	var metrics *ec2query.Metrics
+	if cfg.registry != nil {
+		metrics = ec2query.NewMetrics(cfg.registry)
+	}
 	api := ec2query.New(ec2query.Config{Cloud: c, Auth: cfg.Auth, Credentials: cfg.Credentials,
-		DefaultAccount: cfg.DefaultAccount, DefaultRegion: cfg.DefaultRegion, Logger: cfg.Logger.With("component", "ec2query")})
+		DefaultAccount: cfg.DefaultAccount, DefaultRegion: cfg.DefaultRegion, Logger: cfg.Logger.With("component", "ec2query"), Metrics: metrics})
 	mux := http.NewServeMux()
+	if cfg.registry != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.registry, promhttp.HandlerOpts{}))
+	}
 	mux.HandleFunc("GET /_vpce/health", func(w http.ResponseWriter, r *http.Request) {
 		v, err := st.SchemaVersion()
 		if err != nil {

@@ -107,6 +107,22 @@ func TestProtocolSuccessShape(t *testing.T) {
 	}
 }
 
+func TestMetricsEndpoint(t *testing.T) {
+	c, _ := client(t)
+	must[*ec2.DescribeVpcsOutput](t)(c.DescribeVpcs(ctx(t), &ec2.DescribeVpcsInput{}))
+	resp, err := http.Get(shared.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`vpce_ec2_requests_total{action="DescribeVpcs",code="ok"}`, "vpce_ec2_request_duration_seconds_bucket", "go_goroutines"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
 func TestHealthAndReset(t *testing.T) {
 	s, err := startServer(filepath.Join(t.TempDir(), "state"))
 	if err != nil {
