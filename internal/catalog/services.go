@@ -98,12 +98,11 @@ type rawService struct {
 }
 
 var (
-	svcOnce      sync.Once
-	svcByRegion  map[string][]Service
-	svcByKey     map[string]Service // region/name/type
-	plByRegion   map[string][]PrefixList
-	knownPLIDs   = map[string]string{"us-east-1/s3": "pl-63a5400a", "us-east-1/dynamodb": "pl-02cd2c6b", "us-west-2/s3": "pl-68a54001"}
-	serviceCount int
+	svcOnce     sync.Once
+	svcByRegion map[string][]Service
+	svcByKey    map[string]Service // region/name/type
+	plByRegion  map[string][]PrefixList
+	knownPLIDs  = map[string]string{"us-east-1/s3": "pl-63a5400a", "us-east-1/dynamodb": "pl-02cd2c6b", "us-west-2/s3": "pl-68a54001"}
 )
 
 func stableHex(parts ...string) string {
@@ -185,7 +184,6 @@ func loadServices() {
 		for _, s := range list {
 			svcByKey[reg.Name+"/"+s.Name+"/"+s.Type] = s
 		}
-		serviceCount = len(raw.Services)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -364,15 +363,8 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		return nil, invalidParameter("The service %s does not support VPC endpoint policies.", svc.Name)
 	}
 	if svc.Type == EndpointGateway {
-		switch {
-		case len(in.SubnetIDs) > 0 || len(in.SubnetConfigurations) > 0:
-			return nil, invalidParameter("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.")
-		case len(in.SecurityGroupIDs) > 0:
-			return nil, invalidParameter("Security group IDs are only supported for Interface type VPC Endpoints.")
-		case in.PrivateDNSEnabled != nil && *in.PrivateDNSEnabled:
-			return nil, invalidParameter("Private DNS can only be enabled for Interface type VPC Endpoints.")
-		case in.DNSOptions != nil && in.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil:
-			return nil, invalidParameter("DnsOptions PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.")
+		if err := interfaceOnly(len(in.SubnetIDs)+len(in.SubnetConfigurations) > 0, len(in.SecurityGroupIDs) > 0, in.PrivateDNSEnabled, in.DNSOptions); err != nil {
+			return nil, err
 		}
 		n, err := tx.liveGatewayEndpoints()
 		if err != nil {
@@ -455,6 +447,22 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		}
 	}
 	return e, putObj(tx, kindEndpoint, e.VpcEndpointID, e)
+}
+
+// interfaceOnly refuses, for a gateway endpoint, the parameters that only
+// interface endpoints take — in Create and Modify alike.
+func interfaceOnly(subnets, groups bool, privateDNS *bool, dnsOpts *DNSOptions) error {
+	switch {
+	case subnets:
+		return invalidParameter("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.")
+	case groups:
+		return invalidParameter("Security group IDs are only supported for Interface type VPC Endpoints.")
+	case privateDNS != nil && *privateDNS:
+		return invalidParameter("Private DNS can only be enabled for Interface type VPC Endpoints.")
+	case dnsOpts != nil && dnsOpts.PrivateDNSOnlyForInboundResolverEndpoint != nil:
+		return invalidParameter("DnsOptions PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.")
+	}
+	return nil
 }
 
 // setPrivateDNS applies AWS's rules for turning private DNS on or off.
@@ -642,15 +650,9 @@ func (c *Cloud) ModifyVpcEndpoint(ctx context.Context, sc Scope, in *ModifyVpcEn
 			return invalidParameter("IpAddressType %s requires IPv6 subnets, which vpce does not support yet.", in.IPAddressType)
 		}
 		if e.VpcEndpointType == EndpointGateway {
-			switch {
-			case len(in.AddSubnetIDs) > 0 || len(in.RemoveSubnetIDs) > 0 || len(in.SubnetConfigurations) > 0:
-				return invalidParameter("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.")
-			case len(in.AddSecurityGroupIDs) > 0 || len(in.RemoveSecurityGroupIDs) > 0:
-				return invalidParameter("Security group IDs are only supported for Interface type VPC Endpoints.")
-			case in.PrivateDNSEnabled != nil && *in.PrivateDNSEnabled:
-				return invalidParameter("Private DNS can only be enabled for Interface type VPC Endpoints.")
-			case in.DNSOptions != nil && in.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil:
-				return invalidParameter("DnsOptions PrivateDnsOnlyForInboundResolverEndpoint is applicable only to Interface VPC Endpoints.")
+			if err := interfaceOnly(len(in.AddSubnetIDs)+len(in.RemoveSubnetIDs)+len(in.SubnetConfigurations) > 0,
+				len(in.AddSecurityGroupIDs)+len(in.RemoveSecurityGroupIDs) > 0, in.PrivateDNSEnabled, in.DNSOptions); err != nil {
+				return err
 			}
 			for _, id := range in.RemoveRouteTableIDs {
 				if err := tx.removeEndpointRoute(e, id, true); err != nil {
@@ -898,5 +900,3 @@ func (tx *txn) deleteEndpointTxn(e *VpcEndpoint) error {
 	e.DeletedAt = &t
 	return putObj(tx, kindEndpoint, e.VpcEndpointID, e)
 }
-
-var _ = fmt.Sprint

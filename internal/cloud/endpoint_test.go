@@ -114,3 +114,48 @@ func TestGatewayEndpointRoutes(t *testing.T) {
 	_, err := c.DeleteVpc(t.Context(), sc, &DeleteVpcInput{VpcID: v.VpcID})
 	wantCode(t, err, "DependencyViolation")
 }
+
+// TestEndpointRules pins AWS behaviour the endpoint code assumes.
+func TestEndpointRules(t *testing.T) {
+	c, _ := newTestCloud(t)
+	v, subs := endpointVPC(t, c)
+	create := func(svc string, private *bool) (*VpcEndpoint, error) {
+		out, err := c.CreateVpcEndpoint(t.Context(), sc, &CreateVpcEndpointInput{VpcID: v.VpcID, ServiceName: "com.amazonaws.us-east-1." + svc,
+			VpcEndpointType: "Interface", SubnetIDs: []string{subs[0].SubnetID}, PrivateDNSEnabled: private})
+		if err != nil {
+			return nil, err
+		}
+		return out.VpcEndpoint, nil
+	}
+	// Services without a private DNS name default to private DNS off and
+	// refuse it when asked.
+	e, err := create("elasticache", nil)
+	if err != nil || e.PrivateDNSEnabled {
+		t.Errorf("elasticache default: %+v, %v", e, err)
+	}
+	yes := true
+	_, err = create("elasticache", &yes)
+	wantCode(t, err, "InvalidParameter")
+	// S3's interface endpoint keeps private DNS off unless asked.
+	s3, err := create("s3", nil)
+	if err != nil || s3.PrivateDNSEnabled || s3.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil {
+		t.Errorf("S3 interface default: %+v, %v", s3, err)
+	}
+	// The record type defaults to ipv4; ones needing IPv6 are refused.
+	if s3.DNSOptions.DNSRecordIPType != "ipv4" || s3.IPAddressType != "ipv4" {
+		t.Errorf("S3 DNS options = %+v, ip type %s", s3.DNSOptions, s3.IPAddressType)
+	}
+	_, err = c.CreateVpcEndpoint(t.Context(), sc, &CreateVpcEndpointInput{VpcID: v.VpcID, ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface",
+		DNSOptions: &DNSOptions{DNSRecordIPType: "ipv6"}})
+	wantCode(t, err, "InvalidParameter")
+	// A deleting endpoint cannot be modified.
+	mustDo[*DeleteVpcEndpointsOutput](t)(c.DeleteVpcEndpoints(t.Context(), sc, &DeleteVpcEndpointsInput{VpcEndpointIDs: []string{e.VpcEndpointID}}))
+	reset := true
+	_, err = c.ModifyVpcEndpoint(t.Context(), sc, &ModifyVpcEndpointInput{VpcEndpointID: e.VpcEndpointID, ResetPolicy: &reset})
+	wantCode(t, err, "IncorrectState")
+	// The type defaults to Gateway, as the API does.
+	g := mustDo[*CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(t.Context(), sc, &CreateVpcEndpointInput{VpcID: v.VpcID, ServiceName: "com.amazonaws.us-east-1.dynamodb"}))
+	if g.VpcEndpoint.VpcEndpointType != EndpointGateway {
+		t.Errorf("default type = %s", g.VpcEndpoint.VpcEndpointType)
+	}
+}

@@ -1,7 +1,6 @@
 package cloud
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/vpce/vpce/internal/apierr"
@@ -24,5 +23,3 @@ func notFound(code, noun, id string) func() error {
 func internal(err error) error {
 	return &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
 }
-
-var _ = fmt.Sprint

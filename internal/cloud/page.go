@@ -2,7 +2,6 @@ package cloud
 
 import (
 	"encoding/base64"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -80,12 +79,3 @@ func errNotFoundMany(code, noun string) func(string) error {
 		return apierr.New(code, "The %s ID '%s' does not exist", noun, id)
 	}
 }
-
-func mustPositive(name string, v *int32) error {
-	if v != nil && *v < 0 {
-		return apierr.InvalidValue("Value (%d) for parameter %s is invalid.", *v, name)
-	}
-	return nil
-}
-
-var _ = fmt.Sprint

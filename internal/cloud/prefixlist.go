@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -402,5 +401,3 @@ func (c *Cloud) DeleteManagedPrefixList(ctx context.Context, sc Scope, in *Delet
 		return putObj(tx, kindPrefixList, p.PrefixListID, p)
 	})
 }
-
-var _ = strconv.Itoa

@@ -206,6 +206,14 @@ func (v *validator) warnf(pos Position, code, format string, args ...any) {
 	v.findings = append(v.findings, Finding{"WARNING", code, fmt.Sprintf(format, args...), pos})
 }
 
+// once reports an element that appears twice in one object.
+func (v *validator) once(seen map[string]bool, m member) {
+	if seen[m.key] {
+		v.errf(m.keyPos, "DUPLICATE_ELEMENT", "%s The element %s appears twice.", msgSyntax, m.key)
+	}
+	seen[m.key] = true
+}
+
 // strings reads a string-or-array-of-strings element.
 func (v *validator) strings(n *node, what string) []string {
 	switch n.kind {
@@ -235,10 +243,7 @@ func (v *validator) policy(name string, root *node) *Policy {
 	var stmts *node
 	seen := map[string]bool{}
 	for _, m := range root.members {
-		if seen[m.key] {
-			v.errf(m.keyPos, "DUPLICATE_ELEMENT", "%s The element %s appears twice.", msgSyntax, m.key)
-		}
-		seen[m.key] = true
+		v.once(seen, m)
 		switch m.key {
 		case "Version":
 			if m.val.kind != 's' || (m.val.str != "2012-10-17" && m.val.str != "2008-10-17") {
@@ -307,10 +312,7 @@ func (v *validator) statement(n *node, vars bool) *Statement {
 	var hasAction bool
 	seen := map[string]bool{}
 	for _, m := range n.members {
-		if seen[m.key] {
-			v.errf(m.keyPos, "DUPLICATE_ELEMENT", "%s The element %s appears twice.", msgSyntax, m.key)
-		}
-		seen[m.key] = true
+		v.once(seen, m)
 		switch m.key {
 		case "Sid":
 			if m.val.kind != 's' {

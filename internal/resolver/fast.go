@@ -1,9 +1,6 @@
 package resolver
 
-import (
-	"encoding/binary"
-	"net/netip"
-)
+import "encoding/binary"
 
 // Wire constants of the fast path.
 const (
@@ -129,5 +126,3 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	}
 	return out, true
 }
-
-var _ = netip.Addr{}

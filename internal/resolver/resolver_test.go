@@ -153,6 +153,9 @@ func TestViewFollowsGeneration(t *testing.T) {
 	f := newFake()
 	r := New(Config{Source: f})
 	m, _ := ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA)
+	if addrs(m) != "10.0.1.10,10.0.2.10" {
+		t.Fatalf("before the change: %s", addrs(m))
+	}
 	ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA)
 	if f.reads.Load() != 1 {
 		t.Errorf("view read %d times for an unchanged state, want 1", f.reads.Load())

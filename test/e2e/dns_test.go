@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -193,5 +192,3 @@ func vpceDNS(t *testing.T, args ...string) string {
 	}
 	return string(out)
 }
-
-var _ = time.Second

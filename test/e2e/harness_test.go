@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -12,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -111,10 +109,6 @@ func startServer(state string, args ...string) (*server, error) {
 	}
 	s := &server{url: "http://" + addr, dnsPort: dnsPort, state: state, args: args, log: &bytes.Buffer{}, done: make(chan struct{})}
 	return s, s.start(addr)
-}
-
-type syncBuffer struct {
-	w io.Writer
 }
 
 func (s *server) start(addr string) error {
@@ -274,8 +268,6 @@ func str(v any, keys ...any) string {
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }
-
-var _ = bufio.NewReader
 
 func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
