@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -155,10 +156,8 @@ type DNSHost struct {
 	Name string
 }
 
-// DNSView returns the DNS facts of a VPC: its attributes, available
-// interface endpoints with their addresses, and interface host names; and
-// the vpce names of every available interface endpoint in the store, since
-// AWS publishes those in public DNS.
+// DNSView returns the DNS facts of a VPC: its attributes, its available
+// interface endpoints with their addresses, and interface host names.
 func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error) {
 	v := &DNSView{VpcID: t.VpcID, Region: t.Region}
 	sc := t.Scope()
@@ -184,43 +183,16 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 				}
 			}
 		}
-		all, err := stx.ListKind(kindEndpoint)
+		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {
 			return err
 		}
-		for _, r := range all {
-			var e VpcEndpoint
-			if err := json.Unmarshal(r.Data, &e); err != nil {
+		for _, e := range eps {
+			if de, ok, err := dnsEndpoint(stx, sc, tx.now, c, e); err != nil {
 				return err
-			}
-			etx := &txn{Txn: stx, c: c, sc: r.Scope, now: tx.now}
-			if e.VpcEndpointType != EndpointInterface || e.state(etx) != "available" {
-				continue
-			}
-			de := DNSEndpoint{ID: e.VpcEndpointID, VpcID: e.VpcID, Service: e.ServiceName, Region: r.Region, PrivateDNS: e.PrivateDNSEnabled,
-				Names: EndpointDNSEntries(&e, r.Region), Zones: map[string]netip.Addr{}, RecordIPType: "ipv4"}
-			if e.DNSOptions != nil {
-				de.RecordIPType = e.DNSOptions.DNSRecordIPType
-				de.InboundOnly = e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && *e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint
-			}
-			if svc, ok := e.Service(r.Region); ok && e.PrivateDNSEnabled {
-				de.PrivateNames = svc.PrivateDNSNames
-			}
-			for _, s := range e.Subnets {
-				b, err := stx.Get(store.Key{Scope: r.Scope, Kind: kindENI, ID: s.ENI})
-				if err != nil {
-					return fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, s.ENI, err)
-				}
-				var ni NetworkInterface
-				if err := json.Unmarshal(b, &ni); err != nil {
-					return err
-				}
-				de.Zones[s.Zone] = ni.PrivateIPAddress
-			}
-			if r.Scope == sc && e.VpcID == vpc.VpcID {
+			} else if ok {
 				v.Endpoints = append(v.Endpoints, de)
 			}
-			v.SharedVpceDNS = append(v.SharedVpceDNS, de)
 		}
 		return nil
 	})
@@ -263,4 +235,60 @@ func PublicServiceAddr(region, service, name string) netip.Addr {
 		n |= 1
 	}
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+}
+
+// PublicVpceDNS returns every available interface endpoint in every account
+// and region: AWS publishes their vpce.amazonaws.com names in public DNS,
+// so every VPC's resolver answers them.
+func (c *Cloud) PublicVpceDNS(ctx context.Context) ([]DNSEndpoint, error) {
+	var out []DNSEndpoint
+	err := c.st.View(ctx, func(stx store.Txn) error {
+		all, err := stx.ListKind(kindEndpoint)
+		if err != nil {
+			return err
+		}
+		now := c.clock().UTC()
+		for _, r := range all {
+			var e VpcEndpoint
+			if err := json.Unmarshal(r.Data, &e); err != nil {
+				return err
+			}
+			if de, ok, err := dnsEndpoint(stx, r.Scope, now, c, &e); err != nil {
+				return err
+			} else if ok {
+				out = append(out, de)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// dnsEndpoint describes an endpoint for DNS; ok is false unless it is an
+// available interface endpoint.
+func dnsEndpoint(stx store.Txn, sc Scope, now time.Time, c *Cloud, e *VpcEndpoint) (DNSEndpoint, bool, error) {
+	if e.VpcEndpointType != EndpointInterface || e.state(&txn{Txn: stx, c: c, sc: sc, now: now}) != "available" {
+		return DNSEndpoint{}, false, nil
+	}
+	de := DNSEndpoint{ID: e.VpcEndpointID, VpcID: e.VpcID, Service: e.ServiceName, Region: sc.Region, PrivateDNS: e.PrivateDNSEnabled,
+		Names: EndpointDNSEntries(e, sc.Region), Zones: map[string]netip.Addr{}, RecordIPType: "ipv4"}
+	if e.DNSOptions != nil {
+		de.RecordIPType = e.DNSOptions.DNSRecordIPType
+		de.InboundOnly = e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && *e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint
+	}
+	if svc, ok := e.Service(sc.Region); ok && e.PrivateDNSEnabled {
+		de.PrivateNames = svc.PrivateDNSNames
+	}
+	for _, s := range e.Subnets {
+		b, err := stx.Get(store.Key{Scope: sc, Kind: kindENI, ID: s.ENI})
+		if err != nil {
+			return de, false, fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, s.ENI, err)
+		}
+		var ni NetworkInterface
+		if err := json.Unmarshal(b, &ni); err != nil {
+			return de, false, err
+		}
+		de.Zones[s.Zone] = ni.PrivateIPAddress
+	}
+	return de, true, nil
 }

@@ -22,6 +22,7 @@ type Source interface {
 	Generation() uint64
 	ResolverTarget(ctx context.Context, addr netip.Addr) (cloud.ResolverTarget, bool, error)
 	DNSView(ctx context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error)
+	PublicVpceDNS(ctx context.Context) ([]cloud.DNSEndpoint, error)
 }
 
 // Config configures a [Resolver]. Source is required.
@@ -43,7 +44,10 @@ type Resolver struct {
 	mu    sync.RWMutex
 	gen   uint64
 	zones map[netip.Addr]*zone // nil value: no VPC at that address
-	up    *dns.Client
+	// shared is the public vpce zone of generation sharedGen.
+	shared    *zone
+	sharedGen uint64
+	up        *dns.Client
 }
 
 // New returns a Resolver.
@@ -72,11 +76,15 @@ func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) 
 		return nil, err
 	}
 	if found {
+		shared, err := r.sharedZone(ctx, gen)
+		if err != nil {
+			return nil, err
+		}
 		v, err := r.cfg.Source.DNSView(ctx, t)
 		if err != nil {
 			return nil, err
 		}
-		z = compile(v, t)
+		z = compile(v, t, shared)
 	} else {
 		z = nil
 	}
@@ -100,6 +108,26 @@ type Resolution struct {
 	Rcode   string   `json:"rcode"`
 	Answers []string `json:"answers"`
 	Reason  string   `json:"reason"`
+}
+
+// sharedZone returns the public vpce zone, reading and compiling it once
+// per generation however many VPCs ask.
+func (r *Resolver) sharedZone(ctx context.Context, gen uint64) (*zone, error) {
+	r.mu.RLock()
+	z, zgen := r.shared, r.sharedGen
+	r.mu.RUnlock()
+	if z != nil && zgen == gen {
+		return z, nil
+	}
+	eps, err := r.cfg.Source.PublicVpceDNS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	z = compileShared(eps)
+	r.mu.Lock()
+	r.shared, r.sharedGen = z, gen
+	r.mu.Unlock()
+	return z, nil
 }
 
 // Answer is a resolution and the reason for it, for people.

@@ -17,9 +17,11 @@ import (
 
 // fakeSource serves fixed views; bump gen to change them.
 type fakeSource struct {
-	gen   atomic.Uint64
-	views map[netip.Addr]*cloud.DNSView
-	reads atomic.Int64
+	gen         atomic.Uint64
+	views       map[netip.Addr]*cloud.DNSView
+	public      []cloud.DNSEndpoint
+	reads       atomic.Int64
+	publicReads atomic.Int64
 }
 
 func (f *fakeSource) Generation() uint64 { return f.gen.Load() }
@@ -29,6 +31,10 @@ func (f *fakeSource) ResolverTarget(_ context.Context, a netip.Addr) (cloud.Reso
 		return cloud.ResolverTarget{}, false, nil
 	}
 	return cloud.ResolverTarget{Addr: a, Account: "1", Region: v.Region, VpcID: v.VpcID}, true, nil
+}
+func (f *fakeSource) PublicVpceDNS(context.Context) ([]cloud.DNSEndpoint, error) {
+	f.publicReads.Add(1)
+	return f.public, nil
 }
 func (f *fakeSource) DNSView(_ context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error) {
 	f.reads.Add(1)
@@ -61,10 +67,10 @@ func newFake() *fakeSource {
 		PrivateNames: []string{"s3.us-east-1.amazonaws.com", "*.s3.us-east-1.amazonaws.com"}}
 	f := &fakeSource{views: map[netip.Addr]*cloud.DNSView{
 		vpcA: {VpcID: "vpc-a", Region: "us-east-1", DNSSupport: true, DNSHostnames: true, Endpoints: []cloud.DNSEndpoint{ssm, s3},
-			Hosts: []cloud.DNSHost{{Addr: ip1, Name: "ip-10-0-1-10.ec2.internal"}}, SharedVpceDNS: []cloud.DNSEndpoint{ssm, s3}},
-		vpcB: {VpcID: "vpc-b", Region: "us-east-1", DNSSupport: true, SharedVpceDNS: []cloud.DNSEndpoint{ssm, s3},
+			Hosts: []cloud.DNSHost{{Addr: ip1, Name: "ip-10-0-1-10.ec2.internal"}}},
+		vpcB: {VpcID: "vpc-b", Region: "us-east-1", DNSSupport: true,
 			Hosts: []cloud.DNSHost{{Addr: netip.MustParseAddr("10.9.0.5"), Name: "ip-10-9-0-5.ec2.internal"}}},
-	}}
+	}, public: []cloud.DNSEndpoint{ssm, s3}}
 	return f
 }
 
@@ -157,8 +163,9 @@ func TestViewFollowsGeneration(t *testing.T) {
 		t.Fatalf("before the change: %s", addrs(m))
 	}
 	ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA)
-	if f.reads.Load() != 1 {
-		t.Errorf("view read %d times for an unchanged state, want 1", f.reads.Load())
+	ask(t, r, vpcB, "ssm.us-east-1.amazonaws.com", dns.TypeA)
+	if f.reads.Load() != 2 || f.publicReads.Load() != 1 {
+		t.Errorf("views read %d times and public names %d times for two VPCs and an unchanged state, want 2 and 1", f.reads.Load(), f.publicReads.Load())
 	}
 	// Private DNS switched off: the name is public again, once the
 	// generation moves.

@@ -22,6 +22,9 @@ type wildRecord struct {
 
 // zone is a VPC's compiled view: every name it answers itself.
 type zone struct {
+	// shared answers what the VPC does not: the public vpce names of every
+	// endpoint, compiled once per state for all VPCs.
+	shared     *zone
 	target     cloud.ResolverTarget
 	dnsSupport bool
 	exact      map[string]record
@@ -62,11 +65,11 @@ func (z *zone) add(name string, r record) {
 	z.exact[name] = r
 }
 
-// compile builds a VPC's zone from a snapshot of its DNS facts.
-func compile(v *cloud.DNSView, t cloud.ResolverTarget) *zone {
-	z := &zone{target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}}
-	// The vpce names of every endpoint are public DNS.
-	for _, e := range v.SharedVpceDNS {
+// compileShared builds the zone of the public vpce names of every
+// available interface endpoint.
+func compileShared(eps []cloud.DNSEndpoint) *zone {
+	z := &zone{dnsSupport: true, exact: map[string]record{}, ptr: map[string]string{}}
+	for _, e := range eps {
 		all := endpointAddrs(e)
 		for _, d := range e.Names {
 			if !strings.HasSuffix(d.DNSName, ".vpce.amazonaws.com") {
@@ -82,6 +85,14 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget) *zone {
 			}
 		}
 	}
+	slices.SortFunc(z.wild, func(a, b wildRecord) int { return len(b.suffix) - len(a.suffix) })
+	return z
+}
+
+// compile builds a VPC's zone from a snapshot of its DNS facts, on top of
+// the shared zone of public vpce names.
+func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
+	z := &zone{shared: shared, target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}}
 	// Private DNS of this VPC's endpoints.
 	for _, e := range v.Endpoints {
 		if !e.PrivateDNS || e.InboundOnly {
@@ -116,7 +127,8 @@ func endpointAddrs(e cloud.DNSEndpoint) []netip.Addr {
 	return out
 }
 
-// lookup finds a name the VPC answers itself.
+// lookup finds a name the VPC answers itself: its own names first, then
+// the public vpce names.
 func (z *zone) lookup(name string) (record, bool) {
 	if r, ok := z.exact[name]; ok {
 		return r, true
@@ -125,6 +137,9 @@ func (z *zone) lookup(name string) (record, bool) {
 		if strings.HasSuffix(name, w.suffix) && len(name) > len(w.suffix) {
 			return w.record, true
 		}
+	}
+	if z.shared != nil {
+		return z.shared.lookup(name)
 	}
 	return record{}, false
 }
