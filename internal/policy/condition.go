@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/base64"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -79,6 +80,8 @@ type Condition struct {
 	dates    []time.Time
 	prefixes []netip.Prefix
 	bools    []bool
+	dateOK   []bool
+	binaries [][]byte
 }
 
 // parseOperator splits ForAnyValue:/ForAllValues: and IfExists off an
@@ -120,48 +123,72 @@ func parseIPOrPrefix(s string) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// compile prepares the condition's values for its operator; it reports a
-// message when a value cannot be used with the operator.
-func (c *Condition) compile(vars bool) string {
-	for _, v := range c.Values {
+// compile prepares the condition's values for its operator. It returns,
+// for each value, why the operator cannot use it ("" when it can); such a
+// value never matches.
+func (c *Condition) compile(vars bool) []string {
+	msgs := make([]string, len(c.Values))
+	for i, v := range c.Values {
 		switch c.op.family {
 		case famString, famStringIgnoreCase:
 			c.pats = append(c.pats, compilePattern(v, false, vars))
 		case famStringLike:
 			c.pats = append(c.pats, compilePattern(v, true, vars))
 		case famArn:
-			c.arns = append(c.arns, compileARN(v, vars))
+			a := compileARN(v, vars)
+			if a.flat && !(a.whole.vars && len(a.whole.items) == 1) {
+				msgs[i] = "The value " + v + " is not an ARN for " + c.Operator
+			}
+			c.arns = append(c.arns, a)
 		case famNumeric:
 			n, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				return "The value " + v + " is not a number for " + c.Operator
+				msgs[i] = "The value " + v + " is not a number for " + c.Operator
+				n = math.NaN() // compares false with everything
 			}
 			c.nums = append(c.nums, n)
 		case famDate:
 			t, ok := parseDate(v)
-			if !ok {
-				return "The value " + v + " is not a date for " + c.Operator
+			if !validDate(v) {
+				msgs[i] = "The value " + v + " is not a date for " + c.Operator
+				ok = false
 			}
 			c.dates = append(c.dates, t)
-		case famBool, famNull:
-			b, err := strconv.ParseBool(strings.ToLower(v))
-			if err != nil || (strings.ToLower(v) != "true" && strings.ToLower(v) != "false") {
-				return "The value " + v + " is not true or false for " + c.Operator
+			c.dateOK = append(c.dateOK, ok)
+		case famBool:
+			// Bool compares true/false case-insensitively; policy
+			// variables are allowed (the variables page).
+			p := compilePattern(v, false, vars)
+			if !p.vars && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+				msgs[i] = "The value " + v + " is not true or false for " + c.Operator
 			}
-			c.bools = append(c.bools, b)
+			c.pats = append(c.pats, p)
+		case famNull:
+			switch {
+			case strings.EqualFold(v, "true"):
+				c.bools = append(c.bools, true)
+			case strings.EqualFold(v, "false"):
+				c.bools = append(c.bools, false)
+			default:
+				msgs[i] = "The value " + v + " is not true or false for " + c.Operator
+			}
 		case famIP:
 			p, ok := parseIPOrPrefix(v)
 			if !ok {
-				return "The value " + v + " is not an IP address or CIDR for " + c.Operator
+				msgs[i] = "The value " + v + " is not an IP address or CIDR for " + c.Operator
+				continue
 			}
 			c.prefixes = append(c.prefixes, p)
 		case famBinary:
-			if _, err := base64.StdEncoding.DecodeString(v); err != nil {
-				return "The value " + v + " is not base64 for " + c.Operator
+			b, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				msgs[i] = "The value " + v + " is not base64 for " + c.Operator
+				continue
 			}
+			c.binaries = append(c.binaries, b)
 		}
 	}
-	return ""
+	return msgs
 }
 
 // matchOne reports whether one request value matches any policy value
@@ -188,7 +215,7 @@ func (c *Condition) matchOne(v string, ctx *Context) bool {
 		}
 	case famArn:
 		for i := range c.arns {
-			if c.arns[i].match(v, ctx) {
+			if !c.arns[i].flat && c.arns[i].match(v, ctx) {
 				return true
 			}
 		}
@@ -207,18 +234,17 @@ func (c *Condition) matchOne(v string, ctx *Context) bool {
 		if !ok {
 			return false
 		}
-		for _, p := range c.dates {
-			if compare(t.Compare(p), c.op.cmp) {
+		for i, p := range c.dates {
+			if c.dateOK[i] && compare(t.Compare(p), c.op.cmp) {
 				return true
 			}
 		}
 	case famBool:
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false
+		if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			return false // a request value that is not a boolean matches nothing
 		}
-		for _, p := range c.bools {
-			if b == p {
+		for i := range c.pats {
+			if c.pats[i].match(v, ctx, true) {
 				return true
 			}
 		}
@@ -227,8 +253,7 @@ func (c *Condition) matchOne(v string, ctx *Context) bool {
 		if err != nil {
 			return false
 		}
-		for _, p := range c.Values {
-			want, _ := base64.StdEncoding.DecodeString(p)
+		for _, want := range c.binaries {
 			if bytes.Equal(got, want) {
 				return true
 			}
@@ -245,6 +270,17 @@ func (c *Condition) matchOne(v string, ctx *Context) bool {
 		}
 	}
 	return false
+}
+
+// comparable reports whether a request value can be compared at all by
+// the operator: ARN operators compare ARNs field by field, and a value
+// that is not an ARN matches neither ArnLike nor ArnNotLike.
+func (c *Condition) comparable(v string) bool {
+	if c.op.family != famArn {
+		return true
+	}
+	_, ok := splitARN(v)
+	return ok
 }
 
 func cmpFloat(a, b float64) int {
@@ -272,11 +308,15 @@ func compare(c, cmp int) bool {
 }
 
 // eval decides the condition against a request's context. missing is set
-// when the key was absent, so the caller can report it.
+// when the key was absent, so the caller can report it. A key present
+// with no values counts as absent (the multivalued keys page: Null with
+// false "checks that the key exists and its value is not null").
 func (c *Condition) eval(ctx *Context) (ok, missing bool) {
 	vals, present := ctx.get(c.key)
+	present = present && len(vals) > 0
 	if c.op.family == famNull {
-		// "true": the key must be absent; "false": present.
+		// "true": the key must be absent; "false": present. Set
+		// operators do not change Null.
 		for _, b := range c.bools {
 			if b == !present {
 				return true, false
@@ -299,14 +339,14 @@ func (c *Condition) eval(ctx *Context) (ok, missing bool) {
 	case setAll:
 		// Every request value matches (or, negated, matches none).
 		for _, v := range vals {
-			if c.matchOne(v, ctx) == c.op.negated {
+			if !c.comparable(v) || c.matchOne(v, ctx) == c.op.negated {
 				return false, false
 			}
 		}
 		return true, false
 	case setAny:
 		for _, v := range vals {
-			if c.matchOne(v, ctx) != c.op.negated {
+			if c.comparable(v) && c.matchOne(v, ctx) != c.op.negated {
 				return true, false
 			}
 		}
@@ -315,6 +355,9 @@ func (c *Condition) eval(ctx *Context) (ok, missing bool) {
 	// Plain operator: positive if any value matches; negated if none does.
 	any := false
 	for _, v := range vals {
+		if !c.comparable(v) {
+			return false, false
+		}
 		if c.matchOne(v, ctx) {
 			any = true
 			break

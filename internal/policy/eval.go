@@ -18,15 +18,28 @@ const (
 const (
 	TypeIdentity = "identity"
 	TypeResource = "resource"
+	TypeTrust    = "roleTrust"
 	TypeEndpoint = "vpcEndpoint"
 	TypeBoundary = "permissionsBoundary"
 	TypeSCP      = "organizations"
+)
+
+// Where a result's resource account came from.
+const (
+	AccountGiven      = "given"
+	AccountFromARN    = "resource ARN"
+	AccountFromCaller = "caller's account"
 )
 
 // Input is the set of policies that apply to a request.
 type Input struct {
 	Identity []*Policy
 	Resource *Policy
+	// Trust is the trust policy of the role an sts:AssumeRole* request
+	// names. It stands where a resource policy would, but must allow: an
+	// identity policy alone never lets anyone assume a role, in the same
+	// account or not (the role trust page).
+	Trust *Policy
 	// Endpoint is the policy of the VPC endpoint the request came
 	// through; nil when it did not come through one.
 	Endpoint *Policy
@@ -35,6 +48,11 @@ type Input struct {
 	EndpointType string
 	Boundary     *Policy
 	SCPs         []*Policy
+	// OrgAccounts are the accounts the SCPs govern; empty means the
+	// caller's account, whatever it is. SCPs never govern anonymous
+	// callers, service principals or the management account.
+	OrgAccounts       []string
+	ManagementAccount string
 }
 
 // MatchedStatement is a statement that applied, with its source.
@@ -59,10 +77,23 @@ type Result struct {
 	// Missing are condition keys the policies tested that the request
 	// did not carry.
 	Missing []string
-	// Per policy type: allowed, explicitDeny or implicitDeny.
+	// Per policy type: allowed, explicitDeny or implicitDeny; empty when
+	// no policy of the type applied.
 	Identity, Resource, Endpoint, Boundary, SCP Decision
 	// CrossAccount is set when caller and resource accounts differ.
 	CrossAccount bool
+	// ResourceAccount owns the resource, and ResourceAccountFrom says how
+	// it was known: AccountGiven, AccountFromARN or AccountFromCaller.
+	ResourceAccount, ResourceAccountFrom string
+	// SCPSkipped is set when SCPs were given but do not govern the caller
+	// (anonymous, a service, outside the organisation, the management
+	// account).
+	SCPSkipped bool
+	// ResourceGrant says how the resource (or trust) policy's Allow named
+	// the caller: "account" (delegation to the account's identity
+	// policies), "role" (a role ARN, limited by the session's boundary),
+	// "direct" (the exact ARN or "*"), or "" when none allowed.
+	ResourceGrant string
 
 	allows []MatchedStatement // scratch
 }
@@ -77,15 +108,27 @@ func Evaluate(in *Input, req *Request) *Result {
 // policyOutcome is what one policy says about a request.
 type policyOutcome struct {
 	allow, deny bool
+	grant       int // the strongest principal match of an Allow (resource policies)
 }
+
+var grantNames = [...]string{matchNone: "", matchAccount: "account", matchRole: "role", matchDirect: "direct"}
 
 // EvaluateInto decides a request into r, reusing r's memory.
 func EvaluateInto(r *Result, in *Input, req *Request) {
 	*r = Result{Matched: r.Matched[:0], Missing: r.Missing[:0], allows: r.allows[:0]}
-	acct := req.principalAccount()
-	r.CrossAccount = req.ResourceAccount != "" && acct != "" && req.ResourceAccount != acct
+	who := callerOf(req)
+	resAcct, from := req.ResourceAccount, AccountGiven
+	if resAcct == "" {
+		if a := arnAccount(req.Resource); len(a) == 12 && isDigits(a) {
+			resAcct, from = a, AccountFromARN
+		} else {
+			resAcct, from = who.account, AccountFromCaller
+		}
+	}
+	r.ResourceAccount, r.ResourceAccountFrom = resAcct, from
+	r.CrossAccount = resAcct != "" && who.account != "" && resAcct != who.account
 	var denies []MatchedStatement = r.Matched
-	e := evaluator{req: req, r: r}
+	e := evaluator{req: req, r: r, who: who, hasBoundary: in.Boundary != nil}
 	e.svc, _, _ = strings.Cut(req.Action, ":")
 	e.res, e.isARN = splitARN(req.Resource)
 
@@ -95,10 +138,15 @@ func EvaluateInto(r *Result, in *Input, req *Request) {
 		id.allow, id.deny = id.allow || o.allow, id.deny || o.deny
 	}
 	r.Identity = decisionOf(id, len(in.Identity) > 0)
+	resPolicy, resType := in.Resource, TypeResource
+	if in.Trust != nil {
+		resPolicy, resType = in.Trust, TypeTrust
+	}
 	var res, ep, bd policyOutcome
-	if in.Resource != nil {
-		res = e.policy(in.Resource, TypeResource, "", &denies)
+	if resPolicy != nil {
+		res = e.policy(resPolicy, resType, "", &denies)
 		r.Resource = decisionOf(res, true)
+		r.ResourceGrant = grantNames[res.grant]
 	}
 	if in.Endpoint != nil {
 		ep = e.policy(in.Endpoint, TypeEndpoint, in.EndpointType, &denies)
@@ -109,13 +157,15 @@ func EvaluateInto(r *Result, in *Input, req *Request) {
 		r.Boundary = decisionOf(bd, true)
 	}
 	scpAllow, scpDeny := true, false
-	for _, p := range in.SCPs {
-		o := e.policy(p, TypeSCP, "", &denies)
-		scpAllow = scpAllow && o.allow
-		scpDeny = scpDeny || o.deny
-	}
-	if len(in.SCPs) > 0 {
-		r.SCP = decisionOf(policyOutcome{scpAllow, scpDeny}, true)
+	scps := len(in.SCPs) > 0 && scpGoverns(in, who)
+	r.SCPSkipped = len(in.SCPs) > 0 && !scps
+	if scps {
+		for _, p := range in.SCPs {
+			o := e.policy(p, TypeSCP, "", &denies)
+			scpAllow = scpAllow && o.allow
+			scpDeny = scpDeny || o.deny
+		}
+		r.SCP = decisionOf(policyOutcome{allow: scpAllow, deny: scpDeny}, true)
 	}
 
 	// 1. An explicit Deny anywhere wins.
@@ -125,39 +175,101 @@ func EvaluateInto(r *Result, in *Input, req *Request) {
 		return
 	}
 	r.Matched = denies[:0]
-	// 2. Filters: SCPs, the permissions boundary, the endpoint policy.
+	// 2. Filters: SCPs and the endpoint policy.
 	switch {
-	case len(in.SCPs) > 0 && !scpAllow:
+	case scps && !scpAllow:
 		r.Decision, r.DecidedBy = ImplicitDeny, TypeSCP
 		return
 	case in.Endpoint != nil && !ep.allow:
 		r.Decision, r.DecidedBy = ImplicitDeny, TypeEndpoint
 		return
-	case in.Boundary != nil && !bd.allow && !(res.allow && !r.CrossAccount): // a same-account resource policy grant is not limited by the boundary
-		r.Decision, r.DecidedBy = ImplicitDeny, TypeBoundary
-		return
 	}
-	// 3. Identity and resource: a union in one account, both across.
-	allowed := id.allow || res.allow
+	// 3. Identity, resource and boundary. The root user is allowed
+	// everything on the identity side.
+	idAllow := id.allow || who.kind == callerRoot
+	boundaryOK := in.Boundary == nil || bd.allow
+	var allowed bool
 	decider := TypeIdentity
-	if !id.allow {
-		decider = TypeResource
-	}
-	if r.CrossAccount {
-		allowed = id.allow && res.allow
-		if id.allow {
-			decider = TypeResource
+	switch {
+	case r.CrossAccount:
+		// Both sides must allow; the boundary limits the identity side.
+		allowed = idAllow && res.allow && boundaryOK
+		switch {
+		case idAllow && !boundaryOK:
+			decider = TypeBoundary
+		case idAllow:
+			decider = resType
+		}
+	case in.Trust != nil:
+		// The trust policy must allow; a grant to the account delegates
+		// to the identity policies.
+		allowed = res.grant == matchDirect || res.grant == matchRole && boundaryOK || res.grant == matchAccount && idAllow && boundaryOK
+		decider = resType
+		if res.grant == matchAccount && !idAllow {
+			decider = TypeIdentity
+		} else if res.grant != matchNone && !boundaryOK {
+			decider = TypeBoundary
+		}
+	default:
+		// One account: identity and resource policies are a union, but a
+		// grant to the account is only a delegation, and a grant to a role
+		// ARN stays under the boundary.
+		viaID := idAllow && boundaryOK
+		viaRes := res.grant == matchDirect || res.grant == matchRole && boundaryOK
+		allowed = viaID || viaRes
+		switch {
+		case viaID:
+			decider = TypeIdentity
+		case viaRes:
+			decider = resType
+		case (idAllow || res.grant == matchRole) && !boundaryOK:
+			decider = TypeBoundary
+		case !idAllow && res.allow:
+			decider = TypeIdentity // the resource policy delegated to the identity side, which does not allow
+		case !idAllow && resPolicy != nil:
+			decider = resType
 		}
 	}
 	if !allowed {
 		r.Decision, r.DecidedBy = ImplicitDeny, decider
-		if in.Resource == nil && len(in.Identity) == 0 {
+		if resPolicy == nil && len(in.Identity) == 0 && in.Boundary == nil && who.kind != callerRoot {
 			r.DecidedBy = "none"
 		}
 		return
 	}
 	r.Decision, r.DecidedBy = Allowed, decider
 	r.Matched = append(r.Matched, r.allows...)
+}
+
+// scpGoverns reports whether SCPs apply to the caller: only principals of
+// the organisation's accounts, never the management account, anonymous
+// callers or service principals (the SCP page).
+func scpGoverns(in *Input, who caller) bool {
+	switch who.kind {
+	case callerAnonymous, callerService, callerOther:
+		return false
+	}
+	if who.account == "" || who.account == in.ManagementAccount {
+		return false
+	}
+	if len(in.OrgAccounts) == 0 {
+		return true
+	}
+	for _, a := range in.OrgAccounts {
+		if a == who.account {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func decisionOf(o policyOutcome, present bool) Decision {
@@ -173,11 +285,13 @@ func decisionOf(o policyOutcome, present bool) Decision {
 }
 
 type evaluator struct {
-	req   *Request
-	r     *Result
-	svc   string    // the request action's service
-	res   [6]string // the request resource, split
-	isARN bool
+	req         *Request
+	r           *Result
+	who         caller
+	hasBoundary bool
+	svc         string    // the request action's service
+	res         [6]string // the request resource, split
+	isARN       bool
 }
 
 // policy evaluates every statement of a policy, appending Deny matches to
@@ -209,7 +323,8 @@ func (e *evaluator) policy(p *Policy, typ, endpointType string, denies *[]Matche
 			i, any = any[0], any[1:]
 		}
 		s := p.Statements[i]
-		if !e.statement(p, s, typ, endpointType) {
+		strength := e.statement(s, typ, endpointType)
+		if strength == matchNone {
 			continue
 		}
 		m := MatchedStatement{SourcePolicyID: p.Name, SourcePolicyType: typ, Sid: s.Sid, Effect: s.Effect, StartPosition: s.Start, EndPosition: s.End}
@@ -218,20 +333,32 @@ func (e *evaluator) policy(p *Policy, typ, endpointType string, denies *[]Matche
 			*denies = append(*denies, m)
 		} else {
 			o.allow = true
+			o.grant = max(o.grant, strength)
 			e.r.allows = append(e.r.allows, m)
 		}
 	}
 	return o
 }
 
-func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string) bool {
+// statement reports whether a statement applies to the request, and how
+// strongly its principal names the caller (matchDirect where the policy
+// type has no Principal).
+func (e *evaluator) statement(s *Statement, typ, endpointType string) int {
 	req := e.req
-	if typ != TypeIdentity && typ != TypeBoundary && typ != TypeSCP {
-		if s.Principal != nil && !e.principalMatches(s.Principal, typ, endpointType) {
-			return false
+	strength := matchDirect
+	if typ == TypeResource || typ == TypeTrust || typ == TypeEndpoint {
+		if s.Principal != nil {
+			if strength = e.principalMatches(s.Principal, typ, endpointType); strength == matchNone {
+				return matchNone
+			}
 		}
-		if s.NotPrincipal != nil && e.principalMatches(s.NotPrincipal, typ, endpointType) {
-			return false
+		if s.NotPrincipal != nil && e.principalMatches(s.NotPrincipal, typ, endpointType) != matchNone {
+			// A Deny with NotPrincipal in a resource policy always denies
+			// a principal that has a permissions boundary, whatever it
+			// lists (the NotPrincipal page).
+			if !(s.Effect == Deny && e.hasBoundary && typ != TypeEndpoint) {
+				return matchNone
+			}
 		}
 	}
 	if len(s.services) > 0 {
@@ -243,7 +370,7 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 			}
 		}
 		if !known {
-			return false
+			return matchNone
 		}
 	}
 	hit := false
@@ -254,7 +381,7 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 		}
 	}
 	if hit == s.notAction {
-		return false
+		return matchNone
 	}
 	if s.hasResource {
 		hit = false
@@ -265,7 +392,7 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 			}
 		}
 		if hit == s.notResource {
-			return false
+			return matchNone
 		}
 	}
 	// Conditions are evaluated until one fails; the keys of the rest are
@@ -286,7 +413,10 @@ func (e *evaluator) statement(p *Policy, s *Statement, typ, endpointType string)
 		}
 		ok = match
 	}
-	return ok
+	if !ok {
+		return matchNone
+	}
+	return strength
 }
 
 func (e *evaluator) noteMissing(key string) {
@@ -298,48 +428,62 @@ func (e *evaluator) noteMissing(key string) {
 	e.r.Missing = append(e.r.Missing, key)
 }
 
-// principalMatches applies AWS's principal rules: "*" is everyone; an
-// account (ID or …:root ARN) is every principal of that account — except
-// in gateway endpoint policies, where it is only the root user; other ARNs
-// match exactly.
-func (e *evaluator) principalMatches(p *Principals, typ, endpointType string) bool {
+// principalMatches applies AWS's principal rules and says how strongly
+// the element names the caller: "*" is everyone (direct); an account (ID
+// or …:root ARN) is every principal of that account — except in gateway
+// endpoint policies, where it is only the root user; a role ARN is the
+// role and every session of it; other ARNs match exactly.
+func (e *evaluator) principalMatches(p *Principals, typ, endpointType string) int {
 	if p.All {
-		return true
+		return matchDirect
 	}
-	req := e.req
-	acct := req.principalAccount()
-	for i, a := range p.AWS {
-		if account := p.accounts[i]; account != "" {
+	req, who := e.req, e.who
+	best := matchNone
+	for i := range p.aws {
+		pv := &p.aws[i]
+		switch pv.kind {
+		case pvAccount:
+			if who.account != pv.account || req.PrincipalARN == "" {
+				continue
+			}
 			if typ == TypeEndpoint && endpointType == "Gateway" {
 				// Only the account's root user: arn:aws:iam::<account>:root.
-				if acct == account && strings.HasPrefix(req.PrincipalARN, "arn:") && strings.HasSuffix(req.PrincipalARN, ":root") && strings.Contains(req.PrincipalARN, ":iam::") {
-					return true
+				if who.kind == callerRoot {
+					return matchDirect
 				}
 				continue
 			}
-			if acct == account && req.PrincipalARN != "" {
-				return true
+			if typ == TypeEndpoint {
+				return matchDirect // every principal of the account
 			}
-			continue
+			best = max(best, matchAccount)
+		case pvRole:
+			if (who.kind == callerRole || who.kind == callerSession) && who.account == pv.account && who.role == pv.role {
+				best = max(best, matchRole)
+			}
+		default:
+			if req.PrincipalARN != "" && pv.raw == req.PrincipalARN {
+				return matchDirect
+			}
 		}
-		if req.PrincipalARN != "" && a == req.PrincipalARN {
-			return true
-		}
+	}
+	if best != matchNone {
+		return best
 	}
 	for _, s := range p.Service {
 		if req.PrincipalService != "" && s == req.PrincipalService {
-			return true
+			return matchDirect
 		}
 	}
 	for _, f := range p.Federated {
 		if req.PrincipalFederated != "" && f == req.PrincipalFederated {
-			return true
+			return matchDirect
 		}
 	}
 	for _, c := range p.Canonical {
 		if req.PrincipalCanonicalUser != "" && c == req.PrincipalCanonicalUser {
-			return true
+			return matchDirect
 		}
 	}
-	return false
+	return matchNone
 }

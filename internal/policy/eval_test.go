@@ -155,9 +155,14 @@ func TestCrossAccount(t *testing.T) {
 	if res := Evaluate(&Input{Resource: bp}, r); res.Decision != ImplicitDeny {
 		t.Errorf("cross account with resource only: %s", res.Decision)
 	}
+	// In one account a grant to the account is a delegation: the
+	// identity policy must still allow.
 	r.ResourceAccount = acctA
-	if res := Evaluate(&Input{Resource: bp}, r); res.Decision != Allowed {
-		t.Errorf("same account, resource policy alone: %s", res.Decision)
+	if res := Evaluate(&Input{Resource: bp}, r); res.Decision != ImplicitDeny {
+		t.Errorf("same account, account grant, no identity policy: %s", res.Decision)
+	}
+	if res := Evaluate(&Input{Identity: []*Policy{id}, Resource: bp}, r); res.Decision != Allowed {
+		t.Errorf("same account, account grant and identity allow: %s", res.Decision)
 	}
 }
 

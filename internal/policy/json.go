@@ -7,10 +7,12 @@ import (
 	"unicode/utf8"
 )
 
-// Position is a 1-based line and column in a policy document.
+// Position is a 1-based line and column in a policy document, and the
+// byte offset (0-based) it stands at.
 type Position struct {
 	Line   int `json:"Line"`
 	Column int `json:"Column"`
+	Offset int `json:"-"`
 }
 
 // String implements fmt.Stringer.
@@ -24,12 +26,29 @@ type node struct {
 	members    []member
 	elems      []*node
 	start, end Position
+	// path leads from the document to this value, in Access Analyzer's
+	// terms.
+	path []PathElement
 }
 
 type member struct {
-	key    string
-	keyPos Position
-	val    *node
+	key            string
+	keyPos, keyEnd Position
+	val            *node
+}
+
+// PathElement is one step of a JSON path, as Access Analyzer writes it:
+// an array index, an object key (the key itself) or the value of a key.
+type PathElement struct {
+	Index *int   `json:"index,omitempty"`
+	Key   string `json:"key,omitempty"`
+	Value string `json:"value,omitempty"`
+}
+
+func appendPath(p []PathElement, e PathElement) []PathElement {
+	out := make([]PathElement, len(p), len(p)+1)
+	copy(out, p)
+	return append(out, e)
 }
 
 // syntaxError is a JSON error at a position.
@@ -45,6 +64,7 @@ type jsonParser struct {
 	i         int
 	line, col int
 	depth     int
+	path      []PathElement // of the value being parsed
 }
 
 // parseJSON parses a whole document into a node tree with positions.
@@ -62,7 +82,7 @@ func parseJSON(s string) (*node, error) {
 	return n, nil
 }
 
-func (p *jsonParser) pos() Position { return Position{p.line, p.col} }
+func (p *jsonParser) pos() Position { return Position{p.line, p.col, p.i} }
 
 func (p *jsonParser) errf(format string, args ...any) error {
 	return &syntaxError{p.pos(), fmt.Sprintf(format, args...)}
@@ -139,7 +159,7 @@ func (p *jsonParser) value() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.start, n.end = start, p.pos()
+	n.start, n.end, n.path = start, p.pos(), p.path
 	return n, nil
 }
 
@@ -165,17 +185,21 @@ func (p *jsonParser) object() (*node, error) {
 		if err != nil {
 			return nil, err
 		}
+		ke := p.pos()
 		p.ws()
 		if p.i >= len(p.s) || p.s[p.i] != ':' {
 			return nil, p.errf("expected ':'")
 		}
 		p.adv()
 		p.ws()
+		saved := p.path
+		p.path = appendPath(saved, PathElement{Value: k})
 		v, err := p.value()
+		p.path = saved
 		if err != nil {
 			return nil, err
 		}
-		n.members = append(n.members, member{k, kp, v})
+		n.members = append(n.members, member{k, kp, ke, v})
 		p.ws()
 		if p.i >= len(p.s) {
 			return nil, p.errf("unexpected end of document in an object")
@@ -206,7 +230,10 @@ func (p *jsonParser) array() (*node, error) {
 	}
 	for {
 		p.ws()
+		saved, idx := p.path, len(n.elems)
+		p.path = appendPath(saved, PathElement{Index: &idx})
 		v, err := p.value()
+		p.path = saved
 		if err != nil {
 			return nil, err
 		}
