@@ -114,7 +114,7 @@ func TestDecisionTable(t *testing.T) {
 			res:  `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"` + roleA + `"},"Action":"s3:GetObject","Resource":"*"}]}`,
 			want: Allowed},
 		{name: "notprincipal-deny-always-denies-with-boundary", page: pageNotPrinc, caller: roleA, identity: allowID, boundary: allowAll,
-			res: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"` + roleA + `"},"Action":"s3:GetObject","Resource":"*"}]}`,
+			res:  `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"` + roleA + `"},"Action":"s3:GetObject","Resource":"*"}]}`,
 			want: ExplicitDeny, decidedBy: TypeResource},
 		// SCPs.
 		{name: "scp-governs-member-account", page: pageSCP, caller: userA, identity: allowID, scp: onlyEC2, want: ImplicitDeny, decidedBy: TypeSCP},
