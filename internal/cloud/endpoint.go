@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/policy"
 )
 
 // Endpoint types.
@@ -243,13 +243,16 @@ func (tx *txn) liveGatewayEndpoints() (int, error) {
 	return n, nil
 }
 
+// validatePolicy checks an endpoint policy with the policy engine, as an
+// endpoint policy (Principal required, 20,480 characters, the rules for
+// keys holding AWS-generated IDs), and refuses it as EC2 does.
 func validatePolicy(doc string) error {
 	if len(doc) > maxPolicyLength {
 		return apierr.New("InvalidPolicyDocument", "The policy document exceeds the maximum length of %d characters.", maxPolicyLength)
 	}
-	var v map[string]any
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		return apierr.New("InvalidPolicyDocument", "The policy document is not valid JSON: %v", err)
+	if _, fs := policy.Parse("PolicyDocument", policy.KindEndpoint, doc); policy.Refusal(fs) != nil {
+		code, msg := policy.EndpointPolicyError(fs)
+		return apierr.New(code, "%s", msg)
 	}
 	return nil
 }

@@ -784,3 +784,23 @@ func (s *Statement) Actions() []string {
 	}
 	return slices.Clip(out)
 }
+
+// EndpointPolicyError is how EC2 refuses an endpoint policy that has a
+// refused finding: the code InvalidPolicyDocument and the finding's
+// message. A JSON syntax error reads as EC2 words it, "The Policy
+// Document is not valid. Syntax error at position (line,column)".
+// It returns "", "" when nothing is refused.
+func EndpointPolicyError(fs []Finding) (code, message string) {
+	f := Refusal(fs)
+	if f == nil {
+		return "", ""
+	}
+	if f.Code == "JSON_SYNTAX_ERROR" && f.Location.Path == nil {
+		return "InvalidPolicyDocument", fmt.Sprintf("The Policy Document is not valid. Syntax error at position (%d,%d)", f.Pos.Line, f.Pos.Column)
+	}
+	msg := f.Message
+	if f.Detail != "" {
+		msg += " (" + f.Detail + ")"
+	}
+	return "InvalidPolicyDocument", msg
+}

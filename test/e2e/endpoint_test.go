@@ -205,6 +205,23 @@ func TestEndpointErrors(t *testing.T) {
 	wantCode(t, iface("ssm", func(in *ec2.CreateVpcEndpointInput) {
 		in.PolicyDocument = aws.String(`{"Statement":[],"Pad":"` + strings.Repeat("x", 20480) + `"}`)
 	}), "InvalidPolicyDocument")
+	// The policy engine validates endpoint policies: what IAM or the
+	// PrivateLink guide refuses, EC2 refuses with InvalidPolicyDocument and
+	// the engine's message.
+	for doc, msg := range map[string]string{
+		`{"Statement":[{"Effect":"Allow","Action":"ssm:*","Resource":"*"}]}`:                                                                  "must have a Principal",
+		`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ssm:*"}]}`:                                                                 "Policy statement must contain resources.",
+		`{"Statement":[{"Effect":"allow","Principal":"*","Action":"ssm:*","Resource":"*"}]}`:                                                  "The policy failed legacy parsing",
+		`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"GetParameter","Resource":"*"}]}`:                                           "Actions/Conditions must be prefaced by a vendor",
+		`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringLike":{"aws:SourceVpc":"vpc-*"}}}]}`: "6 consecutive literal characters",
+		"{\n \"Statement\": [ }": "Syntax error at position (2,17)",
+	} {
+		err := iface("ssm", func(in *ec2.CreateVpcEndpointInput) { in.PolicyDocument = aws.String(doc) })
+		wantCode(t, err, "InvalidPolicyDocument")
+		if !strings.Contains(err.Error(), msg) {
+			t.Errorf("policy %s: %v, want the message to say %q", doc, err, msg)
+		}
+	}
 	wantCode(t, iface("ssm", func(in *ec2.CreateVpcEndpointInput) { in.SubnetIds = []string{"subnet-0123456789abcdef0"} }), "InvalidSubnetID.NotFound")
 	wantCode(t, iface("ssm", func(in *ec2.CreateVpcEndpointInput) { in.SecurityGroupIds = []string{"sg-0123456789abcdef0"} }), "InvalidGroup.NotFound")
 	wantCode(t, iface("ssm", func(in *ec2.CreateVpcEndpointInput) { in.VpcId = aws.String("vpc-0123456789abcdef0") }), "InvalidVpcID.NotFound")
@@ -336,6 +353,16 @@ func TestModifyVpcEndpoint(t *testing.T) {
 	must[*ec2.ModifyVpcEndpointOutput](t)(c.ModifyVpcEndpoint(ctx(t), &ec2.ModifyVpcEndpointInput{VpcEndpointId: id, PolicyDocument: aws.String(`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`)}))
 	if p := *describeEndpoint(t, c, *id).PolicyDocument; !strings.Contains(p, "Deny") {
 		t.Errorf("policy = %s", p)
+	}
+	// ModifyVpcEndpoint validates with the policy engine too, and a
+	// refused policy leaves the endpoint's policy as it was.
+	_, err = c.ModifyVpcEndpoint(ctx(t), &ec2.ModifyVpcEndpointInput{VpcEndpointId: id, PolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:*","Resource":"sqs-queue"}]}`)})
+	wantCode(t, err, "InvalidPolicyDocument")
+	if !strings.Contains(err.Error(), `Resource sqs-queue must be in ARN format or "*".`) {
+		t.Errorf("modify with a bad resource: %v", err)
+	}
+	if p := *describeEndpoint(t, c, *id).PolicyDocument; !strings.Contains(p, "Deny") {
+		t.Errorf("a refused policy replaced the endpoint's: %s", p)
 	}
 
 	// Gateway: route tables in and out, routes following.
