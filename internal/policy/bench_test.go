@@ -84,6 +84,32 @@ func BenchmarkEvaluateDeny(b *testing.B) {
 	}
 }
 
+// sessionInput adds, for a role session, a bucket policy that names the
+// role (allow) and another role (deny), and a permissions boundary: the
+// principal kinds and the boundary rules on the decision path.
+func sessionInput() (*Input, *Request) {
+	in := benchInput()
+	in.Resource = MustParse("bucket", KindResource, `{"Version":"2012-10-17","Statement":[
+		{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"},
+		{"Sid":"NotOthers","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::111122223333:role/other","444455556666"]},"Action":"s3:*","Resource":"arn:aws:s3:::reports/*"}]}`)
+	in.Boundary = MustParse("boundary", KindIdentity, allowS3)
+	r := benchRequest()
+	r.PrincipalARN = "arn:aws:sts::111122223333:assumed-role/app/i-0abc"
+	return in, r
+}
+
+func BenchmarkEvaluateSession(b *testing.B) {
+	in, r := sessionInput()
+	var res Result
+	if EvaluateInto(&res, in, r); res.Decision != Allowed {
+		b.Fatalf("decision %s by %s", res.Decision, res.DecidedBy)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		EvaluateInto(&res, in, r)
+	}
+}
+
 func BenchmarkParse(b *testing.B) {
 	doc := benchIdentityPolicy()
 	b.ReportAllocs()
@@ -104,5 +130,13 @@ func TestEvaluateAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { EvaluateInto(&res, in, r) }); n != 0 {
 		t.Errorf("EvaluateInto allocates %.1f times per decision, want 0", n)
+	}
+	sin, sr := sessionInput()
+	EvaluateInto(&res, sin, sr)
+	if res.Decision != Allowed || res.ResourceGrant != "role" {
+		t.Fatalf("session request: %s by %s, grant %q", res.Decision, res.DecidedBy, res.ResourceGrant)
+	}
+	if n := testing.AllocsPerRun(100, func() { EvaluateInto(&res, sin, sr) }); n != 0 {
+		t.Errorf("EvaluateInto allocates %.1f times per session decision, want 0", n)
 	}
 }
