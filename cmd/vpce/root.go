@@ -60,6 +60,7 @@ func defaultStateDir() string {
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
 	dnsAddr, dnsUpstream                                      string
+	adminKeys, allowedHosts                                   []string
 	provisionDelay                                            time.Duration
 }
 
@@ -77,7 +78,18 @@ A flag given on the command line wins over the environment.
 With --auth sigv4, requests must be signed with a known key pair. Keys come
 from --credentials-file (lines of "ACCESS_KEY_ID SECRET_KEY") and from
 VPCE_CREDENTIALS ("AKID:SECRET,AKID2:SECRET2"). A 12-digit access key ID is
-the account the request acts in; any other key acts in --default-account.`,
+the account the request acts in; any other key acts in --default-account.
+Admin keys (--admin-keys, or the word admin after a key in the credentials
+file) may reset all state; other keys may not, and see only their own
+account's resolvers through /_vpce/dns. Admin requests are signed for the
+service "vpce" (vpce dns and vpce endpoints sign with AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY).
+
+With auth off (the default, for a developer's machine) every request is
+accepted, so the server refuses what a web page could send it: a Host that
+is not localhost, a loopback address or one of --allowed-hosts (DNS
+rebinding), a cross-site Origin or Sec-Fetch-Site (CSRF), and POST bodies
+that are not forms. See docs/security.md.`,
 		Example: `  vpce serve
   vpce serve --listen 127.0.0.1:4566 --state /var/lib/vpce
   aws --endpoint-url http://127.0.0.1:4566 ec2 describe-vpcs`,
@@ -95,7 +107,9 @@ the account the request acts in; any other key acts in --default-account.`,
 	f.StringVar(&o.account, "default-account", "000000000000", "account of requests whose access key is not a 12-digit account ID")
 	f.StringVar(&o.region, "default-region", "us-east-1", "region of unsigned requests")
 	f.StringVar(&o.auth, "auth", ec2query.AuthOff, "authentication: off (any credentials) or sigv4 (verify signatures)")
-	f.StringVar(&o.credsFile, "credentials-file", "", "file of \"ACCESS_KEY_ID SECRET_KEY\" lines for --auth sigv4")
+	f.StringVar(&o.credsFile, "credentials-file", "", "file of \"ACCESS_KEY_ID SECRET_KEY [admin]\" lines for --auth sigv4")
+	f.StringSliceVar(&o.adminKeys, "admin-keys", nil, "access key IDs that may call the admin endpoints (reset) with --auth sigv4")
+	f.StringSliceVar(&o.allowedHosts, "allowed-hosts", nil, "Host names served besides localhost and loopback addresses (\"*\": any)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.dnsAddr, "dns", "0.0.0.0:5353", "address of the VPC resolvers (UDP and TCP); each VPC answers at its own loopback address on this port; empty disables DNS")
 	f.StringVar(&o.dnsUpstream, "dns-upstream", "", "resolver (host:port) for names a VPC does not answer itself; empty: answer AWS names from the catalog")
@@ -143,12 +157,13 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		return fmt.Errorf("--auth must be %q or %q, not %q", ec2query.AuthOff, ec2query.AuthSigV4, o.auth)
 	}
 	creds := ec2query.Credentials{}
+	admins := append([]string{}, o.adminKeys...)
 	if o.credsFile != "" {
-		c, err := ec2query.LoadCredentials(o.credsFile)
+		c, a, err := ec2query.LoadCredentials(o.credsFile)
 		if err != nil {
 			return err
 		}
-		creds = c
+		creds, admins = c, append(admins, a...)
 	}
 	if env := os.Getenv("VPCE_CREDENTIALS"); env != "" {
 		c, err := ec2query.ParseCredentials(env)
@@ -162,13 +177,18 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	if o.auth == ec2query.AuthSigV4 && len(creds) == 0 {
 		return fmt.Errorf("--auth sigv4 needs credentials: --credentials-file or VPCE_CREDENTIALS")
 	}
+	for _, k := range admins {
+		if _, ok := creds[k]; !ok && o.auth == ec2query.AuthSigV4 {
+			return fmt.Errorf("--admin-keys: %s is not a known key (--credentials-file or VPCE_CREDENTIALS)", k)
+		}
+	}
 	delay := o.provisionDelay
 	if delay == 0 {
 		delay = -1 // cloud.Config: negative means none
 	}
 	return server.Run(cmd.Context(), server.Config{
 		Listen: o.listen, StateDir: o.state, DefaultAccount: o.account, DefaultRegion: o.region,
-		Auth: o.auth, Credentials: creds, ProvisionDelay: delay, Version: version, Logger: logger,
+		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, ProvisionDelay: delay, Version: version, Logger: logger,
 		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream,
 	})
 }

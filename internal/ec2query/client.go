@@ -39,13 +39,7 @@ func (c *Client) Do(ctx context.Context, action string, params url.Values, out a
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	now := time.Now().UTC()
-	s := sigV4{accessKey: c.AccessKey, date: now.Format("20060102"), region: c.Region, service: "ec2",
-		signedHeaders: []string{"content-type", "host", "x-amz-date"}, amzDate: now.Format("20060102T150405Z")}
-	req.Header.Set("X-Amz-Date", s.amzDate)
-	sig := s.compute(req, []byte(body), c.SecretKey)
-	req.Header.Set("Authorization", fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/%s/ec2/aws4_request, SignedHeaders=%s, Signature=%s",
-		c.AccessKey, s.date, c.Region, strings.Join(s.signedHeaders, ";"), sig))
+	Sign(req, []byte(body), c.AccessKey, c.SecretKey, c.Region, ServiceEC2, time.Now())
 	hc := c.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}

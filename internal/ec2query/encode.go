@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+
+	"github.com/vpce/vpce/internal/apierr"
 )
 
 // Namespace is the XML namespace of EC2 API version 2016-11-15.
@@ -52,4 +54,14 @@ func writeError(w http.ResponseWriter, status int, code, message, requestID stri
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// WriteError writes an EC2 error document for err (an [apierr.Error], or
+// InternalError for anything else) with a new request ID.
+func WriteError(w http.ResponseWriter, err error) {
+	e, ok := apierr.As(err)
+	if !ok {
+		e = &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
+	}
+	writeError(w, e.HTTPStatus(), e.Code, e.Message, newRequestID())
 }

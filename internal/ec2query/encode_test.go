@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
 )
 
@@ -63,17 +64,84 @@ func TestSigV4MatchesSDK(t *testing.T) {
 		if s.region != "eu-west-1" || s.accessKey != "AKID" {
 			t.Errorf("scope = %+v", s)
 		}
-		if err := s.verify(req, []byte(body), "s3cr3t", now.Add(time.Minute)); err != nil {
+		if err := s.verify(req, []byte(body), "s3cr3t", now.Add(time.Minute), ServiceEC2); err != nil {
 			t.Errorf("verify(%s) = %v", target, err)
 		}
-		if err := s.verify(req, []byte(body+"&x=1"), "s3cr3t", now); err == nil {
+		if err := s.verify(req, []byte(body+"&x=1"), "s3cr3t", now, ServiceEC2); err == nil {
 			t.Error("verify accepted a changed body")
 		}
-		if err := s.verify(req, []byte(body), "wrong", now); err == nil {
+		if err := s.verify(req, []byte(body), "wrong", now, ServiceEC2); err == nil {
 			t.Error("verify accepted a wrong secret")
 		}
-		if err := s.verify(req, []byte(body), "s3cr3t", now.Add(16*time.Minute)); err == nil {
+		if err := s.verify(req, []byte(body), "s3cr3t", now.Add(16*time.Minute), ServiceEC2); err == nil {
 			t.Error("verify accepted a stale signature")
+		}
+		if err := s.verify(req, []byte(body), "s3cr3t", now, ServiceVPCE); err == nil || !strings.Contains(err.Error(), "scoped to correct service") {
+			t.Errorf("verify for another service = %v", err)
+		}
+	}
+}
+
+// TestSigV4PayloadBinding: the payload hash is the body's, never the
+// header's; a header that disagrees with the body, or says the payload is
+// unsigned, is refused (the replay of a captured signature with another
+// body).
+func TestSigV4PayloadBinding(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	signed := "Action=DescribeVpcs&Version=2016-11-15"
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader(signed))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Amz-Content-Sha256", sha256Hex(signed))
+	if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "k"}, req, sha256Hex(signed), "ec2", "us-east-1", now); err != nil {
+		t.Fatal(err)
+	}
+	s, _, _ := parseSigV4(req)
+	if err := s.verify(req, []byte(signed), "k", now, ServiceEC2); err != nil {
+		t.Fatalf("the signed body: %v", err)
+	}
+	err := s.verify(req, []byte("Action=CreateVpc&CidrBlock=10.0.0.0/16&Version=2016-11-15"), "k", now, ServiceEC2)
+	if e, ok := apierr.As(err); !ok || e.Code != "XAmzContentSHA256Mismatch" {
+		t.Errorf("another body under the captured hash header = %v", err)
+	}
+	req.Header.Del("X-Amz-Content-Sha256")
+	if err := s.verify(req, []byte("Action=CreateVpc&CidrBlock=10.0.0.0/16&Version=2016-11-15"), "k", now, ServiceEC2); err == nil {
+		t.Error("another body without the header was accepted")
+	}
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if err := s.verify(req, []byte(signed), "k", now, ServiceEC2); err == nil {
+		t.Error("UNSIGNED-PAYLOAD was accepted for EC2")
+	}
+}
+
+// TestSigV4PresignExpiry: a presigned request is good for X-Amz-Expires
+// seconds from X-Amz-Date.
+func TestSigV4PresignExpiry(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		expires string
+		age     time.Duration
+		ok      bool
+	}{
+		{"60", 30 * time.Second, true},
+		{"60", 61 * time.Second, false},
+		{"3600", 30 * time.Minute, true},
+		{"0", 0, false},
+		{"604801", 0, false},
+		{"x", 0, false},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:4566/?Action=DescribeVpcs&Version=2016-11-15&X-Amz-Expires="+tc.expires, nil)
+		signedURL, _, err := v4.NewSigner().PresignHTTP(t.Context(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "k"}, req, sha256Hex(""), "ec2", "us-east-1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preq := httptest.NewRequest(http.MethodGet, signedURL, nil)
+		s, signed, err := parseSigV4(preq)
+		if err != nil || !signed || s.expires != tc.expires {
+			t.Fatalf("parse presigned: %v %v %+v", signed, err, s)
+		}
+		err = s.verify(preq, nil, "k", now.Add(tc.age), ServiceEC2)
+		if (err == nil) != tc.ok {
+			t.Errorf("X-Amz-Expires=%s after %v: %v, want ok=%v", tc.expires, tc.age, err, tc.ok)
 		}
 	}
 }

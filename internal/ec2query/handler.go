@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +37,10 @@ type Config struct {
 	Auth string
 	// Credentials are the known keys for AuthSigV4.
 	Credentials Credentials
+	// AdminKeys are the access key IDs (of Credentials) that may call
+	// vpce's admin endpoints (reset) and see every account's resolvers
+	// when auth is on.
+	AdminKeys []string
 	// DefaultAccount is the account of access keys that are not 12-digit
 	// account numbers; empty means 000000000000.
 	DefaultAccount string
@@ -130,6 +136,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return "", sc, 0, &apierr.Error{Code: "InvalidHttpRequest", Message: "The HTTP method " + r.Method + " is not supported.", Status: http.StatusMethodNotAllowed}
 	}
+	if r.Method == http.MethodPost && r.ContentLength != 0 {
+		// The Query protocol's body is a form. Refusing other types keeps
+		// a browser's cross-site "simple" text/plain POST out.
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			return "", sc, 0, &apierr.Error{Code: "InvalidRequest", Status: http.StatusUnsupportedMediaType,
+				Message: "The request body must have Content-Type application/x-www-form-urlencoded."}
+		}
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
 		return "", sc, 0, apierr.New("InvalidRequest", "The request body could not be read.")
@@ -187,32 +201,56 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 // scope finds the account and region of a request, verifying its signature
 // when auth is on.
 func (h *Handler) scope(r *http.Request, body []byte) (cloud.Scope, error) {
-	sc := cloud.Scope{Account: h.cfg.DefaultAccount, Region: h.cfg.DefaultRegion}
+	id, err := h.Authenticate(r, body, ServiceEC2)
+	return id.Scope, err
+}
+
+// Identity is who a request comes from.
+type Identity struct {
+	cloud.Scope
+	// AccessKey is the key that signed the request; empty when unsigned.
+	AccessKey string
+	// Verified is set when the signature was checked (auth on).
+	Verified bool
+	// Admin is set for a verified admin key.
+	Admin bool
+}
+
+// Authenticate finds the account and region of a request signed for
+// service, verifying the signature when auth is on: with auth off an
+// unsigned request acts in the default account and region.
+func (h *Handler) Authenticate(r *http.Request, body []byte, service string) (Identity, error) {
+	id := Identity{Scope: cloud.Scope{Account: h.cfg.DefaultAccount, Region: h.cfg.DefaultRegion}}
 	sig, signed, err := parseSigV4(r)
 	if err != nil {
-		return sc, err
+		return id, err
 	}
 	if !signed {
 		if h.cfg.Auth == AuthSigV4 {
-			return sc, errAuth("AWS was not able to validate the provided access credentials")
+			return id, errAuth("AWS was not able to validate the provided access credentials")
 		}
-		return sc, nil
+		return id, nil
 	}
 	if twelveDigits.MatchString(sig.accessKey) {
-		sc.Account = sig.accessKey
+		id.Account = sig.accessKey
 	}
-	sc.Region = sig.region
+	id.Region, id.AccessKey = sig.region, sig.accessKey
 	if h.cfg.Auth == AuthSigV4 {
 		secret, ok := h.cfg.Credentials[sig.accessKey]
 		if !ok {
-			return sc, errAuth("AWS was not able to validate the provided access credentials")
+			return id, errAuth("AWS was not able to validate the provided access credentials")
 		}
-		if err := sig.verify(r, body, secret, h.cfg.Clock()); err != nil {
-			return sc, err
+		if err := sig.verify(r, body, secret, h.cfg.Clock(), service); err != nil {
+			return id, err
 		}
+		id.Verified = true
+		id.Admin = slices.Contains(h.cfg.AdminKeys, sig.accessKey)
 	}
-	return sc, nil
+	return id, nil
 }
+
+// AuthOn reports whether requests must be signed.
+func (h *Handler) AuthOn() bool { return h.cfg.Auth == AuthSigV4 }
 
 func newRequestID() string {
 	var b [16]byte

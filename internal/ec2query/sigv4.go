@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,14 +21,17 @@ import (
 type Credentials map[string]string
 
 // LoadCredentials reads a credentials file: one `ACCESS_KEY_ID SECRET_KEY`
-// pair per line; blank lines and lines starting with # are skipped.
-func LoadCredentials(path string) (Credentials, error) {
+// pair per line, optionally followed by the word admin; blank lines and
+// lines starting with # are skipped. It returns the keys and the IDs of
+// the admin keys.
+func LoadCredentials(path string) (Credentials, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("load credentials: %w", err)
+		return nil, nil, fmt.Errorf("load credentials: %w", err)
 	}
 	defer f.Close()
 	creds := Credentials{}
+	var admins []string
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -35,12 +39,15 @@ func LoadCredentials(path string) (Credentials, error) {
 			continue
 		}
 		parts := strings.Fields(line)
-		if len(parts) != 2 {
-			return nil, fmt.Errorf("load credentials %s:%d: want \"ACCESS_KEY_ID SECRET_KEY\"", path, n)
+		if len(parts) < 2 || len(parts) > 3 || len(parts) == 3 && parts[2] != "admin" {
+			return nil, nil, fmt.Errorf("load credentials %s:%d: want \"ACCESS_KEY_ID SECRET_KEY [admin]\"", path, n)
 		}
 		creds[parts[0]] = parts[1]
+		if len(parts) == 3 {
+			admins = append(admins, parts[0])
+		}
 	}
-	return creds, sc.Err()
+	return creds, admins, sc.Err()
 }
 
 // ParseCredentials reads "AKID:SECRET,AKID2:SECRET2", the form of the
@@ -68,7 +75,18 @@ type sigV4 struct {
 	signature                        string
 	amzDate                          string
 	fromQuery                        bool
+	expires                          string // X-Amz-Expires of a presigned request
 }
+
+// Services a credential scope names: EC2 requests are signed for "ec2";
+// vpce's own admin endpoints (reset, DNS) for "vpce".
+const (
+	ServiceEC2  = "ec2"
+	ServiceVPCE = "vpce"
+)
+
+// maxPresignExpiry is the longest X-Amz-Expires AWS takes: seven days.
+const maxPresignExpiry = 7 * 24 * time.Hour
 
 const maxSkew = 15 * time.Minute
 
@@ -109,6 +127,7 @@ func parseSigV4(r *http.Request) (s sigV4, ok bool, err error) {
 		return s, false, nil
 	}
 	s.fromQuery = true
+	s.expires = q.Get("X-Amz-Expires")
 	s.signature = q.Get("X-Amz-Signature")
 	s.signedHeaders = strings.Split(q.Get("X-Amz-SignedHeaders"), ";")
 	s.amzDate = q.Get("X-Amz-Date")
@@ -124,23 +143,69 @@ func (s *sigV4) parseCredential(cred string) error {
 	return nil
 }
 
-// verify checks the signature against the secret and the clock.
-func (s sigV4) verify(r *http.Request, body []byte, secret string, now time.Time) error {
+// verify checks the signature against the secret and the clock, the
+// credential scope's service, and the body: the payload hash is computed
+// from the body received, never taken from X-Amz-Content-Sha256, so a
+// captured signature cannot carry another body.
+func (s sigV4) verify(r *http.Request, body []byte, secret string, now time.Time, service string) error {
 	t, err := time.Parse("20060102T150405Z", s.amzDate)
 	if err != nil {
 		return &apierr.Error{Code: "AuthFailure", Message: "X-Amz-Date is missing or malformed.", Status: http.StatusUnauthorized}
 	}
-	if d := now.Sub(t); d > maxSkew || d < -maxSkew {
+	if s.service != service {
+		return &apierr.Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden,
+			Message: fmt.Sprintf("Credential should be scoped to correct service: '%s'.", service)}
+	}
+	if s.fromQuery && s.expires != "" {
+		// A presigned request is good from X-Amz-Date for X-Amz-Expires
+		// seconds, at most seven days.
+		secs, err := strconv.ParseInt(s.expires, 10, 64)
+		if err != nil || secs < 1 || time.Duration(secs)*time.Second > maxPresignExpiry {
+			return &apierr.Error{Code: "AuthFailure", Status: http.StatusUnauthorized,
+				Message: "X-Amz-Expires must be a number of seconds from 1 to 604800."}
+		}
+		if now.After(t.Add(time.Duration(secs)*time.Second)) || t.Sub(now) > maxSkew {
+			return &apierr.Error{Code: "RequestExpired", Message: fmt.Sprintf("Request has expired. Timestamp date is %s", s.amzDate), Status: http.StatusBadRequest}
+		}
+	} else if d := now.Sub(t); d > maxSkew || d < -maxSkew {
 		return &apierr.Error{Code: "RequestExpired", Message: fmt.Sprintf("Request has expired. Timestamp date is %s", s.amzDate), Status: http.StatusBadRequest}
 	}
 	if !strings.HasPrefix(s.amzDate, s.date) {
 		return signatureMismatch()
 	}
-	want := s.compute(r, body, secret)
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
+		switch {
+		case h == "UNSIGNED-PAYLOAD" || strings.HasPrefix(h, "STREAMING-"):
+			return &apierr.Error{Code: "InvalidRequest", Status: http.StatusBadRequest,
+				Message: "The request body must be signed: x-amz-content-sha256 " + h + " is not accepted here."}
+		case !strings.EqualFold(h, payload):
+			return &apierr.Error{Code: "XAmzContentSHA256Mismatch", Status: http.StatusBadRequest,
+				Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
+		}
+	}
+	want := s.compute(r, payload, secret)
 	if !hmac.Equal([]byte(want), []byte(s.signature)) {
 		return signatureMismatch()
 	}
 	return nil
+}
+
+// Sign signs req, whose body is body, with SigV4 for service in region, as
+// the aws CLI does: headers content-type (when set), host and x-amz-date.
+func Sign(req *http.Request, body []byte, accessKey, secretKey, region, service string, now time.Time) {
+	now = now.UTC()
+	s := sigV4{accessKey: accessKey, date: now.Format("20060102"), region: region, service: service,
+		signedHeaders: []string{"host", "x-amz-date"}, amzDate: now.Format("20060102T150405Z")}
+	if req.Header.Get("Content-Type") != "" {
+		s.signedHeaders = []string{"content-type", "host", "x-amz-date"}
+	}
+	req.Header.Set("X-Amz-Date", s.amzDate)
+	sum := sha256.Sum256(body)
+	sig := s.compute(req, hex.EncodeToString(sum[:]), secretKey)
+	req.Header.Set("Authorization", fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
+		accessKey, s.date, region, service, strings.Join(s.signedHeaders, ";"), sig))
 }
 
 func signatureMismatch() error {
@@ -148,8 +213,9 @@ func signatureMismatch() error {
 		Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 }
 
-// compute returns the hex signature AWS would compute for the request.
-func (s sigV4) compute(r *http.Request, body []byte, secret string) string {
+// compute returns the hex signature AWS would compute for the request
+// whose payload hashes to payload (hex SHA-256).
+func (s sigV4) compute(r *http.Request, payload, secret string) string {
 	var cr strings.Builder
 	cr.WriteString(r.Method + "\n")
 	path := r.URL.EscapedPath()
@@ -171,11 +237,6 @@ func (s sigV4) compute(r *http.Request, body []byte, secret string) string {
 		cr.WriteString(h + ":" + strings.Join(strings.Fields(v), " ") + "\n")
 	}
 	cr.WriteString("\n" + strings.Join(s.signedHeaders, ";") + "\n")
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
-	}
 	cr.WriteString(payload)
 	crSum := sha256.Sum256([]byte(cr.String()))
 	scope := strings.Join([]string{s.date, s.region, s.service, "aws4_request"}, "/")

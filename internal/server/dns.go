@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/resolver"
 )
 
@@ -17,6 +18,32 @@ type dnsAdmin struct {
 	c    *cloud.Cloud
 	r    *resolver.Resolver
 	port int
+	api  *ec2query.Handler
+}
+
+// targets returns the resolvers the caller may see: with auth on, those
+// of the caller's account (every account for an admin key).
+func (d *dnsAdmin) targets(w http.ResponseWriter, r *http.Request) ([]cloud.ResolverTarget, bool) {
+	id, err := admin(d.api, r, false)
+	if err != nil {
+		ec2query.WriteError(w, err)
+		return nil, false
+	}
+	ts, err := d.c.ResolverTargets(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return nil, false
+	}
+	if !d.api.AuthOn() || id.Admin {
+		return ts, true
+	}
+	own := ts[:0:0]
+	for _, t := range ts {
+		if t.Account == id.Account {
+			own = append(own, t)
+		}
+	}
+	return own, true
 }
 
 // ResolverInfo is one VPC resolver as GET /_vpce/dns lists it.
@@ -35,9 +62,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (d *dnsAdmin) list(w http.ResponseWriter, r *http.Request) {
-	ts, err := d.c.ResolverTargets(r.Context())
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	ts, ok := d.targets(w, r)
+	if !ok {
 		return
 	}
 	out := make([]ResolverInfo, 0, len(ts))
@@ -58,9 +84,8 @@ func (d *dnsAdmin) resolve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want vpc, name and a known type"})
 		return
 	}
-	ts, err := d.c.ResolverTargets(r.Context())
-	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	ts, ok := d.targets(w, r)
+	if !ok {
 		return
 	}
 	for _, t := range ts {

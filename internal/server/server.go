@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,7 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 
+	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/resolver"
@@ -33,9 +36,15 @@ type Config struct {
 	// DefaultAccount and DefaultRegion: see [ec2query.Config].
 	DefaultAccount string
 	DefaultRegion  string
-	// Auth and Credentials: see [ec2query.Config].
+	// Auth, Credentials and AdminKeys: see [ec2query.Config]. With auth
+	// on, reset needs an admin key and the DNS admin endpoints answer in
+	// the caller's account (every account for an admin key).
 	Auth        string
 	Credentials ec2query.Credentials
+	AdminKeys   []string
+	// AllowedHosts are Host names the server answers besides localhost and
+	// loopback addresses when auth is off ("*": any).
+	AllowedHosts []string
 	// ProvisionDelay: see [cloud.Config].
 	ProvisionDelay time.Duration
 	// DNSAddr is where the VPC resolvers listen ("0.0.0.0:5353"); each VPC
@@ -100,7 +109,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10}
+	ln = netutil.LimitListener(ln, maxConns)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving EC2 API", "addr", "http://"+ln.Addr().String(), "state", cfg.StateDir, "auth", cfg.Auth)
@@ -124,14 +135,19 @@ func Run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
+// maxConns bounds the connections served at once; more wait in the
+// kernel's accept queue.
+const maxConns = 1024
+
 // Handler returns the HTTP handler of the control plane: the EC2 API at /,
-// GET /_vpce/health, and POST /_vpce/reset (also /moto-api/reset).
+// GET /_vpce/health, POST /_vpce/reset (also /moto-api/reset) and the DNS
+// admin endpoints, behind the browser guard.
 func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolver, dnsPort int) http.Handler {
 	var metrics *ec2query.Metrics
 	if cfg.registry != nil {
 		metrics = ec2query.NewMetrics(cfg.registry)
 	}
-	api := ec2query.New(ec2query.Config{Cloud: c, Auth: cfg.Auth, Credentials: cfg.Credentials,
+	api := ec2query.New(ec2query.Config{Cloud: c, Auth: cfg.Auth, Credentials: cfg.Credentials, AdminKeys: cfg.AdminKeys,
 		DefaultAccount: cfg.DefaultAccount, DefaultRegion: cfg.DefaultRegion, Logger: cfg.Logger.With("component", "ec2query"), Metrics: metrics})
 	mux := http.NewServeMux()
 	if cfg.registry != nil {
@@ -144,9 +160,13 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "version": cfg.Version, "schemaVersion": v, "actions": len(api.Actions())})
+		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "version": cfg.Version, "schemaVersion": v, "actions": len(api.Actions()), "auth": cfg.Auth})
 	})
 	reset := func(w http.ResponseWriter, r *http.Request) {
+		if _, err := admin(api, r, true); err != nil {
+			ec2query.WriteError(w, err)
+			return
+		}
 		if err := c.Reset(r.Context()); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -157,10 +177,29 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 	mux.HandleFunc("POST /_vpce/reset", reset)
 	mux.HandleFunc("POST /moto-api/reset", reset)
 	if res != nil {
-		d := &dnsAdmin{c: c, r: res, port: dnsPort}
+		d := &dnsAdmin{c: c, r: res, port: dnsPort, api: api}
 		mux.HandleFunc("GET /_vpce/dns", d.list)
 		mux.HandleFunc("GET /_vpce/dns/resolve", d.resolve)
 	}
 	mux.Handle("/", api)
-	return mux
+	return newGuard(mux, api.AuthOn(), cfg.Listen, cfg.AllowedHosts)
+}
+
+// admin authenticates a request to an admin endpoint, signed for the
+// "vpce" service. With auth off everyone may; with auth on the request
+// must be signed by a known key, and by an admin key when needAdmin.
+func admin(api *ec2query.Handler, r *http.Request, needAdmin bool) (ec2query.Identity, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil {
+		return ec2query.Identity{}, err
+	}
+	id, err := api.Authenticate(r, body, ec2query.ServiceVPCE)
+	if err != nil {
+		return id, err
+	}
+	if needAdmin && api.AuthOn() && !id.Admin {
+		return id, &apierr.Error{Code: "UnauthorizedOperation", Status: http.StatusForbidden,
+			Message: "You are not authorized to perform this operation: only an admin key (--admin-keys, or \"admin\" in the credentials file) may."}
+	}
+	return id, nil
 }

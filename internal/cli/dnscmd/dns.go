@@ -4,6 +4,7 @@ package dnscmd
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/resolver"
 )
 
@@ -107,9 +109,19 @@ func newResolveCmd(o *options) *cobra.Command {
 	return cmd
 }
 
+// get reads a vpce admin endpoint, signed for the "vpce" service with
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set (a server
+// with --auth sigv4 needs it; with auth off the signature is not checked).
 func get(u string, out any) ([]byte, error) {
 	c := &http.Client{Timeout: 10 * time.Second}
-	resp, err := c.Get(u)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
+		ec2query.Sign(req, nil, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("is vpce serve running? %w", err)
 	}
@@ -121,6 +133,14 @@ func get(u string, out any) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
 		json.Unmarshal(b, &e)
+		if e.Error == "" {
+			var x struct {
+				Errors []struct{ Code, Message string } `xml:"Errors>Error"`
+			}
+			if xml.Unmarshal(b, &x) == nil && len(x.Errors) > 0 {
+				e.Error = x.Errors[0].Code + ": " + x.Errors[0].Message
+			}
+		}
 		if e.Error == "" {
 			e.Error = strings.TrimSpace(string(b))
 		}
