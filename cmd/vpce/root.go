@@ -13,6 +13,7 @@ import (
 	"github.com/vpce/vpce/internal/cli/dnscmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
 	"github.com/vpce/vpce/internal/cli/policycmd"
+	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/server"
 )
@@ -61,6 +62,7 @@ type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
 	dnsAddr, dnsUpstream                                      string
 	adminKeys, allowedHosts                                   []string
+	quotas                                                    map[string]int
 	provisionDelay                                            time.Duration
 }
 
@@ -113,6 +115,7 @@ that are not forms. See docs/security.md.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.dnsAddr, "dns", "0.0.0.0:5353", "address of the VPC resolvers (UDP and TCP); each VPC answers at its own loopback address on this port; empty disables DNS")
 	f.StringVar(&o.dnsUpstream, "dns-upstream", "", "resolver (host:port) for names a VPC does not answer itself; empty: answer AWS names from the catalog")
+	f.StringToIntVar(&o.quotas, "quota", nil, "override AWS's default quotas per account and region, e.g. vpcs=100 (default vpcs=5)")
 	f.DurationVar(&o.provisionDelay, "provision-delay", time.Second, "how long NAT gateways and instances stay pending (0s: none)")
 	return cmd
 }
@@ -182,13 +185,18 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 			return fmt.Errorf("--admin-keys: %s is not a known key (--credentials-file or VPCE_CREDENTIALS)", k)
 		}
 	}
+	for name, n := range o.quotas {
+		if _, ok := cloud.DefaultQuotas[name]; !ok || n < 1 {
+			return fmt.Errorf("--quota %s=%d: known quotas are vpcs, each at least 1", name, n)
+		}
+	}
 	delay := o.provisionDelay
 	if delay == 0 {
 		delay = -1 // cloud.Config: negative means none
 	}
 	return server.Run(cmd.Context(), server.Config{
 		Listen: o.listen, StateDir: o.state, DefaultAccount: o.account, DefaultRegion: o.region,
-		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, ProvisionDelay: delay, Version: version, Logger: logger,
+		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, Quotas: o.quotas, ProvisionDelay: delay, Version: version, Logger: logger,
 		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream,
 	})
 }

@@ -40,7 +40,21 @@ type Config struct {
 	// DeletedRetention is how long deleted NAT gateways and terminated
 	// instances stay visible. Zero means one hour, as in AWS.
 	DeletedRetention time.Duration
+	// Quotas override AWS's default quotas by name ("vpcs": VPCs per
+	// account and region, 5). A missing name keeps AWS's default.
+	Quotas map[string]int
 }
+
+// DefaultQuotas are AWS's default service quotas that vpce enforces, per
+// account and region.
+var DefaultQuotas = map[string]int{QuotaVPCs: 5}
+
+// Quota names.
+const (
+	// QuotaVPCs is the number of VPCs per account and region, the default
+	// VPC included.
+	QuotaVPCs = "vpcs"
+)
 
 // Cloud is the control plane over one store.
 type Cloud struct {
@@ -53,6 +67,7 @@ type Cloud struct {
 	inited sync.Map // Scope → struct{}: scopes whose defaults exist
 
 	resolverPrefix netip.Prefix
+	quotas         map[string]int
 	gen            atomic.Uint64 // bumped after every committed change
 }
 
@@ -77,6 +92,13 @@ func New(cfg Config) *Cloud {
 	}
 	if c.retention == 0 {
 		c.retention = time.Hour
+	}
+	c.quotas = map[string]int{}
+	for k, v := range DefaultQuotas {
+		c.quotas[k] = v
+	}
+	for k, v := range cfg.Quotas {
+		c.quotas[k] = v
 	}
 	c.resolverPrefix = cfg.ResolverPrefix
 	if !c.resolverPrefix.IsValid() {
@@ -307,3 +329,9 @@ type Return struct {
 }
 
 var ok = &Return{Return: true}
+
+// countTxn counts the objects of a kind in the transaction's scope.
+func (tx *txn) countTxn(kind string) (int, error) {
+	rs, err := tx.List(tx.sc, kind)
+	return len(rs), err
+}

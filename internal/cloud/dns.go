@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/store"
 )
@@ -73,8 +72,11 @@ func (tx *txn) allocateResolverTxn(vpcID string) (netip.Addr, error) {
 		nb, _ := next.MarshalText()
 		return a, tx.Put(nk, nb)
 	}
-	return netip.Addr{}, apierr.New("VpcLimitExceeded", "The resolver address range %s is exhausted.", p)
+	return netip.Addr{}, errResolverPoolFull
 }
+
+// errResolverPoolFull: every address of the resolver range is taken.
+var errResolverPoolFull = errors.New("the resolver address range is full")
 
 func (tx *txn) releaseResolverTxn(a netip.Addr) error {
 	if !a.IsValid() {

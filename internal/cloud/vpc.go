@@ -100,6 +100,13 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 	}
 	var vpc *Vpc
 	err = c.update(ctx, sc, func(tx *txn) error {
+		n, err := tx.countTxn(kindVpc)
+		if err != nil {
+			return err
+		}
+		if n >= c.quotas[QuotaVPCs] {
+			return apierr.New("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
+		}
 		vpc, err = tx.createVpcTxn(cidr, false, tags["vpc"])
 		return err
 	})
@@ -122,7 +129,13 @@ func (tx *txn) createVpcTxn(cidr netip.Prefix, isDefault bool, tags []Tag) (*Vpc
 	a.CidrBlockState.State = "associated"
 	vpc.CidrBlockAssociationSet = []CidrAssociation{a}
 	addr, err := tx.allocateResolverTxn(vpc.VpcID)
-	if err != nil {
+	switch {
+	case errors.Is(err, errResolverPoolFull):
+		// The loopback pool is shared by every account: when it is full
+		// the VPC is made without a resolver rather than not at all, so no
+		// account's use of it stops another's.
+		tx.c.log.Warn("no resolver address left for the VPC; its DNS is not served", "vpc", vpc.VpcID, "range", tx.c.resolverPrefix)
+	case err != nil:
 		return nil, err
 	}
 	vpc.ResolverAddr = addr

@@ -45,8 +45,9 @@ type Config struct {
 	// AllowedHosts are Host names the server answers besides localhost and
 	// loopback addresses when auth is off ("*": any).
 	AllowedHosts []string
-	// ProvisionDelay: see [cloud.Config].
+	// ProvisionDelay and Quotas: see [cloud.Config].
 	ProvisionDelay time.Duration
+	Quotas         map[string]int
 	// DNSAddr is where the VPC resolvers listen ("0.0.0.0:5353"); each VPC
 	// is answered at its own loopback address on this port. Empty disables
 	// DNS.
@@ -77,7 +78,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer st.Close()
-	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay})
+	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay, Quotas: cfg.Quotas})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.registry = reg

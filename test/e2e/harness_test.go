@@ -112,7 +112,13 @@ func startServer(state string, args ...string) (*server, error) {
 }
 
 func (s *server) start(addr string) error {
-	all := append([]string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn", "--dns", fmt.Sprintf("0.0.0.0:%d", s.dnsPort)}, s.args...)
+	all := []string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn", "--dns", fmt.Sprintf("0.0.0.0:%d", s.dnsPort)}
+	if !strings.Contains(strings.Join(s.args, " "), "--quota") {
+		// Tests make many VPCs in one account; TestQuotas checks AWS's
+		// default of 5.
+		all = append(all, "--quota", "vpcs=100000")
+	}
+	all = append(all, s.args...)
 	s.cmd = exec.Command(binary, all...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	s.done = make(chan struct{})

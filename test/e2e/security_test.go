@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -297,3 +298,22 @@ func contains(xs []string, x string) bool {
 }
 
 func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }
+
+// TestDefaultVpcQuota: a server with AWS's default quota refuses a sixth
+// VPC in one account and region with VpcLimitExceeded, and other accounts
+// carry on.
+func TestDefaultVpcQuota(t *testing.T) {
+	s, err := startServer(filepath.Join(t.TempDir(), "state"), "--quota", "vpcs=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.stop()
+	c := clientFor(s.url, newAccount(), "us-east-1")
+	for i := range 4 {
+		must[*ec2.CreateVpcOutput](t)(c.CreateVpc(ctx(t), &ec2.CreateVpcInput{CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", i))}))
+	}
+	_, err = c.CreateVpc(ctx(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.50.0.0/16")})
+	wantCode(t, err, "VpcLimitExceeded")
+	other := clientFor(s.url, newAccount(), "us-east-1")
+	must[*ec2.CreateVpcOutput](t)(other.CreateVpc(ctx(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.50.0.0/16")}))
+}

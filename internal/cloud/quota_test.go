@@ -1,0 +1,58 @@
+package cloud
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/vpce/vpce/internal/store"
+)
+
+// TestVpcQuota: AWS's default of 5 VPCs per account and region, the default
+// VPC included (VPC quotas page of the Amazon VPC guide), per account.
+func TestVpcQuota(t *testing.T) {
+	c, _ := newTestCloud(t)
+	for i := range 4 {
+		mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i)}))
+	}
+	_, err := c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: "10.9.0.0/16"})
+	wantCode(t, err, "VpcLimitExceeded")
+	// Another account, and another region, are not affected.
+	other := Scope{Account: "210987654321", Region: "us-east-1"}
+	mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), other, &CreateVpcInput{CidrBlock: "10.0.0.0/16"}))
+	mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), Scope{Account: sc.Account, Region: "eu-west-1"}, &CreateVpcInput{CidrBlock: "10.0.0.0/16"}))
+	// A deleted VPC frees its place.
+	vpcs := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{}))
+	for _, v := range vpcs.Vpcs {
+		if !v.IsDefault {
+			mustDo[*Return](t)(c.DeleteVpc(t.Context(), sc, &DeleteVpcInput{VpcID: v.VpcID}))
+			break
+		}
+	}
+	mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: "10.9.0.0/16"}))
+}
+
+// TestResolverPoolFull: when the shared resolver range is used up, new
+// accounts still get their default VPC (without a resolver) instead of
+// failing on their first request.
+func TestResolverPoolFull(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clk := &fakeClock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	c := New(Config{Store: st, Clock: clk.Now, ResolverPrefix: netip.MustParsePrefix("127.100.0.0/30"), Quotas: map[string]int{QuotaVPCs: 100}})
+	for i := range 4 {
+		mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i)}))
+	}
+	newcomer := Scope{Account: "555555555555", Region: "us-east-1"}
+	out, err := c.DescribeVpcs(t.Context(), newcomer, &DescribeVpcsInput{})
+	if err != nil || len(out.Vpcs) != 1 || !out.Vpcs[0].IsDefault {
+		t.Fatalf("a new account with the pool full: %v %+v", err, out)
+	}
+	if out.Vpcs[0].ResolverAddr.IsValid() {
+		t.Errorf("resolver %s handed out from a full /30", out.Vpcs[0].ResolverAddr)
+	}
+}
