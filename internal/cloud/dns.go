@@ -85,6 +85,9 @@ func (tx *txn) releaseResolverTxn(a netip.Addr) error {
 	return tx.Delete(store.Key{Scope: globalScope, Kind: kindResolver, ID: a.String()})
 }
 
+// ResolverPrefix is the range VPC resolver addresses are handed out from.
+func (c *Cloud) ResolverPrefix() netip.Prefix { return c.resolverPrefix }
+
 // ResolverTargets lists every VPC's resolver address.
 func (c *Cloud) ResolverTargets(ctx context.Context) ([]ResolverTarget, error) {
 	var out []ResolverTarget

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
-	"time"
 
 	"github.com/miekg/dns"
 
@@ -23,6 +22,9 @@ type Source interface {
 	ResolverTarget(ctx context.Context, addr netip.Addr) (cloud.ResolverTarget, bool, error)
 	DNSView(ctx context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error)
 	PublicVpceDNS(ctx context.Context) ([]cloud.DNSEndpoint, error)
+	// ResolverPrefix is the range VPC resolver addresses come from; a
+	// query to another address is never looked up.
+	ResolverPrefix() netip.Prefix
 }
 
 // Config configures a [Resolver]. Source is required.
@@ -52,7 +54,7 @@ type Resolver struct {
 
 // New returns a Resolver.
 func New(cfg Config) *Resolver {
-	r := &Resolver{cfg: cfg, log: cfg.Logger, zones: map[netip.Addr]*zone{}, up: &dns.Client{Timeout: 2 * time.Second}}
+	r := &Resolver{cfg: cfg, log: cfg.Logger, zones: map[netip.Addr]*zone{}, up: &dns.Client{Timeout: forwardTimeout}}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
@@ -63,6 +65,12 @@ func New(cfg Config) *Resolver {
 // it when the state has changed since it was built; nil when no VPC has
 // that address.
 func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) {
+	if !r.cfg.Source.ResolverPrefix().Contains(addr) {
+		// No VPC is served there: answer without reading the store, and
+		// remember nothing, so that queries to the rest of 127.0.0.0/8
+		// cannot grow the cache.
+		return nil, nil
+	}
 	gen := r.cfg.Source.Generation()
 	r.mu.RLock()
 	z, ok := r.zones[addr]
@@ -136,62 +144,75 @@ type Answer struct {
 	Reason string
 }
 
-// Resolve answers req as the resolver at local would. It returns nil when
-// the query must be dropped (no VPC there).
+// Resolve answers req as the resolver at local would, forwarding to the
+// upstream when the name needs it. It returns nil when the query must be
+// dropped (no VPC there).
 func (r *Resolver) Resolve(ctx context.Context, local netip.Addr, req *dns.Msg) (*Answer, error) {
+	ans, upstream, err := r.resolveLocal(ctx, local, req)
+	if upstream {
+		fctx, cancel := context.WithTimeout(ctx, forwardTimeout)
+		defer cancel()
+		return r.forward(fctx, req), nil
+	}
+	return ans, err
+}
+
+// resolveLocal answers req from what vpce knows; upstream is set when the
+// name must be forwarded instead.
+func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.Msg) (ans *Answer, upstream bool, err error) {
 	resp := new(dns.Msg)
 	resp.SetReply(req)
 	resp.RecursionAvailable = true
 	resp.Authoritative = false
 	if req.Opcode != dns.OpcodeQuery {
 		resp.Rcode = dns.RcodeNotImplemented
-		return &Answer{resp, "only standard queries are answered"}, nil
+		return &Answer{resp, "only standard queries are answered"}, false, nil
 	}
 	if len(req.Question) != 1 {
 		resp.Rcode = dns.RcodeFormatError
-		return &Answer{resp, "a query must ask one question"}, nil
+		return &Answer{resp, "a query must ask one question"}, false, nil
 	}
 	z, err := r.zoneFor(ctx, local)
 	if err != nil {
 		resp.Rcode = dns.RcodeServerFailure
-		return &Answer{resp, "state could not be read: " + err.Error()}, err
+		return &Answer{resp, "state could not be read: " + err.Error()}, false, err
 	}
 	if z == nil {
 		resp.Rcode = dns.RcodeRefused
-		return &Answer{resp, fmt.Sprintf("no VPC resolver at %s", local)}, nil
+		return &Answer{resp, fmt.Sprintf("no VPC resolver at %s", local)}, false, nil
 	}
 	if !z.dnsSupport {
 		resp.Rcode = dns.RcodeRefused
-		return &Answer{resp, z.target.VpcID + " has enableDnsSupport off: its resolver does not answer"}, nil
+		return &Answer{resp, z.target.VpcID + " has enableDnsSupport off: its resolver does not answer"}, false, nil
 	}
 	q := req.Question[0]
 	name := fqdn(q.Name)
 	if q.Qclass != dns.ClassINET && q.Qclass != dns.ClassANY {
 		resp.Rcode = dns.RcodeRefused
-		return &Answer{resp, "only class IN is served"}, nil
+		return &Answer{resp, "only class IN is served"}, false, nil
 	}
 	if q.Qtype == dns.TypePTR {
 		if p, ok := z.ptr[name]; ok {
 			resp.Answer = append(resp.Answer, &dns.PTR{Hdr: hdr(q.Name, dns.TypePTR), Ptr: p})
-			return &Answer{resp, "EC2 private host name"}, nil
+			return &Answer{resp, "EC2 private host name"}, false, nil
 		}
 	}
 	if rec, ok := z.lookup(name); ok {
-		return &Answer{answerA(resp, q, rec.addrs), rec.reason}, nil
+		return &Answer{answerA(resp, q, rec.addrs), rec.reason}, false, nil
 	}
 	if r.cfg.Upstream != "" {
-		return r.forward(ctx, req, resp)
+		return nil, true, nil
 	}
 	if pn, ok := public.lookup(name); ok {
 		a := cloud.PublicServiceAddr(pn.region, pn.service, name)
-		return &Answer{answerA(resp, q, []netip.Addr{a}), "public address of " + pn.service + " in " + pn.region + " (catalog)"}, nil
+		return &Answer{answerA(resp, q, []netip.Addr{a}), "public address of " + pn.service + " in " + pn.region + " (catalog)"}, false, nil
 	}
 	if awsDomain(name) {
 		resp.Rcode = dns.RcodeNameError
-		return &Answer{resp, "no such name in AWS's domains"}, nil
+		return &Answer{resp, "no such name in AWS's domains"}, false, nil
 	}
 	resp.Rcode = dns.RcodeServerFailure
-	return &Answer{resp, "not an AWS name and no --dns-upstream configured"}, nil
+	return &Answer{resp, "not an AWS name and no --dns-upstream configured"}, false, nil
 }
 
 func hdr(name string, t uint16) dns.RR_Header {
@@ -210,14 +231,18 @@ func answerA(resp *dns.Msg, q dns.Question, addrs []netip.Addr) *dns.Msg {
 	return resp
 }
 
-func (r *Resolver) forward(ctx context.Context, req, resp *dns.Msg) (*Answer, error) {
+// forward asks the upstream; a failure or timeout is answered SERVFAIL.
+func (r *Resolver) forward(ctx context.Context, req *dns.Msg) *Answer {
 	in, _, err := r.up.ExchangeContext(ctx, req, r.cfg.Upstream)
 	if err != nil {
+		resp := new(dns.Msg)
+		resp.SetReply(req)
+		resp.RecursionAvailable = true
 		resp.Rcode = dns.RcodeServerFailure
-		return &Answer{resp, "upstream " + r.cfg.Upstream + " failed: " + err.Error()}, nil
+		return &Answer{resp, "upstream " + r.cfg.Upstream + " failed: " + err.Error()}
 	}
 	in.Id = req.Id
-	return &Answer{in, "forwarded to upstream " + r.cfg.Upstream}, nil
+	return &Answer{in, "forwarded to upstream " + r.cfg.Upstream}
 }
 
 // zoneCache is one reader's memory of the last zone it used, so that the

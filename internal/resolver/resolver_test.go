@@ -22,10 +22,15 @@ type fakeSource struct {
 	public      []cloud.DNSEndpoint
 	reads       atomic.Int64
 	publicReads atomic.Int64
+	targetReads atomic.Int64
 }
 
 func (f *fakeSource) Generation() uint64 { return f.gen.Load() }
+func (f *fakeSource) ResolverPrefix() netip.Prefix {
+	return netip.MustParsePrefix("127.100.0.0/16")
+}
 func (f *fakeSource) ResolverTarget(_ context.Context, a netip.Addr) (cloud.ResolverTarget, bool, error) {
+	f.targetReads.Add(1)
 	v, ok := f.views[a]
 	if !ok {
 		return cloud.ResolverTarget{}, false, nil

@@ -10,18 +10,16 @@ import (
 	"net/netip"
 	"syscall"
 
+	"github.com/miekg/dns"
 	"golang.org/x/net/ipv4"
 )
 
-// listenUDP opens n UDP sockets on one port with SO_REUSEPORT, so the
-// kernel spreads clients over them, each with IP_PKTINFO on.
-func listenUDP(addr string, n int) ([]*net.UDPConn, error) {
+// listenUDP opens the UDP socket, with IP_PKTINFO on so that each query's
+// destination (the VPC's resolver address) is known.
+func listenUDP(addr string) (*net.UDPConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		err := c.Control(func(fd uintptr) {
-			if serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, 0xf /* SO_REUSEPORT */, 1); serr != nil {
-				return
-			}
 			serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_PKTINFO, 1)
 		})
 		if err != nil {
@@ -29,21 +27,20 @@ func listenUDP(addr string, n int) ([]*net.UDPConn, error) {
 		}
 		return serr
 	}}
-	var out []*net.UDPConn
-	for i := range n {
-		pc, err := lc.ListenPacket(context.Background(), "udp4", addr)
-		if err != nil {
-			for _, u := range out {
-				u.Close()
-			}
-			return nil, err
-		}
-		out = append(out, pc.(*net.UDPConn))
-		if i == 0 {
-			addr = pc.LocalAddr().String() // the others join the same port
-		}
+	pc, err := lc.ListenPacket(context.Background(), "udp4", addr)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return pc.(*net.UDPConn), nil
+}
+
+// writeUDP sends one reply from local to a client.
+func (s *Server) writeUDP(b []byte, local netip.Addr, to *net.UDPAddr) {
+	if b == nil {
+		return
+	}
+	var oob [oobLen]byte
+	s.udp.WriteMsgUDP(b, srcOOB(oob[:], local), to)
 }
 
 // Linux ancillary data for IP_PKTINFO: the address a datagram was sent to
@@ -132,7 +129,15 @@ func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
 				}
 			}
 			if reply == nil {
-				if reply = s.r.Handle(ctx, local, pkt, true); reply == nil {
+				var fwd *dns.Msg
+				reply, fwd = s.r.prepare(ctx, local, pkt, true)
+				if fwd != nil {
+					if to, ok := msg.Addr.(*net.UDPAddr); ok {
+						s.forwardAsync(ctx, fwd, local, to)
+					}
+					continue
+				}
+				if reply == nil {
 					continue
 				}
 			}

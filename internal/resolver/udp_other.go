@@ -12,7 +12,7 @@ import (
 )
 
 // listenUDP opens one UDP socket that reports destinations.
-func listenUDP(addr string, _ int) ([]*net.UDPConn, error) {
+func listenUDP(addr string) (*net.UDPConn, error) {
 	ua, err := net.ResolveUDPAddr("udp4", addr)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,15 @@ func listenUDP(addr string, _ int) ([]*net.UDPConn, error) {
 		u.Close()
 		return nil, err
 	}
-	return []*net.UDPConn{u}, nil
+	return u, nil
+}
+
+// writeUDP sends one reply from local to a client.
+func (s *Server) writeUDP(b []byte, local netip.Addr, to *net.UDPAddr) {
+	if b == nil {
+		return
+	}
+	ipv4.NewPacketConn(s.udp).WriteTo(b, &ipv4.ControlMessage{Src: local.AsSlice()}, to)
 }
 
 // serveUDP reads datagrams with their destination through x/net/ipv4.
@@ -47,7 +55,13 @@ func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
 		if !ok || !local.IsLoopback() {
 			continue
 		}
-		out := s.r.Handle(ctx, local, buf[:n], true)
+		out, fwd := s.r.prepare(ctx, local, buf[:n], true)
+		if fwd != nil {
+			if to, ok := src.(*net.UDPAddr); ok {
+				s.forwardAsync(ctx, fwd, local, to)
+			}
+			continue
+		}
 		if out == nil {
 			continue
 		}
