@@ -90,7 +90,7 @@ func TestPaginate(t *testing.T) {
 	}
 	add("e", "a", "d", "b", "c")
 	id := func(s *string) string { return *s }
-	two := int32(2)
+	two := int64(2)
 	var got []string
 	p := Page{MaxResults: &two}
 	for i := 0; ; i++ {
@@ -116,7 +116,7 @@ func TestPaginate(t *testing.T) {
 	}
 	_, _, err := paginate(items, id, Page{NextToken: "!!"}, 1, 10)
 	wantCode(t, err, "InvalidNextToken")
-	big := int32(11)
+	big := int64(11)
 	_, _, err = paginate(items, id, Page{MaxResults: &big}, 1, 10)
 	wantCode(t, err, "InvalidParameterValue")
 }

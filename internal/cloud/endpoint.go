@@ -780,7 +780,7 @@ func endpointTags(e *VpcEndpoint) []Tag { return e.Tags }
 // endpoint Describe actions.
 func clampPage(p Page) Page {
 	if p.MaxResults != nil && *p.MaxResults > 1000 {
-		v := int32(1000)
+		v := int64(1000)
 		p.MaxResults = &v
 	}
 	return p
@@ -811,7 +811,7 @@ func (c *Cloud) DescribeVpcEndpoints(ctx context.Context, sc Scope, in *Describe
 		}); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, endpointFields, endpointTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, endpointFields, endpointTags); err != nil {
 			return err
 		}
 		out.VpcEndpoints, out.NextToken, err = paginate(all, endpointID, clampPage(in.Page), 1, 1000)

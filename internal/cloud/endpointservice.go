@@ -114,7 +114,7 @@ func (c *Cloud) DescribeVpcEndpointServices(ctx context.Context, sc Scope, in *D
 	if len(in.ServiceRegions) > 0 {
 		all = filterKeep(all, func(d *ServiceDetail) bool { return containsStr(in.ServiceRegions, d.ServiceRegion) })
 	}
-	all, err := filter(all, in.Filters, serviceFields, func(d *ServiceDetail) []Tag { return d.Tags })
+	all, err := filter(ctx, all, in.Filters, serviceFields, func(d *ServiceDetail) []Tag { return d.Tags })
 	if e, ok := apierr.As(err); ok && e.Code == "InvalidParameterValue" {
 		return nil, apierr.New("InvalidFilter", "%s", e.Message)
 	}

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"strings"
 
 	"github.com/vpce/vpce/internal/apierr"
@@ -17,9 +18,26 @@ type Filter struct {
 // them. Tag filters (tag:<key>, tag-key, tag-value) are added by [filter].
 type fields[T any] map[string]func(*T) []string
 
+// AWS's filter limits: filters per call, and values over all of them.
+const (
+	maxFilters      = 50
+	maxFilterValues = 200
+)
+
 // filter keeps the items that match every filter. An unknown filter name is
-// AWS's InvalidParameterValue.
-func filter[T any](items []*T, fs []Filter, known fields[T], tags func(*T) []Tag) ([]*T, error) {
+// AWS's InvalidParameterValue; more than AWS's limits of filters or values
+// is FilterLimitExceeded. It stops when ctx is done (the client left).
+func filter[T any](ctx context.Context, items []*T, fs []Filter, known fields[T], tags func(*T) []Tag) ([]*T, error) {
+	if len(fs) > maxFilters {
+		return nil, apierr.New("FilterLimitExceeded", "The maximum number of filters specified on a single call is %d", maxFilters)
+	}
+	values := 0
+	for _, f := range fs {
+		values += len(f.Values)
+	}
+	if values > maxFilterValues {
+		return nil, apierr.New("FilterLimitExceeded", "The maximum number of filter values specified on a single call is %d", maxFilterValues)
+	}
 	for _, f := range fs {
 		if f.Name == "" {
 			return nil, apierr.Missing("Filter.Name")
@@ -36,7 +54,12 @@ func filter[T any](items []*T, fs []Filter, known fields[T], tags func(*T) []Tag
 		return items, nil
 	}
 	out := items[:0:0]
-	for _, it := range items {
+	for i, it := range items {
+		if i%256 == 255 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if matchAll(it, fs, known, tags) {
 			out = append(out, it)
 		}

@@ -346,7 +346,7 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		if all, err = selectIDs(all, instID, in.InstanceIDs, errNotFoundMany("InvalidInstanceID.NotFound", "instance")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, instanceFields, instTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, instanceFields, instTags); err != nil {
 			return err
 		}
 		page, next, err := paginate(all, instID, in.Page, 5, 1000)

@@ -171,7 +171,7 @@ func (c *Cloud) DescribeInternetGateways(ctx context.Context, sc Scope, in *Desc
 		if all, err = selectIDs(all, igwID, in.InternetGatewayIDs, errNotFoundMany("InvalidInternetGatewayID.NotFound", "internetGateway")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, igwFields, igwTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, igwFields, igwTags); err != nil {
 			return err
 		}
 		out.InternetGateways, out.NextToken, err = paginate(all, igwID, in.Page, 5, 1000)

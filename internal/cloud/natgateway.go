@@ -204,7 +204,7 @@ func (c *Cloud) DescribeNatGateways(ctx context.Context, sc Scope, in *DescribeN
 		}); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, natFields, natTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, natFields, natTags); err != nil {
 			return err
 		}
 		out.NatGateways, out.NextToken, err = paginate(all, natID, in.Page, 5, 1000)

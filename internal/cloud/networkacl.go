@@ -186,7 +186,7 @@ func (c *Cloud) DescribeNetworkAcls(ctx context.Context, sc Scope, in *DescribeN
 		if all, err = selectIDs(all, aclID, in.NetworkACLIDs, errNotFoundMany("InvalidNetworkAclID.NotFound", "networkAcl")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, aclFields, aclTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, aclFields, aclTags); err != nil {
 			return err
 		}
 		for _, a := range all {

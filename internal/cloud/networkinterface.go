@@ -307,7 +307,7 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		if all, err = selectIDs(all, eniID, in.NetworkInterfaceIDs, errNotFoundMany("InvalidNetworkInterfaceID.NotFound", "networkInterface")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, eniFields, eniTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, eniFields, eniTags); err != nil {
 			return err
 		}
 		out.NetworkInterfaces, out.NextToken, err = paginate(all, eniID, in.Page, 5, 1000)

@@ -10,7 +10,9 @@ import (
 
 // Page is the MaxResults/NextToken pair of a paginated Describe request.
 type Page struct {
-	MaxResults *int32 `ec2:"MaxResults"`
+	// MaxResults is 64-bit so that a value past 2^31 gets AWS's range
+	// message rather than a parse error.
+	MaxResults *int64 `ec2:"MaxResults"`
 	NextToken  string `ec2:"NextToken"`
 }
 
@@ -26,7 +28,7 @@ func paginate[T any](items []*T, id func(*T) string, p Page, lo, hi int) ([]*T, 
 		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
 		after, ok := strings.CutPrefix(string(raw), tokenPrefix)
 		if err != nil || !ok {
-			return nil, "", apierr.New("InvalidNextToken", "The token '%s' is invalid.", p.NextToken)
+			return nil, "", apierr.New("InvalidNextToken", "The token '%s' is invalid.", clip(p.NextToken))
 		}
 		n := sort.Search(len(items), func(i int) bool { return id(items[i]) > after })
 		items = items[n:]
@@ -78,4 +80,14 @@ func errNotFoundMany(code, noun string) func(string) error {
 	return func(id string) error {
 		return apierr.New(code, "The %s ID '%s' does not exist", noun, id)
 	}
+}
+
+// clip shortens a client's value for an error message, so that a huge
+// parameter is not echoed back whole.
+func clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }

@@ -137,7 +137,7 @@ func (c *Cloud) DescribePrefixLists(ctx context.Context, sc Scope, in *DescribeP
 	if err != nil {
 		return nil, err
 	}
-	if all, err = filter(all, in.Filters, prefixListSummaryFields, nil); err != nil {
+	if all, err = filter(ctx, all, in.Filters, prefixListSummaryFields, nil); err != nil {
 		return nil, err
 	}
 	out := &DescribePrefixListsOutput{}
@@ -177,7 +177,7 @@ func (c *Cloud) DescribeManagedPrefixLists(ctx context.Context, sc Scope, in *De
 		}); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, managedPrefixListFields, prefixListTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, managedPrefixListFields, prefixListTags); err != nil {
 			return err
 		}
 		out.PrefixLists, out.NextToken, err = paginate(all, prefixListID, in.Page, 1, 100)

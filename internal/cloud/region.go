@@ -46,7 +46,7 @@ func (c *Cloud) DescribeRegions(ctx context.Context, sc Scope, in *DescribeRegio
 	if err != nil {
 		return nil, err
 	}
-	all, err = filter(all, in.Filters, regionFields, nil)
+	all, err = filter(ctx, all, in.Filters, regionFields, nil)
 	return &DescribeRegionsOutput{Regions: all}, err
 }
 
@@ -108,6 +108,6 @@ func (c *Cloud) DescribeAvailabilityZones(ctx context.Context, sc Scope, in *Des
 	if all, err = selectIDs(all, func(z *AvailabilityZone) string { return z.ZoneID }, in.ZoneIDs, notFound); err != nil {
 		return nil, err
 	}
-	all, err = filter(all, in.Filters, zoneFields, nil)
+	all, err = filter(ctx, all, in.Filters, zoneFields, nil)
 	return &DescribeAvailabilityZonesOutput{Zones: all}, err
 }

@@ -317,7 +317,7 @@ func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeR
 		if all, err = selectIDs(all, routeTableID, in.RouteTableIDs, errNotFoundMany("InvalidRouteTableID.NotFound", "routeTable")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, routeTableFields, routeTableTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, routeTableFields, routeTableTags); err != nil {
 			return err
 		}
 		out.RouteTables, out.NextToken, err = paginate(all, routeTableID, in.Page, 5, 100)

@@ -388,7 +388,7 @@ func (c *Cloud) DescribeSecurityGroups(ctx context.Context, sc Scope, in *Descri
 			}
 			all = named
 		}
-		if all, err = filter(all, in.Filters, sgFields, sgTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, sgFields, sgTags); err != nil {
 			return err
 		}
 		for _, g := range all {
@@ -770,7 +770,7 @@ func (c *Cloud) DescribeSecurityGroupRules(ctx context.Context, sc Scope, in *De
 		}); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, sgRuleFields, sgRuleTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, sgRuleFields, sgRuleTags); err != nil {
 			return err
 		}
 		out.Rules, out.NextToken, err = paginate(all, sgRuleID, in.Page, 5, 1000)

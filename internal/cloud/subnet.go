@@ -236,7 +236,7 @@ func (c *Cloud) DescribeSubnets(ctx context.Context, sc Scope, in *DescribeSubne
 		if all, err = selectIDs(all, subnetID, in.SubnetIDs, errNotFoundMany("InvalidSubnetID.NotFound", "subnet")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, subnetFields, subnetTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, subnetFields, subnetTags); err != nil {
 			return err
 		}
 		out.Subnets, out.NextToken, err = paginate(all, subnetID, in.Page, 5, 1000)

@@ -251,7 +251,7 @@ func (c *Cloud) DescribeTags(ctx context.Context, sc Scope, in *DescribeTagsInpu
 				}
 			}
 		}
-		all, err := filter(all, in.Filters, tagFields, nil)
+		all, err := filter(ctx, all, in.Filters, tagFields, nil)
 		if err != nil {
 			return err
 		}

@@ -282,7 +282,7 @@ func (c *Cloud) DescribeVpcs(ctx context.Context, sc Scope, in *DescribeVpcsInpu
 		if all, err = selectIDs(all, vpcID, in.VpcIDs, errNotFoundMany("InvalidVpcID.NotFound", "vpc")); err != nil {
 			return err
 		}
-		if all, err = filter(all, in.Filters, vpcFields, vpcTags); err != nil {
+		if all, err = filter(ctx, all, in.Filters, vpcFields, vpcTags); err != nil {
 			return err
 		}
 		out.Vpcs, out.NextToken, err = paginate(all, vpcID, in.Page, 5, 1000)

@@ -35,6 +35,9 @@ func newBenchHandler(b *testing.B) *Handler {
 }
 
 func post(b *testing.B, h http.Handler, body string) string {
+	if !strings.Contains(body, "Version=") {
+		body += "&Version=" + APIVersion
+	}
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()

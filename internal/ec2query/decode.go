@@ -15,15 +15,52 @@ import (
 // makes it required. Lists are flattened (Name.1, Name.2 …), nested
 // structs use dots (Filter.1.Value.2). Untagged embedded structs share the
 // parent's names. Parameters that no field names are ignored.
-func Decode(form url.Values, dst any) error {
+//
+// A list position that is not a positive decimal number without leading
+// zeros (Filter.0.Name, Filter.-1, Filter.01, Filter.99999999999999999999)
+// is refused with UnknownParameter rather than ignored: a filter that is
+// silently dropped widens a Describe.
+func Decode(values url.Values, dst any) error {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		panic("ec2query.Decode: dst must point to a struct")
 	}
-	return decodeStruct(form, "", v.Elem())
+	return decodeStruct(indexForm(values), "", v.Elem())
 }
 
-func decodeStruct(form url.Values, prefix string, v reflect.Value) error {
+// form is a request's parameters with, computed in one pass over them,
+// every dotted prefix they have and, for each prefix, the segments that
+// follow it — so that decoding is linear in the parameters, not quadratic.
+type form struct {
+	values   url.Values
+	prefixes map[string]struct{}
+	next     map[string][]string // prefix → distinct following segments
+}
+
+func indexForm(values url.Values) *form {
+	f := &form{values: values, prefixes: map[string]struct{}{}, next: map[string][]string{}}
+	seen := map[string]struct{}{}
+	for k := range values {
+		for i := 0; i < len(k); i++ {
+			if k[i] != '.' {
+				continue
+			}
+			p := k[:i]
+			f.prefixes[p] = struct{}{}
+			seg := k[i+1:]
+			if j := strings.IndexByte(seg, '.'); j >= 0 {
+				seg = seg[:j]
+			}
+			if _, dup := seen[p+"."+seg]; !dup {
+				seen[p+"."+seg] = struct{}{}
+				f.next[p] = append(f.next[p], seg)
+			}
+		}
+	}
+	return f
+}
+
+func decodeStruct(form *form, prefix string, v reflect.Value) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -50,14 +87,14 @@ func decodeStruct(form url.Values, prefix string, v reflect.Value) error {
 }
 
 // decodeValue decodes one field and reports whether the request set it.
-func decodeValue(form url.Values, key string, v reflect.Value) (bool, error) {
+func decodeValue(form *form, key string, v reflect.Value) (bool, error) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.Type().Elem().Kind() == reflect.Struct {
 			if !hasPrefix(form, key+".") {
 				return false, nil
 			}
-		} else if _, ok := form[key]; !ok {
+		} else if _, ok := form.values[key]; !ok {
 			return false, nil
 		}
 		p := reflect.New(v.Type().Elem())
@@ -72,7 +109,10 @@ func decodeValue(form url.Values, key string, v reflect.Value) (bool, error) {
 		}
 		return true, decodeStruct(form, key+".", v)
 	case reflect.Slice:
-		idx := indexes(form, key)
+		idx, err := indexes(form, key)
+		if err != nil {
+			return false, err
+		}
 		if len(idx) == 0 {
 			return false, nil
 		}
@@ -85,7 +125,7 @@ func decodeValue(form url.Values, key string, v reflect.Value) (bool, error) {
 		v.Set(s)
 		return true, nil
 	}
-	raw, ok := form[key]
+	raw, ok := form.values[key]
 	if !ok {
 		return false, nil
 	}
@@ -117,36 +157,29 @@ func decodeValue(form url.Values, key string, v reflect.Value) (bool, error) {
 	return true, nil
 }
 
-func hasPrefix(form url.Values, p string) bool {
-	for k := range form {
-		if strings.HasPrefix(k, p) {
-			return true
-		}
-	}
-	return false
+// hasPrefix reports whether some parameter starts with p, which ends in
+// a dot.
+func hasPrefix(form *form, p string) bool {
+	_, ok := form.prefixes[strings.TrimSuffix(p, ".")]
+	return ok
 }
 
+// maxListIndex bounds list positions; AWS's lists are far shorter.
+const maxListIndex = 100000
+
 // indexes returns the list positions N present as key.N or key.N.…, in
-// numeric order. AWS numbers from 1; gaps are allowed.
-func indexes(form url.Values, key string) []int {
-	seen := map[int]bool{}
-	p := key + "."
-	for k := range form {
-		rest, ok := strings.CutPrefix(k, p)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
+// numeric order. AWS numbers from 1; gaps are allowed. A position that is
+// not a number from 1, written without leading zeros, is UnknownParameter.
+func indexes(form *form, key string) ([]int, error) {
+	segs := form.next[key]
+	out := make([]int, 0, len(segs))
+	for _, num := range segs {
 		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 || strconv.Itoa(n) != num {
-			continue
+		if err != nil || n < 1 || n > maxListIndex || strconv.Itoa(n) != num {
+			return nil, apierr.New("UnknownParameter", "The parameter %s.%s is not recognized", key, num)
 		}
-		seen[n] = true
-	}
-	out := make([]int, 0, len(seen))
-	for n := range seen {
 		out = append(out, n)
 	}
 	sort.Ints(out)
-	return out
+	return out, nil
 }

@@ -3,6 +3,7 @@ package ec2query
 import (
 	"net/url"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/vpce/vpce/internal/apierr"
@@ -66,7 +67,15 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"CidrBlock=10.0.0.0/24", &cloud.CreateSubnetInput{}, "MissingParameter"},
 		{"MaxResults=x", &cloud.DescribeVpcsInput{}, "InvalidParameterValue"},
-		{"MaxResults=99999999999", &cloud.DescribeVpcsInput{}, "InvalidParameterValue"},
+		{"MaxResults=99999999999999999999", &cloud.DescribeVpcsInput{}, "InvalidParameterValue"},
+		// List positions that are not 1, 2, … are refused, not ignored: a
+		// dropped filter would widen a Describe.
+		{"Filter.0.Name=vpc-id&Filter.0.Value.1=vpc-1", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
+		{"Filter.-1.Name=vpc-id", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
+		{"Filter.01.Name=vpc-id", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
+		{"Filter.99999999999999999999.Name=vpc-id", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
+		{"Filter.1.Name=vpc-id&Filter.1.Value.0=x", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
+		{"VpcId.x=vpc-1", &cloud.DescribeVpcsInput{}, "UnknownParameter"},
 		{"VpcId=v&EnableDnsSupport.Value=yes", &cloud.ModifyVpcAttributeInput{}, "InvalidParameterValue"},
 	} {
 		form, _ := url.ParseQuery(tc.query)
@@ -74,5 +83,27 @@ func TestDecodeErrors(t *testing.T) {
 		if !apierr.HasCode(err, tc.code) {
 			t.Errorf("Decode(%q) err = %v, want %s", tc.query, err, tc.code)
 		}
+	}
+}
+
+// TestDecodeIsLinear: decoding many parameters costs in proportion to
+// their number (no per-element scan of the whole form). Counted, not
+// timed: the form's index is built once and each lookup is a map access.
+func TestDecodeIsLinear(t *testing.T) {
+	vals := url.Values{}
+	for i := 1; i <= 10000; i++ {
+		vals.Set("Filter.1.Value."+strconv.Itoa(i), "v")
+	}
+	vals.Set("Filter.1.Name", "vpc-id")
+	var in cloud.DescribeVpcsInput
+	if err := Decode(vals, &in); err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Filters) != 1 || len(in.Filters[0].Values) != 10000 {
+		t.Fatalf("decoded %d filters", len(in.Filters))
+	}
+	f := indexForm(vals)
+	if n := len(f.next["Filter.1.Value"]); n != 10000 {
+		t.Errorf("index has %d positions, want 10000", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
@@ -114,6 +115,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	action, sc, status, err := h.serve(w, r, reqID)
 	code := ""
+	if err != nil && r.Context().Err() != nil {
+		// The client went away: nobody reads an answer, and it is not
+		// the server's failure.
+		h.cfg.Logger.Debug("client gone", "action", action, "request_id", reqID, "err", err)
+		h.cfg.Metrics.observe(action, true, "ClientClosedRequest", 499, time.Since(start))
+		return
+	}
 	if err != nil {
 		e, ok := apierr.As(err)
 		if !ok {
@@ -166,12 +174,28 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 	if err != nil {
 		return action, sc, 0, err
 	}
+	for k, vs := range form {
+		for _, v := range vs {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				// Replacing bad bytes would make two different tag keys one.
+				return action, sc, 0, apierr.InvalidValue("Value for parameter %s is not valid UTF-8.", strings.ToValidUTF8(clip(k), "?"))
+			}
+		}
+	}
+
 	if action == "" {
 		return action, sc, 0, apierr.New("MissingAction", "The request must contain the parameter Action")
 	}
 	fn, ok := h.actions[action]
 	if !ok {
 		return action, sc, 0, apierr.New("InvalidAction", "The action %s is not valid for this web service.", action)
+	}
+	switch v := form.Get("Version"); v {
+	case APIVersion:
+	case "":
+		return action, sc, 0, apierr.New("MissingParameter", "The request must contain the parameter Version")
+	default:
+		return action, sc, 0, apierr.New("NoSuchVersion", "The requested version (%s) of service AmazonEC2 does not exist", clip(v))
 	}
 	dryRun := false
 	if v := form.Get("DryRun"); v != "" {
@@ -258,4 +282,12 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// clip shortens a client's value for an error message.
+func clip(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	return s[:64] + "…"
 }

@@ -23,7 +23,7 @@ func TestMetrics(t *testing.T) {
 	m := NewMetrics(reg)
 	h := New(Config{Cloud: cloud.New(cloud.Config{Store: st}), Metrics: m})
 	for _, body := range []string{"Action=DescribeVpcs", "Action=DescribeVpcs", "Action=DeleteVpc&VpcId=vpc-12345678", "Action=Bogus1", "Action=Bogus2"} {
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body+"&Version="+APIVersion))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -30,6 +31,9 @@ type errorDoc struct {
 // raw posts a form to a server as an unsigned request.
 func raw(t *testing.T, base string, form url.Values) (int, []byte) {
 	t.Helper()
+	if _, ok := form["Version"]; !ok {
+		form.Set("Version", "2016-11-15") // as every SDK sends
+	}
 	resp, err := http.Post(base+"/", "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +59,15 @@ func TestProtocolErrors(t *testing.T) {
 		{"unknown-filter", url.Values{"Action": {"DescribeSubnets"}, "Filter.1.Name": {"flavour"}, "Filter.1.Value.1": {"x"}}, 400, "InvalidParameterValue"},
 		{"malformed-id", url.Values{"Action": {"DeleteSubnet"}, "SubnetId": {"subnet-XYZ"}}, 400, "InvalidSubnetID.Malformed"},
 		{"dependency", url.Values{"Action": {"DeleteVpc"}, "VpcId": {"vpc-0123456789abcdef0"}}, 400, "InvalidVpcID.NotFound"},
+		{"missing-version", url.Values{"Action": {"DescribeVpcs"}, "Version": {""}}, 400, "MissingParameter"},
+		{"unknown-version", url.Values{"Action": {"DescribeVpcs"}, "Version": {"2015-12-01"}}, 400, "NoSuchVersion"},
+		{"filter-index-zero", url.Values{"Action": {"DescribeVpcs"}, "Filter.0.Name": {"vpc-id"}, "Filter.0.Value.1": {"vpc-1"}}, 400, "UnknownParameter"},
+		{"filter-index-padded", url.Values{"Action": {"DescribeVpcs"}, "Filter.01.Name": {"vpc-id"}, "Filter.01.Value.1": {"vpc-1"}}, 400, "UnknownParameter"},
+		{"filter-values-over-200", manyValues(201), 400, "FilterLimitExceeded"},
+		{"maxresults-past-int32", url.Values{"Action": {"DescribeVpcs"}, "MaxResults": {"3000000000"}}, 400, "InvalidParameterValue"},
+		{"huge-next-token", url.Values{"Action": {"DescribeVpcs"}, "MaxResults": {"5"}, "NextToken": {strings.Repeat("A", 500000)}}, 400, "InvalidNextToken"},
+		{"bad-utf8-tag", url.Values{"Action": {"CreateVpc"}, "CidrBlock": {"10.0.0.0/16"}, "TagSpecification.1.ResourceType": {"vpc"},
+			"TagSpecification.1.Tag.1.Key": {"a\xff"}, "TagSpecification.1.Tag.1.Value": {"x"}}, 400, "InvalidParameterValue"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := raw(t, shared.url, tc.form)
@@ -67,6 +80,12 @@ func TestProtocolErrors(t *testing.T) {
 			}
 			if len(doc.Errors) != 1 || doc.Errors[0].Code != tc.code || doc.Errors[0].Message == "" || doc.RequestID == "" {
 				t.Errorf("error = %+v, want code %s", doc, tc.code)
+			}
+			if len(body) > 2000 {
+				t.Errorf("error document of %d bytes: a client's value was echoed whole", len(body))
+			}
+			if tc.name == "maxresults-past-int32" && !strings.Contains(doc.Errors[0].Message, "must be between") {
+				t.Errorf("MaxResults past 2^31: %q, want AWS's range message", doc.Errors[0].Message)
 			}
 		})
 	}
@@ -205,4 +224,12 @@ func TestSigV4(t *testing.T) {
 	if _, err := cliSigned(t, s.url, "111122223333", "nope", "describe-vpcs"); err == nil || !strings.Contains(err.Error(), "SignatureDoesNotMatch") {
 		t.Errorf("CLI with a wrong secret: %v", err)
 	}
+}
+
+func manyValues(n int) url.Values {
+	v := url.Values{"Action": {"DescribeVpcs"}, "Filter.1.Name": {"tag:Name"}}
+	for i := 1; i <= n; i++ {
+		v.Set(fmt.Sprintf("Filter.1.Value.%d", i), "x")
+	}
+	return v
 }
