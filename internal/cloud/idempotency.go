@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/store"
@@ -16,8 +17,9 @@ func errorf(format string, args ...any) error { return fmt.Errorf(format, args..
 
 // clientToken records the outcome of a create made with a ClientToken.
 type clientToken struct {
-	Params string          `json:"params"`
-	Result json.RawMessage `json:"result"`
+	Params  string          `json:"params"`
+	Result  json.RawMessage `json:"result"`
+	Created time.Time       `json:"created"`
 }
 
 // idempotent runs create once per ClientToken: a repeat with the same token
@@ -62,7 +64,7 @@ func (tx *txn) idempotent(action, token string, params, dst any, create func() (
 	if err != nil {
 		return err
 	}
-	if err := putObj(tx, kindToken, key.ID, clientToken{Params: hash, Result: res}); err != nil {
+	if err := putObj(tx, kindToken, key.ID, clientToken{Params: hash, Result: res, Created: tx.now}); err != nil {
 		return err
 	}
 	set(v)

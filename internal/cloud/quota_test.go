@@ -56,3 +56,42 @@ func TestResolverPoolFull(t *testing.T) {
 		t.Errorf("resolver %s handed out from a full /30", out.Vpcs[0].ResolverAddr)
 	}
 }
+
+// TestPurge: terminated instances and expired client tokens leave the
+// store once no reader can see them; live ones stay.
+func TestPurge(t *testing.T) {
+	c, clk := newTestCloud(t)
+	one := int32(1)
+	run := func(token string) string {
+		res := mustDo[*Reservation](t)(c.RunInstances(t.Context(), sc, &RunInstancesInput{ImageID: "ami-12345678", MinCount: &one, MaxCount: &one, ClientToken: token}))
+		return res.Instances[0].InstanceID
+	}
+	dead, alive := run("tok-1"), run("")
+	mustDo[*TerminateInstancesOutput](t)(c.TerminateInstances(t.Context(), sc, &TerminateInstancesInput{InstanceIDs: []string{dead}}))
+	count := func(kind string) int {
+		n := 0
+		c.st.View(t.Context(), func(tx store.Txn) error {
+			rs, err := tx.ListKind(kind)
+			n = len(rs)
+			return err
+		})
+		return n
+	}
+	if n, err := c.Purge(t.Context()); err != nil || n != 0 {
+		t.Fatalf("purge while everything is visible: %d %v", n, err)
+	}
+	clk.Advance(2 * time.Hour)
+	if n, err := c.Purge(t.Context()); err != nil || n != 1 {
+		t.Fatalf("purge after the retention: %d %v, want the terminated instance", n, err)
+	}
+	if got := count(kindInstance); got != 1 {
+		t.Errorf("%d instances stored, want the live one (%s)", got, alive)
+	}
+	if count(kindToken) != 1 {
+		t.Error("the client token went before its 24 hours")
+	}
+	clk.Advance(TokenRetention)
+	if n, _ := c.Purge(t.Context()); n != 1 || count(kindToken) != 0 {
+		t.Errorf("the expired client token stayed (%d purged)", n)
+	}
+}

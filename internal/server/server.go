@@ -105,6 +105,7 @@ func Run(ctx context.Context, cfg Config) error {
 			log.Info("VPC resolver", "vpc", t.VpcID, "account", t.Account, "region", t.Region, "dig", fmt.Sprintf("dig @%s -p %d", t.Addr, dnsPort))
 		}
 	}
+	go janitor(ctx, c, log)
 	h := Handler(c, st, cfg, res, dnsPort)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -203,4 +204,26 @@ func admin(api *ec2query.Handler, r *http.Request, needAdmin bool) (ec2query.Ide
 			Message: "You are not authorized to perform this operation: only an admin key (--admin-keys, or \"admin\" in the credentials file) may."}
 	}
 	return id, nil
+}
+
+// purgeEvery is how often what nobody can see any more is purged.
+const purgeEvery = time.Minute
+
+// janitor purges terminated instances, deleted gateways and endpoints and
+// expired client tokens (see [cloud.Cloud.Purge]) until ctx is done.
+func janitor(ctx context.Context, c *cloud.Cloud, log *slog.Logger) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		if n, err := c.Purge(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("purge failed", "err", err)
+		} else if n > 0 {
+			log.Debug("purged", "objects", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
