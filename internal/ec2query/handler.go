@@ -2,6 +2,7 @@ package ec2query
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // Auth modes.
@@ -124,7 +126,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		e, ok := apierr.As(err)
-		if !ok {
+		switch {
+		case ok:
+		case errors.Is(err, store.ErrDiskFull):
+			e = &apierr.Error{Code: "ServiceUnavailable", Message: "The server's state disk is full; nothing was written.", Status: http.StatusServiceUnavailable, Err: err}
+		case errors.Is(err, store.ErrReadOnly):
+			e = &apierr.Error{Code: "ServiceUnavailable", Message: "The server's state directory is read-only; nothing was written.", Status: http.StatusServiceUnavailable, Err: err}
+		default:
 			e = &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
 		}
 		status = e.HTTPStatus()

@@ -33,6 +33,9 @@ type Config struct {
 	Listen string
 	// StateDir is the directory of the embedded store.
 	StateDir string
+	// InitState starts an empty store over one that cannot be trusted
+	// (see [store.Options]).
+	InitState bool
 	// DefaultAccount and DefaultRegion: see [ec2query.Config].
 	DefaultAccount string
 	DefaultRegion  string
@@ -73,7 +76,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	log := cfg.Logger.With("component", "server")
-	st, err := store.Open(cfg.StateDir)
+	st, err := store.OpenWith(cfg.StateDir, store.Options{Init: cfg.InitState})
 	if err != nil {
 		return err
 	}
@@ -157,8 +160,11 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 	}
 	mux.HandleFunc("GET /_vpce/health", func(w http.ResponseWriter, r *http.Request) {
 		v, err := st.SchemaVersion()
+		if err == nil {
+			err = st.Health(r.Context())
+		}
 		if err != nil {
-			http.Error(w, `{"status":"unavailable"}`, http.StatusServiceUnavailable)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

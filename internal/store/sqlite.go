@@ -8,8 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Table and schema names, used everywhere.
@@ -42,17 +46,48 @@ var migrations = []string{
 // mode with synchronous=FULL, so a commit that returned survives kill -9
 // and power loss.
 type SQLite struct {
-	w *sql.DB // one connection: writers are serialized
-	r *sql.DB // readers
+	w    *sql.DB // one connection: writers are serialized
+	r    *sql.DB // readers
+	lock *os.File
+	// lastWrite is the failure of the last write that failed for want of
+	// disk or permission, nil once a write succeeds; health reports it.
+	lastWrite atomic.Pointer[error]
 }
 
+// Options configure [OpenWith]. The zero value is the safe default.
+type Options struct {
+	// Init starts an empty store where the directory holds a database
+	// that cannot be trusted (an empty vpce.db, or a WAL without its
+	// database); the old files are kept beside it, renamed.
+	Init bool
+}
+
+// ErrUntrusted is returned by Open for a state directory whose files say
+// that data may have been lost; Options.Init starts over.
+var ErrUntrusted = errors.New("the state directory holds a store that cannot be trusted")
+
 // Open opens (creating if needed) the SQLite store in dir and migrates its
-// schema forward.
-func Open(dir string) (*SQLite, error) {
+// schema forward. See [OpenWith].
+func Open(dir string) (*SQLite, error) { return OpenWith(dir, Options{}) }
+
+// OpenWith opens the store in dir. It takes an exclusive lock on the
+// directory (a second vpce on it is refused, naming the holder), refuses a
+// zero-byte vpce.db or a WAL without its database (data would silently be
+// gone) unless opts.Init, and checks the database's integrity (SQLite's
+// quick_check) before serving.
+func OpenWith(dir string, opts Options) (*SQLite, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, dbFileName)
+	if err := checkFiles(path, opts.Init); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -65,21 +100,127 @@ func Open(dir string) (*SQLite, error) {
 	wq.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
+		lock.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &SQLite{w: w, r: r}
+	s := &SQLite{w: w, r: r, lock: lock}
+	if err := s.quickCheck(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	if err := s.migrate(); err != nil {
 		s.Close()
-		return nil, err
+		return nil, classify(err)
 	}
 	return s, nil
+}
+
+// checkFiles refuses the states in which opening would start an empty
+// store over lost data: a zero-byte database, or a WAL (which holds
+// committed transactions) without its database. With init, the files are
+// moved aside and the store starts empty.
+func checkFiles(path string, init bool) error {
+	fi, err := os.Stat(path)
+	var why string
+	switch {
+	case err == nil && fi.Size() == 0:
+		why = path + " is empty (0 bytes)"
+	case errors.Is(err, os.ErrNotExist):
+		if wal, werr := os.Stat(path + "-wal"); werr == nil && wal.Size() > 0 {
+			why = path + " is missing but its write-ahead log " + path + "-wal holds committed data"
+		}
+	case err != nil:
+		return fmt.Errorf("open store: %w", err)
+	}
+	if why == "" {
+		return nil
+	}
+	if !init {
+		return fmt.Errorf("%w: %s; restore it from a backup, or start an empty store with --init-state (the files are kept, renamed)", ErrUntrusted, why)
+	}
+	suffix := ".broken-" + time.Now().UTC().Format("20060102T150405Z")
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Rename(f, f+suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("open store: keep %s aside: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// quickCheck runs SQLite's quick_check: a corrupt database is refused at
+// start rather than answering errors to every request later.
+func (s *SQLite) quickCheck() error {
+	rows, err := s.w.Query(`PRAGMA quick_check`)
+	if err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("integrity check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		if len(problems) > 5 {
+			problems = append(problems[:5], "…")
+		}
+		return fmt.Errorf("the database is corrupt (quick_check: %s); restore it from a backup", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Health reports whether the store can serve: it reads the database, and
+// reports the last write that failed for want of disk space or
+// permission.
+func (s *SQLite) Health(ctx context.Context) error {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+tableObjects+` LIMIT 1)`).Scan(&n); err != nil {
+		return classify(fmt.Errorf("read: %w", err))
+	}
+	if p := s.lastWrite.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Store errors a client can act on.
+var (
+	// ErrDiskFull: the state directory's disk is full; nothing was written.
+	ErrDiskFull = errors.New("the state directory's disk is full")
+	// ErrReadOnly: the state directory (or database) is read-only.
+	ErrReadOnly = errors.New("the state directory is read-only")
+)
+
+// classify turns SQLite's "disk full" and "read-only" failures into
+// ErrDiskFull and ErrReadOnly (wrapping the original).
+func classify(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
+		return fmt.Errorf("%w: %w", ErrReadOnly, err)
+	}
+	return err
 }
 
 func (s *SQLite) migrate() error {
@@ -128,6 +269,20 @@ func (s *SQLite) View(ctx context.Context, fn func(Txn) error) error {
 }
 
 func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(Txn) error) error {
+	err := s.runTx(ctx, db, readOnly, fn)
+	if !readOnly {
+		err = classify(err)
+		switch {
+		case errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly):
+			s.lastWrite.Store(&err)
+		case err == nil:
+			s.lastWrite.Store(nil)
+		}
+	}
+	return err
+}
+
+func (s *SQLite) runTx(ctx context.Context, db *sql.DB, readOnly bool, fn func(Txn) error) error {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -148,9 +303,13 @@ func (s *SQLite) Reset(ctx context.Context) error {
 	return err
 }
 
-// Close implements [Store].
+// Close implements [Store]; it releases the directory's lock.
 func (s *SQLite) Close() error {
-	return errors.Join(s.w.Close(), s.r.Close())
+	err := errors.Join(s.w.Close(), s.r.Close())
+	if s.lock != nil {
+		err = errors.Join(err, s.lock.Close())
+	}
+	return err
 }
 
 type sqliteTxn struct {
