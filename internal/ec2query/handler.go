@@ -30,8 +30,9 @@ const (
 )
 
 // maxBody bounds a request body; the largest legitimate EC2 request vpce
-// takes (a 20,480-character policy with many parameters) is far smaller.
-const maxBody = 1 << 20
+// takes (a 20,480-character policy, percent-encoded, with many
+// parameters) is far smaller.
+const maxBody = 256 << 10
 
 // Config configures a [Handler]. Cloud is required.
 type Config struct {
@@ -158,6 +159,20 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 			return "", sc, 0, &apierr.Error{Code: "InvalidRequest", Status: http.StatusUnsupportedMediaType,
 				Message: "The request body must have Content-Type application/x-www-form-urlencoded."}
+		}
+	}
+	// Cheap checks before the body is read: its announced size, and with
+	// auth on, that the request is signed by a known key at all.
+	if r.ContentLength > maxBody {
+		return "", sc, 0, &apierr.Error{Code: "RequestEntityTooLarge", Message: "Request body is too large.", Status: http.StatusRequestEntityTooLarge}
+	}
+	if h.cfg.Auth == AuthSigV4 {
+		sig, signed, err := parseSigV4(r)
+		if err != nil {
+			return "", sc, 0, err
+		}
+		if _, known := h.cfg.Credentials[sig.accessKey]; !signed || !known {
+			return "", sc, 0, errAuth("AWS was not able to validate the provided access credentials")
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))

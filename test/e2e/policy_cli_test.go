@@ -223,6 +223,15 @@ func TestPolicyFidelityCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"findings": []`) || !strings.Contains(out, `"accepted": true`) {
 		t.Errorf("a valid policy: exit %d\n%s", code, out)
 	}
+	// A file far larger than any policy is refused at once.
+	big := filepath.Join(t.TempDir(), "big.json")
+	os.WriteFile(big, []byte(strings.Repeat(" ", 300000)+"{}"), 0o644)
+	if out, code := vpceRun(t, "policy", "validate", big); code == 0 || !strings.Contains(out, "more than 204800 bytes") {
+		t.Errorf("validate of a 300 kB file: exit %d %s", code, out)
+	}
+	if out, code := vpceRun(t, "policy", "simulate", "--identity-policy", big, "--action", "s3:GetObject"); code == 0 || !strings.Contains(out, "more than 204800 bytes") {
+		t.Errorf("simulate with a 300 kB file: exit %d %s", code, out)
+	}
 	// A key without a service prefix: IAM accepts it, Access Analyzer
 	// reports it.
 	out, code = vpceRun(t, "policy", "validate", "--kind", "identity", p("unknown-key.json"))

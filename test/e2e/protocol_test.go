@@ -65,7 +65,7 @@ func TestProtocolErrors(t *testing.T) {
 		{"filter-index-padded", url.Values{"Action": {"DescribeVpcs"}, "Filter.01.Name": {"vpc-id"}, "Filter.01.Value.1": {"vpc-1"}}, 400, "UnknownParameter"},
 		{"filter-values-over-200", manyValues(201), 400, "FilterLimitExceeded"},
 		{"maxresults-past-int32", url.Values{"Action": {"DescribeVpcs"}, "MaxResults": {"3000000000"}}, 400, "InvalidParameterValue"},
-		{"huge-next-token", url.Values{"Action": {"DescribeVpcs"}, "MaxResults": {"5"}, "NextToken": {strings.Repeat("A", 500000)}}, 400, "InvalidNextToken"},
+		{"huge-next-token", url.Values{"Action": {"DescribeVpcs"}, "MaxResults": {"5"}, "NextToken": {strings.Repeat("A", 100000)}}, 400, "InvalidNextToken"},
 		{"bad-utf8-tag", url.Values{"Action": {"CreateVpc"}, "CidrBlock": {"10.0.0.0/16"}, "TagSpecification.1.ResourceType": {"vpc"},
 			"TagSpecification.1.Tag.1.Key": {"a\xff"}, "TagSpecification.1.Tag.1.Value": {"x"}}, 400, "InvalidParameterValue"},
 	} {

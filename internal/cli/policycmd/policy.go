@@ -135,7 +135,7 @@ Exit status: 0 when no file has an ERROR finding, 1 when one has.`,
 			var all []fileReport
 			bad := false
 			for _, f := range args {
-				b, err := os.ReadFile(f)
+				b, err := readPolicy(f)
 				if err != nil {
 					return err
 				}
@@ -272,8 +272,30 @@ AWS has no field for under "Vpce". Exit status is 0 whatever the decision.`,
 	return cmd
 }
 
+// maxInput is the most vpce reads of one policy file: ten times AWS's
+// largest policy (an endpoint policy of 20,480 characters), so that a
+// wrong file name (a log, an image) fails at once.
+const maxInput = 10 * policy.MaxEndpointPolicyLength
+
+// readPolicy reads a policy file of at most maxInput bytes.
+func readPolicy(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxInput {
+		return nil, fmt.Errorf("%s: more than %d bytes; AWS's largest policies are %d characters", file, maxInput, policy.MaxEndpointPolicyLength)
+	}
+	return b, nil
+}
+
 func load(file string, kind policy.Kind) (*policy.Policy, error) {
-	b, err := os.ReadFile(file)
+	b, err := readPolicy(file)
 	if err != nil {
 		return nil, err
 	}
