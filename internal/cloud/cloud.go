@@ -69,11 +69,36 @@ type Cloud struct {
 	resolverPrefix netip.Prefix
 	quotas         map[string]int
 	gen            atomic.Uint64 // bumped after every committed change
+	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 }
 
 // Generation reports a number that changes after every committed change,
 // so that derived views (the DNS resolver's) know when to rebuild.
 func (c *Cloud) Generation() uint64 { return c.gen.Load() }
+
+// DNSGeneration changes after every committed change to what DNS answers
+// from (VPCs, subnets, interfaces, endpoints, resolver addresses); a
+// change DNS does not read leaves it alone, so it costs DNS nothing.
+func (c *Cloud) DNSGeneration() uint64 { return c.dnsGen.Load() }
+
+// dnsKinds are the kinds DNS views are built from.
+var dnsKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindENI: true, kindEndpoint: true, kindResolver: true}
+
+// recordingTxn notes whether a transaction wrote a kind DNS reads.
+type recordingTxn struct {
+	store.Txn
+	dns bool
+}
+
+func (t *recordingTxn) Put(k store.Key, data []byte) error {
+	t.dns = t.dns || dnsKinds[k.Kind]
+	return t.Txn.Put(k, data)
+}
+
+func (t *recordingTxn) Delete(k store.Key) error {
+	t.dns = t.dns || dnsKinds[k.Kind]
+	return t.Txn.Delete(k)
+}
 
 // New returns a Cloud over cfg.Store.
 func New(cfg Config) *Cloud {
@@ -114,6 +139,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	}
 	c.inited.Clear()
 	c.gen.Add(1)
+	c.dnsGen.Add(1)
 	return nil
 }
 
@@ -131,8 +157,10 @@ func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error
 	if err := checkScope(sc); err != nil {
 		return err
 	}
+	var rec *recordingTxn
 	err := c.st.Update(ctx, func(stx store.Txn) error {
-		tx := &txn{Txn: stx, c: c, sc: sc, now: c.clock().UTC()}
+		rec = &recordingTxn{Txn: stx}
+		tx := &txn{Txn: rec, c: c, sc: sc, now: c.clock().UTC()}
 		if err := tx.ensureDefaultsTxn(); err != nil {
 			return err
 		}
@@ -146,6 +174,9 @@ func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error
 	}
 	c.inited.Store(sc, struct{}{})
 	c.gen.Add(1)
+	if rec.dns {
+		c.dnsGen.Add(1)
+	}
 	return nil
 }
 
@@ -188,6 +219,7 @@ const (
 	kindSubnet     = "subnet"
 	kindRT         = "route-table"
 	kindSG         = "security-group"
+	kindSGName     = "security-group-name" // index: VPC/name → group
 	kindACL        = "network-acl"
 	kindIGW        = "internet-gateway"
 	kindNAT        = "natgateway"
@@ -334,4 +366,30 @@ var ok = &Return{Return: true}
 func (tx *txn) countTxn(kind string) (int, error) {
 	rs, err := tx.List(tx.sc, kind)
 	return len(rs), err
+}
+
+// listIDs returns the objects of a kind with the given IDs — read by key,
+// O(k log n) — or, when ids is empty, every object of the kind. Missing
+// IDs are left out; the caller's selectIDs reports them in AWS's words.
+func listIDs[T any](tx *txn, kind string, ids []string) ([]*T, error) {
+	if len(ids) == 0 {
+		return listObj[T](tx, kind)
+	}
+	out := make([]*T, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		v, err := getObj[T](tx, kind, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

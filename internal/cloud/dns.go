@@ -137,6 +137,9 @@ type DNSView struct {
 	Hosts         []DNSHost
 	ResolverAddr  netip.Addr
 	SharedVpceDNS []DNSEndpoint // interface endpoints of every VPC: their vpce names are public
+	// NextChange is when the view changes by itself (a pending endpoint
+	// becomes available); zero when nothing is due.
+	NextChange time.Time
 }
 
 // DNSEndpoint is an available interface endpoint as DNS sees it.
@@ -197,11 +200,33 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 				return err
 			} else if ok {
 				v.Endpoints = append(v.Endpoints, de)
+			} else {
+				v.NextChange = earliest(v.NextChange, pendingUntil(e, tx.now))
 			}
 		}
 		return nil
 	})
 	return v, err
+}
+
+// pendingUntil is when a pending interface endpoint becomes available;
+// zero for any other.
+func pendingUntil(e *VpcEndpoint, now time.Time) time.Time {
+	if e.VpcEndpointType == EndpointInterface && e.DeletedAt == nil && now.Before(e.ReadyAt) {
+		return e.ReadyAt
+	}
+	return time.Time{}
+}
+
+// earliest returns the earlier of two times, a zero time meaning never.
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
 }
 
 // ZoneOfName returns the zone named in a zonal vpce DNS name, or "".
@@ -244,10 +269,10 @@ func PublicServiceAddr(region, service, name string) netip.Addr {
 
 // PublicVpceDNS returns every available interface endpoint in every account
 // and region: AWS publishes their vpce.amazonaws.com names in public DNS,
-// so every VPC's resolver answers them.
-func (c *Cloud) PublicVpceDNS(ctx context.Context) ([]DNSEndpoint, error) {
-	var out []DNSEndpoint
-	err := c.st.View(ctx, func(stx store.Txn) error {
+// so every VPC's resolver answers them. next is when the list changes by
+// itself (a pending endpoint becomes available), zero when nothing is due.
+func (c *Cloud) PublicVpceDNS(ctx context.Context) (out []DNSEndpoint, next time.Time, err error) {
+	err = c.st.View(ctx, func(stx store.Txn) error {
 		all, err := stx.ListKind(kindEndpoint)
 		if err != nil {
 			return err
@@ -262,11 +287,13 @@ func (c *Cloud) PublicVpceDNS(ctx context.Context) ([]DNSEndpoint, error) {
 				return err
 			} else if ok {
 				out = append(out, de)
+			} else {
+				next = earliest(next, pendingUntil(&e, now))
 			}
 		}
 		return nil
 	})
-	return out, err
+	return out, next, err
 }
 
 // dnsEndpoint describes an endpoint for DNS; ok is false unless it is an

@@ -795,7 +795,7 @@ func (c *Cloud) DescribeVpcEndpoints(ctx context.Context, sc Scope, in *Describe
 				return err
 			}
 		}
-		raw, err := listObj[VpcEndpoint](tx, kindEndpoint)
+		raw, err := listIDs[VpcEndpoint](tx, kindEndpoint, in.VpcEndpointIDs)
 		if err != nil {
 			return err
 		}

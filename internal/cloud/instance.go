@@ -205,15 +205,14 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 		}
 		ids := slices.Clone(in.SecurityGroupIDs)
 		for _, name := range in.SecurityGroupNames {
-			all, err := listObj[SecurityGroup](tx, kindSG)
+			g, ok, err := tx.groupByName(s.VpcID, name)
 			if err != nil {
 				return err
 			}
-			i := slices.IndexFunc(all, func(g *SecurityGroup) bool { return g.VpcID == s.VpcID && g.GroupName == name })
-			if i < 0 {
+			if !ok {
 				return apierr.New("InvalidGroup.NotFound", "The security group '%s' does not exist in VPC '%s'", name, s.VpcID)
 			}
-			ids = append(ids, all[i].GroupID)
+			ids = append(ids, g.GroupID)
 		}
 		groups, err := tx.groupsFor(s.VpcID, ids)
 		if err != nil {
@@ -332,7 +331,7 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 				return err
 			}
 		}
-		raw, err := listObj[Instance](tx, kindInstance)
+		raw, err := listIDs[Instance](tx, kindInstance, in.InstanceIDs)
 		if err != nil {
 			return err
 		}

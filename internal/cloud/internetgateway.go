@@ -164,7 +164,7 @@ func (c *Cloud) DescribeInternetGateways(ctx context.Context, sc Scope, in *Desc
 				return err
 			}
 		}
-		all, err := listObj[InternetGateway](tx, kindIGW)
+		all, err := listIDs[InternetGateway](tx, kindIGW, in.InternetGatewayIDs)
 		if err != nil {
 			return err
 		}

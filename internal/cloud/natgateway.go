@@ -188,7 +188,7 @@ func (c *Cloud) DescribeNatGateways(ctx context.Context, sc Scope, in *DescribeN
 				return err
 			}
 		}
-		raw, err := listObj[NatGateway](tx, kindNAT)
+		raw, err := listIDs[NatGateway](tx, kindNAT, in.NatGatewayIDs)
 		if err != nil {
 			return err
 		}

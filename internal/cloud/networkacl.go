@@ -179,7 +179,7 @@ func (c *Cloud) DescribeNetworkAcls(ctx context.Context, sc Scope, in *DescribeN
 				return err
 			}
 		}
-		all, err := listObj[NetworkACL](tx, kindACL)
+		all, err := listIDs[NetworkACL](tx, kindACL, in.NetworkACLIDs)
 		if err != nil {
 			return err
 		}

@@ -141,14 +141,12 @@ func newMAC() string {
 // default group.
 func (tx *txn) groupsFor(vpcID string, ids []string) ([]GroupIdentifier, error) {
 	if len(ids) == 0 {
-		all, err := listObj[SecurityGroup](tx, kindSG)
+		g, ok, err := tx.groupByName(vpcID, "default")
 		if err != nil {
 			return nil, err
 		}
-		for _, g := range all {
-			if g.VpcID == vpcID && g.GroupName == "default" {
-				return []GroupIdentifier{{g.GroupID, g.GroupName}}, nil
-			}
+		if ok {
+			return []GroupIdentifier{{g.GroupID, g.GroupName}}, nil
 		}
 		return nil, internal(errorf("vpc %s has no default security group", vpcID))
 	}
@@ -300,7 +298,7 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 				return err
 			}
 		}
-		all, err := listObj[NetworkInterface](tx, kindENI)
+		all, err := listIDs[NetworkInterface](tx, kindENI, in.NetworkInterfaceIDs)
 		if err != nil {
 			return err
 		}

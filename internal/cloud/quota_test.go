@@ -95,3 +95,19 @@ func TestPurge(t *testing.T) {
 		t.Errorf("the expired client token stayed (%d purged)", n)
 	}
 }
+
+// TestDNSGeneration: a change DNS does not read (a security group) leaves
+// the DNS generation alone; one it reads (a subnet) moves it.
+func TestDNSGeneration(t *testing.T) {
+	c, _ := newTestCloud(t)
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	before := c.DNSGeneration()
+	mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(t.Context(), sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: "web", Description: "d"}))
+	if got := c.DNSGeneration(); got != before {
+		t.Errorf("a security group moved the DNS generation %d → %d", before, got)
+	}
+	mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(t.Context(), sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"}))
+	if c.DNSGeneration() == before {
+		t.Error("a subnet did not move the DNS generation")
+	}
+}

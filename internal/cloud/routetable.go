@@ -2,11 +2,13 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // RouteTable is a VPC route table with its routes and associations.
@@ -128,61 +130,72 @@ func (tx *txn) renderRouteTable(rt *RouteTable, live *liveTargets) {
 	}
 }
 
-// liveTargets is what a set of routes may point at, read once per request.
+// liveTargets says whether route targets still exist, reading each
+// target by key the first time a route names it: a request costs what its
+// route tables reference, not the size of the account.
 type liveTargets struct {
+	tx     *txn
 	igwVpc map[string]string // igw → attached VPC
 	nat    map[string]bool
 	eni    map[string]bool
 	inst   map[string]bool
+	err    error // the first read that failed
 }
 
 func (tx *txn) liveTargets() (*liveTargets, error) {
-	lt := &liveTargets{igwVpc: map[string]string{}, nat: map[string]bool{}, eni: map[string]bool{}, inst: map[string]bool{}}
-	igws, err := listObj[InternetGateway](tx, kindIGW)
-	if err != nil {
-		return nil, err
+	return &liveTargets{tx: tx, igwVpc: map[string]string{}, nat: map[string]bool{}, eni: map[string]bool{}, inst: map[string]bool{}}, nil
+}
+
+// lookup reads one target, remembering the answer; a missing target is
+// not alive.
+func lookup[T any](lt *liveTargets, memo map[string]bool, kind, id string, alive func(*T) bool) bool {
+	if v, ok := memo[id]; ok {
+		return v
 	}
-	for _, g := range igws {
-		lt.igwVpc[g.InternetGatewayID] = g.attachedTo()
+	o, err := getObj[T](lt.tx, kind, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		memo[id] = false
+	case err != nil:
+		if lt.err == nil {
+			lt.err = err
+		}
+		return false
+	default:
+		memo[id] = alive(o)
 	}
-	nats, err := listObj[NatGateway](tx, kindNAT)
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range nats {
-		s := n.state(tx)
-		lt.nat[n.NatGatewayID] = s == "available" || s == "pending"
-	}
-	enis, err := listObj[NetworkInterface](tx, kindENI)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range enis {
-		lt.eni[e.NetworkInterfaceID] = true
-	}
-	insts, err := listObj[Instance](tx, kindInstance)
-	if err != nil {
-		return nil, err
-	}
-	for _, in := range insts {
-		s := in.stateName(tx)
-		lt.inst[in.InstanceID] = s == "pending" || s == "running"
-	}
-	return lt, nil
+	return memo[id]
 }
 
 func (lt *liveTargets) alive(vpcID string, r Route) bool {
 	switch {
 	case strings.HasPrefix(r.GatewayID, "igw-"):
-		return lt.igwVpc[r.GatewayID] == vpcID
+		vpc, ok := lt.igwVpc[r.GatewayID]
+		if !ok {
+			g, err := getObj[InternetGateway](lt.tx, kindIGW, r.GatewayID)
+			switch {
+			case err == nil:
+				vpc = g.attachedTo()
+			case !errors.Is(err, store.ErrNotFound) && lt.err == nil:
+				lt.err = err
+			}
+			lt.igwVpc[r.GatewayID] = vpc
+		}
+		return vpc == vpcID
 	case r.GatewayID != "":
 		return true // endpoints and other gateways are checked by their owners
 	case r.NatGatewayID != "":
-		return lt.nat[r.NatGatewayID]
+		return lookup(lt, lt.nat, kindNAT, r.NatGatewayID, func(n *NatGateway) bool {
+			s := n.state(lt.tx)
+			return s == "available" || s == "pending"
+		})
 	case r.InstanceID != "":
-		return lt.inst[r.InstanceID]
+		return lookup(lt, lt.inst, kindInstance, r.InstanceID, func(in *Instance) bool {
+			s := in.stateName(lt.tx)
+			return s == "pending" || s == "running"
+		})
 	case r.NetworkInterfaceID != "":
-		return lt.eni[r.NetworkInterfaceID]
+		return lookup(lt, lt.eni, kindENI, r.NetworkInterfaceID, func(*NetworkInterface) bool { return true })
 	}
 	return true
 }
@@ -303,7 +316,7 @@ func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeR
 				return err
 			}
 		}
-		all, err := listObj[RouteTable](tx, kindRT)
+		all, err := listIDs[RouteTable](tx, kindRT, in.RouteTableIDs)
 		if err != nil {
 			return err
 		}
@@ -313,6 +326,9 @@ func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeR
 		}
 		for _, rt := range all {
 			tx.renderRouteTable(rt, live)
+		}
+		if live.err != nil {
+			return live.err
 		}
 		if all, err = selectIDs(all, routeTableID, in.RouteTableIDs, errNotFoundMany("InvalidRouteTableID.NotFound", "routeTable")); err != nil {
 			return err

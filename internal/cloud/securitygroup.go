@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // SecurityGroup is a VPC security group. Rules are stored one by one and
@@ -140,14 +142,8 @@ func (tx *txn) groupByIDOrName(id, name string) (*SecurityGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := listObj[SecurityGroup](tx, kindSG)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range all {
-		if g.VpcID == vpcID && g.GroupName == name {
-			return g, nil
-		}
+	if g, ok, err := tx.groupByName(vpcID, name); err != nil || ok {
+		return g, err
 	}
 	return nil, apierr.New("InvalidGroup.NotFound", "The security group '%s' does not exist in default VPC '%s'", name, vpcID)
 }
@@ -170,7 +166,43 @@ func (tx *txn) createSecurityGroupTxn(vpc *Vpc, name, desc string, tags []Tag) (
 	out := tx.newRule(g, true, "-1", -1, -1)
 	out.CidrIPv4 = "0.0.0.0/0"
 	g.Rules = append(g.Rules, out)
+	if err := putObj(tx, kindSGName, sgNameKey(g.VpcID, g.GroupName), sgName{g.GroupID}); err != nil {
+		return nil, err
+	}
 	return g, putObj(tx, kindSG, g.GroupID, g)
+}
+
+// sgName is the index of security groups by VPC and name: the uniqueness
+// rule AWS applies, read by key instead of by listing the VPC's groups.
+type sgName struct {
+	ID string `json:"id"`
+}
+
+func sgNameKey(vpcID, name string) string { return vpcID + "/" + name }
+
+// groupByName returns the group named name in a VPC; found is false when
+// there is none.
+func (tx *txn) groupByName(vpcID, name string) (g *SecurityGroup, found bool, err error) {
+	ix, err := getObj[sgName](tx, kindSGName, sgNameKey(vpcID, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	g, err = getObj[SecurityGroup](tx, kindSG, ix.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	return g, err == nil, err
+}
+
+// deleteGroupTxn removes a group and its name from the index.
+func (tx *txn) deleteGroupTxn(g *SecurityGroup) error {
+	if err := delObj(tx, kindSGName, sgNameKey(g.VpcID, g.GroupName)); err != nil {
+		return err
+	}
+	return delObj(tx, kindSG, g.GroupID)
 }
 
 // render groups the rules into IpPermissions as AWS describes them.
@@ -271,14 +303,10 @@ func (c *Cloud) CreateSecurityGroup(ctx context.Context, sc Scope, in *CreateSec
 		if err != nil {
 			return err
 		}
-		all, err := listObj[SecurityGroup](tx, kindSG)
-		if err != nil {
+		if _, dup, err := tx.groupByName(vpc.VpcID, in.GroupName); err != nil {
 			return err
-		}
-		for _, o := range all {
-			if o.VpcID == vpc.VpcID && o.GroupName == in.GroupName {
-				return apierr.New("InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", in.GroupName, vpc.VpcID)
-			}
+		} else if dup {
+			return apierr.New("InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", in.GroupName, vpc.VpcID)
 		}
 		g, err = tx.createSecurityGroupTxn(vpc, in.GroupName, in.Description, tags["security-group"])
 		return err
@@ -366,7 +394,7 @@ func (c *Cloud) DescribeSecurityGroups(ctx context.Context, sc Scope, in *Descri
 				return err
 			}
 		}
-		all, err := listObj[SecurityGroup](tx, kindSG)
+		all, err := listIDs[SecurityGroup](tx, kindSG, in.GroupIDs)
 		if err != nil {
 			return err
 		}
@@ -449,7 +477,7 @@ func (c *Cloud) DeleteSecurityGroup(ctx context.Context, sc Scope, in *DeleteSec
 				}
 			}
 		}
-		return delObj(tx, kindSG, g.GroupID)
+		return tx.deleteGroupTxn(g)
 	})
 	return out, err
 }
@@ -778,3 +806,7 @@ func (c *Cloud) DescribeSecurityGroupRules(ctx context.Context, sc Scope, in *De
 	})
 	return out, err
 }
+
+// parentID files a security group under its VPC (the store's parent
+// index), so that group names are checked per VPC.
+func (g *SecurityGroup) parentID() string { return g.VpcID }

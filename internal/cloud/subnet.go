@@ -200,15 +200,18 @@ var subnetFields = fields[Subnet]{
 func subnetID(s *Subnet) string  { return s.SubnetID }
 func subnetTags(s *Subnet) []Tag { return s.Tags }
 
-// usedAddresses counts the ENI addresses in use per subnet.
-func (tx *txn) usedAddresses() (map[string]int, error) {
-	enis, err := listObj[NetworkInterface](tx, kindENI)
-	if err != nil {
-		return nil, err
-	}
+// usedAddresses counts the ENI addresses in use in each of the subnets,
+// reading only their interfaces (the parent index).
+func (tx *txn) usedAddresses(subnets []*Subnet) (map[string]int, error) {
 	used := map[string]int{}
-	for _, e := range enis {
-		used[e.SubnetID] += len(e.PrivateIPs)
+	for _, s := range subnets {
+		enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range enis {
+			used[s.SubnetID] += len(e.PrivateIPs)
+		}
 	}
 	return used, nil
 }
@@ -222,11 +225,11 @@ func (c *Cloud) DescribeSubnets(ctx context.Context, sc Scope, in *DescribeSubne
 				return err
 			}
 		}
-		all, err := listObj[Subnet](tx, kindSubnet)
+		all, err := listIDs[Subnet](tx, kindSubnet, in.SubnetIDs)
 		if err != nil {
 			return err
 		}
-		used, err := tx.usedAddresses()
+		used, err := tx.usedAddresses(all)
 		if err != nil {
 			return err
 		}

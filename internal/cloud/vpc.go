@@ -275,7 +275,7 @@ func (c *Cloud) DescribeVpcs(ctx context.Context, sc Scope, in *DescribeVpcsInpu
 				return err
 			}
 		}
-		all, err := listObj[Vpc](tx, kindVpc)
+		all, err := listIDs[Vpc](tx, kindVpc, in.VpcIDs)
 		if err != nil {
 			return err
 		}
@@ -342,11 +342,11 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			}
 			own = append(own, rt.RouteTableID)
 		}
-		sgs, err := listObj[SecurityGroup](tx, kindSG)
+		sgs, err := listChildren[SecurityGroup](tx, kindSG, vpc.VpcID)
 		if err != nil {
 			return err
 		}
-		var ownSG []string
+		var ownSG []*SecurityGroup
 		for _, g := range sgs {
 			if g.VpcID != vpc.VpcID {
 				continue
@@ -354,7 +354,7 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			if g.GroupName != "default" {
 				return dep
 			}
-			ownSG = append(ownSG, g.GroupID)
+			ownSG = append(ownSG, g)
 		}
 		acls, err := listObj[NetworkACL](tx, kindACL)
 		if err != nil {
@@ -375,8 +375,8 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 				return err
 			}
 		}
-		for _, id := range ownSG {
-			if err := delObj(tx, kindSG, id); err != nil {
+		for _, g := range ownSG {
+			if err := tx.deleteGroupTxn(g); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -18,10 +19,11 @@ const TTL = 60
 
 // Source is what the resolver reads: *cloud.Cloud.
 type Source interface {
-	Generation() uint64
+	// DNSGeneration changes whenever what DNS reads changes.
+	DNSGeneration() uint64
 	ResolverTarget(ctx context.Context, addr netip.Addr) (cloud.ResolverTarget, bool, error)
 	DNSView(ctx context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error)
-	PublicVpceDNS(ctx context.Context) ([]cloud.DNSEndpoint, error)
+	PublicVpceDNS(ctx context.Context) ([]cloud.DNSEndpoint, time.Time, error)
 	// ResolverPrefix is the range VPC resolver addresses come from; a
 	// query to another address is never looked up.
 	ResolverPrefix() netip.Prefix
@@ -44,26 +46,54 @@ type Resolver struct {
 	cfg   Config
 	log   *slog.Logger
 	mu    sync.RWMutex
-	gen   uint64
-	zones map[netip.Addr]*zone // nil value: no VPC at that address
-	// shared is the public vpce zone of generation sharedGen.
-	shared    *zone
-	sharedGen uint64
-	up        *dns.Client
+	zones map[netip.Addr]*entry
+	// building holds the rebuild under way for an address, one at a time.
+	building map[netip.Addr]*build
+	// shared is the public vpce zone, sharedMu serializes its rebuilds.
+	shared   *entry
+	sharedMu sync.Mutex
+	up       *dns.Client
+	now      func() time.Time
 }
+
+// entry is a compiled zone and what it was compiled from: the DNS
+// generation, and the time it changes by itself (zero: never).
+type entry struct {
+	z    *zone // nil: no VPC at that address
+	gen  uint64
+	next time.Time
+}
+
+func (e *entry) fresh(gen uint64, now time.Time) bool {
+	return e != nil && e.gen == gen && (e.next.IsZero() || now.Before(e.next))
+}
+
+// build is one zone rebuild in flight.
+type build struct {
+	done chan struct{}
+	err  error
+}
+
+// staleWait is how long a query waits for a rebuild before it is answered
+// from the previous view: on a small state the rebuild finishes first and
+// the answer is current; on a large one DNS keeps answering.
+const staleWait = 50 * time.Millisecond
 
 // New returns a Resolver.
 func New(cfg Config) *Resolver {
-	r := &Resolver{cfg: cfg, log: cfg.Logger, zones: map[netip.Addr]*zone{}, up: &dns.Client{Timeout: forwardTimeout}}
+	r := &Resolver{cfg: cfg, log: cfg.Logger, zones: map[netip.Addr]*entry{}, building: map[netip.Addr]*build{},
+		up: &dns.Client{Timeout: forwardTimeout}, now: time.Now}
 	if r.log == nil {
 		r.log = slog.Default()
 	}
 	return r
 }
 
-// zoneFor returns the compiled zone of the VPC served at addr, rebuilding
-// it when the state has changed since it was built; nil when no VPC has
-// that address.
+// zoneFor returns the compiled zone of the VPC served at addr; nil when no
+// VPC has that address. When the state has changed since the zone was
+// built, one rebuild starts; the query waits for it up to staleWait and is
+// otherwise answered from the previous zone — DNS never stalls behind a
+// rebuild.
 func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) {
 	if !r.cfg.Source.ResolverPrefix().Contains(addr) {
 		// No VPC is served there: answer without reading the store, and
@@ -71,39 +101,91 @@ func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) 
 		// cannot grow the cache.
 		return nil, nil
 	}
-	gen := r.cfg.Source.Generation()
+	gen := r.cfg.Source.DNSGeneration()
 	r.mu.RLock()
-	z, ok := r.zones[addr]
-	cur := r.gen
+	e := r.zones[addr]
 	r.mu.RUnlock()
-	if ok && cur == gen {
-		return z, nil
+	if e.fresh(gen, r.now()) {
+		return e.z, nil
 	}
+	b := r.rebuild(addr, gen)
+	if e != nil {
+		select {
+		case <-b.done:
+		case <-time.After(staleWait):
+			return e.z, nil
+		}
+	} else {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if b.err != nil {
+		if e != nil {
+			return e.z, nil
+		}
+		return nil, b.err
+	}
+	r.mu.RLock()
+	e = r.zones[addr]
+	r.mu.RUnlock()
+	return e.z, nil
+}
+
+// rebuild starts compiling addr's zone unless a rebuild is under way, and
+// returns it.
+func (r *Resolver) rebuild(addr netip.Addr, gen uint64) *build {
+	r.mu.Lock()
+	if b, ok := r.building[addr]; ok {
+		r.mu.Unlock()
+		return b
+	}
+	b := &build{done: make(chan struct{})}
+	r.building[addr] = b
+	r.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		e, err := r.compileAt(ctx, addr, gen)
+		r.mu.Lock()
+		if err == nil {
+			r.zones[addr] = e
+		}
+		delete(r.building, addr)
+		r.mu.Unlock()
+		b.err = err
+		close(b.done)
+	}()
+	return b
+}
+
+// compileAt reads and compiles the zone of the VPC at addr.
+func (r *Resolver) compileAt(ctx context.Context, addr netip.Addr, gen uint64) (*entry, error) {
+	now := r.now()
 	t, found, err := r.cfg.Source.ResolverTarget(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	if found {
-		shared, err := r.sharedZone(ctx, gen)
-		if err != nil {
-			return nil, err
-		}
-		v, err := r.cfg.Source.DNSView(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		z = compile(v, t, shared)
-	} else {
-		z = nil
+	if !found {
+		return &entry{gen: gen}, nil
 	}
-	r.mu.Lock()
-	if r.gen != gen {
-		r.zones = map[netip.Addr]*zone{}
-		r.gen = gen
+	shared, err := r.sharedZone(ctx, gen, now)
+	if err != nil {
+		return nil, err
 	}
-	r.zones[addr] = z
-	r.mu.Unlock()
-	return z, nil
+	v, err := r.cfg.Source.DNSView(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	z := compile(v, t, shared.z)
+	next := v.NextChange
+	if !shared.next.IsZero() && (next.IsZero() || shared.next.Before(next)) {
+		next = shared.next
+	}
+	z.next = next
+	return &entry{z: z, gen: gen, next: next}, nil
 }
 
 // Resolution is a VPC resolver's answer as `vpce dns resolve` shows it
@@ -120,22 +202,18 @@ type Resolution struct {
 
 // sharedZone returns the public vpce zone, reading and compiling it once
 // per generation however many VPCs ask.
-func (r *Resolver) sharedZone(ctx context.Context, gen uint64) (*zone, error) {
-	r.mu.RLock()
-	z, zgen := r.shared, r.sharedGen
-	r.mu.RUnlock()
-	if z != nil && zgen == gen {
-		return z, nil
+func (r *Resolver) sharedZone(ctx context.Context, gen uint64, now time.Time) (*entry, error) {
+	r.sharedMu.Lock()
+	defer r.sharedMu.Unlock()
+	if r.shared.fresh(gen, now) {
+		return r.shared, nil
 	}
-	eps, err := r.cfg.Source.PublicVpceDNS(ctx)
+	eps, next, err := r.cfg.Source.PublicVpceDNS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	z = compileShared(eps)
-	r.mu.Lock()
-	r.shared, r.sharedGen = z, gen
-	r.mu.Unlock()
-	return z, nil
+	r.shared = &entry{z: compileShared(eps), gen: gen, next: next}
+	return r.shared, nil
 }
 
 // Answer is a resolution and the reason for it, for people.
@@ -255,8 +333,8 @@ type zoneCache struct {
 }
 
 func (c *zoneCache) get(ctx context.Context, r *Resolver, addr netip.Addr) (*zone, error) {
-	gen := r.cfg.Source.Generation()
-	if c.ok && c.addr == addr && c.gen == gen {
+	gen := r.cfg.Source.DNSGeneration()
+	if c.ok && c.addr == addr && c.gen == gen && (c.z == nil || c.z.next.IsZero() || r.now().Before(c.z.next)) {
 		return c.z, nil
 	}
 	z, err := r.zoneFor(ctx, addr)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,9 +24,11 @@ type fakeSource struct {
 	reads       atomic.Int64
 	publicReads atomic.Int64
 	targetReads atomic.Int64
+	// block, when set, holds DNSView until it is closed.
+	block chan struct{}
 }
 
-func (f *fakeSource) Generation() uint64 { return f.gen.Load() }
+func (f *fakeSource) DNSGeneration() uint64 { return f.gen.Load() }
 func (f *fakeSource) ResolverPrefix() netip.Prefix {
 	return netip.MustParsePrefix("127.100.0.0/16")
 }
@@ -37,11 +40,14 @@ func (f *fakeSource) ResolverTarget(_ context.Context, a netip.Addr) (cloud.Reso
 	}
 	return cloud.ResolverTarget{Addr: a, Account: "1", Region: v.Region, VpcID: v.VpcID}, true, nil
 }
-func (f *fakeSource) PublicVpceDNS(context.Context) ([]cloud.DNSEndpoint, error) {
+func (f *fakeSource) PublicVpceDNS(context.Context) ([]cloud.DNSEndpoint, time.Time, error) {
 	f.publicReads.Add(1)
-	return f.public, nil
+	return f.public, time.Time{}, nil
 }
 func (f *fakeSource) DNSView(_ context.Context, t cloud.ResolverTarget) (*cloud.DNSView, error) {
+	if f.block != nil {
+		<-f.block
+	}
 	f.reads.Add(1)
 	return f.views[t.Addr], nil
 }
@@ -311,4 +317,33 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("vpce_dns_queries_total{path=%q,rcode=%q} = %v, want %v", tc.path, tc.rcode, got, tc.want)
 		}
 	}
+}
+
+// TestAnswersDuringRebuild: while a zone is rebuilt after a change (slowly,
+// here: the view is held), queries are answered from the previous zone;
+// the new one is used once built.
+func TestAnswersDuringRebuild(t *testing.T) {
+	f := newFake()
+	r := New(Config{Source: f})
+	if m, _ := ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA); addrs(m) != "10.0.1.10,10.0.2.10" {
+		t.Fatalf("before the change: %s", addrs(m))
+	}
+	// A change: the ssm endpoint loses private DNS; its rebuild is held.
+	f.block = make(chan struct{})
+	v := *f.views[vpcA]
+	v.Endpoints = []cloud.DNSEndpoint{ssmEndpoint("vpc-a", false)}
+	f.views[vpcA] = &v
+	f.gen.Add(1)
+	if m, _ := ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA); addrs(m) != "10.0.1.10,10.0.2.10" {
+		t.Errorf("during the rebuild: %s, want the previous answer", addrs(m))
+	}
+	close(f.block)
+	for range 100 {
+		m, _ := ask(t, r, vpcA, "ssm.us-east-1.amazonaws.com", dns.TypeA)
+		if addrs(m) != "10.0.1.10,10.0.2.10" {
+			return // the new zone: private DNS is off
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("the rebuilt zone was never used")
 }

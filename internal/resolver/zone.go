@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/cloud"
@@ -30,6 +31,9 @@ type zone struct {
 	exact      map[string]record
 	wild       []wildRecord      // longest suffix first
 	ptr        map[string]string // reverse name → host name
+	// next is when the zone changes by itself (a pending endpoint becomes
+	// available); zero when nothing is due.
+	next time.Time
 }
 
 func fqdn(name string) string {

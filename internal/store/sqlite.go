@@ -40,6 +40,13 @@ var migrations = []string{
 	CREATE INDEX ` + indexParent + ` ON ` + tableObjects + ` (account, region, kind, parent, id);
 	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.subnet'), '') WHERE kind = 'network-interface';
 	UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind = 'vpc-endpoint' AND json_extract(data, '$.deletedAt') IS NULL`,
+	// 3: security groups know their VPC, so group names are checked per VPC
+	// without reading every group of the account.
+	`UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind = 'security-group'`,
+	// 4: the index of security groups by VPC and name.
+	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT account, region, 'security-group-name', json_extract(data, '$.vpc') || '/' || json_extract(data, '$.name'), json_object('id', id), ''
+	FROM ` + tableObjects + ` WHERE kind = 'security-group'`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL
@@ -352,7 +359,9 @@ func (t *sqliteTxn) ListKind(kind string) ([]ScopedRecord, error) {
 }
 
 func (t *sqliteTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
-	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`, kind, sc.Account, sc.Region, kind, parent)
+	// INDEXED BY: the primary key also orders by id, and SQLite's planner
+	// would otherwise scan the whole kind through it.
+	return t.list(`SELECT id, data FROM `+tableObjects+` INDEXED BY `+indexParent+` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`, kind, sc.Account, sc.Region, kind, parent)
 }
 
 func (t *sqliteTxn) list(query, kind string, args ...any) ([]Record, error) {

@@ -176,7 +176,8 @@ func TestListChildren(t *testing.T) {
 }
 
 // TestMigrateFromV1 opens a database written by schema version 1 and checks
-// that version 2 fills in the parents of existing interfaces and endpoints.
+// that versions 2 and 3 fill in the parents of existing interfaces,
+// endpoints and security groups.
 func TestMigrateFromV1(t *testing.T) {
 	dir := t.TempDir()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, dbFileName))
@@ -187,6 +188,7 @@ func TestMigrateFromV1(t *testing.T) {
 		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web"}')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -203,10 +205,13 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 	one := Scope{Account: "1", Region: "us-east-1"}
 	s.View(t.Context(), func(tx Txn) error {
-		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9"} {
+		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9", "security-group": "vpc-9"} {
 			if rs, err := tx.ListChildren(one, kind, parent); err != nil || len(rs) != 1 {
 				t.Errorf("after migration ListChildren(%s, %s) = %v, %v", kind, parent, rs, err)
 			}
+		}
+		if b, err := tx.Get(Key{Scope: one, Kind: "security-group-name", ID: "vpc-9/web"}); err != nil || string(b) != `{"id":"sg-9"}` {
+			t.Errorf("after migration the name index of sg-9 = %s, %v", b, err)
 		}
 		return nil
 	})

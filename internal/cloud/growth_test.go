@@ -1,0 +1,85 @@
+package cloud
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// BenchmarkGrowth measures calls whose cost must not grow with the state:
+// a create in a VPC, Describe by ID, Describe with a parent filter, at
+// 1,000 and 10,000 security groups and interfaces in the account. Compare
+// the ns/op of the sizes (run: go test -run='^$' -bench=Growth
+// -benchtime=100x ./internal/cloud; VPCE_GROWTH_SIZES=1000,100000 for
+// other sizes).
+func BenchmarkGrowth(b *testing.B) {
+	sizes := []int{1000, 10000}
+	if env := os.Getenv("VPCE_GROWTH_SIZES"); env != "" { // e.g. 1000,100000
+		sizes = nil
+		for _, f := range strings.Split(env, ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("VPCE_GROWTH_SIZES: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	for _, n := range sizes {
+		c, _ := newTestCloud(b)
+		ctx := b.Context()
+		vpc := mustDoB[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+		other := ""
+		empty := mustDoB[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.0.0/24"})).Subnet.SubnetID
+		var lastSG, lastENI, sub string
+		for i := range n {
+			if i%(250*256) == 0 { // a /16 holds 256 subnets of 250 interfaces
+				other = mustDoB[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", 1+i/250/256)})).Vpc.VpcID
+			}
+			if i%250 == 0 { // interfaces spread over /24 subnets, as in real VPCs
+				sub = mustDoB[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: other, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", 1+i/250/256, i/250%256)})).Subnet.SubnetID
+			}
+			lastSG = mustDoB[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: other, GroupName: fmt.Sprint("g", i), Description: "d"})).GroupID
+			lastENI = mustDoB[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
+		}
+		b.Run(fmt.Sprintf("CreateSecurityGroup/%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				mustDoB[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: fmt.Sprint("new", n, "-", i), Description: "d"}))
+			}
+		})
+		b.Run(fmt.Sprintf("DescribeSecurityGroupsByID/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{GroupIDs: []string{lastSG}}))
+			}
+		})
+		b.Run(fmt.Sprintf("CreateNetworkInterfaceEmptySubnet/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				e := mustDoB[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: empty}))
+				mustDoB[*Return](b)(c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: e.NetworkInterface.NetworkInterfaceID}))
+			}
+		})
+		b.Run(fmt.Sprintf("DescribeNetworkInterfacesByID/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				mustDoB[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{lastENI}}))
+			}
+		})
+		b.Run(fmt.Sprintf("DescribeSubnetsByID/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				mustDoB[*DescribeSubnetsOutput](b)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{empty}}))
+			}
+		})
+	}
+}
+
+func mustDoB[T any](b *testing.B) func(T, error) T {
+	return func(v T, err error) T {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return v
+	}
+}
