@@ -795,6 +795,15 @@ func (c *Cloud) DescribeVpcEndpoints(ctx context.Context, sc Scope, in *Describe
 				return err
 			}
 		}
+		plain := len(in.VpcEndpointIDs) == 0 && len(in.Filters) == 0
+		visible := func(e *VpcEndpoint) bool { return e.visible(tx) }
+		if page, next, ok, err := pageObj(tx, kindEndpoint, clampPage(in.Page), 1, 1000, plain, visible, endpointID); ok {
+			for _, e := range page {
+				tx.renderEndpoint(e)
+			}
+			out.VpcEndpoints, out.NextToken = page, next
+			return err
+		}
 		raw, err := listIDs[VpcEndpoint](tx, kindEndpoint, in.VpcEndpointIDs)
 		if err != nil {
 			return err

@@ -66,6 +66,24 @@ func BenchmarkGrowth(b *testing.B) {
 				mustDoB[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{lastENI}}))
 			}
 		})
+		b.Run(fmt.Sprintf("FullPagingSecurityGroups/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				page := Page{MaxResults: new(int64)}
+				*page.MaxResults = 1000
+				got := 0
+				for {
+					out := mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: page}))
+					got += len(out.SecurityGroups)
+					if out.NextToken == "" {
+						break
+					}
+					page.NextToken = out.NextToken
+				}
+				if got < n {
+					b.Fatalf("paged %d groups of %d", got, n)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("DescribeSubnetsByID/%d", n), func(b *testing.B) {
 			for b.Loop() {
 				mustDoB[*DescribeSubnetsOutput](b)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{empty}}))
@@ -82,4 +100,40 @@ func mustDoB[T any](b *testing.B) func(T, error) T {
 		}
 		return v
 	}
+}
+
+// TestPlainPagingMatchesListing: paging read straight from the store
+// returns every group exactly once, in the order a full listing gives,
+// and hides deleted endpoints as the listing does.
+func TestPlainPagingMatchesListing(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	for i := range 23 {
+		mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: fmt.Sprint("g", i), Description: "d"}))
+	}
+	all := mustDo[*DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{})).SecurityGroups
+	var paged []string
+	page := Page{MaxResults: new(int64)}
+	*page.MaxResults = 5
+	for {
+		out := mustDo[*DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: page}))
+		for _, g := range out.SecurityGroups {
+			paged = append(paged, g.GroupID)
+		}
+		if out.NextToken == "" {
+			break
+		}
+		page.NextToken = out.NextToken
+	}
+	if len(paged) != len(all) {
+		t.Fatalf("paged %d groups, listed %d", len(paged), len(all))
+	}
+	for i := range all {
+		if all[i].GroupID != paged[i] {
+			t.Fatalf("page order differs at %d: %s vs %s", i, paged[i], all[i].GroupID)
+		}
+	}
+	_, err := c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: Page{MaxResults: page.MaxResults, NextToken: "bogus"}})
+	wantCode(t, err, "InvalidNextToken")
 }

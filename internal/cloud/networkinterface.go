@@ -298,6 +298,11 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 				return err
 			}
 		}
+		plain := len(in.NetworkInterfaceIDs) == 0 && len(in.Filters) == 0
+		if page, next, ok, err := pageObj[NetworkInterface](tx, kindENI, in.Page, 5, 1000, plain, nil, eniID); ok {
+			out.NetworkInterfaces, out.NextToken = page, next
+			return err
+		}
 		all, err := listIDs[NetworkInterface](tx, kindENI, in.NetworkInterfaceIDs)
 		if err != nil {
 			return err

@@ -47,6 +47,54 @@ func paginate[T any](items []*T, id func(*T) string, p Page, lo, hi int) ([]*T, 
 	return items, encodeToken(id(items[m-1])), nil
 }
 
+// pageObj reads one page of a kind in ID order straight from the store —
+// the objects after the token, as many as MaxResults, skipping those keep
+// rejects — so that a page costs O(page + log n) and full paging O(n). ok
+// is false when the request is not a plain page (no MaxResults, or IDs or
+// filters given): the caller then lists and filters everything.
+func pageObj[T any](tx *txn, kind string, p Page, lo, hi int, plain bool, keep func(*T) bool, id func(*T) string) (items []*T, next string, ok bool, err error) {
+	if !plain || p.MaxResults == nil {
+		return nil, "", false, nil
+	}
+	m := int(*p.MaxResults)
+	if m < lo || m > hi {
+		return nil, "", true, apierr.InvalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between %d and %d.", m, lo, hi)
+	}
+	after := ""
+	if p.NextToken != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
+		a, found := strings.CutPrefix(string(raw), tokenPrefix)
+		if err != nil || !found {
+			return nil, "", true, apierr.New("InvalidNextToken", "The token '%s' is invalid.", clip(p.NextToken))
+		}
+		after = a
+	}
+	for len(items) <= m {
+		rs, err := tx.ListAfter(tx.sc, kind, after, m+1)
+		if err != nil {
+			return nil, "", true, err
+		}
+		objs, err := decodeAll[T](kind, rs)
+		if err != nil {
+			return nil, "", true, err
+		}
+		for i, o := range objs {
+			after = rs[i].ID
+			if keep == nil || keep(o) {
+				items = append(items, o)
+			}
+		}
+		if len(rs) < m+1 {
+			break // the kind is exhausted
+		}
+	}
+	if len(items) > m {
+		items = items[:m]
+		return items, encodeToken(id(items[m-1])), true, nil
+	}
+	return items, "", true, nil
+}
+
 func encodeToken(after string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + after))
 }

@@ -394,6 +394,14 @@ func (c *Cloud) DescribeSecurityGroups(ctx context.Context, sc Scope, in *Descri
 				return err
 			}
 		}
+		plain := len(in.GroupIDs) == 0 && len(in.GroupNames) == 0 && len(in.Filters) == 0
+		if page, next, ok, err := pageObj[SecurityGroup](tx, kindSG, in.Page, 5, 1000, plain, nil, sgID); ok {
+			for _, g := range page {
+				g.render()
+			}
+			out.SecurityGroups, out.NextToken = page, next
+			return err
+		}
 		all, err := listIDs[SecurityGroup](tx, kindSG, in.GroupIDs)
 		if err != nil {
 			return err

@@ -358,6 +358,10 @@ func (t *sqliteTxn) ListKind(kind string) ([]ScopedRecord, error) {
 	return out, rows.Err()
 }
 
+func (t *sqliteTxn) ListAfter(sc Scope, kind, after string, limit int) ([]Record, error) {
+	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND id>? ORDER BY id LIMIT ?`, kind, sc.Account, sc.Region, kind, after, limit)
+}
+
 func (t *sqliteTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
 	// INDEXED BY: the primary key also orders by id, and SQLite's planner
 	// would otherwise scan the whole kind through it.

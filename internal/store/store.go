@@ -53,6 +53,10 @@ type Txn interface {
 	// ListChildren returns the objects of a kind in a scope whose Parent
 	// is parent, ordered by ID.
 	ListChildren(sc Scope, kind, parent string) ([]Record, error)
+	// ListAfter returns at most limit objects of a kind in a scope whose
+	// IDs sort after after, ordered by ID: one page read through the
+	// primary key, whatever the size of the kind.
+	ListAfter(sc Scope, kind, after string, limit int) ([]Record, error)
 	// Put creates or replaces an object.
 	Put(k Key, data []byte) error
 	// Delete removes an object; deleting a missing object is not an error.
