@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,12 @@ type SQLite struct {
 	w    *sql.DB // one connection: writers are serialized
 	r    *sql.DB // readers
 	lock *os.File
+	// writes queue updates for the writer goroutine (group commit).
+	writes     chan *writeReq
+	closed     chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	batches    atomic.Int64 // transactions the writer has run, for tests
 	// lastWrite is the failure of the last write that failed for want of
 	// disk or permission, nil once a write succeeds; health reports it.
 	lastWrite atomic.Pointer[error]
@@ -127,6 +134,8 @@ func OpenWith(dir string, opts Options) (*SQLite, error) {
 		s.Close()
 		return nil, classify(err)
 	}
+	s.writes, s.closed, s.writerDone = make(chan *writeReq, maxBatch), make(chan struct{}), make(chan struct{})
+	go s.writer()
 	return s, nil
 }
 
@@ -266,27 +275,136 @@ func (s *SQLite) SchemaVersion() (int, error) {
 }
 
 // Update implements [Store].
+//
+// Updates are group-committed: concurrent updates queue for the one
+// writer, which runs a batch of them in one SQLite transaction — each in
+// its own savepoint, so a failing update leaves no trace and the others
+// stand — and commits the batch with one fsync. Update returns only after
+// the commit that holds its changes is durable.
 func (s *SQLite) Update(ctx context.Context, fn func(Txn) error) error {
-	return s.run(ctx, s.w, false, fn)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-s.closed:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the update may commit: wait for the outcome rather than
+	// answer "failed" for a change that is made.
+	err := <-req.done
+	switch {
+	case errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly):
+		s.lastWrite.Store(&err)
+	case err == nil:
+		s.lastWrite.Store(nil)
+	}
+	return err
+}
+
+// writeReq is one update waiting for the writer.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(Txn) error
+	done chan error
+}
+
+// maxBatch bounds how many updates share one commit.
+const maxBatch = 64
+
+var errClosed = errors.New("store closed")
+
+// writer runs queued updates in batches until the store closes.
+func (s *SQLite) writer() {
+	defer close(s.writerDone)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.closed:
+			return
+		}
+		batch := []*writeReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+// commitBatch runs each update in a savepoint of one transaction and
+// commits once; every update learns its own outcome.
+func (s *SQLite) commitBatch(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	tx, err := s.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		err = classify(fmt.Errorf("begin transaction: %w", err))
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	ran := false
+	s.batches.Add(1)
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err // the client left before its turn: never run
+			continue
+		}
+		errs[i] = s.runSavepoint(tx, r)
+		ran = ran || errs[i] == nil
+	}
+	var commitErr error
+	if ran {
+		if err := tx.Commit(); err != nil {
+			commitErr = classify(fmt.Errorf("commit: %w", err))
+		}
+	} else {
+		tx.Rollback()
+	}
+	for i, r := range batch {
+		if errs[i] == nil {
+			errs[i] = commitErr
+		}
+		r.done <- errs[i]
+	}
+}
+
+// runSavepoint runs one update inside a savepoint, undoing it alone when
+// it fails (or panics).
+func (s *SQLite) runSavepoint(tx *sql.Tx, r *writeReq) (err error) {
+	if _, err := tx.Exec(`SAVEPOINT upd`); err != nil {
+		return classify(fmt.Errorf("savepoint: %w", err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("update panicked: %v", p)
+		}
+		if err != nil {
+			tx.Exec(`ROLLBACK TO upd`)
+		}
+		tx.Exec(`RELEASE upd`)
+	}()
+	// Statements run without the client's context: interrupting one could
+	// roll back the whole batch, other clients' updates included.
+	if err := r.fn(&sqliteTxn{ctx: context.Background(), tx: tx}); err != nil {
+		return classify(err)
+	}
+	return nil
 }
 
 // View implements [Store].
 func (s *SQLite) View(ctx context.Context, fn func(Txn) error) error {
-	return s.run(ctx, s.r, true, fn)
-}
-
-func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(Txn) error) error {
-	err := s.runTx(ctx, db, readOnly, fn)
-	if !readOnly {
-		err = classify(err)
-		switch {
-		case errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly):
-			s.lastWrite.Store(&err)
-		case err == nil:
-			s.lastWrite.Store(nil)
-		}
-	}
-	return err
+	return s.runTx(ctx, s.r, true, fn)
 }
 
 func (s *SQLite) runTx(ctx context.Context, db *sql.DB, readOnly bool, fn func(Txn) error) error {
@@ -312,6 +430,12 @@ func (s *SQLite) Reset(ctx context.Context) error {
 
 // Close implements [Store]; it releases the directory's lock.
 func (s *SQLite) Close() error {
+	s.closeOnce.Do(func() {
+		if s.closed != nil {
+			close(s.closed)
+			<-s.writerDone
+		}
+	})
 	err := errors.Join(s.w.Close(), s.r.Close())
 	if s.lock != nil {
 		err = errors.Join(err, s.lock.Close())
