@@ -393,3 +393,30 @@ func listIDs[T any](tx *txn, kind string, ids []string) ([]*T, error) {
 	}
 	return out, nil
 }
+
+// listByParent narrows a listing through the parent index when a filter
+// names the parent field with literal values (vpc-id=vpc-1 on security
+// groups): the objects under each value are read instead of the whole
+// kind. ok is false when no such filter is given. The caller still applies
+// every filter, this one included.
+func listByParent[T any](tx *txn, kind string, fs []Filter, parentFilter string) (items []*T, ok bool, err error) {
+	for _, f := range fs {
+		if f.Name != parentFilter || len(f.Values) == 0 {
+			continue
+		}
+		for _, v := range f.Values {
+			if strings.ContainsAny(v, "*?") {
+				return nil, false, nil
+			}
+		}
+		for _, v := range f.Values {
+			objs, err := listChildren[T](tx, kind, v)
+			if err != nil {
+				return nil, true, err
+			}
+			items = append(items, objs...)
+		}
+		return items, true, nil
+	}
+	return nil, false, nil
+}

@@ -84,6 +84,16 @@ func BenchmarkGrowth(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("DescribeSecurityGroupsFilterVpc/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{vpc}}}}))
+			}
+		})
+		b.Run(fmt.Sprintf("DescribeNetworkInterfacesFilterSubnet/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				mustDoB[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{Filters: []Filter{{Name: "subnet-id", Values: []string{sub}}}}))
+			}
+		})
 		b.Run(fmt.Sprintf("DescribeSubnetsByID/%d", n), func(b *testing.B) {
 			for b.Loop() {
 				mustDoB[*DescribeSubnetsOutput](b)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{empty}}))
@@ -136,4 +146,36 @@ func TestPlainPagingMatchesListing(t *testing.T) {
 	}
 	_, err := c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: Page{MaxResults: page.MaxResults, NextToken: "bogus"}})
 	wantCode(t, err, "InvalidNextToken")
+}
+
+// TestParentFilterMatchesScan: a Describe narrowed through the parent
+// index (vpc-id on groups, subnet-id on interfaces) answers what the
+// full scan with the same filters answers.
+func TestParentFilterMatchesScan(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	var vpcs []string
+	for i := range 2 {
+		vpcs = append(vpcs, mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i)})).Vpc.VpcID)
+		for j := range 3 {
+			mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpcs[i], GroupName: fmt.Sprint("g", j), Description: "d"}))
+		}
+	}
+	ids := func(fs []Filter) string {
+		out := mustDo[*DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Filters: fs}))
+		var s []string
+		for _, g := range out.SecurityGroups {
+			s = append(s, g.GroupID)
+		}
+		return strings.Join(s, ",")
+	}
+	indexed := ids([]Filter{{Name: "vpc-id", Values: []string{vpcs[0]}}})
+	scanned := ids([]Filter{{Name: "vpc-id", Values: []string{vpcs[0][:6] + "*"}}, {Name: "vpc-id", Values: []string{vpcs[0]}}}) // a wildcard forces the scan
+	if indexed == "" || indexed != scanned || strings.Count(indexed, ",") != 3 {
+		t.Errorf("vpc-id through the index = %s, through the scan = %s (want the VPC's 4 groups)", indexed, scanned)
+	}
+	both := ids([]Filter{{Name: "vpc-id", Values: vpcs}, {Name: "group-name", Values: []string{"g1"}}})
+	if strings.Count(both, ",") != 1 {
+		t.Errorf("two VPCs and a name = %s, want 2 groups", both)
+	}
 }

@@ -402,7 +402,10 @@ func (c *Cloud) DescribeSecurityGroups(ctx context.Context, sc Scope, in *Descri
 			out.SecurityGroups, out.NextToken = page, next
 			return err
 		}
-		all, err := listIDs[SecurityGroup](tx, kindSG, in.GroupIDs)
+		all, byParent, err := listByParent[SecurityGroup](tx, kindSG, in.Filters, "vpc-id")
+		if !byParent || len(in.GroupIDs) > 0 {
+			all, err = listIDs[SecurityGroup](tx, kindSG, in.GroupIDs)
+		}
 		if err != nil {
 			return err
 		}
