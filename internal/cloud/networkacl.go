@@ -64,7 +64,7 @@ func (tx *txn) networkACL(id string) (*NetworkACL, error) {
 }
 
 func (tx *txn) defaultNetworkACL(vpcID string) (*NetworkACL, error) {
-	all, err := listObj[NetworkACL](tx, kindACL)
+	all, err := listChildren[NetworkACL](tx, kindACL, vpcID)
 	if err != nil {
 		return nil, err
 	}
@@ -408,3 +408,6 @@ func (c *Cloud) ReplaceNetworkAclAssociation(ctx context.Context, sc Scope, in *
 	})
 	return out, err
 }
+
+// parentID files a network ACL under its VPC (the store's parent index).
+func (a *NetworkACL) parentID() string { return a.VpcID }

@@ -91,7 +91,7 @@ func (tx *txn) routeTable(id string) (*RouteTable, error) {
 }
 
 func (tx *txn) mainRouteTable(vpcID string) (*RouteTable, error) {
-	rts, err := listObj[RouteTable](tx, kindRT)
+	rts, err := listChildren[RouteTable](tx, kindRT, vpcID)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +316,10 @@ func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeR
 				return err
 			}
 		}
-		all, err := listIDs[RouteTable](tx, kindRT, in.RouteTableIDs)
+		all, byParent, err := listByParent[RouteTable](tx, kindRT, in.Filters, "vpc-id")
+		if !byParent || len(in.RouteTableIDs) > 0 {
+			all, err = listIDs[RouteTable](tx, kindRT, in.RouteTableIDs)
+		}
 		if err != nil {
 			return err
 		}
@@ -776,3 +779,6 @@ func (c *Cloud) ReplaceRouteTableAssociation(ctx context.Context, sc Scope, in *
 	})
 	return out, err
 }
+
+// parentID files a route table under its VPC (the store's parent index).
+func (rt *RouteTable) parentID() string { return rt.VpcID }

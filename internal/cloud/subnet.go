@@ -51,7 +51,7 @@ func (tx *txn) subnet(id string) (*Subnet, error) {
 }
 
 func (tx *txn) subnetsOf(vpcID string) ([]*Subnet, error) {
-	all, err := listObj[Subnet](tx, kindSubnet)
+	all, err := listChildren[Subnet](tx, kindSubnet, vpcID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,10 @@ func (c *Cloud) DescribeSubnets(ctx context.Context, sc Scope, in *DescribeSubne
 				return err
 			}
 		}
-		all, err := listIDs[Subnet](tx, kindSubnet, in.SubnetIDs)
+		all, byParent, err := listByParent[Subnet](tx, kindSubnet, in.Filters, "vpc-id")
+		if !byParent || len(in.SubnetIDs) > 0 {
+			all, err = listIDs[Subnet](tx, kindSubnet, in.SubnetIDs)
+		}
 		if err != nil {
 			return err
 		}
@@ -277,7 +280,7 @@ func (c *Cloud) DeleteSubnet(ctx context.Context, sc Scope, in *DeleteSubnetInpu
 				return dependencyViolation("subnet", s.SubnetID)
 			}
 		}
-		rts, err := listObj[RouteTable](tx, kindRT)
+		rts, err := listChildren[RouteTable](tx, kindRT, s.VpcID)
 		if err != nil {
 			return err
 		}
@@ -288,7 +291,7 @@ func (c *Cloud) DeleteSubnet(ctx context.Context, sc Scope, in *DeleteSubnetInpu
 				}
 			}
 		}
-		acls, err := listObj[NetworkACL](tx, kindACL)
+		acls, err := listChildren[NetworkACL](tx, kindACL, s.VpcID)
 		if err != nil {
 			return err
 		}
@@ -364,3 +367,6 @@ func (c *Cloud) ModifySubnetAttribute(ctx context.Context, sc Scope, in *ModifyS
 		return putObj(tx, kindSubnet, s.SubnetID, s)
 	})
 }
+
+// parentID files a subnet under its VPC (the store's parent index).
+func (s *Subnet) parentID() string { return s.VpcID }

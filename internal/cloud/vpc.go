@@ -328,7 +328,7 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 				return dep
 			}
 		}
-		rts, err := listObj[RouteTable](tx, kindRT)
+		rts, err := listChildren[RouteTable](tx, kindRT, vpc.VpcID)
 		if err != nil {
 			return err
 		}
@@ -356,7 +356,7 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			}
 			ownSG = append(ownSG, g)
 		}
-		acls, err := listObj[NetworkACL](tx, kindACL)
+		acls, err := listChildren[NetworkACL](tx, kindACL, vpc.VpcID)
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,8 @@ var migrations = []string{
 	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
 	SELECT account, region, 'security-group-name', json_extract(data, '$.vpc') || '/' || json_extract(data, '$.name'), json_object('id', id), ''
 	FROM ` + tableObjects + ` WHERE kind = 'security-group'`,
+	// 5: subnets, route tables and network ACLs know their VPC.
+	`UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind IN ('subnet', 'route-table', 'network-acl')`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

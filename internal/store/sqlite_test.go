@@ -189,6 +189,9 @@ func TestMigrateFromV1(t *testing.T) {
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','subnet','subnet-9','{"id":"subnet-9","vpc":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','route-table','rtb-9','{"id":"rtb-9","vpc":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','network-acl','acl-9','{"id":"acl-9","vpc":"vpc-9"}')`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
@@ -205,7 +208,7 @@ func TestMigrateFromV1(t *testing.T) {
 	}
 	one := Scope{Account: "1", Region: "us-east-1"}
 	s.View(t.Context(), func(tx Txn) error {
-		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9", "security-group": "vpc-9"} {
+		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9", "security-group": "vpc-9", "subnet": "vpc-9", "route-table": "vpc-9", "network-acl": "vpc-9"} {
 			if rs, err := tx.ListChildren(one, kind, parent); err != nil || len(rs) != 1 {
 				t.Errorf("after migration ListChildren(%s, %s) = %v, %v", kind, parent, rs, err)
 			}
