@@ -214,20 +214,23 @@ func (tx *txn) region() catalog.Region {
 
 // Object kinds as stored.
 const (
-	kindScope      = "scope"
-	kindVpc        = "vpc"
-	kindSubnet     = "subnet"
-	kindRT         = "route-table"
-	kindSG         = "security-group"
-	kindSGName     = "security-group-name" // index: VPC/name → group
-	kindACL        = "network-acl"
-	kindIGW        = "internet-gateway"
-	kindNAT        = "natgateway"
-	kindENI        = "network-interface"
-	kindInstance   = "instance"
-	kindToken      = "client-token"
-	kindEndpoint   = "vpc-endpoint"
-	kindPrefixList = "prefix-list"
+	kindScope  = "scope"
+	kindVpc    = "vpc"
+	kindSubnet = "subnet"
+	kindRT     = "route-table"
+	kindSG     = "security-group"
+	kindSGName = "security-group-name" // index: VPC/name → group
+	// kindGatewayIndex holds one record per live gateway endpoint of a
+	// region: the quota's count.
+	kindGatewayIndex = "gateway-endpoint"
+	kindACL          = "network-acl"
+	kindIGW          = "internet-gateway"
+	kindNAT          = "natgateway"
+	kindENI          = "network-interface"
+	kindInstance     = "instance"
+	kindToken        = "client-token"
+	kindEndpoint     = "vpc-endpoint"
+	kindPrefixList   = "prefix-list"
 )
 
 func getObj[T any](tx *txn, kind, id string) (*T, error) {

@@ -1,7 +1,6 @@
 package cloud
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"slices"
@@ -220,27 +219,13 @@ func (tx *txn) liveEndpoints(vpcID string) ([]*VpcEndpoint, error) {
 	return slices.DeleteFunc(all, func(e *VpcEndpoint) bool { return !e.live() }), nil
 }
 
-var (
-	gatewayMarker = []byte(`"type":"` + EndpointGateway + `"`)
-	deletedMarker = []byte(`"deletedAt":`)
-)
-
-// liveGatewayEndpoints counts the scope's live gateway endpoints. It
-// decodes only the two fields it needs: it runs on every gateway create.
+// liveGatewayEndpoints counts the scope's live gateway endpoints; it runs
+// on every gateway create.
 func (tx *txn) liveGatewayEndpoints() (int, error) {
-	rs, err := tx.List(tx.sc, kindEndpoint)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, r := range rs {
-		// The stored JSON is written by putObj from VpcEndpoint: the
-		// markers below are exact.
-		if bytes.Contains(r.Data, gatewayMarker) && !bytes.Contains(r.Data, deletedMarker) {
-			n++
-		}
-	}
-	return n, nil
+	// The live gateway endpoints of a region are indexed one record each
+	// (at most the quota), so the count never reads the deleted endpoints
+	// kept visible for an hour or the interface endpoints.
+	return tx.countTxn(kindGatewayIndex)
 }
 
 // validatePolicy checks an endpoint policy with the policy engine, as an
@@ -375,6 +360,9 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		}
 		if n >= maxGatewayEndpointsPerRegion {
 			return nil, apierr.New("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region: %d gateway endpoints.", maxGatewayEndpointsPerRegion)
+		}
+		if err := putObj(tx, kindGatewayIndex, e.VpcEndpointID, struct{}{}); err != nil {
+			return nil, err
 		}
 		e.PolicyDocument = DefaultGatewayPolicy
 		if in.PolicyDocument != nil {
@@ -901,6 +889,9 @@ func (tx *txn) deleteEndpointTxn(e *VpcEndpoint) error {
 			if err := tx.removeEndpointRoute(e, id, false); err != nil {
 				return err
 			}
+		}
+		if err := delObj(tx, kindGatewayIndex, e.VpcEndpointID); err != nil {
+			return err
 		}
 	}
 	for _, s := range e.Subnets {

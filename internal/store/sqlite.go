@@ -50,6 +50,10 @@ var migrations = []string{
 	FROM ` + tableObjects + ` WHERE kind = 'security-group'`,
 	// 5: subnets, route tables and network ACLs know their VPC.
 	`UPDATE ` + tableObjects + ` SET parent = COALESCE(json_extract(data, '$.vpc'), '') WHERE kind IN ('subnet', 'route-table', 'network-acl')`,
+	// 6: the live gateway endpoints of each region, counted for the quota.
+	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT account, region, 'gateway-endpoint', id, '{}', '' FROM ` + tableObjects + `
+	WHERE kind = 'vpc-endpoint' AND json_extract(data, '$.type') = 'Gateway' AND json_extract(data, '$.deletedAt') IS NULL`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

@@ -187,6 +187,8 @@ func TestMigrateFromV1(t *testing.T) {
 	for _, q := range []string{migrations[0], `PRAGMA user_version = 1`,
 		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-2','{"id":"vpce-2","vpc":"vpc-8","type":"Gateway"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-3','{"id":"vpce-3","vpc":"vpc-9","type":"Gateway","deletedAt":"2026-01-01T00:00:00Z"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','subnet','subnet-9','{"id":"subnet-9","vpc":"vpc-9"}')`,
@@ -212,6 +214,9 @@ func TestMigrateFromV1(t *testing.T) {
 			if rs, err := tx.ListChildren(one, kind, parent); err != nil || len(rs) != 1 {
 				t.Errorf("after migration ListChildren(%s, %s) = %v, %v", kind, parent, rs, err)
 			}
+		}
+		if rs, err := tx.List(one, "gateway-endpoint"); err != nil || len(rs) != 1 || rs[0].ID != "vpce-2" {
+			t.Errorf("after migration the live gateway endpoints = %v, %v, want vpce-2", rs, err)
 		}
 		if b, err := tx.Get(Key{Scope: one, Kind: "security-group-name", ID: "vpc-9/web"}); err != nil || string(b) != `{"id":"sg-9"}` {
 			t.Errorf("after migration the name index of sg-9 = %s, %v", b, err)
