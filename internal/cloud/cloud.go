@@ -278,7 +278,59 @@ func putObj(tx *txn, kind, id string, v any) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
+	if e, ok := v.(*NetworkInterface); ok && kind == kindENI {
+		if err := tx.syncAddressesTxn(id, e); err != nil {
+			return err
+		}
+	}
 	return tx.Put(k, b)
+}
+
+// The address index: one record per private address in use, filed under
+// its subnet (kind "address", ID "subnet/ip", the interface's ID as
+// data), kept in step with every interface write, so that allocating an
+// address reads the subnet's addresses, never decodes its interfaces.
+const kindAddress = "address"
+
+type addressRec struct {
+	ENI string `json:"eni"`
+}
+
+func addressKey(subnet string, a netip.Addr) string { return subnet + "/" + a.String() }
+
+// syncAddressesTxn makes the index hold exactly the addresses of e (nil:
+// none), given the interface's previous stored version.
+func (tx *txn) syncAddressesTxn(id string, e *NetworkInterface) error {
+	old, err := getObj[NetworkInterface](tx, kindENI, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	want := map[string]bool{}
+	if e != nil {
+		for _, ip := range e.PrivateIPs {
+			want[addressKey(e.SubnetID, ip.PrivateIPAddress)] = true
+		}
+	}
+	if old != nil {
+		for _, ip := range old.PrivateIPs {
+			k := addressKey(old.SubnetID, ip.PrivateIPAddress)
+			if want[k] {
+				delete(want, k) // already indexed
+				continue
+			}
+			if err := delObj(tx, kindAddress, k); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range want {
+		subnet, _, _ := strings.Cut(k, "/")
+		b, _ := json.Marshal(addressRec{ENI: id})
+		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindAddress, ID: k, Parent: subnet}, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // listChildren returns the objects of a kind stored under a parent.
@@ -291,6 +343,11 @@ func listChildren[T any](tx *txn, kind, parent string) ([]*T, error) {
 }
 
 func delObj(tx *txn, kind, id string) error {
+	if kind == kindENI {
+		if err := tx.syncAddressesTxn(id, nil); err != nil {
+			return err
+		}
+	}
 	return tx.Delete(store.Key{Scope: tx.sc, Kind: kind, ID: id})
 }
 

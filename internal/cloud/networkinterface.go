@@ -89,14 +89,15 @@ func PrivateDNSName(region string, a netip.Addr) string {
 // and free, else the lowest free one. AWS reserves the first four addresses
 // and the last. The caller's write transaction makes this race-free.
 func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
-	enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
+	rs, err := tx.ListChildren(tx.sc, kindAddress, s.SubnetID)
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	used := map[netip.Addr]bool{}
-	for _, e := range enis {
-		for _, ip := range e.PrivateIPs {
-			used[ip.PrivateIPAddress] = true
+	used := make(map[netip.Addr]bool, len(rs))
+	for _, r := range rs {
+		_, ip, _ := strings.Cut(r.ID, "/")
+		if a, err := netip.ParseAddr(ip); err == nil {
+			used[a] = true
 		}
 	}
 	first := s.CidrBlock.Addr().Next().Next().Next().Next()

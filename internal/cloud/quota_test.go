@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"fmt"
+	"strings"
 	"net/netip"
 	"testing"
 	"time"
@@ -109,5 +110,35 @@ func TestDNSGeneration(t *testing.T) {
 	mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(t.Context(), sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"}))
 	if c.DNSGeneration() == before {
 		t.Error("a subnet did not move the DNS generation")
+	}
+}
+
+// TestAddressIndex: the address index follows every interface write —
+// an address in use is refused, a deleted interface's address is free
+// again, and the index holds exactly the subnet's addresses.
+func TestAddressIndex(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/28"})).Subnet.SubnetID
+	a := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub, PrivateIPAddress: "10.0.1.9"})).NetworkInterface
+	_, err := c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub, PrivateIPAddress: "10.0.1.9"})
+	wantCode(t, err, "InvalidIPAddress.InUse")
+	b := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface
+	if b.PrivateIPAddress.String() != "10.0.1.4" {
+		t.Errorf("first free address = %s, want 10.0.1.4", b.PrivateIPAddress)
+	}
+	mustDo[*Return](t)(c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: a.NetworkInterfaceID}))
+	mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub, PrivateIPAddress: "10.0.1.9"}))
+	var ids []string
+	c.st.View(ctx, func(tx store.Txn) error {
+		rs, err := tx.ListChildren(sc, kindAddress, sub)
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+		}
+		return err
+	})
+	if strings.Join(ids, ",") != sub+"/10.0.1.4,"+sub+"/10.0.1.9" {
+		t.Errorf("address index = %v", ids)
 	}
 }

@@ -54,6 +54,11 @@ var migrations = []string{
 	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
 	SELECT account, region, 'gateway-endpoint', id, '{}', '' FROM ` + tableObjects + `
 	WHERE kind = 'vpc-endpoint' AND json_extract(data, '$.type') = 'Gateway' AND json_extract(data, '$.deletedAt') IS NULL`,
+	// 7: the private addresses in use, per subnet, for address allocation.
+	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT o.account, o.region, 'address', json_extract(o.data, '$.subnet') || '/' || json_extract(j.value, '$.ip'),
+		json_object('eni', o.id), json_extract(o.data, '$.subnet')
+	FROM ` + tableObjects + ` o, json_each(o.data, '$.ips') j WHERE o.kind = 'network-interface'`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

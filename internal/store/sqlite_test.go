@@ -185,7 +185,7 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{migrations[0], `PRAGMA user_version = 1`,
-		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9","ips":[{"ip":"10.0.0.4"},{"ip":"10.0.0.9"}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-2','{"id":"vpce-2","vpc":"vpc-8","type":"Gateway"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-3','{"id":"vpce-3","vpc":"vpc-9","type":"Gateway","deletedAt":"2026-01-01T00:00:00Z"}')`,
@@ -214,6 +214,9 @@ func TestMigrateFromV1(t *testing.T) {
 			if rs, err := tx.ListChildren(one, kind, parent); err != nil || len(rs) != 1 {
 				t.Errorf("after migration ListChildren(%s, %s) = %v, %v", kind, parent, rs, err)
 			}
+		}
+		if rs, err := tx.ListChildren(one, "address", "subnet-9"); err != nil || len(rs) != 2 || rs[0].ID != "subnet-9/10.0.0.4" {
+			t.Errorf("after migration the addresses of subnet-9 = %v, %v", rs, err)
 		}
 		if rs, err := tx.List(one, "gateway-endpoint"); err != nil || len(rs) != 1 || rs[0].ID != "vpce-2" {
 			t.Errorf("after migration the live gateway endpoints = %v, %v, want vpce-2", rs, err)
