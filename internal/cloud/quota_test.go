@@ -2,8 +2,8 @@ package cloud
 
 import (
 	"fmt"
-	"strings"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
