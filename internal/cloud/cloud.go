@@ -278,12 +278,89 @@ func putObj(tx *txn, kind, id string, v any) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
-	if e, ok := v.(*NetworkInterface); ok && kind == kindENI {
-		if err := tx.syncAddressesTxn(id, e); err != nil {
-			return err
+	switch o := v.(type) {
+	case *NetworkInterface:
+		if kind == kindENI {
+			if err := tx.syncAddressesTxn(id, o); err != nil {
+				return err
+			}
+			if err := tx.syncRefsTxn(kind, id, o); err != nil {
+				return err
+			}
+		}
+	case *SecurityGroup:
+		if kind == kindSG {
+			if err := tx.syncRefsTxn(kind, id, o); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Put(k, b)
+}
+
+// The reference index: which interfaces use a security group, and which
+// groups' rules name it (kind "ref", ID "group/kind/source", filed under
+// the group), so that deleting a group checks its dependents by key.
+const kindRef = "ref"
+
+// refsOf returns the groups an interface or a group refers to; a group's
+// references to itself do not count (they never block its deletion).
+func refsOf(v any) []string {
+	var out []string
+	switch o := v.(type) {
+	case *NetworkInterface:
+		for _, g := range o.Groups {
+			out = append(out, g.GroupID)
+		}
+	case *SecurityGroup:
+		for _, r := range o.Rules {
+			if r.ReferencedGroupInfo != nil && r.ReferencedGroupInfo.GroupID != o.GroupID {
+				out = append(out, r.ReferencedGroupInfo.GroupID)
+			}
+		}
+	}
+	return out
+}
+
+// syncRefsTxn makes the index hold exactly the references of v (nil:
+// none), given the object's previous stored version.
+func (tx *txn) syncRefsTxn(kind, id string, v any) error {
+	var old []string
+	switch kind {
+	case kindENI:
+		if o, err := getObj[NetworkInterface](tx, kind, id); err == nil {
+			old = refsOf(o)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	case kindSG:
+		if o, err := getObj[SecurityGroup](tx, kind, id); err == nil {
+			old = refsOf(o)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	want := map[string]bool{}
+	if v != nil {
+		for _, g := range refsOf(v) {
+			want[g] = true
+		}
+	}
+	for _, g := range old {
+		if want[g] {
+			delete(want, g)
+			continue
+		}
+		if err := delObj(tx, kindRef, g+"/"+kind+"/"+id); err != nil {
+			return err
+		}
+	}
+	for g := range want {
+		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindRef, ID: g + "/" + kind + "/" + id, Parent: g}, []byte("{}")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // The address index: one record per private address in use, filed under
@@ -345,6 +422,11 @@ func listChildren[T any](tx *txn, kind, parent string) ([]*T, error) {
 func delObj(tx *txn, kind, id string) error {
 	if kind == kindENI {
 		if err := tx.syncAddressesTxn(id, nil); err != nil {
+			return err
+		}
+	}
+	if kind == kindENI || kind == kindSG {
+		if err := tx.syncRefsTxn(kind, id, nil); err != nil {
 			return err
 		}
 	}

@@ -142,3 +142,30 @@ func TestAddressIndex(t *testing.T) {
 		t.Errorf("address index = %v", ids)
 	}
 }
+
+// TestGroupDependents: a group used by an interface, or named by another
+// group's rule, cannot be deleted (DependencyViolation); once the use is
+// gone it can. A group naming itself does not block its own deletion.
+func TestGroupDependents(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
+	group := func(name string) string {
+		return mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: name, Description: "d"})).GroupID
+	}
+	web, db := group("web"), group("db")
+	eni := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub, Groups: []string{web}})).NetworkInterface
+	_, err := c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web})
+	wantCode(t, err, "DependencyViolation")
+	mustDo[*Return](t)(c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: eni.NetworkInterfaceID}))
+	port := int32(5432)
+	rule := &SecurityGroupRulesInput{GroupID: db, IPPermissions: []IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, Groups: []UserIDGroupPair{{GroupID: web}}}}}
+	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, rule))
+	_, err = c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web})
+	wantCode(t, err, "DependencyViolation")
+	mustDo[*RevokeOutput](t)(c.RevokeSecurityGroupIngress(ctx, sc, rule))
+	self := &SecurityGroupRulesInput{GroupID: web, IPPermissions: []IPPermission{{IPProtocol: "-1", Groups: []UserIDGroupPair{{GroupID: web}}}}}
+	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, self))
+	mustDo[*DeleteSecurityGroupOutput](t)(c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web}))
+}

@@ -464,29 +464,14 @@ func (c *Cloud) DeleteSecurityGroup(ctx context.Context, sc Scope, in *DeleteSec
 		if g.GroupName == "default" {
 			return apierr.New("CannotDelete", "the specified group: \"%s\" name: \"default\" cannot be deleted by a user", g.GroupID)
 		}
-		dep := apierr.New("DependencyViolation", "resource %s has a dependent object", g.GroupID)
-		enis, err := listObj[NetworkInterface](tx, kindENI)
+		// Interfaces that use the group and groups whose rules name it are
+		// in the reference index, under the group.
+		refs, err := tx.ListChildren(tx.sc, kindRef, g.GroupID)
 		if err != nil {
 			return err
 		}
-		for _, e := range enis {
-			if slices.ContainsFunc(e.Groups, func(gi GroupIdentifier) bool { return gi.GroupID == g.GroupID }) {
-				return dep
-			}
-		}
-		all, err := listObj[SecurityGroup](tx, kindSG)
-		if err != nil {
-			return err
-		}
-		for _, o := range all {
-			if o.GroupID == g.GroupID {
-				continue
-			}
-			for _, r := range o.Rules {
-				if r.ReferencedGroupInfo != nil && r.ReferencedGroupInfo.GroupID == g.GroupID {
-					return dep
-				}
-			}
+		if len(refs) > 0 {
+			return apierr.New("DependencyViolation", "resource %s has a dependent object", g.GroupID)
 		}
 		return tx.deleteGroupTxn(g)
 	})

@@ -59,6 +59,15 @@ var migrations = []string{
 	SELECT o.account, o.region, 'address', json_extract(o.data, '$.subnet') || '/' || json_extract(j.value, '$.ip'),
 		json_object('eni', o.id), json_extract(o.data, '$.subnet')
 	FROM ` + tableObjects + ` o, json_each(o.data, '$.ips') j WHERE o.kind = 'network-interface'`,
+	// 8: which interfaces use a security group, and which groups' rules
+	// name it.
+	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT o.account, o.region, 'ref', json_extract(j.value, '$.id') || '/network-interface/' || o.id, '{}', json_extract(j.value, '$.id')
+	FROM ` + tableObjects + ` o, json_each(o.data, '$.groups') j WHERE o.kind = 'network-interface';
+	INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT o.account, o.region, 'ref', json_extract(j.value, '$.ref.id') || '/security-group/' || o.id, '{}', json_extract(j.value, '$.ref.id')
+	FROM ` + tableObjects + ` o, json_each(o.data, '$.rules') j
+	WHERE o.kind = 'security-group' AND json_extract(j.value, '$.ref.id') IS NOT NULL AND json_extract(j.value, '$.ref.id') != o.id`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

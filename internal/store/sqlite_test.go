@@ -185,12 +185,13 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{migrations[0], `PRAGMA user_version = 1`,
-		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9","ips":[{"ip":"10.0.0.4"},{"ip":"10.0.0.9"}]}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','network-interface','eni-1','{"id":"eni-1","subnet":"subnet-9","ips":[{"ip":"10.0.0.4"},{"ip":"10.0.0.9"}],"groups":[{"id":"sg-9"}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-2','{"id":"vpce-2","vpc":"vpc-8","type":"Gateway"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-3','{"id":"vpce-3","vpc":"vpc-9","type":"Gateway","deletedAt":"2026-01-01T00:00:00Z"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
-		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web","rules":[{"ref":{"id":"sg-9"}}]}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-8','{"id":"sg-8","vpc":"vpc-8","name":"db","rules":[{"ref":{"id":"sg-9"}}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','subnet','subnet-9','{"id":"subnet-9","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','route-table','rtb-9','{"id":"rtb-9","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','network-acl','acl-9','{"id":"acl-9","vpc":"vpc-9"}')`,
@@ -217,6 +218,9 @@ func TestMigrateFromV1(t *testing.T) {
 		}
 		if rs, err := tx.ListChildren(one, "address", "subnet-9"); err != nil || len(rs) != 2 || rs[0].ID != "subnet-9/10.0.0.4" {
 			t.Errorf("after migration the addresses of subnet-9 = %v, %v", rs, err)
+		}
+		if rs, err := tx.ListChildren(one, "ref", "sg-9"); err != nil || len(rs) != 2 {
+			t.Errorf("after migration the references to sg-9 = %v, %v, want eni-1 and sg-8 (not sg-9 itself)", rs, err)
 		}
 		if rs, err := tx.List(one, "gateway-endpoint"); err != nil || len(rs) != 1 || rs[0].ID != "vpce-2" {
 			t.Errorf("after migration the live gateway endpoints = %v, %v, want vpce-2", rs, err)
