@@ -46,7 +46,7 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
-func mustDo[T any](t *testing.T) func(T, error) T {
+func mustDo[T any](t testing.TB) func(T, error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {

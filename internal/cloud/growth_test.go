@@ -29,41 +29,41 @@ func BenchmarkGrowth(b *testing.B) {
 	for _, n := range sizes {
 		c, _ := newTestCloud(b)
 		ctx := b.Context()
-		vpc := mustDoB[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+		vpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
 		other := ""
-		empty := mustDoB[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.0.0/24"})).Subnet.SubnetID
+		empty := mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.0.0/24"})).Subnet.SubnetID
 		var lastSG, lastENI, sub string
 		for i := range n {
 			if i%(250*256) == 0 { // a /16 holds 256 subnets of 250 interfaces
-				other = mustDoB[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", 1+i/250/256)})).Vpc.VpcID
+				other = mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", 1+i/250/256)})).Vpc.VpcID
 			}
 			if i%250 == 0 { // interfaces spread over /24 subnets, as in real VPCs
-				sub = mustDoB[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: other, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", 1+i/250/256, i/250%256)})).Subnet.SubnetID
+				sub = mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: other, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", 1+i/250/256, i/250%256)})).Subnet.SubnetID
 			}
-			lastSG = mustDoB[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: other, GroupName: fmt.Sprint("g", i), Description: "d"})).GroupID
-			lastENI = mustDoB[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
+			lastSG = mustDo[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: other, GroupName: fmt.Sprint("g", i), Description: "d"})).GroupID
+			lastENI = mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
 		}
 		b.Run(fmt.Sprintf("CreateSecurityGroup/%d", n), func(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				mustDoB[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: fmt.Sprint("new", n, "-", i), Description: "d"}))
+				mustDo[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: vpc, GroupName: fmt.Sprint("new", n, "-", i), Description: "d"}))
 			}
 		})
 		b.Run(fmt.Sprintf("DescribeSecurityGroupsByID/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{GroupIDs: []string{lastSG}}))
+				mustDo[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{GroupIDs: []string{lastSG}}))
 			}
 		})
 		b.Run(fmt.Sprintf("CreateNetworkInterfaceEmptySubnet/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				e := mustDoB[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: empty}))
-				mustDoB[*Return](b)(c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: e.NetworkInterface.NetworkInterfaceID}))
+				e := mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: empty}))
+				mustDo[*Return](b)(c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: e.NetworkInterface.NetworkInterfaceID}))
 			}
 		})
 		b.Run(fmt.Sprintf("DescribeNetworkInterfacesByID/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				mustDoB[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{lastENI}}))
+				mustDo[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{lastENI}}))
 			}
 		})
 		b.Run(fmt.Sprintf("FullPagingSecurityGroups/%d", n), func(b *testing.B) {
@@ -72,7 +72,7 @@ func BenchmarkGrowth(b *testing.B) {
 				*page.MaxResults = 1000
 				got := 0
 				for {
-					out := mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: page}))
+					out := mustDo[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Page: page}))
 					got += len(out.SecurityGroups)
 					if out.NextToken == "" {
 						break
@@ -86,29 +86,19 @@ func BenchmarkGrowth(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("DescribeSecurityGroupsFilterVpc/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				mustDoB[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{vpc}}}}))
+				mustDo[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{vpc}}}}))
 			}
 		})
 		b.Run(fmt.Sprintf("DescribeNetworkInterfacesFilterSubnet/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				mustDoB[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{Filters: []Filter{{Name: "subnet-id", Values: []string{sub}}}}))
+				mustDo[*DescribeNetworkInterfacesOutput](b)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{Filters: []Filter{{Name: "subnet-id", Values: []string{sub}}}}))
 			}
 		})
 		b.Run(fmt.Sprintf("DescribeSubnetsByID/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				mustDoB[*DescribeSubnetsOutput](b)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{empty}}))
+				mustDo[*DescribeSubnetsOutput](b)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{empty}}))
 			}
 		})
-	}
-}
-
-func mustDoB[T any](b *testing.B) func(T, error) T {
-	return func(v T, err error) T {
-		b.Helper()
-		if err != nil {
-			b.Fatal(err)
-		}
-		return v
 	}
 }
 

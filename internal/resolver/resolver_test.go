@@ -204,20 +204,30 @@ func TestInboundOnlyS3(t *testing.T) {
 	}
 }
 
-func TestUpstream(t *testing.T) {
+// upstream serves an upstream resolver on loopback that answers every
+// name 192.0.2.7, after wait returns (nil: at once); it returns its address.
+func upstream(t *testing.T, wait func()) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	up := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		if wait != nil {
+			wait()
+		}
 		m := new(dns.Msg)
 		m.SetReply(req)
 		m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: req.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300}, A: net.ParseIP("192.0.2.7")})
 		w.WriteMsg(m)
 	})}
 	go up.ActivateAndServe()
-	defer up.Shutdown()
-	r := New(Config{Source: newFake(), Upstream: pc.LocalAddr().String()})
+	t.Cleanup(func() { up.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+func TestUpstream(t *testing.T) {
+	r := New(Config{Source: newFake(), Upstream: upstream(t, nil)})
 	m, why := ask(t, r, vpcA, "example.org", dns.TypeA)
 	if addrs(m) != "192.0.2.7" || !strings.Contains(why, "upstream") {
 		t.Errorf("forwarded = %s (%s)", addrs(m), why)

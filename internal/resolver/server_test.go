@@ -28,20 +28,7 @@ func serve(t *testing.T, r *Resolver) int {
 // does not run in the read loop (as CoreDNS's forward and unbound do).
 func TestSlowUpstreamDoesNotStall(t *testing.T) {
 	release := make(chan struct{})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	up := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		<-release
-		m := new(dns.Msg)
-		m.SetReply(req)
-		m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: req.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 300}, A: net.ParseIP("192.0.2.7")})
-		w.WriteMsg(m)
-	})}
-	go up.ActivateAndServe()
-	defer up.Shutdown()
-	r := New(Config{Source: newFake(), Upstream: pc.LocalAddr().String()})
+	r := New(Config{Source: newFake(), Upstream: upstream(t, func() { <-release })})
 	port := serve(t, r)
 	addr := net.JoinHostPort(vpcA.String(), strconv.Itoa(port))
 	c := &dns.Client{Timeout: 10 * time.Second}
