@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -278,6 +280,11 @@ func putObj(tx *txn, kind, id string, v any) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
+	if taggedKinds[kind] {
+		if err := tx.syncTagsTxn(kind, id, b); err != nil {
+			return err
+		}
+	}
 	switch o := v.(type) {
 	case *NetworkInterface:
 		if kind == kindENI {
@@ -430,6 +437,11 @@ func delObj(tx *txn, kind, id string) error {
 			return err
 		}
 	}
+	if taggedKinds[kind] {
+		if err := tx.syncTagsTxn(kind, id, nil); err != nil {
+			return err
+		}
+	}
 	return tx.Delete(store.Key{Scope: tx.sc, Kind: kind, ID: id})
 }
 
@@ -561,4 +573,134 @@ func listByParent[T any](tx *txn, kind string, fs []Filter, parentFilter string)
 		return items, true, nil
 	}
 	return nil, false, nil
+}
+
+// The tag index: one record per tag of a resource (kind "tag", filed under
+// "kind/len:key=value"; the length makes the key and value unambiguous),
+// so that a tag:Key=Value filter reads the tagged resources by key.
+const kindTag = "tag"
+
+// taggedKinds are the kinds whose tags are indexed.
+var taggedKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
+	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true}
+
+func tagParent(kind, key, value string) string {
+	return kind + "/" + strconv.Itoa(utf8.RuneCountInString(key)) + ":" + key + "=" + value
+}
+
+// storedTags reads the tags of an object's JSON.
+func storedTags(b []byte) ([]Tag, error) {
+	var v struct {
+		Tags []Tag `json:"tags"`
+	}
+	err := json.Unmarshal(b, &v)
+	return v.Tags, err
+}
+
+// syncTagsTxn makes the index hold exactly the tags of the object whose
+// new JSON is b (nil: the object is deleted).
+func (tx *txn) syncTagsTxn(kind, id string, b []byte) error {
+	var old, cur []Tag
+	if prev, err := tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id}); err == nil {
+		if old, err = storedTags(prev); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if b != nil {
+		var err error
+		if cur, err = storedTags(b); err != nil {
+			return err
+		}
+	}
+	want := map[string]bool{}
+	for _, t := range cur {
+		want[tagParent(kind, t.Key, t.Value)] = true
+	}
+	for _, t := range old {
+		p := tagParent(kind, t.Key, t.Value)
+		if want[p] {
+			delete(want, p)
+			continue
+		}
+		if err := tx.Delete(store.Key{Scope: tx.sc, Kind: kindTag, ID: p + "/" + id}); err != nil {
+			return err
+		}
+	}
+	for p := range want {
+		rec, _ := json.Marshal(tagRec{ID: id})
+		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindTag, ID: p + "/" + id, Parent: p}, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type tagRec struct {
+	ID string `json:"id"`
+}
+
+// listByTag narrows a listing through the tag index when a tag:Key filter
+// has literal values. ok is false when there is none; the caller still
+// applies every filter.
+func listByTag[T any](tx *txn, kind string, fs []Filter) (items []*T, ok bool, err error) {
+	for _, f := range fs {
+		key, isTag := strings.CutPrefix(f.Name, "tag:")
+		if !isTag || len(f.Values) == 0 || strings.ContainsAny(key, "*?") {
+			continue
+		}
+		literal := true
+		for _, v := range f.Values {
+			literal = literal && !strings.ContainsAny(v, "*?")
+		}
+		if !literal {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, v := range f.Values {
+			rs, err := tx.ListChildren(tx.sc, kindTag, tagParent(kind, key, v))
+			if err != nil {
+				return nil, true, err
+			}
+			for _, r := range rs {
+				var rec tagRec
+				if err := json.Unmarshal(r.Data, &rec); err != nil {
+					return nil, true, err
+				}
+				if seen[rec.ID] {
+					continue
+				}
+				seen[rec.ID] = true
+				o, err := getObj[T](tx, kind, rec.ID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return nil, true, err
+				}
+				items = append(items, o)
+			}
+		}
+		return items, true, nil
+	}
+	return nil, false, nil
+}
+
+// narrow lists the objects a Describe must look at: those with the given
+// IDs; else those under the parent a literal parentFilter names (empty:
+// none); else those a literal tag filter names; else the whole kind.
+func narrow[T any](tx *txn, kind string, ids []string, fs []Filter, parentFilter string) ([]*T, error) {
+	if len(ids) > 0 {
+		return listIDs[T](tx, kind, ids)
+	}
+	if parentFilter != "" {
+		if items, ok, err := listByParent[T](tx, kind, fs, parentFilter); ok {
+			return items, err
+		}
+	}
+	if items, ok, err := listByTag[T](tx, kind, fs); ok {
+		return items, err
+	}
+	return listObj[T](tx, kind)
 }

@@ -792,7 +792,7 @@ func (c *Cloud) DescribeVpcEndpoints(ctx context.Context, sc Scope, in *Describe
 			out.VpcEndpoints, out.NextToken = page, next
 			return err
 		}
-		raw, err := listIDs[VpcEndpoint](tx, kindEndpoint, in.VpcEndpointIDs)
+		raw, err := narrow[VpcEndpoint](tx, kindEndpoint, in.VpcEndpointIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

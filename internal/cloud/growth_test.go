@@ -3,6 +3,7 @@ package cloud
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,15 @@ func BenchmarkGrowth(b *testing.B) {
 			lastSG = mustDo[*CreateSecurityGroupOutput](b)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{VpcID: other, GroupName: fmt.Sprint("g", i), Description: "d"})).GroupID
 			lastENI = mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
 		}
+		mustDo[*Return](b)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{lastSG}, Tags: []Tag{{Key: "Name", Value: "needle"}}}))
+		b.Run(fmt.Sprintf("DescribeSecurityGroupsFilterTag/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				out := mustDo[*DescribeSecurityGroupsOutput](b)(c.DescribeSecurityGroups(ctx, sc, &DescribeSecurityGroupsInput{Filters: []Filter{{Name: "tag:Name", Values: []string{"needle"}}}}))
+				if len(out.SecurityGroups) != 1 {
+					b.Fatalf("tag filter found %d groups", len(out.SecurityGroups))
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("CreateSecurityGroup/%d", n), func(b *testing.B) {
 			i := 0
 			for b.Loop() {
@@ -167,5 +177,42 @@ func TestParentFilterMatchesScan(t *testing.T) {
 	both := ids([]Filter{{Name: "vpc-id", Values: vpcs}, {Name: "group-name", Values: []string{"g1"}}})
 	if strings.Count(both, ",") != 1 {
 		t.Errorf("two VPCs and a name = %s, want 2 groups", both)
+	}
+}
+
+// TestTagFilterThroughIndex: a tag:Key filter read through the tag index
+// answers as the scan does, follows CreateTags and DeleteTags, and forgets
+// deleted resources.
+func TestTagFilterThroughIndex(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	var subnets []string
+	for i := range 4 {
+		subnets = append(subnets, mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.0.%d.0/24", i)})).Subnet.SubnetID)
+	}
+	mustDo[*Return](t)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: subnets[:3], Tags: []Tag{{Key: "tier", Value: "private"}}}))
+	mustDo[*Return](t)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: subnets[2:], Tags: []Tag{{Key: "tier", Value: "public"}}}))
+	ids := func(fs ...Filter) string {
+		out := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{Filters: fs}))
+		var s []string
+		for _, x := range out.Subnets {
+			s = append(s, x.SubnetID)
+		}
+		return strings.Join(s, ",")
+	}
+	sorted := func(xs []string) string { return strings.Join(slices.Sorted(slices.Values(xs)), ",") }
+	indexed := ids(Filter{Name: "tag:tier", Values: []string{"private"}})
+	scanned := ids(Filter{Name: "tag:tier", Values: []string{"priv*"}}) // a wildcard forces the scan
+	if indexed != scanned || indexed != sorted(subnets[:2]) {
+		t.Errorf("tag:tier=private through the index = %s, the scan = %s, want %v (the third was retagged public)", indexed, scanned, subnets[:2])
+	}
+	if got := ids(Filter{Name: "tag:tier", Values: []string{"public"}}); got != sorted(subnets[2:]) {
+		t.Errorf("tag:tier=public = %s", got)
+	}
+	mustDo[*Return](t)(c.DeleteTags(ctx, sc, &DeleteTagsInput{Resources: subnets[:1]}))
+	mustDo[*Return](t)(c.DeleteSubnet(ctx, sc, &DeleteSubnetInput{SubnetID: subnets[1]}))
+	if got := ids(Filter{Name: "tag:tier", Values: []string{"private"}}); got != "" {
+		t.Errorf("after DeleteTags and DeleteSubnet, tag:tier=private = %s, want none", got)
 	}
 }

@@ -331,7 +331,7 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 				return err
 			}
 		}
-		raw, err := listIDs[Instance](tx, kindInstance, in.InstanceIDs)
+		raw, err := narrow[Instance](tx, kindInstance, in.InstanceIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

@@ -164,7 +164,7 @@ func (c *Cloud) DescribeInternetGateways(ctx context.Context, sc Scope, in *Desc
 				return err
 			}
 		}
-		all, err := listIDs[InternetGateway](tx, kindIGW, in.InternetGatewayIDs)
+		all, err := narrow[InternetGateway](tx, kindIGW, in.InternetGatewayIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

@@ -188,7 +188,7 @@ func (c *Cloud) DescribeNatGateways(ctx context.Context, sc Scope, in *DescribeN
 				return err
 			}
 		}
-		raw, err := listIDs[NatGateway](tx, kindNAT, in.NatGatewayIDs)
+		raw, err := narrow[NatGateway](tx, kindNAT, in.NatGatewayIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

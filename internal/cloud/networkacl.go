@@ -179,7 +179,7 @@ func (c *Cloud) DescribeNetworkAcls(ctx context.Context, sc Scope, in *DescribeN
 				return err
 			}
 		}
-		all, err := listIDs[NetworkACL](tx, kindACL, in.NetworkACLIDs)
+		all, err := narrow[NetworkACL](tx, kindACL, in.NetworkACLIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

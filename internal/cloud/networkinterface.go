@@ -304,10 +304,7 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 			out.NetworkInterfaces, out.NextToken = page, next
 			return err
 		}
-		all, byParent, err := listByParent[NetworkInterface](tx, kindENI, in.Filters, "subnet-id")
-		if !byParent || len(in.NetworkInterfaceIDs) > 0 {
-			all, err = listIDs[NetworkInterface](tx, kindENI, in.NetworkInterfaceIDs)
-		}
+		all, err := narrow[NetworkInterface](tx, kindENI, in.NetworkInterfaceIDs, in.Filters, "subnet-id")
 		if err != nil {
 			return err
 		}

@@ -316,10 +316,7 @@ func (c *Cloud) DescribeRouteTables(ctx context.Context, sc Scope, in *DescribeR
 				return err
 			}
 		}
-		all, byParent, err := listByParent[RouteTable](tx, kindRT, in.Filters, "vpc-id")
-		if !byParent || len(in.RouteTableIDs) > 0 {
-			all, err = listIDs[RouteTable](tx, kindRT, in.RouteTableIDs)
-		}
+		all, err := narrow[RouteTable](tx, kindRT, in.RouteTableIDs, in.Filters, "vpc-id")
 		if err != nil {
 			return err
 		}

@@ -402,10 +402,7 @@ func (c *Cloud) DescribeSecurityGroups(ctx context.Context, sc Scope, in *Descri
 			out.SecurityGroups, out.NextToken = page, next
 			return err
 		}
-		all, byParent, err := listByParent[SecurityGroup](tx, kindSG, in.Filters, "vpc-id")
-		if !byParent || len(in.GroupIDs) > 0 {
-			all, err = listIDs[SecurityGroup](tx, kindSG, in.GroupIDs)
-		}
+		all, err := narrow[SecurityGroup](tx, kindSG, in.GroupIDs, in.Filters, "vpc-id")
 		if err != nil {
 			return err
 		}

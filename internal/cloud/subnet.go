@@ -225,10 +225,7 @@ func (c *Cloud) DescribeSubnets(ctx context.Context, sc Scope, in *DescribeSubne
 				return err
 			}
 		}
-		all, byParent, err := listByParent[Subnet](tx, kindSubnet, in.Filters, "vpc-id")
-		if !byParent || len(in.SubnetIDs) > 0 {
-			all, err = listIDs[Subnet](tx, kindSubnet, in.SubnetIDs)
-		}
+		all, err := narrow[Subnet](tx, kindSubnet, in.SubnetIDs, in.Filters, "vpc-id")
 		if err != nil {
 			return err
 		}

@@ -275,7 +275,7 @@ func (c *Cloud) DescribeVpcs(ctx context.Context, sc Scope, in *DescribeVpcsInpu
 				return err
 			}
 		}
-		all, err := listIDs[Vpc](tx, kindVpc, in.VpcIDs)
+		all, err := narrow[Vpc](tx, kindVpc, in.VpcIDs, in.Filters, "")
 		if err != nil {
 			return err
 		}

@@ -68,6 +68,14 @@ var migrations = []string{
 	SELECT o.account, o.region, 'ref', json_extract(j.value, '$.ref.id') || '/security-group/' || o.id, '{}', json_extract(j.value, '$.ref.id')
 	FROM ` + tableObjects + ` o, json_each(o.data, '$.rules') j
 	WHERE o.kind = 'security-group' AND json_extract(j.value, '$.ref.id') IS NOT NULL AND json_extract(j.value, '$.ref.id') != o.id`,
+	// 9: the tags of the taggable resources, for tag:Key filters. The
+	// parent is kind/len:key=value, the length in characters.
+	`INSERT OR IGNORE INTO ` + tableObjects + ` (account, region, kind, id, data, parent)
+	SELECT account, region, 'tag', p || '/' || oid, json_object('id', oid), p FROM (
+		SELECT o.account AS account, o.region AS region, o.id AS oid,
+			o.kind || '/' || length(json_extract(j.value, '$.k')) || ':' || json_extract(j.value, '$.k') || '=' || json_extract(j.value, '$.v') AS p
+		FROM ` + tableObjects + ` o, json_each(o.data, '$.tags') j
+		WHERE o.kind IN ('vpc', 'subnet', 'security-group', 'network-interface', 'instance', 'vpc-endpoint', 'route-table', 'network-acl', 'internet-gateway', 'natgateway'))`,
 }
 
 // SQLite is the embedded store: one database file in a directory, in WAL

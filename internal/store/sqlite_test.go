@@ -189,7 +189,7 @@ func TestMigrateFromV1(t *testing.T) {
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-1','{"id":"vpce-1","vpc":"vpc-9"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-2','{"id":"vpce-2","vpc":"vpc-8","type":"Gateway"}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','vpc-endpoint','vpce-3','{"id":"vpce-3","vpc":"vpc-9","type":"Gateway","deletedAt":"2026-01-01T00:00:00Z"}')`,
-		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9"}')`,
+		`INSERT INTO objects VALUES ('1','us-east-1','vpc','vpc-9','{"id":"vpc-9","tags":[{"k":"Name","v":"prod"},{"k":"tëam","v":"a=b/c"}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-9','{"id":"sg-9","vpc":"vpc-9","name":"web","rules":[{"ref":{"id":"sg-9"}}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','security-group','sg-8','{"id":"sg-8","vpc":"vpc-8","name":"db","rules":[{"ref":{"id":"sg-9"}}]}')`,
 		`INSERT INTO objects VALUES ('1','us-east-1','subnet','subnet-9','{"id":"subnet-9","vpc":"vpc-9"}')`,
@@ -221,6 +221,12 @@ func TestMigrateFromV1(t *testing.T) {
 		}
 		if rs, err := tx.ListChildren(one, "ref", "sg-9"); err != nil || len(rs) != 2 {
 			t.Errorf("after migration the references to sg-9 = %v, %v, want eni-1 and sg-8 (not sg-9 itself)", rs, err)
+		}
+		if rs, err := tx.ListChildren(one, "tag", "vpc/4:Name=prod"); err != nil || len(rs) != 1 || string(rs[0].Data) != `{"id":"vpc-9"}` {
+			t.Errorf("after migration the Name=prod tag index = %v, %v", rs, err)
+		}
+		if rs, err := tx.ListChildren(one, "tag", "vpc/4:tëam=a=b/c"); err != nil || len(rs) != 1 {
+			t.Errorf("after migration a non-ASCII tag key's index = %v, %v (the length counts characters, as Go's side does)", rs, err)
 		}
 		if rs, err := tx.List(one, "gateway-endpoint"); err != nil || len(rs) != 1 || rs[0].ID != "vpce-2" {
 			t.Errorf("after migration the live gateway endpoints = %v, %v, want vpce-2", rs, err)
