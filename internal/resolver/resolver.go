@@ -62,6 +62,9 @@ type entry struct {
 	z    *zone // nil: no VPC at that address
 	gen  uint64
 	next time.Time
+	// cost is how long building this zone took: the next query waits for
+	// a rebuild only when rebuilds are quick.
+	cost time.Duration
 }
 
 func (e *entry) fresh(gen uint64, now time.Time) bool {
@@ -75,9 +78,14 @@ type build struct {
 }
 
 // staleWait is how long a query waits for a rebuild before it is answered
-// from the previous view: on a small state the rebuild finishes first and
-// the answer is current; on a large one DNS keeps answering.
-const staleWait = 50 * time.Millisecond
+// from the previous view, and quickBuild how fast the previous build must
+// have been for a query to wait at all: on a small state the rebuild
+// finishes first and the answer is current; on a large one queries are
+// answered from the previous zone at once and never queue behind it.
+const (
+	staleWait  = 250 * time.Millisecond
+	quickBuild = 100 * time.Millisecond
+)
 
 // New returns a Resolver.
 func New(cfg Config) *Resolver {
@@ -95,60 +103,82 @@ func New(cfg Config) *Resolver {
 // otherwise answered from the previous zone — DNS never stalls behind a
 // rebuild.
 func (r *Resolver) zoneFor(ctx context.Context, addr netip.Addr) (*zone, error) {
+	z, _, err := r.zoneGen(ctx, addr)
+	return z, err
+}
+
+// zoneGen is zoneFor that also says which DNS generation the zone it
+// returns was built at (an older one while a rebuild runs).
+func (r *Resolver) zoneGen(ctx context.Context, addr netip.Addr) (*zone, uint64, error) {
+	gen := r.cfg.Source.DNSGeneration()
 	if !r.cfg.Source.ResolverPrefix().Contains(addr) {
 		// No VPC is served there: answer without reading the store, and
 		// remember nothing, so that queries to the rest of 127.0.0.0/8
 		// cannot grow the cache.
-		return nil, nil
+		return nil, gen, nil
 	}
-	gen := r.cfg.Source.DNSGeneration()
 	r.mu.RLock()
 	e := r.zones[addr]
 	r.mu.RUnlock()
 	if e.fresh(gen, r.now()) {
-		return e.z, nil
+		return e.z, e.gen, nil
 	}
 	b := r.rebuild(addr, gen)
 	if e != nil {
+		if e.cost > quickBuild {
+			return e.z, e.gen, nil
+		}
+		t := time.NewTimer(staleWait)
+		defer t.Stop()
 		select {
 		case <-b.done:
-		case <-time.After(staleWait):
-			return e.z, nil
+		case <-t.C:
+			return e.z, e.gen, nil
 		}
 	} else {
 		select {
 		case <-b.done:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, 0, ctx.Err()
 		}
 	}
 	if b.err != nil {
 		if e != nil {
-			return e.z, nil
+			return e.z, e.gen, nil
 		}
-		return nil, b.err
+		return nil, 0, b.err
 	}
 	r.mu.RLock()
 	e = r.zones[addr]
 	r.mu.RUnlock()
-	return e.z, nil
+	return e.z, e.gen, nil
 }
 
 // rebuild starts compiling addr's zone unless a rebuild is under way, and
 // returns it.
 func (r *Resolver) rebuild(addr netip.Addr, gen uint64) *build {
+	r.mu.RLock()
+	b, ok := r.building[addr]
+	r.mu.RUnlock()
+	if ok {
+		return b
+	}
 	r.mu.Lock()
 	if b, ok := r.building[addr]; ok {
 		r.mu.Unlock()
 		return b
 	}
-	b := &build{done: make(chan struct{})}
+	b = &build{done: make(chan struct{})}
 	r.building[addr] = b
 	r.mu.Unlock()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		start := time.Now()
 		e, err := r.compileAt(ctx, addr, gen)
+		if e != nil {
+			e.cost = time.Since(start)
+		}
 		r.mu.Lock()
 		if err == nil {
 			r.zones[addr] = e
@@ -337,10 +367,12 @@ func (c *zoneCache) get(ctx context.Context, r *Resolver, addr netip.Addr) (*zon
 	if c.ok && c.addr == addr && c.gen == gen && (c.z == nil || c.z.next.IsZero() || r.now().Before(c.z.next)) {
 		return c.z, nil
 	}
-	z, err := r.zoneFor(ctx, addr)
+	z, zgen, err := r.zoneGen(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	*c = zoneCache{addr: addr, gen: gen, z: z, ok: true}
+	// A zone from an older generation (a rebuild is running) is used but
+	// not remembered as current, so the next query looks again.
+	*c = zoneCache{addr: addr, gen: zgen, z: z, ok: true}
 	return z, nil
 }
