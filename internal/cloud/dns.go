@@ -180,6 +180,9 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 		if err != nil {
 			return err
 		}
+		if !vpc.EnableDNSHostnames {
+			subnets = nil // host names are not answered: no need to read the interfaces
+		}
 		for _, s := range subnets {
 			enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
 			if err != nil {
