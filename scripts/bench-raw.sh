@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Raw request rates with wrk: a read (DescribeVpcs by ID) and a durable
+# write (CreateTags on a VPC) against a fresh vpce serve, and the same
+# requests against a constant-answer server in the same run. Needs wrk
+# (Debian package, installed when missing).
+#   bash scripts/bench-raw.sh [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+go build -o "$work/vpce" ./cmd/vpce
+go build -o "$work/constserver" ./scripts/constserver
+"$work/vpce" serve --state "$work/state" --listen 127.0.0.1:4599 --dns "" --log-level warn &
+"$work/constserver" -listen 127.0.0.1:4598 &
+for _ in $(seq 50); do curl -sf 127.0.0.1:4599/_vpce/health >/dev/null && break; sleep 0.2; done
+vpc=$(curl -s -H 'Content-Type: application/x-www-form-urlencoded' -d 'Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16' 127.0.0.1:4599/ | sed -n 's/.*<vpcId>\(vpc-[0-9a-f]*\)<.*/\1/p')
+cat > "$work/read.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.body = "Action=DescribeVpcs&Version=2016-11-15&VpcId.1=$vpc"
+LUA
+cat > "$work/write.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, "Action=CreateTags&Version=2016-11-15&ResourceId.1=$vpc&Tag.1.Key=k" .. (n % 40) .. "&Tag.1.Value=v" .. n)
+end
+LUA
+for kind in read write; do
+  for target in 4598 4599; do
+    name=vpce; [ "$target" = 4598 ] && name=constant
+    printf '%-6s %-9s ' "$kind" "$name"
+    wrk -t2 -c16 -d"${secs}s" -s "$work/$kind.lua" "http://127.0.0.1:$target/" | awk '/Requests\/sec/ {printf "%s req/s  ", $2} /Latency/ {printf "latency avg %s  ", $2} /Non-2xx/ {printf "non-2xx %s", $4} END {print ""}'
+  done
+done
