@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/netutil"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
@@ -114,9 +113,10 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
 	}
+	lim := newConnLimit(ln, maxConns)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 120 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10}
-	ln = netutil.LimitListener(ln, maxConns)
+		WriteTimeout: 120 * time.Second, IdleTimeout: 30 * time.Second, MaxHeaderBytes: 64 << 10, ConnState: lim.ConnState}
+	ln = lim
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("serving EC2 API", "addr", "http://"+ln.Addr().String(), "state", cfg.StateDir, "auth", cfg.Auth)
@@ -140,8 +140,9 @@ func Run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// maxConns bounds the connections served at once; more wait in the
-// kernel's accept queue.
+// maxConns bounds the connections served at once; past it an idle
+// keep-alive is closed to make room, or a new connection waits in the
+// kernel's accept queue while every one is busy.
 const maxConns = 1024
 
 // Handler returns the HTTP handler of the control plane: the EC2 API at /,
