@@ -19,10 +19,14 @@ type connLimit struct {
 	idle      map[net.Conn]time.Time
 	closed    chan struct{}
 	closeOnce sync.Once
+	// becameIdle is signalled when a connection turns idle, so that an
+	// Accept waiting for a slot can make room then.
+	becameIdle chan struct{}
 }
 
 func newConnLimit(l net.Listener, n int) *connLimit {
-	return &connLimit{Listener: l, sem: make(chan struct{}, n), idle: map[net.Conn]time.Time{}, closed: make(chan struct{})}
+	return &connLimit{Listener: l, sem: make(chan struct{}, n), idle: map[net.Conn]time.Time{}, closed: make(chan struct{}),
+		becameIdle: make(chan struct{}, 1)}
 }
 
 // Close closes the listener and wakes an Accept that waits for a slot.
@@ -37,11 +41,16 @@ func (l *connLimit) Accept() (net.Conn, error) {
 	select {
 	case l.sem <- struct{}{}:
 	default:
-		l.evictIdle()
-		select {
-		case l.sem <- struct{}{}:
-		case <-l.closed:
-			return nil, net.ErrClosed
+	wait:
+		for {
+			l.evictIdle()
+			select {
+			case l.sem <- struct{}{}:
+				break wait
+			case <-l.becameIdle: // a connection just went idle: make room
+			case <-l.closed:
+				return nil, net.ErrClosed
+			}
 		}
 	}
 	c, err := l.Listener.Accept()
@@ -76,6 +85,10 @@ func (l *connLimit) ConnState(c net.Conn, s http.ConnState) {
 	defer l.mu.Unlock()
 	if s == http.StateIdle {
 		l.idle[c] = time.Now()
+		select {
+		case l.becameIdle <- struct{}{}:
+		default:
+		}
 	} else {
 		delete(l.idle, c)
 	}
