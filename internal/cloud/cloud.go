@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -216,23 +214,19 @@ func (tx *txn) region() catalog.Region {
 
 // Object kinds as stored.
 const (
-	kindScope  = "scope"
-	kindVpc    = "vpc"
-	kindSubnet = "subnet"
-	kindRT     = "route-table"
-	kindSG     = "security-group"
-	kindSGName = "security-group-name" // index: VPC/name → group
-	// kindGatewayIndex holds one record per live gateway endpoint of a
-	// region: the quota's count.
-	kindGatewayIndex = "gateway-endpoint"
-	kindACL          = "network-acl"
-	kindIGW          = "internet-gateway"
-	kindNAT          = "natgateway"
-	kindENI          = "network-interface"
-	kindInstance     = "instance"
-	kindToken        = "client-token"
-	kindEndpoint     = "vpc-endpoint"
-	kindPrefixList   = "prefix-list"
+	kindScope      = "scope"
+	kindVpc        = "vpc"
+	kindSubnet     = "subnet"
+	kindRT         = "route-table"
+	kindSG         = "security-group"
+	kindACL        = "network-acl"
+	kindIGW        = "internet-gateway"
+	kindNAT        = "natgateway"
+	kindENI        = "network-interface"
+	kindInstance   = "instance"
+	kindToken      = "client-token"
+	kindEndpoint   = "vpc-endpoint"
+	kindPrefixList = "prefix-list"
 )
 
 func getObj[T any](tx *txn, kind, id string) (*T, error) {
@@ -280,141 +274,10 @@ func putObj(tx *txn, kind, id string, v any) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
-	if taggedKinds[kind] {
-		if err := tx.syncTagsTxn(kind, id, b); err != nil {
-			return err
-		}
-	}
-	switch o := v.(type) {
-	case *NetworkInterface:
-		if kind == kindENI {
-			if err := tx.syncAddressesTxn(id, o); err != nil {
-				return err
-			}
-			if err := tx.syncRefsTxn(kind, id, o); err != nil {
-				return err
-			}
-		}
-	case *SecurityGroup:
-		if kind == kindSG {
-			if err := tx.syncRefsTxn(kind, id, o); err != nil {
-				return err
-			}
-		}
-	}
-	return tx.Put(k, b)
-}
-
-// The reference index: which interfaces use a security group, and which
-// groups' rules name it (kind "ref", ID "group/kind/source", filed under
-// the group), so that deleting a group checks its dependents by key.
-const kindRef = "ref"
-
-// refsOf returns the groups an interface or a group refers to; a group's
-// references to itself do not count (they never block its deletion).
-func refsOf(v any) []string {
-	var out []string
-	switch o := v.(type) {
-	case *NetworkInterface:
-		for _, g := range o.Groups {
-			out = append(out, g.GroupID)
-		}
-	case *SecurityGroup:
-		for _, r := range o.Rules {
-			if r.ReferencedGroupInfo != nil && r.ReferencedGroupInfo.GroupID != o.GroupID {
-				out = append(out, r.ReferencedGroupInfo.GroupID)
-			}
-		}
-	}
-	return out
-}
-
-// syncRefsTxn makes the index hold exactly the references of v (nil:
-// none), given the object's previous stored version.
-func (tx *txn) syncRefsTxn(kind, id string, v any) error {
-	var old []string
-	switch kind {
-	case kindENI:
-		if o, err := getObj[NetworkInterface](tx, kind, id); err == nil {
-			old = refsOf(o)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	case kindSG:
-		if o, err := getObj[SecurityGroup](tx, kind, id); err == nil {
-			old = refsOf(o)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	want := map[string]bool{}
-	if v != nil {
-		for _, g := range refsOf(v) {
-			want[g] = true
-		}
-	}
-	for _, g := range old {
-		if want[g] {
-			delete(want, g)
-			continue
-		}
-		if err := delObj(tx, kindRef, g+"/"+kind+"/"+id); err != nil {
-			return err
-		}
-	}
-	for g := range want {
-		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindRef, ID: g + "/" + kind + "/" + id, Parent: g}, []byte("{}")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// The address index: one record per private address in use, filed under
-// its subnet (kind "address", ID "subnet/ip", the interface's ID as
-// data), kept in step with every interface write, so that allocating an
-// address reads the subnet's addresses, never decodes its interfaces.
-const kindAddress = "address"
-
-type addressRec struct {
-	ENI string `json:"eni"`
-}
-
-func addressKey(subnet string, a netip.Addr) string { return subnet + "/" + a.String() }
-
-// syncAddressesTxn makes the index hold exactly the addresses of e (nil:
-// none), given the interface's previous stored version.
-func (tx *txn) syncAddressesTxn(id string, e *NetworkInterface) error {
-	old, err := getObj[NetworkInterface](tx, kindENI, id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := tx.syncIndexesTxn(kind, id, b); err != nil {
 		return err
 	}
-	want := map[string]bool{}
-	if e != nil {
-		for _, ip := range e.PrivateIPs {
-			want[addressKey(e.SubnetID, ip.PrivateIPAddress)] = true
-		}
-	}
-	if old != nil {
-		for _, ip := range old.PrivateIPs {
-			k := addressKey(old.SubnetID, ip.PrivateIPAddress)
-			if want[k] {
-				delete(want, k) // already indexed
-				continue
-			}
-			if err := delObj(tx, kindAddress, k); err != nil {
-				return err
-			}
-		}
-	}
-	for k := range want {
-		subnet, _, _ := strings.Cut(k, "/")
-		b, _ := json.Marshal(addressRec{ENI: id})
-		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindAddress, ID: k, Parent: subnet}, b); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.Put(k, b)
 }
 
 // listChildren returns the objects of a kind stored under a parent.
@@ -427,20 +290,8 @@ func listChildren[T any](tx *txn, kind, parent string) ([]*T, error) {
 }
 
 func delObj(tx *txn, kind, id string) error {
-	if kind == kindENI {
-		if err := tx.syncAddressesTxn(id, nil); err != nil {
-			return err
-		}
-	}
-	if kind == kindENI || kind == kindSG {
-		if err := tx.syncRefsTxn(kind, id, nil); err != nil {
-			return err
-		}
-	}
-	if taggedKinds[kind] {
-		if err := tx.syncTagsTxn(kind, id, nil); err != nil {
-			return err
-		}
+	if err := tx.syncIndexesTxn(kind, id, nil); err != nil {
+		return err
 	}
 	return tx.Delete(store.Key{Scope: tx.sc, Kind: kind, ID: id})
 }
@@ -575,72 +426,6 @@ func listByParent[T any](tx *txn, kind string, fs []Filter, parentFilter string)
 	return nil, false, nil
 }
 
-// The tag index: one record per tag of a resource (kind "tag", filed under
-// "kind/len:key=value"; the length makes the key and value unambiguous),
-// so that a tag:Key=Value filter reads the tagged resources by key.
-const kindTag = "tag"
-
-// taggedKinds are the kinds whose tags are indexed.
-var taggedKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
-	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true}
-
-func tagParent(kind, key, value string) string {
-	return kind + "/" + strconv.Itoa(utf8.RuneCountInString(key)) + ":" + key + "=" + value
-}
-
-// storedTags reads the tags of an object's JSON.
-func storedTags(b []byte) ([]Tag, error) {
-	var v struct {
-		Tags []Tag `json:"tags"`
-	}
-	err := json.Unmarshal(b, &v)
-	return v.Tags, err
-}
-
-// syncTagsTxn makes the index hold exactly the tags of the object whose
-// new JSON is b (nil: the object is deleted).
-func (tx *txn) syncTagsTxn(kind, id string, b []byte) error {
-	var old, cur []Tag
-	if prev, err := tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id}); err == nil {
-		if old, err = storedTags(prev); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if b != nil {
-		var err error
-		if cur, err = storedTags(b); err != nil {
-			return err
-		}
-	}
-	want := map[string]bool{}
-	for _, t := range cur {
-		want[tagParent(kind, t.Key, t.Value)] = true
-	}
-	for _, t := range old {
-		p := tagParent(kind, t.Key, t.Value)
-		if want[p] {
-			delete(want, p)
-			continue
-		}
-		if err := tx.Delete(store.Key{Scope: tx.sc, Kind: kindTag, ID: p + "/" + id}); err != nil {
-			return err
-		}
-	}
-	for p := range want {
-		rec, _ := json.Marshal(tagRec{ID: id})
-		if err := tx.Put(store.Key{Scope: tx.sc, Kind: kindTag, ID: p + "/" + id, Parent: p}, rec); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type tagRec struct {
-	ID string `json:"id"`
-}
-
 // listByTag narrows a listing through the tag index when a tag:Key filter
 // has literal values. ok is false when there is none; the caller still
 // applies every filter.
@@ -664,7 +449,7 @@ func listByTag[T any](tx *txn, kind string, fs []Filter) (items []*T, ok bool, e
 				return nil, true, err
 			}
 			for _, r := range rs {
-				var rec tagRec
+				var rec idRec
 				if err := json.Unmarshal(r.Data, &rec); err != nil {
 					return nil, true, err
 				}

@@ -361,9 +361,6 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		if n >= maxGatewayEndpointsPerRegion {
 			return nil, apierr.New("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region: %d gateway endpoints.", maxGatewayEndpointsPerRegion)
 		}
-		if err := putObj(tx, kindGatewayIndex, e.VpcEndpointID, struct{}{}); err != nil {
-			return nil, err
-		}
 		e.PolicyDocument = DefaultGatewayPolicy
 		if in.PolicyDocument != nil {
 			e.PolicyDocument = *in.PolicyDocument
@@ -889,9 +886,6 @@ func (tx *txn) deleteEndpointTxn(e *VpcEndpoint) error {
 			if err := tx.removeEndpointRoute(e, id, false); err != nil {
 				return err
 			}
-		}
-		if err := delObj(tx, kindGatewayIndex, e.VpcEndpointID); err != nil {
-			return err
 		}
 	}
 	for _, s := range e.Subnets {

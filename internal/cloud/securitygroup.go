@@ -166,24 +166,13 @@ func (tx *txn) createSecurityGroupTxn(vpc *Vpc, name, desc string, tags []Tag) (
 	out := tx.newRule(g, true, "-1", -1, -1)
 	out.CidrIPv4 = "0.0.0.0/0"
 	g.Rules = append(g.Rules, out)
-	if err := putObj(tx, kindSGName, sgNameKey(g.VpcID, g.GroupName), sgName{g.GroupID}); err != nil {
-		return nil, err
-	}
 	return g, putObj(tx, kindSG, g.GroupID, g)
 }
-
-// sgName is the index of security groups by VPC and name: the uniqueness
-// rule AWS applies, read by key instead of by listing the VPC's groups.
-type sgName struct {
-	ID string `json:"id"`
-}
-
-func sgNameKey(vpcID, name string) string { return vpcID + "/" + name }
 
 // groupByName returns the group named name in a VPC; found is false when
 // there is none.
 func (tx *txn) groupByName(vpcID, name string) (g *SecurityGroup, found bool, err error) {
-	ix, err := getObj[sgName](tx, kindSGName, sgNameKey(vpcID, name))
+	ix, err := getObj[idRec](tx, kindSGName, sgNameKey(vpcID, name))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -195,14 +184,6 @@ func (tx *txn) groupByName(vpcID, name string) (g *SecurityGroup, found bool, er
 		return nil, false, nil
 	}
 	return g, err == nil, err
-}
-
-// deleteGroupTxn removes a group and its name from the index.
-func (tx *txn) deleteGroupTxn(g *SecurityGroup) error {
-	if err := delObj(tx, kindSGName, sgNameKey(g.VpcID, g.GroupName)); err != nil {
-		return err
-	}
-	return delObj(tx, kindSG, g.GroupID)
 }
 
 // render groups the rules into IpPermissions as AWS describes them.
@@ -470,7 +451,7 @@ func (c *Cloud) DeleteSecurityGroup(ctx context.Context, sc Scope, in *DeleteSec
 		if len(refs) > 0 {
 			return apierr.New("DependencyViolation", "resource %s has a dependent object", g.GroupID)
 		}
-		return tx.deleteGroupTxn(g)
+		return delObj(tx, kindSG, g.GroupID)
 	})
 	return out, err
 }

@@ -376,7 +376,7 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 			}
 		}
 		for _, g := range ownSG {
-			if err := tx.deleteGroupTxn(g); err != nil {
+			if err := delObj(tx, kindSG, g.GroupID); err != nil {
 				return err
 			}
 		}

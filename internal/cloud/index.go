@@ -1,0 +1,152 @@
+package cloud
+
+import (
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vpce/vpce/internal/store"
+)
+
+// Index records: small objects the store holds beside the ones they index,
+// so that the rules that used to scan a kind read by key. They are derived
+// from the indexed object's stored JSON by indexRecords, and kept in step
+// by putObj and delObj in the same transaction (syncIndexesTxn); schema
+// migrations 4 and 6–9 backfill them for state written before.
+const (
+	// kindSGName: VPC/name → group, AWS's uniqueness rule for names.
+	kindSGName = "security-group-name"
+	// kindAddress: subnet/ip → interface, the addresses in use per subnet.
+	kindAddress = "address"
+	// kindRef: group/kind/source under the group — the interfaces that use
+	// a group and the groups whose rules name it (never itself).
+	kindRef = "ref"
+	// kindGatewayIndex: one record per live gateway endpoint of a region,
+	// the quota's count.
+	kindGatewayIndex = "gateway-endpoint"
+	// kindTag: kind/len:key=value/id under kind/len:key=value; the length
+	// (in characters) makes key and value unambiguous.
+	kindTag = "tag"
+)
+
+// taggedKinds are the kinds whose tags are indexed.
+var taggedKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
+	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true}
+
+// idRec is the data of an index record that names one object.
+type idRec struct {
+	ID string `json:"id"`
+}
+
+func tagParent(kind, key, value string) string {
+	return kind + "/" + strconv.Itoa(utf8.RuneCountInString(key)) + ":" + key + "=" + value
+}
+
+func sgNameKey(vpcID, name string) string { return vpcID + "/" + name }
+
+func addressKey(subnet string, a netip.Addr) string { return subnet + "/" + a.String() }
+
+// indexed is the union of the stored fields the indexes read.
+type indexed struct {
+	ID     string            `json:"id"`
+	Tags   []Tag             `json:"tags"`
+	Subnet string            `json:"subnet"` // interfaces
+	IPs    []PrivateIP       `json:"ips"`    // interfaces
+	Groups []GroupIdentifier `json:"groups"` // interfaces
+	VPC    string            `json:"vpc"`    // groups
+	Name   string            `json:"name"`   // groups
+	Rules  []struct {
+		Ref *ReferencedGroup `json:"ref"`
+	} `json:"rules"` // groups
+	Type      string     `json:"type"`      // endpoints
+	DeletedAt *time.Time `json:"deletedAt"` // endpoints
+}
+
+// indexRecords returns the index records of one stored version of an
+// object (b nil: none), keyed by kind and ID.
+func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, error) {
+	out := map[store.Key][]byte{}
+	if b == nil {
+		return out, nil
+	}
+	var o indexed
+	if err := json.Unmarshal(b, &o); err != nil {
+		return nil, err
+	}
+	named, _ := json.Marshal(idRec{ID: id})
+	add := func(kind, recID, parent string, data []byte) {
+		out[store.Key{Scope: tx.sc, Kind: kind, ID: recID, Parent: parent}] = data
+	}
+	if taggedKinds[kind] {
+		for _, t := range o.Tags {
+			p := tagParent(kind, t.Key, t.Value)
+			add(kindTag, p+"/"+id, p, named)
+		}
+	}
+	switch kind {
+	case kindENI:
+		eni, _ := json.Marshal(struct {
+			ENI string `json:"eni"`
+		}{id})
+		for _, ip := range o.IPs {
+			add(kindAddress, addressKey(o.Subnet, ip.PrivateIPAddress), o.Subnet, eni)
+		}
+		for _, g := range o.Groups {
+			add(kindRef, g.GroupID+"/"+kind+"/"+id, g.GroupID, []byte("{}"))
+		}
+	case kindSG:
+		add(kindSGName, sgNameKey(o.VPC, o.Name), "", named)
+		for _, r := range o.Rules {
+			if r.Ref != nil && r.Ref.GroupID != id {
+				add(kindRef, r.Ref.GroupID+"/"+kind+"/"+id, r.Ref.GroupID, []byte("{}"))
+			}
+		}
+	case kindEndpoint:
+		if o.Type == EndpointGateway && o.DeletedAt == nil {
+			add(kindGatewayIndex, id, "", []byte("{}"))
+		}
+	}
+	return out, nil
+}
+
+// syncIndexesTxn brings the index records of an object in step with its
+// new stored JSON b (nil: the object is deleted), reading the previous
+// version once.
+func (tx *txn) syncIndexesTxn(kind, id string, b []byte) error {
+	if !taggedKinds[kind] && kind != kindENI && kind != kindSG && kind != kindEndpoint {
+		return nil
+	}
+	prev, err := tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id})
+	if errors.Is(err, store.ErrNotFound) {
+		prev, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	old, err := indexRecords(tx, kind, id, prev)
+	if err != nil {
+		return err
+	}
+	cur, err := indexRecords(tx, kind, id, b)
+	if err != nil {
+		return err
+	}
+	for k := range old {
+		if _, keep := cur[k]; !keep {
+			if err := tx.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	for k, data := range cur {
+		if _, had := old[k]; !had {
+			if err := tx.Put(k, data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
