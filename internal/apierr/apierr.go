@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 )
 
 // Error is an error a client sees: an EC2 error code such as
@@ -70,4 +71,19 @@ func Missing(name string) *Error {
 // InvalidValue reports a parameter whose value AWS would refuse.
 func InvalidValue(format string, args ...any) *Error {
 	return New("InvalidParameterValue", format, args...)
+}
+
+// Clip shortens a client's value for an error message, so that a huge
+// parameter is not echoed back whole: at most 64 bytes, cut between
+// characters.
+func Clip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

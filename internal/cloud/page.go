@@ -24,21 +24,18 @@ const tokenPrefix = "v1:"
 // NextToken every item is returned.
 func paginate[T any](items []*T, id func(*T) string, p Page, lo, hi int) ([]*T, string, error) {
 	sort.Slice(items, func(i, j int) bool { return id(items[i]) < id(items[j]) })
-	if p.NextToken != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
-		after, ok := strings.CutPrefix(string(raw), tokenPrefix)
-		if err != nil || !ok {
-			return nil, "", apierr.New("InvalidNextToken", "The token '%s' is invalid.", clip(p.NextToken))
-		}
-		n := sort.Search(len(items), func(i int) bool { return id(items[i]) > after })
-		items = items[n:]
+	after, err := p.after()
+	if err != nil {
+		return nil, "", err
 	}
+	n := sort.Search(len(items), func(i int) bool { return id(items[i]) > after })
+	items = items[n:]
 	if p.MaxResults == nil {
 		return items, "", nil
 	}
-	m := int(*p.MaxResults)
-	if m < lo || m > hi {
-		return nil, "", apierr.InvalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between %d and %d.", m, lo, hi)
+	m, err := p.size(lo, hi)
+	if err != nil {
+		return nil, "", err
 	}
 	if len(items) <= m {
 		return items, "", nil
@@ -56,18 +53,13 @@ func pageObj[T any](tx *txn, kind string, p Page, lo, hi int, plain bool, keep f
 	if !plain || p.MaxResults == nil {
 		return nil, "", false, nil
 	}
-	m := int(*p.MaxResults)
-	if m < lo || m > hi {
-		return nil, "", true, apierr.InvalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between %d and %d.", m, lo, hi)
+	after, err := p.after()
+	if err != nil {
+		return nil, "", true, err
 	}
-	after := ""
-	if p.NextToken != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
-		a, found := strings.CutPrefix(string(raw), tokenPrefix)
-		if err != nil || !found {
-			return nil, "", true, apierr.New("InvalidNextToken", "The token '%s' is invalid.", clip(p.NextToken))
-		}
-		after = a
+	m, err := p.size(lo, hi)
+	if err != nil {
+		return nil, "", true, err
 	}
 	for len(items) <= m {
 		rs, err := tx.ListAfter(tx.sc, kind, after, m+1)
@@ -93,6 +85,29 @@ func pageObj[T any](tx *txn, kind string, p Page, lo, hi int, plain bool, keep f
 		return items, encodeToken(id(items[m-1])), true, nil
 	}
 	return items, "", true, nil
+}
+
+// after returns the ID the page starts after, from the token ("" for the
+// first page).
+func (p Page) after() (string, error) {
+	if p.NextToken == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(p.NextToken)
+	after, ok := strings.CutPrefix(string(raw), tokenPrefix)
+	if err != nil || !ok {
+		return "", apierr.New("InvalidNextToken", "The token '%s' is invalid.", apierr.Clip(p.NextToken))
+	}
+	return after, nil
+}
+
+// size returns MaxResults, checked against the action's bounds.
+func (p Page) size(lo, hi int) (int, error) {
+	m := *p.MaxResults
+	if m < int64(lo) || m > int64(hi) {
+		return 0, apierr.InvalidValue("Value ( %d ) for parameter maxResults is invalid. Parameter must be between %d and %d.", m, lo, hi)
+	}
+	return int(m), nil
 }
 
 func encodeToken(after string) string {
@@ -128,14 +143,4 @@ func errNotFoundMany(code, noun string) func(string) error {
 	return func(id string) error {
 		return apierr.New(code, "The %s ID '%s' does not exist", noun, id)
 	}
-}
-
-// clip shortens a client's value for an error message, so that a huge
-// parameter is not echoed back whole.
-func clip(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
 }

@@ -201,7 +201,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 		for _, v := range vs {
 			if !utf8.ValidString(k) || !utf8.ValidString(v) {
 				// Replacing bad bytes would make two different tag keys one.
-				return action, sc, 0, apierr.InvalidValue("Value for parameter %s is not valid UTF-8.", strings.ToValidUTF8(clip(k), "?"))
+				return action, sc, 0, apierr.InvalidValue("Value for parameter %s is not valid UTF-8.", strings.ToValidUTF8(apierr.Clip(k), "?"))
 			}
 		}
 	}
@@ -218,7 +218,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 	case "":
 		return action, sc, 0, apierr.New("MissingParameter", "The request must contain the parameter Version")
 	default:
-		return action, sc, 0, apierr.New("NoSuchVersion", "The requested version (%s) of service AmazonEC2 does not exist", clip(v))
+		return action, sc, 0, apierr.New("NoSuchVersion", "The requested version (%s) of service AmazonEC2 does not exist", apierr.Clip(v))
 	}
 	dryRun := false
 	if v := form.Get("DryRun"); v != "" {
@@ -305,12 +305,4 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// clip shortens a client's value for an error message.
-func clip(s string) string {
-	if len(s) <= 64 {
-		return s
-	}
-	return s[:64] + "…"
 }

@@ -432,22 +432,12 @@ func (s *SQLite) runSavepoint(tx *sql.Tx, r *writeReq) (err error) {
 
 // View implements [Store].
 func (s *SQLite) View(ctx context.Context, fn func(Txn) error) error {
-	return s.runTx(ctx, s.r, true, fn)
-}
-
-func (s *SQLite) runTx(ctx context.Context, db *sql.DB, readOnly bool, fn func(Txn) error) error {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&sqliteTxn{ctx: ctx, tx: tx}); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	defer tx.Rollback() // a read-only transaction has nothing to commit
+	return fn(&sqliteTxn{ctx: ctx, tx: tx})
 }
 
 // Reset implements [Store].
