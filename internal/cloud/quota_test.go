@@ -169,3 +169,20 @@ func TestGroupDependents(t *testing.T) {
 	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, self))
 	mustDo[*DeleteSecurityGroupOutput](t)(c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web}))
 }
+
+// TestFilterLimits: AWS's limits of 50 filters and 200 filter values per
+// call are FilterLimitExceeded.
+func TestFilterLimits(t *testing.T) {
+	c, _ := newTestCloud(t)
+	many := make([]Filter, 51)
+	for i := range many {
+		many[i] = Filter{Name: "vpc-id", Values: []string{"vpc-1"}}
+	}
+	_, err := c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{Filters: many})
+	wantCode(t, err, "FilterLimitExceeded")
+	_, err = c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{Filters: []Filter{{Name: "vpc-id", Values: make([]string, 201)}}})
+	wantCode(t, err, "FilterLimitExceeded")
+	if _, err := c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{Filters: many[:50]}); err != nil {
+		t.Errorf("50 filters: %v", err)
+	}
+}

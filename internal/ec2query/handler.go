@@ -3,7 +3,6 @@ package ec2query
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
-	"github.com/vpce/vpce/internal/store"
 )
 
 // Auth modes.
@@ -127,13 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		e, ok := apierr.As(err)
-		switch {
-		case ok:
-		case errors.Is(err, store.ErrDiskFull):
-			e = &apierr.Error{Code: "ServiceUnavailable", Message: "The server's state disk is full; nothing was written.", Status: http.StatusServiceUnavailable, Err: err}
-		case errors.Is(err, store.ErrReadOnly):
-			e = &apierr.Error{Code: "ServiceUnavailable", Message: "The server's state directory is read-only; nothing was written.", Status: http.StatusServiceUnavailable, Err: err}
-		default:
+		if !ok {
 			e = &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
 		}
 		status = e.HTTPStatus()
