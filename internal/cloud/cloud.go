@@ -70,6 +70,7 @@ type Cloud struct {
 	quotas         map[string]int
 	gen            atomic.Uint64 // bumped after every committed change
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
+	snaps          snapshotCache
 }
 
 // Generation reports a number that changes after every committed change,

@@ -302,28 +302,49 @@ func (c *Cloud) PublicVpceDNS(ctx context.Context) (out []DNSEndpoint, next time
 // dnsEndpoint describes an endpoint for DNS; ok is false unless it is an
 // available interface endpoint.
 func dnsEndpoint(stx store.Txn, sc Scope, now time.Time, c *Cloud, e *VpcEndpoint) (DNSEndpoint, bool, error) {
-	if e.VpcEndpointType != EndpointInterface || e.state(&txn{Txn: stx, c: c, sc: sc, now: now}) != "available" {
-		return DNSEndpoint{}, false, nil
+	var readErr error
+	addr := func(id string) (netip.Addr, bool) {
+		b, err := stx.Get(store.Key{Scope: sc, Kind: kindENI, ID: id})
+		if err != nil {
+			readErr = fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, id, err)
+			return netip.Addr{}, false
+		}
+		var ni NetworkInterface
+		if err := json.Unmarshal(b, &ni); err != nil {
+			readErr = err
+			return netip.Addr{}, false
+		}
+		return ni.PrivateIPAddress, true
 	}
-	de := DNSEndpoint{ID: e.VpcEndpointID, VpcID: e.VpcID, Service: e.ServiceName, Region: sc.Region, PrivateDNS: e.PrivateDNSEnabled,
-		Names: EndpointDNSEntries(e, sc.Region), Zones: map[string]netip.Addr{}, RecordIPType: "ipv4"}
+	de, ok := endpointForDNS(sc.Region, e, e.state(&txn{Txn: stx, c: c, sc: sc, now: now}), addr)
+	if readErr != nil {
+		return de, false, readErr
+	}
+	return de, ok, nil
+}
+
+// endpointForDNS describes an endpoint in the given state for DNS, reading
+// its interfaces' addresses with addr; ok is false unless it is an
+// available interface endpoint. The resolver and snapshots share it.
+func endpointForDNS(region string, e *VpcEndpoint, state string, addr func(eniID string) (netip.Addr, bool)) (DNSEndpoint, bool) {
+	if e.VpcEndpointType != EndpointInterface || state != "available" {
+		return DNSEndpoint{}, false
+	}
+	de := DNSEndpoint{ID: e.VpcEndpointID, VpcID: e.VpcID, Service: e.ServiceName, Region: region, PrivateDNS: e.PrivateDNSEnabled,
+		Names: EndpointDNSEntries(e, region), Zones: map[string]netip.Addr{}, RecordIPType: "ipv4"}
 	if e.DNSOptions != nil {
 		de.RecordIPType = e.DNSOptions.DNSRecordIPType
 		de.InboundOnly = e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && *e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint
 	}
-	if svc, ok := e.Service(sc.Region); ok && e.PrivateDNSEnabled {
+	if svc, ok := e.Service(region); ok && e.PrivateDNSEnabled {
 		de.PrivateNames = svc.PrivateDNSNames
 	}
 	for _, s := range e.Subnets {
-		b, err := stx.Get(store.Key{Scope: sc, Kind: kindENI, ID: s.ENI})
-		if err != nil {
-			return de, false, fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, s.ENI, err)
+		a, ok := addr(s.ENI)
+		if !ok {
+			return de, false
 		}
-		var ni NetworkInterface
-		if err := json.Unmarshal(b, &ni); err != nil {
-			return de, false, err
-		}
-		de.Zones[s.Zone] = ni.PrivateIPAddress
+		de.Zones[s.Zone] = a
 	}
-	return de, true, nil
+	return de, true
 }

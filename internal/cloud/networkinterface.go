@@ -38,7 +38,17 @@ type NetworkInterface struct {
 	Groups             []GroupIdentifier `xml:"groupSet>item" json:"groups"`
 	Attachment         *ENIAttachment    `xml:"attachment,omitempty" json:"attachment,omitempty"`
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
-	Tags               []Tag             `xml:"tagSet>item" json:"tags,omitempty"`
+	// Association is the interface's public IPv4 address, when it has one.
+	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
+	Tags        []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+}
+
+// ENIAssociation is a public IPv4 address associated with an interface.
+type ENIAssociation struct {
+	PublicIP      string `xml:"publicIp" json:"ip"`
+	PublicDNSName string `xml:"publicDnsName,omitempty" json:"dns,omitempty"`
+	IPOwnerID     string `xml:"ipOwnerId,omitempty" json:"owner,omitempty"`
+	AllocationID  string `xml:"allocationId,omitempty" json:"alloc,omitempty"`
 }
 
 // GroupIdentifier names a security group.

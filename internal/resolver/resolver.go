@@ -305,22 +305,19 @@ func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.
 			return &Answer{resp, "EC2 private host name"}, false, nil
 		}
 	}
-	if rec, ok := z.lookup(name); ok {
-		return &Answer{answerA(resp, q, rec.addrs), rec.reason}, false, nil
-	}
-	if r.cfg.Upstream != "" {
+	res := z.answer(name)
+	if res.Kind != FromVPC && r.cfg.Upstream != "" {
 		return nil, true, nil
 	}
-	if pn, ok := public.lookup(name); ok {
-		a := cloud.PublicServiceAddr(pn.region, pn.service, name)
-		return &Answer{answerA(resp, q, []netip.Addr{a}), "public address of " + pn.service + " in " + pn.region + " (catalog)"}, false, nil
-	}
-	if awsDomain(name) {
+	switch res.Kind {
+	case FromVPC, FromCatalog:
+		return &Answer{answerA(resp, q, res.Addrs), res.Reason}, false, nil
+	case NoSuchName:
 		resp.Rcode = dns.RcodeNameError
-		return &Answer{resp, "no such name in AWS's domains"}, false, nil
+	default:
+		resp.Rcode = dns.RcodeServerFailure
 	}
-	resp.Rcode = dns.RcodeServerFailure
-	return &Answer{resp, "not an AWS name and no --dns-upstream configured"}, false, nil
+	return &Answer{resp, res.Reason}, false, nil
 }
 
 func hdr(name string, t uint16) dns.RR_Header {

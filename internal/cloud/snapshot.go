@@ -1,0 +1,360 @@
+package cloud
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Snapshot is one account and region's network as of one read
+// transaction: every object with its derived state computed (route
+// blackholes, instance, NAT and endpoint states, grouped security group
+// permissions), and the indexes path analysis needs. It is immutable:
+// readers share it and must not modify what it holds.
+type Snapshot struct {
+	Scope Scope
+	// At is the time the derived states were computed for.
+	At time.Time
+
+	Vpcs              map[string]*Vpc
+	Subnets           map[string]*Subnet
+	RouteTables       map[string]*RouteTable
+	SecurityGroups    map[string]*SecurityGroup
+	NetworkACLs       map[string]*NetworkACL
+	NetworkInterfaces map[string]*NetworkInterface
+	Instances         map[string]*Instance
+	Endpoints         map[string]*VpcEndpoint
+	NatGateways       map[string]*NatGateway
+	InternetGateways  map[string]*InternetGateway
+	// PrefixLists holds the region's AWS-managed lists and the scope's
+	// live customer-managed ones.
+	PrefixLists map[string]*ManagedPrefixList
+
+	subnetRT   map[string]*RouteTable                      // subnet → explicitly associated table
+	mainRT     map[string]*RouteTable                      // VPC → main table
+	subnetACL  map[string]*NetworkACL                      // subnet → its network ACL
+	addrs      map[string]map[netip.Addr]*NetworkInterface // VPC → address → interface
+	vpcEPs     map[string][]*VpcEndpoint                   // VPC → live endpoints
+	eniEP      map[string]*VpcEndpoint                     // interface → the endpoint it belongs to
+	members    map[string][]*NetworkInterface              // security group → interfaces in it
+	dns        map[string]*DNSView                         // VPC → its DNS facts
+	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
+	next       time.Time                                   // when a derived state changes by itself
+}
+
+// RouteTableOf returns the route table a subnet uses: its explicit
+// association, else its VPC's main table.
+func (s *Snapshot) RouteTableOf(subnetID string) *RouteTable {
+	if rt := s.subnetRT[subnetID]; rt != nil {
+		return rt
+	}
+	if sn := s.Subnets[subnetID]; sn != nil {
+		return s.mainRT[sn.VpcID]
+	}
+	return nil
+}
+
+// NetworkACLOf returns the network ACL associated with a subnet.
+func (s *Snapshot) NetworkACLOf(subnetID string) *NetworkACL { return s.subnetACL[subnetID] }
+
+// InterfaceAt returns the interface that holds addr in a VPC.
+func (s *Snapshot) InterfaceAt(vpcID string, addr netip.Addr) *NetworkInterface {
+	return s.addrs[vpcID][addr]
+}
+
+// EndpointsOf returns a VPC's live endpoints, by ID.
+func (s *Snapshot) EndpointsOf(vpcID string) []*VpcEndpoint { return s.vpcEPs[vpcID] }
+
+// EndpointOfInterface returns the endpoint an interface belongs to.
+func (s *Snapshot) EndpointOfInterface(eniID string) *VpcEndpoint { return s.eniEP[eniID] }
+
+// Members returns the interfaces in a security group.
+func (s *Snapshot) Members(groupID string) []*NetworkInterface { return s.members[groupID] }
+
+// SubnetsOf returns a VPC's subnets, by ID.
+func (s *Snapshot) SubnetsOf(vpcID string) []*Subnet { return s.vpcSubnets[vpcID] }
+
+// DNSView returns what the VPC's resolver answers from, built from this
+// snapshot; nil for an unknown VPC.
+func (s *Snapshot) DNSView(vpcID string) *DNSView { return s.dns[vpcID] }
+
+// PrefixListCIDRs returns the current entries of a prefix list.
+func (s *Snapshot) PrefixListCIDRs(id string) []netip.Prefix {
+	pl := s.PrefixLists[id]
+	if pl == nil || len(pl.Versions) == 0 {
+		return nil
+	}
+	cur := pl.Versions[len(pl.Versions)-1]
+	out := make([]netip.Prefix, 0, len(cur))
+	for _, e := range cur {
+		if p, err := netip.ParsePrefix(e.Cidr); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// InstanceOf returns the instance an interface is attached to.
+func (s *Snapshot) InstanceOf(eni *NetworkInterface) *Instance {
+	if eni.Attachment == nil {
+		return nil
+	}
+	return s.Instances[eni.Attachment.InstanceID]
+}
+
+// snapshotCache keeps the last snapshot per scope while it is current.
+type snapshotCache struct {
+	mu sync.Mutex
+	m  map[Scope]cachedSnapshot
+}
+
+type cachedSnapshot struct {
+	gen  uint64
+	snap *Snapshot
+}
+
+// Snapshot returns the scope's network as of now. Snapshots are cached
+// until the next committed change, or until a derived state changes by
+// itself (a pending endpoint becomes available), so repeated analyses of
+// an unchanged state cost one build.
+func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
+	gen := c.Generation()
+	now := c.clock().UTC()
+	c.snaps.mu.Lock()
+	if e, ok := c.snaps.m[sc]; ok && e.gen == gen && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+		c.snaps.mu.Unlock()
+		return e.snap, nil
+	}
+	c.snaps.mu.Unlock()
+	var snap *Snapshot
+	err := c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		snap, err = tx.snapshotTxn()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.snaps.mu.Lock()
+	if c.snaps.m == nil {
+		c.snaps.m = map[Scope]cachedSnapshot{}
+	}
+	c.snaps.m[sc] = cachedSnapshot{gen: gen, snap: snap}
+	c.snaps.mu.Unlock()
+	return snap, nil
+}
+
+func toMap[T any](items []*T, id func(*T) string) map[string]*T {
+	m := make(map[string]*T, len(items))
+	for _, v := range items {
+		m[id(v)] = v
+	}
+	return m
+}
+
+func (tx *txn) snapshotTxn() (*Snapshot, error) {
+	s := &Snapshot{Scope: tx.sc, At: tx.now}
+	due := func(t time.Time) {
+		if t.After(tx.now) {
+			s.next = earliest(s.next, t)
+		}
+	}
+	vpcs, err := listObj[Vpc](tx, kindVpc)
+	if err != nil {
+		return nil, err
+	}
+	subnets, err := listObj[Subnet](tx, kindSubnet)
+	if err != nil {
+		return nil, err
+	}
+	rts, err := listObj[RouteTable](tx, kindRT)
+	if err != nil {
+		return nil, err
+	}
+	sgs, err := listObj[SecurityGroup](tx, kindSG)
+	if err != nil {
+		return nil, err
+	}
+	acls, err := listObj[NetworkACL](tx, kindACL)
+	if err != nil {
+		return nil, err
+	}
+	enis, err := listObj[NetworkInterface](tx, kindENI)
+	if err != nil {
+		return nil, err
+	}
+	insts, err := listObj[Instance](tx, kindInstance)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := listObj[VpcEndpoint](tx, kindEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	nats, err := listObj[NatGateway](tx, kindNAT)
+	if err != nil {
+		return nil, err
+	}
+	igws, err := listObj[InternetGateway](tx, kindIGW)
+	if err != nil {
+		return nil, err
+	}
+	pls, err := tx.allPrefixLists()
+	if err != nil {
+		return nil, err
+	}
+	s.Vpcs = toMap(vpcs, func(v *Vpc) string { return v.VpcID })
+	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
+	s.SecurityGroups = toMap(sgs, sgID)
+	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
+	s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
+	s.InternetGateways = toMap(igws, func(g *InternetGateway) string { return g.InternetGatewayID })
+	s.PrefixLists = toMap(pls, prefixListID)
+
+	// Derived states, computed as Describe computes them. Targets are
+	// judged with the snapshot's own objects.
+	live, err := tx.liveTargets()
+	if err != nil {
+		return nil, err
+	}
+	for _, rt := range rts {
+		tx.renderRouteTable(rt, live)
+	}
+	if live.err != nil {
+		return nil, live.err
+	}
+	s.RouteTables = toMap(rts, routeTableID)
+	s.Instances = map[string]*Instance{}
+	for _, in := range insts {
+		if !in.visible(tx) {
+			continue
+		}
+		in.render(tx)
+		due(in.LaunchTime.Time().Add(tx.c.delay))
+		if in.TerminatedAt != nil {
+			due(in.TerminatedAt.Add(tx.c.delay))
+		}
+		s.Instances[in.InstanceID] = in
+	}
+	s.NatGateways = map[string]*NatGateway{}
+	for _, n := range nats {
+		if !n.visible(tx) {
+			continue
+		}
+		n.State = n.state(tx)
+		due(n.ReadyAt)
+		if n.DeleteTime != nil {
+			due(n.DeleteTime.Time().Add(tx.c.delay))
+		}
+		s.NatGateways[n.NatGatewayID] = n
+	}
+	for _, g := range sgs {
+		g.render()
+	}
+
+	s.subnetRT, s.mainRT = map[string]*RouteTable{}, map[string]*RouteTable{}
+	for _, rt := range rts {
+		for _, a := range rt.Associations {
+			switch {
+			case a.Main:
+				s.mainRT[rt.VpcID] = rt
+			case a.SubnetID != "":
+				s.subnetRT[a.SubnetID] = rt
+			}
+		}
+	}
+	s.subnetACL = map[string]*NetworkACL{}
+	for _, a := range acls {
+		for _, as := range a.Associations {
+			s.subnetACL[as.SubnetID] = a
+		}
+	}
+	s.vpcSubnets = map[string][]*Subnet{}
+	for _, sn := range subnets {
+		s.vpcSubnets[sn.VpcID] = append(s.vpcSubnets[sn.VpcID], sn)
+	}
+	for _, l := range s.vpcSubnets {
+		slices.SortFunc(l, func(a, b *Subnet) int { return compareStrings(a.SubnetID, b.SubnetID) })
+	}
+	s.addrs, s.members = map[string]map[netip.Addr]*NetworkInterface{}, map[string][]*NetworkInterface{}
+	for _, e := range enis {
+		m := s.addrs[e.VpcID]
+		if m == nil {
+			m = map[netip.Addr]*NetworkInterface{}
+			s.addrs[e.VpcID] = m
+		}
+		for _, ip := range e.PrivateIPs {
+			m[ip.PrivateIPAddress] = e
+		}
+		if e.PrivateIPAddress.IsValid() {
+			m[e.PrivateIPAddress] = e
+		}
+		for _, g := range e.Groups {
+			s.members[g.GroupID] = append(s.members[g.GroupID], e)
+		}
+	}
+	s.Endpoints, s.vpcEPs, s.eniEP = map[string]*VpcEndpoint{}, map[string][]*VpcEndpoint{}, map[string]*VpcEndpoint{}
+	for _, e := range eps {
+		if !e.visible(tx) {
+			continue
+		}
+		tx.renderEndpoint(e)
+		due(e.ReadyAt)
+		if e.DeletedAt != nil {
+			due(e.DeletedAt.Add(tx.c.delay))
+		}
+		s.Endpoints[e.VpcEndpointID] = e
+		if e.live() {
+			s.vpcEPs[e.VpcID] = append(s.vpcEPs[e.VpcID], e)
+			for _, sn := range e.Subnets {
+				s.eniEP[sn.ENI] = e
+			}
+		}
+	}
+	for _, l := range s.vpcEPs {
+		slices.SortFunc(l, func(a, b *VpcEndpoint) int { return compareStrings(a.VpcEndpointID, b.VpcEndpointID) })
+	}
+
+	// DNS views, from the same objects the resolver reads.
+	s.dns = map[string]*DNSView{}
+	eniAddr := func(id string) (netip.Addr, bool) {
+		if e := s.NetworkInterfaces[id]; e != nil {
+			return e.PrivateIPAddress, true
+		}
+		return netip.Addr{}, false
+	}
+	vpcENIs := map[string][]*NetworkInterface{}
+	for _, e := range enis {
+		vpcENIs[e.VpcID] = append(vpcENIs[e.VpcID], e)
+	}
+	for _, v := range vpcs {
+		dv := &DNSView{VpcID: v.VpcID, Region: tx.sc.Region, CIDR: v.CidrBlock, DNSSupport: v.EnableDNSSupport,
+			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr}
+		if v.EnableDNSHostnames {
+			for _, e := range vpcENIs[v.VpcID] {
+				for _, ip := range e.PrivateIPs {
+					dv.Hosts = append(dv.Hosts, DNSHost{ip.PrivateIPAddress, ip.PrivateDNSName})
+				}
+			}
+		}
+		for _, e := range s.vpcEPs[v.VpcID] {
+			if de, ok := endpointForDNS(tx.sc.Region, e, e.State, eniAddr); ok {
+				dv.Endpoints = append(dv.Endpoints, de)
+			}
+		}
+		s.dns[v.VpcID] = dv
+	}
+	return s, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

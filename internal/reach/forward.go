@@ -1,0 +1,570 @@
+package reach
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/policy"
+)
+
+// forward walks the path from a source inside a VPC: security group
+// egress, network ACL out, the route, and what the route leads to.
+func (p *path) forward() {
+	s, src, dst := p.a.snap, &p.src, &p.dst
+	if dst.endpoint != nil && dst.endpoint.VpcID != src.VpcID && dst.endpoint.VpcEndpointType == cloud.EndpointGateway {
+		p.block("VPCE_GATEWAY_NOT_IN_VPC", dst.endpoint.VpcEndpointID,
+			fmt.Sprintf("gateway endpoint %s is in %s: gateway endpoints serve only traffic that starts in their own VPC (never through peering, a transit gateway or a VPN)", dst.endpoint.VpcEndpointID, dst.endpoint.VpcID),
+			fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --service-name %s --route-table-ids %s", src.VpcID, dst.endpoint.ServiceName, p.routeTableID()))
+		return
+	}
+	// Security group egress (a subnet source has no groups to check).
+	if len(src.groups) > 0 {
+		peerGroups := p.a.groupsAt(src.VpcID, dst.Address)
+		g, r := p.a.sgAllows(src.groups, true, p.proto, p.q.Port, src.VpcID, dst.Address, peerGroups)
+		if r == nil {
+			p.hop(Hop{Component: src.groups[0], Kind: "security-group", Direction: "outbound", Result: "deny",
+				Rule: fmt.Sprintf("no outbound rule of %s allows %s to %s", strings.Join(src.groups, ", "), portText(p.proto, p.q.Port), dst.Address)})
+			p.block("ENI_SG_RULES_MISMATCH", src.groups[0],
+				fmt.Sprintf("security groups %s have no outbound rule that allows %s to %s", strings.Join(src.groups, ", "), portText(p.proto, p.q.Port), dst.Address),
+				p.egressFix(src.groups[0]))
+			return
+		}
+		p.hop(Hop{Component: g.GroupID, Kind: "security-group", Direction: "outbound", Result: "allow", Rule: ruleText(r), SGRule: r})
+	}
+	// Network ACL out of the source subnet.
+	if !p.aclStep(src.Subnet, true, dst.Address, p.q.Port, "") {
+		return
+	}
+	// Route.
+	rt := s.RouteTableOf(src.Subnet)
+	if rt == nil {
+		p.block("NO_ROUTE_TO_DESTINATION", src.Subnet, "the subnet has no route table")
+		return
+	}
+	m := p.a.lookupRoute(rt, dst.Address)
+	if m.route == nil {
+		p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "deny", Rule: "no route to " + dst.Address.String()})
+		p.block("NO_ROUTE_TO_DESTINATION", rt.RouteTableID, fmt.Sprintf("route table %s has no route to %s", rt.RouteTableID, dst.Address), p.routeFix(rt)...)
+		return
+	}
+	route := *m.route
+	p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "route", Rule: routeText(&route), Route: &route})
+	if route.State == "blackhole" {
+		p.block("BAD_STATE_ROUTE", rt.RouteTableID, fmt.Sprintf("route %s is a blackhole: its target no longer exists or is not usable", routeText(&route)),
+			fmt.Sprintf("aws ec2 delete-route --route-table-id %s --destination-cidr-block %s", rt.RouteTableID, route.DestinationCidrBlock))
+		return
+	}
+	switch target := cmpOr(route.GatewayID, route.NatGatewayID, route.VpcEndpointID, route.NetworkInterfaceID, route.InstanceID); {
+	case target == "local":
+		p.local()
+	case strings.HasPrefix(target, "vpce-"):
+		p.gatewayEndpoint(target)
+	case strings.HasPrefix(target, "igw-"):
+		p.internetGateway(target, src.publicIP, src.Subnet)
+	case strings.HasPrefix(target, "nat-"):
+		p.natGateway(target)
+	default:
+		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the route leads to %s; vpce does not follow paths through that kind of target yet", target))
+	}
+}
+
+func (p *path) routeTableID() string {
+	if rt := p.a.snap.RouteTableOf(p.src.Subnet); rt != nil {
+		return rt.RouteTableID
+	}
+	return "<route table>"
+}
+
+// aclStep checks a network ACL in one direction for the forward packet and
+// records the hop; false when it denies.
+func (p *path) aclStep(subnetID string, egress bool, peer netip.Addr, port int, label string) bool {
+	acl := p.a.snap.NetworkACLOf(subnetID)
+	if acl == nil {
+		return true
+	}
+	dir := map[bool]string{true: "outbound", false: "inbound"}[egress]
+	e := aclDecide(acl, egress, p.proto, port, peer)
+	h := Hop{Component: acl.NetworkACLID, Kind: "network-acl", Direction: dir, Subnet: subnetID, Rule: label + aclText(e), ACLRule: e}
+	if e == nil || e.RuleAction != "allow" {
+		h.Result = "deny"
+		p.hop(h)
+		below := int32(32767)
+		if e != nil {
+			below = e.RuleNumber
+		}
+		flag := "--ingress"
+		if egress {
+			flag = "--egress"
+		}
+		p.block("SUBNET_ACL_RESTRICTION", acl.NetworkACLID,
+			fmt.Sprintf("network ACL %s of %s denies %s %s %s (%s)", acl.NetworkACLID, subnetID, dir, portText(p.proto, port), peer, aclText(e)),
+			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=%d,To=%d --cidr-block %s --rule-action allow",
+				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, below), p.r.Protocol, port, port, cidrFor(peer)))
+		return false
+	}
+	h.Result = "allow"
+	p.hop(h)
+	return true
+}
+
+func cidrFor(a netip.Addr) string { return netip.PrefixFrom(a, 32).String() }
+
+// returnACL checks that the answer can come back through a network ACL:
+// packets from peer to the client's ephemeral port (the destination port
+// of the return packet). ports narrows the ephemeral ports still open.
+func (p *path) returnACL(subnetID string, egress bool, peer netip.Addr, ports *portSet) bool {
+	acl := p.a.snap.NetworkACLOf(subnetID)
+	if acl == nil {
+		return true
+	}
+	dir := map[bool]string{true: "outbound", false: "inbound"}[egress]
+	open := aclPorts(acl, egress, p.proto, peer, *ports)
+	h := Hop{Component: acl.NetworkACLID, Kind: "network-acl", Direction: dir, Subnet: subnetID}
+	if len(open) == 0 {
+		h.Result, h.Rule = "deny", fmt.Sprintf("return traffic %s %s on ephemeral ports %s: denied", dir, peer, ports)
+		p.r.ReturnHops = append(p.r.ReturnHops, h)
+		flag := "--ingress"
+		if egress {
+			flag = "--egress"
+		}
+		p.block("SUBNET_ACL_RESTRICTION", acl.NetworkACLID,
+			fmt.Sprintf("network ACL %s of %s denies the return traffic %s %s to ephemeral ports %s (network ACLs are stateless)", acl.NetworkACLID, subnetID, dir, peer, ports),
+			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=1024,To=65535 --cidr-block %s --rule-action allow",
+				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, 32767), p.r.Protocol, cidrFor(peer)))
+		return false
+	}
+	*ports = open
+	h.Result, h.Rule = "allow", fmt.Sprintf("return traffic %s %s on ephemeral ports %s", dir, peer, open)
+	p.r.ReturnHops = append(p.r.ReturnHops, h)
+	return true
+}
+
+// local follows the VPC's local route to an interface in the VPC.
+func (p *path) local() {
+	s, src, dst := p.a.snap, &p.src, &p.dst
+	eni := s.InterfaceAt(src.VpcID, dst.Address)
+	if eni == nil {
+		p.block("UNKNOWN_DESTINATION", src.VpcID, fmt.Sprintf("no interface in %s holds %s", src.VpcID, dst.Address))
+		return
+	}
+	same := eni.SubnetID == src.Subnet
+	if !same && !p.aclStep(eni.SubnetID, false, src.Address, p.q.Port, "") {
+		return
+	}
+	srcGroups := src.groups
+	g, r := p.a.sgAllows(groupIDs(eni), false, p.proto, p.q.Port, src.VpcID, src.Address, srcGroups)
+	if r == nil {
+		comp := eni.NetworkInterfaceID
+		if len(eni.Groups) > 0 {
+			comp = eni.Groups[0].GroupID
+		}
+		p.hop(Hop{Component: comp, Kind: "security-group", Direction: "inbound", Result: "deny",
+			Rule: fmt.Sprintf("no inbound rule of %s allows %s from %s", strings.Join(groupIDs(eni), ", "), portText(p.proto, p.q.Port), src.Address)})
+		p.block("ENI_SG_RULES_MISMATCH", comp,
+			fmt.Sprintf("security groups %s of %s have no inbound rule that allows %s from %s", strings.Join(groupIDs(eni), ", "), eni.NetworkInterfaceID, portText(p.proto, p.q.Port), src.Address),
+			p.ingressFix(comp))
+		return
+	}
+	p.hop(Hop{Component: g.GroupID, Kind: "security-group", Direction: "inbound", Result: "allow", Rule: ruleText(r), SGRule: r})
+	// Return path: network ACLs are stateless, security groups are not.
+	if !same {
+		ports := ephemeral
+		if !p.returnACL(eni.SubnetID, true, src.Address, &ports) || !p.returnACL(src.Subnet, false, dst.Address, &ports) {
+			return
+		}
+	}
+	ep := s.EndpointOfInterface(eni.NetworkInterfaceID)
+	if ep == nil {
+		p.hop(Hop{Component: eni.NetworkInterfaceID, Kind: "network-interface", Result: "pass", Subnet: eni.SubnetID, Address: dst.Address,
+			Rule: fmt.Sprintf("%s in %s (%s)", dst.Address, eni.SubnetID, eni.AvailabilityZone)})
+		p.r.Verdict = Local
+		return
+	}
+	p.interfaceEndpoint(ep, eni)
+}
+
+func groupIDs(e *cloud.NetworkInterface) []string {
+	out := make([]string, len(e.Groups))
+	for i, g := range e.Groups {
+		out[i] = g.GroupID
+	}
+	return out
+}
+
+// interfaceEndpoint ends a path at an interface endpoint's interface.
+func (p *path) interfaceEndpoint(ep *cloud.VpcEndpoint, eni *cloud.NetworkInterface) {
+	h := Hop{Component: ep.VpcEndpointID, Kind: "vpc-endpoint", Result: "pass", Subnet: eni.SubnetID, Address: eni.PrivateIPAddress,
+		Rule: fmt.Sprintf("interface endpoint for %s, interface %s in %s", ep.ServiceName, eni.NetworkInterfaceID, eni.AvailabilityZone)}
+	if ep.State != "available" {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("BAD_STATE", ep.VpcEndpointID, fmt.Sprintf("endpoint %s is %s, not available", ep.VpcEndpointID, ep.State))
+		return
+	}
+	if p.proto != "6" {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("PROTOCOL_RESTRICTION", ep.VpcEndpointID, fmt.Sprintf("interface endpoint %s accepts TCP only", ep.VpcEndpointID))
+		return
+	}
+	p.hop(h)
+	if eni.AvailabilityZone != p.src.Zone && p.src.Zone != "" {
+		p.detail("AVAILABILITY_ZONE_CROSSED", ep.VpcEndpointID, fmt.Sprintf("the source is in %s and the endpoint interface in %s: cross-zone data transfer is charged", p.src.Zone, eni.AvailabilityZone))
+		if svc, ok := ep.Service(p.a.snap.Scope.Region); ok && !svc.OffersZone(p.src.Zone) {
+			p.detail("VPCE_SERVICE_NOT_INSTALLED_IN_AZ", ep.VpcEndpointID, fmt.Sprintf("%s is not offered in %s", ep.ServiceName, p.src.Zone))
+		}
+	}
+	if !p.policies(ep) {
+		return
+	}
+	p.r.Verdict = PrivateInterfaceEndpoint
+}
+
+// gatewayEndpoint ends a path at a gateway endpoint's route.
+func (p *path) gatewayEndpoint(id string) {
+	ep := p.a.snap.Endpoints[id]
+	if ep == nil {
+		p.block("BAD_STATE_ROUTE", id, fmt.Sprintf("the route's endpoint %s no longer exists", id))
+		return
+	}
+	h := Hop{Component: id, Kind: "vpc-endpoint", Result: "pass", Rule: "gateway endpoint for " + ep.ServiceName}
+	switch {
+	case ep.State != "available":
+		h.Result = "deny"
+		p.hop(h)
+		p.block("BAD_STATE", id, fmt.Sprintf("endpoint %s is %s, not available", id, ep.State))
+		return
+	case p.proto != "6":
+		h.Result = "deny"
+		p.hop(h)
+		p.block("VPCE_GATEWAY_PROTOCOL_RESTRICTION", id, fmt.Sprintf("gateway endpoint %s accepts only TCP (and ICMP echo), not %s", id, p.r.Protocol))
+		return
+	}
+	p.hop(h)
+	ports := ephemeral
+	if !p.returnACL(p.src.Subnet, false, p.dst.Address, &ports) {
+		return
+	}
+	if !p.policies(ep) {
+		return
+	}
+	p.r.Verdict = PrivateGatewayEndpoint
+}
+
+// internetGateway ends a path at an internet gateway.
+func (p *path) internetGateway(id string, publicIP bool, subnetID string) {
+	g := p.a.snap.InternetGateways[id]
+	h := Hop{Component: id, Kind: "internet-gateway", Result: "pass", Rule: "to the internet"}
+	if g == nil {
+		p.block("BAD_STATE_ROUTE", id, fmt.Sprintf("internet gateway %s no longer exists", id))
+		return
+	}
+	if isPrivate(p.dst.Address) && !p.dst.internet {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("IGW_DESTINATION_ADDRESS_NOT_PUBLIC", id, fmt.Sprintf("%s is a private address: an internet gateway does not carry it", p.dst.Address))
+		return
+	}
+	if !publicIP {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", id,
+			fmt.Sprintf("%s has no public IPv4 address: an internet gateway translates only addresses that have one", p.src.Address),
+			fmt.Sprintf("route %s to a NAT gateway in a public subnet instead, or give the source a public address (aws ec2 associate-address)", p.routeTableID()))
+		return
+	}
+	p.hop(h)
+	ports := ephemeral
+	if !p.returnACL(subnetID, false, p.dst.Address, &ports) {
+		return
+	}
+	if !p.policies(nil) {
+		return
+	}
+	p.r.Verdict = PublicIGW
+	p.notePublic()
+}
+
+// natGateway follows a route to a NAT gateway and on from its subnet.
+func (p *path) natGateway(id string) {
+	s := p.a.snap
+	n := s.NatGateways[id]
+	if n == nil {
+		p.block("BAD_STATE_ROUTE", id, fmt.Sprintf("NAT gateway %s no longer exists", id))
+		return
+	}
+	h := Hop{Component: id, Kind: "nat-gateway", Result: "pass", Subnet: n.SubnetID, Rule: fmt.Sprintf("%s NAT gateway in %s", n.ConnectivityType, n.SubnetID)}
+	if n.State != "available" {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("BAD_STATE", id, fmt.Sprintf("NAT gateway %s is %s, not available", id, n.State))
+		return
+	}
+	natAddr := netip.Addr{}
+	publicIP := false
+	for _, a := range n.Addresses {
+		if a.IsPrimary || !natAddr.IsValid() {
+			natAddr = a.PrivateIP
+			publicIP = a.PublicIP != ""
+		}
+	}
+	p.hop(h)
+	// Into the NAT's subnet, then out of it.
+	if n.SubnetID != p.src.Subnet && !p.aclStep(n.SubnetID, false, p.src.Address, p.q.Port, "into the NAT gateway's subnet: ") {
+		return
+	}
+	if !p.aclStep(n.SubnetID, true, p.dst.Address, p.q.Port, "out of the NAT gateway's subnet: ") {
+		return
+	}
+	rt := s.RouteTableOf(n.SubnetID)
+	if rt == nil {
+		p.block("NO_ROUTE_TO_DESTINATION", n.SubnetID, "the NAT gateway's subnet has no route table")
+		return
+	}
+	m := p.a.lookupRoute(rt, p.dst.Address)
+	if m.route == nil {
+		p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "deny", Rule: "no route to " + p.dst.Address.String()})
+		p.block("NO_ROUTE_TO_DESTINATION", rt.RouteTableID,
+			fmt.Sprintf("route table %s of the NAT gateway's subnet %s has no route to %s", rt.RouteTableID, n.SubnetID, p.dst.Address),
+			fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block 0.0.0.0/0 --gateway-id <internet gateway of %s>", rt.RouteTableID, n.VpcID))
+		return
+	}
+	route := *m.route
+	p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "route", Rule: routeText(&route), Route: &route})
+	target := cmpOr(route.GatewayID, route.NatGatewayID, route.VpcEndpointID, route.NetworkInterfaceID, route.InstanceID)
+	switch {
+	case route.State == "blackhole":
+		p.block("BAD_STATE_ROUTE", rt.RouteTableID, fmt.Sprintf("route %s is a blackhole", routeText(&route)))
+	case strings.HasPrefix(target, "igw-"):
+		if n.ConnectivityType == "private" || !publicIP {
+			p.block("NGW_PRIVATE_CANNOT_REACH_INTERNET", id, fmt.Sprintf("NAT gateway %s is private: it cannot send traffic to an internet gateway", id))
+			return
+		}
+		src := p.src
+		p.src.Address = natAddr
+		p.internetGateway(target, true, n.SubnetID)
+		p.src = src
+		if p.r.Verdict == PublicIGW {
+			// The NAT's subnet let the answer in; the source's subnet
+			// must let it back from the NAT gateway.
+			ports := ephemeral
+			if n.SubnetID != p.src.Subnet && !p.returnACL(p.src.Subnet, false, p.dst.Address, &ports) {
+				return
+			}
+			p.r.Verdict = PublicNAT
+		}
+	case strings.HasPrefix(target, "vpce-"):
+		p.gatewayEndpoint(target)
+	default:
+		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the NAT gateway's route leads to %s; vpce does not follow that kind of target yet", target))
+	}
+}
+
+// notePublic explains, on a public path to an AWS service, what a private
+// one would take.
+func (p *path) notePublic() {
+	svc := p.serviceOf(p.dst.Address)
+	if svc == nil {
+		return
+	}
+	if svc.Type == catalog.TypeGateway || catalog.ServiceTypes(svc.Region, svc.Name) != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+		p.detail("PUBLIC_PATH_TO_AWS_SERVICE", p.r.Hops[len(p.r.Hops)-1].Component,
+			fmt.Sprintf("%s is reached over the internet; a gateway endpoint would carry it privately and free of data processing charges", svc.Name))
+		p.r.Fix = append(p.r.Fix, fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --service-name %s --route-table-ids %s", p.src.VpcID, svc.Name, p.routeTableID()))
+		return
+	}
+	p.detail("PUBLIC_PATH_TO_AWS_SERVICE", p.r.Hops[len(p.r.Hops)-1].Component,
+		fmt.Sprintf("%s is reached over the internet; an interface endpoint with private DNS would keep it in the VPC", svc.Name))
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+var privateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("169.254.0.0/16"),
+}
+
+func isPrivate(a netip.Addr) bool {
+	for _, p := range privateRanges {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromOutside is a path from an address outside every VPC.
+func (p *path) fromOutside() {
+	s, dst := p.a.snap, &p.dst
+	if dst.endpoint != nil && dst.endpoint.VpcEndpointType == cloud.EndpointGateway {
+		p.block("GATEWAY_ENDPOINT_NOT_REACHABLE_FROM_ON_PREMISES", dst.endpoint.VpcEndpointID,
+			fmt.Sprintf("gateway endpoint %s serves only traffic that starts in %s; from %s (on premises, over VPN or Direct Connect, or a peered VPC) use an interface endpoint for %s", dst.endpoint.VpcEndpointID, dst.endpoint.VpcID, p.src.Address, dst.endpoint.ServiceName),
+			fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name %s --subnet-ids <subnets> --security-group-ids <group allowing tcp/443 from %s>", dst.endpoint.VpcID, dst.endpoint.ServiceName, cidrFor(p.src.Address)))
+		return
+	}
+	for _, vpcID := range sortedKeys(s.Vpcs) {
+		if eni := s.InterfaceAt(vpcID, dst.Address); eni != nil {
+			p.block("NO_PATH", vpcID,
+				fmt.Sprintf("%s is %s in %s; an outside address reaches it only over a VPN, Direct Connect or peering, which vpce does not model yet", dst.Address, eni.NetworkInterfaceID, vpcID))
+			return
+		}
+	}
+	if svc := p.serviceOf(dst.Address); svc != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+		for _, e := range s.Endpoints {
+			if e.ServiceName == svc.Name && e.VpcEndpointType == cloud.EndpointGateway && e.State == "available" {
+				p.block("GATEWAY_ENDPOINT_NOT_REACHABLE_FROM_ON_PREMISES", e.VpcEndpointID,
+					fmt.Sprintf("%s resolves to %s's public range; gateway endpoint %s carries only traffic from inside %s, so from %s the service is reached over the internet or through an interface endpoint", dst.Name, svc.Name, e.VpcEndpointID, e.VpcID, p.src.Address),
+					fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name %s --subnet-ids <subnets>", e.VpcID, svc.Name))
+				return
+			}
+		}
+	}
+	p.block("NO_PATH", "", fmt.Sprintf("%s is outside every VPC and %s is a public address: no private path joins them", p.src.Address, dst.Address))
+}
+
+// policies evaluates the request the connection carries: the endpoint's
+// policy when it came through one, and the caller's and resource's when
+// given. False when denied.
+func (p *path) policies(ep *cloud.VpcEndpoint) bool {
+	q := p.q
+	if q.Action == "" {
+		return true
+	}
+	in := &policy.Input{Identity: q.Identity, Resource: q.ResourcePolicy}
+	if ep != nil {
+		pol, err := p.a.endpointPolicy(ep)
+		if err != nil {
+			p.block("ENDPOINT_POLICY_DENY", ep.VpcEndpointID, fmt.Sprintf("endpoint %s's policy does not parse: %v", ep.VpcEndpointID, err))
+			return false
+		}
+		in.Endpoint, in.EndpointType = pol, ep.VpcEndpointType
+	}
+	if in.Endpoint == nil && len(in.Identity) == 0 && in.Resource == nil {
+		return true
+	}
+	req := &policy.Request{Action: q.Action, Resource: q.Resource}
+	if q.Principal != "" {
+		if err := req.SetCaller(q.Principal, ""); err != nil {
+			req.PrincipalARN = q.Principal
+		}
+	}
+	if ep != nil {
+		req.ViaEndpoint(policy.Endpoint{ID: ep.VpcEndpointID, VpcID: ep.VpcID, SourceIP: p.src.Address.String(), Type: ep.VpcEndpointType})
+	} else {
+		req.Context.Set("aws:SourceIp", p.src.Address.String())
+	}
+	// Without identity policies only the endpoint (and resource) policy
+	// is judged: an identity policy that allows everything stands in.
+	if len(in.Identity) == 0 {
+		in.Identity = []*policy.Policy{allowAll}
+	}
+	res := policy.Evaluate(in, req)
+	var sids []string
+	for _, m := range res.Matched {
+		if m.SourcePolicyID == allowAll.Name {
+			continue
+		}
+		sids = append(sids, m.SourcePolicyType+":"+cmpOr(m.Sid, m.StartPosition.String()))
+	}
+	comp, kind := "request", "policy"
+	if ep != nil {
+		comp = ep.VpcEndpointID
+	}
+	decision, decidedBy := res.Decision, res.DecidedBy
+	h := Hop{Component: comp, Kind: kind, Result: "allow", Policies: sids,
+		Rule: fmt.Sprintf("%s on %s by %s: %s", q.Action, cmpOr(q.Resource, "*"), cmpOr(q.Principal, "anonymous"), decision)}
+	if decision == policy.Allowed {
+		p.hop(h)
+		return true
+	}
+	h.Result = "deny"
+	p.hop(h)
+	code := map[string]string{policy.TypeEndpoint: "ENDPOINT_POLICY_DENY", policy.TypeResource: "RESOURCE_POLICY_DENY"}[decidedBy]
+	if code == "" {
+		code = "IDENTITY_POLICY_DENY"
+	}
+	how := "does not allow"
+	if decision == policy.ExplicitDeny {
+		how = "explicitly denies"
+	}
+	msg := fmt.Sprintf("the %s policy %s %s on %s", decidedBy, how, q.Action, cmpOr(q.Resource, "*"))
+	if ep != nil && code == "ENDPOINT_POLICY_DENY" {
+		msg = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmpOr(q.Resource, "*"))
+		p.block(code, comp, msg, fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmpOr(q.Resource, "*")))
+		return false
+	}
+	p.block(code, comp, msg)
+	return false
+}
+
+// allowAll stands for identity policies when a query gives none.
+var allowAll = policy.MustParse("vpce:any-identity", policy.KindIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+
+// endpointPolicy parses an endpoint's policy once per analyzer.
+func (a *Analyzer) endpointPolicy(ep *cloud.VpcEndpoint) (*policy.Policy, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if pol, ok := a.policies[ep.VpcEndpointID]; ok {
+		return pol, nil
+	}
+	doc := ep.PolicyDocument
+	if doc == "" {
+		doc = `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
+	}
+	pol, fs := policy.Parse(ep.VpcEndpointID, policy.KindEndpoint, doc)
+	if f := policy.Refusal(fs); f != nil {
+		return nil, fmt.Errorf("%s", f.Message)
+	}
+	a.policies[ep.VpcEndpointID] = pol
+	return pol, nil
+}
+
+// egressFix is the rule that lets the source out to the destination.
+func (p *path) egressFix(group string) string {
+	if svc := p.serviceOf(p.dst.Address); svc != nil {
+		if pl, ok := catalog.ServicePrefixList(svc.Region, svc.Name); ok && slices.ContainsFunc(pl.CIDRs, func(c netip.Prefix) bool { return c.Contains(p.dst.Address) }) {
+			return fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=%s,FromPort=%d,ToPort=%d,PrefixListIds=[{PrefixListId=%s}]'", group, p.r.Protocol, p.q.Port, p.q.Port, pl.ID)
+		}
+	}
+	return fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --protocol %s --port %d --cidr %s", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.dst.Address, ""))
+}
+
+// ingressFix is the rule that lets the source in at the destination.
+func (p *path) ingressFix(group string) string {
+	if len(p.src.groups) > 0 {
+		return fmt.Sprintf("aws ec2 authorize-security-group-ingress --group-id %s --protocol %s --port %d --source-group %s", group, p.r.Protocol, p.q.Port, p.src.groups[0])
+	}
+	return fmt.Sprintf("aws ec2 authorize-security-group-ingress --group-id %s --protocol %s --port %d --cidr %s", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.src.Address, p.src.Subnet))
+}
+
+// peerCIDR is the narrowest sensible CIDR for a rule: the subnet when
+// the address is a source subnet's, else the address.
+func (p *path) peerCIDR(a netip.Addr, subnet string) string {
+	if sn := p.a.snap.Subnets[subnet]; sn != nil {
+		return sn.CidrBlock.String()
+	}
+	return cidrFor(a)
+}
+
+// routeFix proposes the route (or endpoint) that would carry the traffic.
+func (p *path) routeFix(rt *cloud.RouteTable) []string {
+	svc := p.serviceOf(p.dst.Address)
+	if svc != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+		return []string{fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --service-name %s --route-table-ids %s", p.src.VpcID, svc.Name, rt.RouteTableID)}
+	}
+	if svc != nil {
+		return []string{fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name %s --subnet-ids %s --private-dns-enabled", p.src.VpcID, svc.Name, p.src.Subnet)}
+	}
+	return []string{fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s --nat-gateway-id <NAT gateway in a public subnet>", rt.RouteTableID, cidrFor(p.dst.Address))}
+}

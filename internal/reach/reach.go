@@ -1,0 +1,661 @@
+package reach
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/policy"
+	"github.com/vpce/vpce/internal/resolver"
+)
+
+// Verdicts: how the destination is reached, or BLOCKED.
+const (
+	PrivateInterfaceEndpoint = "PRIVATE_INTERFACE_ENDPOINT"
+	PrivateGatewayEndpoint   = "PRIVATE_GATEWAY_ENDPOINT"
+	PublicNAT                = "PUBLIC_NAT"
+	PublicIGW                = "PUBLIC_IGW"
+	Local                    = "LOCAL"
+	Blocked                  = "BLOCKED"
+)
+
+// Query is one question: can From reach To on Protocol/Port, and, when
+// Action is set, would the request be allowed on the way?
+type Query struct {
+	// From is an instance (i-…), a network interface (eni-…), a subnet
+	// (subnet-…) or an IPv4 address, inside a VPC or outside all of them.
+	From string
+	// To is a DNS name (ssm.us-east-1.amazonaws.com), a service name
+	// (com.amazonaws.us-east-1.s3), an IPv4 address, or an instance,
+	// interface, VPC endpoint or internet gateway ID.
+	To string
+	// Protocol is tcp (the default) or udp.
+	Protocol string
+	// Port is the destination port; 443 when zero.
+	Port int
+
+	// Action, Resource and Principal describe the request the connection
+	// carries (s3:GetObject, arn:aws:s3:::bucket/key, a role ARN). With an
+	// Action, the endpoint policy on the path must allow it.
+	Action, Resource, Principal string
+	// Identity are the caller's identity policies and ResourcePolicy the
+	// resource's; when Identity is empty only the endpoint policy is
+	// judged.
+	Identity       []*policy.Policy
+	ResourcePolicy *policy.Policy
+}
+
+// Result is the verdict and every hop that led to it.
+type Result struct {
+	Verdict   string `json:"verdict"`
+	Reachable bool   `json:"reachable"`
+	Source    Place  `json:"source"`
+	// Destination is what To named, with the address the path goes to.
+	Destination Place  `json:"destination"`
+	Protocol    string `json:"protocol"`
+	Port        int    `json:"port"`
+	// Hops is the forward path in order; ReturnHops the checks the
+	// answer passes on its way back (network ACLs are stateless).
+	Hops       []Hop `json:"hops"`
+	ReturnHops []Hop `json:"returnHops"`
+	// Explanations say why the path is blocked (empty when reachable);
+	// Details are facts worth knowing that did not block it.
+	Explanations []Explanation `json:"explanations"`
+	Details      []Explanation `json:"details"`
+	// Fix lists the smallest changes that would open the path.
+	Fix []string `json:"fix"`
+}
+
+// Place is a source or destination.
+type Place struct {
+	// ID is the component named (i-…, eni-…, subnet-…, vpce-…), if any.
+	ID string `json:"id,omitempty"`
+	// Kind is instance, network-interface, subnet, address, name,
+	// service, vpc-endpoint or internet-gateway.
+	Kind    string     `json:"kind"`
+	Name    string     `json:"name,omitempty"`
+	Service string     `json:"service,omitempty"`
+	Address netip.Addr `json:"address,omitzero"`
+	VpcID   string     `json:"vpcId,omitempty"`
+	Subnet  string     `json:"subnetId,omitempty"`
+	Zone    string     `json:"availabilityZone,omitempty"`
+}
+
+// Hop is one component the path passes and what it did there.
+type Hop struct {
+	// Component is the AWS ID (sg-…, acl-…, rtb-…, vpce-…) or the VPC
+	// whose resolver answered.
+	Component string `json:"component"`
+	// Kind is dns, instance, network-interface, security-group,
+	// network-acl, route-table, vpc-endpoint, nat-gateway,
+	// internet-gateway or policy.
+	Kind string `json:"kind"`
+	// Direction is outbound or inbound for rule checks.
+	Direction string `json:"direction,omitempty"`
+	// Result is allow, deny, route, resolved or pass.
+	Result string `json:"result"`
+	// Rule says in words which rule or route matched.
+	Rule string `json:"rule,omitempty"`
+
+	ACLRule  *cloud.ACLEntry          `json:"aclRule,omitempty"`
+	Route    *cloud.Route             `json:"route,omitempty"`
+	SGRule   *cloud.SecurityGroupRule `json:"securityGroupRule,omitempty"`
+	Subnet   string                   `json:"subnetId,omitempty"`
+	VpcID    string                   `json:"vpcId,omitempty"`
+	Address  netip.Addr               `json:"address,omitzero"`
+	Policies []string                 `json:"statements,omitempty"`
+}
+
+// Explanation is a code (Reachability Analyzer's where it has one) and the
+// component it is about.
+type Explanation struct {
+	Code      string `json:"code"`
+	Component string `json:"component,omitempty"`
+	Message   string `json:"message"`
+}
+
+// Analyzer answers queries over one snapshot. It is safe for concurrent
+// use and caches what it compiles (DNS views, endpoint policies).
+type Analyzer struct {
+	snap *cloud.Snapshot
+
+	mu       sync.Mutex
+	views    map[string]*resolver.View
+	public   *resolver.View
+	policies map[string]*policy.Policy
+}
+
+// New returns an analyzer over a snapshot.
+func New(snap *cloud.Snapshot) *Analyzer {
+	return &Analyzer{snap: snap, views: map[string]*resolver.View{}, policies: map[string]*policy.Policy{}}
+}
+
+// Snapshot returns the snapshot the analyzer reads.
+func (a *Analyzer) Snapshot() *cloud.Snapshot { return a.snap }
+
+// InputError is a query that names something that does not exist or
+// cannot be a source or destination.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErr(format string, args ...any) error { return &InputError{fmt.Sprintf(format, args...)} }
+
+// source is where a path starts.
+type source struct {
+	Place
+	eni      *cloud.NetworkInterface // nil for a subnet or an outside address
+	inst     *cloud.Instance         // set alone for an instance that is not running
+	subnet   *cloud.Subnet
+	vpc      *cloud.Vpc
+	groups   []string // security groups of the source interface
+	publicIP bool
+	external bool // an address outside every VPC of the snapshot
+}
+
+// dest is where a path goes.
+type dest struct {
+	Place
+	svc      *catalog.Service // the service the address belongs to, if known
+	endpoint *cloud.VpcEndpoint
+	internet bool // any internet address (an internet gateway as destination)
+}
+
+// path is one analysis in progress.
+type path struct {
+	a   *Analyzer
+	q   Query
+	r   *Result
+	src source
+	dst dest
+	// proto is the IANA protocol number as a string: "6" or "17".
+	proto string
+}
+
+// Analyze answers a query. A query that names something unknown returns
+// an *InputError; every other outcome, blocked or not, is a Result.
+func (a *Analyzer) Analyze(q Query) (*Result, error) {
+	if q.Protocol == "" {
+		q.Protocol = "tcp"
+	}
+	q.Protocol = strings.ToLower(q.Protocol)
+	proto := map[string]string{"tcp": "6", "6": "6", "udp": "17", "17": "17"}[q.Protocol]
+	if proto == "" {
+		return nil, inputErr("protocol %q: only tcp and udp paths are analysed", q.Protocol)
+	}
+	if q.Port == 0 {
+		q.Port = 443
+	}
+	if q.Port < 1 || q.Port > 65535 {
+		return nil, inputErr("port %d: must be 1-65535", q.Port)
+	}
+	p := &path{a: a, q: q, proto: proto, r: &Result{Protocol: map[string]string{"6": "tcp", "17": "udp"}[proto], Port: q.Port}}
+	src, err := a.source(q.From)
+	if err != nil {
+		return nil, err
+	}
+	p.src = src
+	p.r.Source = src.Place
+	if err := p.run(); err != nil {
+		return nil, err
+	}
+	r := p.r
+	if r.Verdict == "" {
+		r.Verdict = Blocked
+	}
+	r.Reachable = r.Verdict != Blocked
+	for _, s := range []*[]Hop{&r.Hops, &r.ReturnHops} {
+		if *s == nil {
+			*s = []Hop{}
+		}
+	}
+	for _, s := range []*[]Explanation{&r.Explanations, &r.Details} {
+		if *s == nil {
+			*s = []Explanation{}
+		}
+	}
+	if r.Fix == nil {
+		r.Fix = []string{}
+	}
+	return r, nil
+}
+
+func (p *path) hop(h Hop) { p.r.Hops = append(p.r.Hops, h) }
+
+// block ends the path with an explanation and the change that would open it.
+func (p *path) block(code, component, msg string, fix ...string) {
+	p.r.Verdict = Blocked
+	p.r.Explanations = append(p.r.Explanations, Explanation{code, component, msg})
+	p.r.Fix = append(p.r.Fix, fix...)
+}
+
+func (p *path) detail(code, component, msg string) {
+	p.r.Details = append(p.r.Details, Explanation{code, component, msg})
+}
+
+func (p *path) blocked() bool { return p.r.Verdict == Blocked }
+
+// source resolves From.
+func (a *Analyzer) source(from string) (source, error) {
+	s := a.snap
+	switch {
+	case from == "":
+		return source{}, inputErr("a source is required: an instance, interface, subnet or IPv4 address")
+	case strings.HasPrefix(from, "i-"):
+		in := s.Instances[from]
+		if in == nil {
+			return source{}, inputErr("instance %s does not exist in %s/%s", from, s.Scope.Account, s.Scope.Region)
+		}
+		if st := in.State.Name; st != "running" || len(in.NetworkInterfaces) == 0 {
+			// Not running (a terminated instance has no interface left):
+			// the path stops at the instance.
+			return source{Place: Place{ID: from, Kind: "instance", VpcID: in.VpcID, Subnet: in.SubnetID}, inst: in}, nil
+		}
+		eni := s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+		if eni == nil {
+			return source{}, inputErr("instance %s: its interface %s is not in the state", from, in.NetworkInterfaces[0].NetworkInterfaceID)
+		}
+		src, err := a.eniSource(eni)
+		src.ID, src.Kind = from, "instance"
+		return src, err
+	case strings.HasPrefix(from, "eni-"):
+		eni := s.NetworkInterfaces[from]
+		if eni == nil {
+			return source{}, inputErr("network interface %s does not exist in %s/%s", from, s.Scope.Account, s.Scope.Region)
+		}
+		return a.eniSource(eni)
+	case strings.HasPrefix(from, "subnet-"):
+		sn := s.Subnets[from]
+		if sn == nil {
+			return source{}, inputErr("subnet %s does not exist in %s/%s", from, s.Scope.Account, s.Scope.Region)
+		}
+		// A subnet stands for a new interface in it without security
+		// groups: the first address AWS would hand out.
+		addr := sn.CidrBlock.Addr()
+		for range 4 {
+			addr = addr.Next()
+		}
+		return a.subnetSource(sn, addr, from, "subnet")
+	}
+	addr, err := netip.ParseAddr(from)
+	if err != nil || !addr.Is4() {
+		return source{}, inputErr("source %q: give an instance (i-…), interface (eni-…), subnet (subnet-…) or IPv4 address", from)
+	}
+	for _, vpcID := range sortedKeys(s.Vpcs) {
+		if eni := s.InterfaceAt(vpcID, addr); eni != nil {
+			src, err := a.eniSource(eni)
+			src.Kind, src.ID = "address", eni.NetworkInterfaceID
+			return src, err
+		}
+	}
+	for _, id := range sortedKeys(s.Subnets) {
+		if sn := s.Subnets[id]; sn.CidrBlock.Contains(addr) {
+			return a.subnetSource(sn, addr, id, "address")
+		}
+	}
+	return source{Place: Place{Kind: "address", Address: addr}, external: true}, nil
+}
+
+func (a *Analyzer) eniSource(eni *cloud.NetworkInterface) (source, error) {
+	sn := a.snap.Subnets[eni.SubnetID]
+	if sn == nil {
+		return source{}, inputErr("interface %s: its subnet %s is not in the state", eni.NetworkInterfaceID, eni.SubnetID)
+	}
+	src, err := a.subnetSource(sn, eni.PrivateIPAddress, eni.NetworkInterfaceID, "network-interface")
+	src.eni = eni
+	for _, g := range eni.Groups {
+		src.groups = append(src.groups, g.GroupID)
+	}
+	src.publicIP = eni.Association != nil && eni.Association.PublicIP != ""
+	if in := a.snap.InstanceOf(eni); in != nil && !src.publicIP && sn.MapPublicIPOnLaunch && eni.Attachment.DeviceIndex == 0 {
+		// vpce does not hand out public addresses yet: an instance
+		// launched where public addresses are mapped counts as having one.
+		src.publicIP = true
+	}
+	return src, err
+}
+
+func (a *Analyzer) subnetSource(sn *cloud.Subnet, addr netip.Addr, id, kind string) (source, error) {
+	vpc := a.snap.Vpcs[sn.VpcID]
+	if vpc == nil {
+		return source{}, inputErr("subnet %s: its VPC %s is not in the state", sn.SubnetID, sn.VpcID)
+	}
+	return source{Place: Place{ID: id, Kind: kind, Address: addr, VpcID: sn.VpcID, Subnet: sn.SubnetID, Zone: sn.AvailabilityZone},
+		subnet: sn, vpc: vpc}, nil
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// run walks the path: the start, DNS, then the network.
+func (p *path) run() error {
+	if err := p.start(); err != nil || p.blocked() {
+		return err
+	}
+	if err := p.destination(); err != nil || p.blocked() {
+		return err
+	}
+	p.r.Destination = p.dst.Place
+	if p.src.external {
+		p.fromOutside()
+		return nil
+	}
+	p.forward()
+	return nil
+}
+
+// start checks the source itself can send.
+func (p *path) start() error {
+	if p.src.external {
+		return nil
+	}
+	if in := p.src.inst; in != nil && p.src.eni == nil {
+		p.hop(Hop{Component: in.InstanceID, Kind: "instance", Result: "deny", Rule: "instance is " + in.State.Name})
+		p.block("BAD_STATE", in.InstanceID, fmt.Sprintf("instance %s is %s, not running", in.InstanceID, in.State.Name))
+		return nil
+	}
+	if p.src.eni != nil {
+		if in := p.a.snap.InstanceOf(p.src.eni); in != nil {
+			st := in.State.Name
+			h := Hop{Component: in.InstanceID, Kind: "instance", Result: "pass", Rule: "instance is " + st}
+			if st != "running" {
+				h.Result = "deny"
+				p.hop(h)
+				p.block("BAD_STATE", in.InstanceID, fmt.Sprintf("instance %s is %s, not running", in.InstanceID, st))
+				return nil
+			}
+			p.hop(h)
+		}
+		p.hop(Hop{Component: p.src.eni.NetworkInterfaceID, Kind: "network-interface", Result: "pass",
+			Rule: fmt.Sprintf("%s in %s (%s)", p.src.Address, p.src.Subnet, p.src.Zone), Subnet: p.src.Subnet, VpcID: p.src.VpcID, Address: p.src.Address})
+	} else {
+		p.hop(Hop{Component: p.src.Subnet, Kind: "subnet", Result: "pass",
+			Rule: fmt.Sprintf("a new interface at %s, without security groups", p.src.Address), Subnet: p.src.Subnet, VpcID: p.src.VpcID, Address: p.src.Address})
+	}
+	return nil
+}
+
+// zonePref orders candidate addresses: an endpoint interface in the
+// source's zone first, as a client that prefers its zone would pick.
+func (p *path) pick(addrs []netip.Addr) netip.Addr {
+	if len(addrs) == 0 {
+		return netip.Addr{}
+	}
+	if p.src.vpc != nil {
+		for _, a := range addrs {
+			if e := p.a.snap.InterfaceAt(p.src.VpcID, a); e != nil && e.AvailabilityZone == p.src.Zone {
+				return a
+			}
+		}
+	}
+	return addrs[0]
+}
+
+// destination resolves To: names through the source VPC's resolver.
+func (p *path) destination() error {
+	s, to := p.a.snap, p.q.To
+	d := &p.dst
+	switch {
+	case to == "":
+		return inputErr("a destination is required: a DNS name, service name, IPv4 address or ID")
+	case isID(to, "i-"):
+		in := s.Instances[to]
+		if in == nil || len(in.NetworkInterfaces) == 0 {
+			return inputErr("instance %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
+		}
+		d.Place = Place{ID: to, Kind: "instance", Address: in.NetworkInterfaces[0].PrivateIPAddress, VpcID: in.VpcID, Subnet: in.SubnetID}
+		return nil
+	case isID(to, "eni-"):
+		e := s.NetworkInterfaces[to]
+		if e == nil {
+			return inputErr("network interface %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
+		}
+		d.Place = Place{ID: to, Kind: "network-interface", Address: e.PrivateIPAddress, VpcID: e.VpcID, Subnet: e.SubnetID, Zone: e.AvailabilityZone}
+		return nil
+	case isID(to, "igw-"):
+		g := s.InternetGateways[to]
+		if g == nil {
+			return inputErr("internet gateway %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
+		}
+		d.Place = Place{ID: to, Kind: "internet-gateway", Address: internetAddr}
+		d.internet = true
+		return nil
+	case isID(to, "vpce-"):
+		e := s.Endpoints[to]
+		if e == nil {
+			return inputErr("VPC endpoint %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
+		}
+		d.endpoint = e
+		d.Place = Place{ID: to, Kind: "vpc-endpoint", Service: e.ServiceName, VpcID: e.VpcID}
+		if svc, ok := e.Service(s.Scope.Region); ok {
+			d.svc = &svc
+		}
+		if e.VpcEndpointType == cloud.EndpointGateway {
+			d.Address = p.serviceAddr(d.svc)
+			return nil
+		}
+		var addrs []netip.Addr
+		for _, sn := range e.Subnets {
+			if ni := s.NetworkInterfaces[sn.ENI]; ni != nil {
+				addrs = append(addrs, ni.PrivateIPAddress)
+			}
+		}
+		if len(addrs) == 0 {
+			p.block("VPCE_SERVICE_NOT_INSTALLED_IN_AZ", to, fmt.Sprintf("endpoint %s has no interface in any subnet", to),
+				fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids <a subnet in %s>", to, p.src.Zone))
+			return nil
+		}
+		d.Address = p.pick(addrs)
+		return nil
+	case strings.HasPrefix(to, "com.amazonaws."):
+		rest := strings.TrimPrefix(to, "com.amazonaws.")
+		region, short, ok := strings.Cut(rest, ".")
+		if !ok || short == "" {
+			return inputErr("service %q: give com.amazonaws.<region>.<service>", to)
+		}
+		if region != s.Scope.Region {
+			return inputErr("service %s is in %s: endpoints are regional, and this state is %s", to, region, s.Scope.Region)
+		}
+		svc, ok := serviceByName(region, to)
+		if !ok {
+			return inputErr("service %s is not in vpce's catalog of %s", to, region)
+		}
+		d.svc = &svc
+		name := serviceHost(svc)
+		d.Place = Place{Kind: "service", Service: to, Name: name}
+		return p.resolve(name)
+	}
+	if addr, err := netip.ParseAddr(to); err == nil {
+		if !addr.Is4() {
+			return inputErr("destination %s: only IPv4 paths are analysed", to)
+		}
+		d.Place = Place{Kind: "address", Address: addr}
+		return nil
+	}
+	if strings.Contains(to, "/") || strings.ContainsAny(to, " :") {
+		return inputErr("destination %q: give a DNS name, service name, IPv4 address or ID", to)
+	}
+	d.Place = Place{Kind: "name", Name: strings.TrimSuffix(strings.ToLower(to), ".")}
+	return p.resolve(d.Name)
+}
+
+// isID reports whether s is an ID with the prefix (vpce-…, not a
+// vpce-….vpce.amazonaws.com name).
+func isID(s, prefix string) bool { return strings.HasPrefix(s, prefix) && !strings.Contains(s, ".") }
+
+// internetAddr stands for "any address on the internet" (TEST-NET-2).
+var internetAddr = netip.MustParseAddr("198.51.100.10")
+
+// serviceByName finds a catalog service, preferring the interface
+// variant when a name has both (S3, DynamoDB): its private DNS, if on,
+// decides where clients go; without it the public name leads to the
+// gateway's ranges.
+func serviceByName(region, name string) (catalog.Service, bool) {
+	for _, t := range []string{catalog.TypeInterface, catalog.TypeGateway} {
+		if s, ok := catalog.LookupService(region, name, t); ok {
+			return s, true
+		}
+	}
+	return catalog.Service{}, false
+}
+
+// serviceHost is the name clients use for a service.
+func serviceHost(svc catalog.Service) string {
+	if n := svc.PrivateDNSName(); n != "" {
+		return strings.TrimPrefix(n, "*.")
+	}
+	return svc.DNSLabel + "." + svc.Region + ".amazonaws.com"
+}
+
+// serviceAddr is the public address clients reach a service at.
+func (p *path) serviceAddr(svc *catalog.Service) netip.Addr {
+	if svc == nil {
+		return internetAddr
+	}
+	return cloud.PublicServiceAddr(svc.Region, svc.Short, serviceHost(*svc))
+}
+
+// view returns the compiled DNS view of a VPC.
+func (a *Analyzer) view(vpcID string) *resolver.View {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if v, ok := a.views[vpcID]; ok {
+		return v
+	}
+	v := resolver.Compile(a.snap.DNSView(vpcID), a.sharedDNS())
+	a.views[vpcID] = v
+	return v
+}
+
+// publicView answers as public DNS does, outside every VPC: vpce names,
+// and public service names, but no private DNS.
+func (a *Analyzer) publicView() *resolver.View {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.public == nil {
+		a.public = resolver.Compile(&cloud.DNSView{Region: a.snap.Scope.Region, DNSSupport: true}, a.sharedDNS())
+	}
+	return a.public
+}
+
+// sharedDNS lists the snapshot's available interface endpoints, whose
+// vpce names are public. Called with a.mu held.
+func (a *Analyzer) sharedDNS() []cloud.DNSEndpoint {
+	var out []cloud.DNSEndpoint
+	for _, id := range sortedKeys(a.snap.Vpcs) {
+		if v := a.snap.DNSView(id); v != nil {
+			out = append(out, v.Endpoints...)
+		}
+	}
+	return out
+}
+
+// resolve answers a name in the source's VPC (or in public DNS for a
+// source outside every VPC) and records the DNS hop.
+func (p *path) resolve(name string) error {
+	var res resolver.Result
+	comp := p.src.VpcID
+	if p.src.external {
+		res = p.a.publicView().Lookup(name)
+		comp = "public-dns"
+	} else {
+		if p.a.snap.DNSView(p.src.VpcID) == nil {
+			return inputErr("VPC %s is not in the state", p.src.VpcID)
+		}
+		res = p.a.view(p.src.VpcID).Lookup(name)
+	}
+	h := Hop{Component: comp, Kind: "dns", VpcID: p.src.VpcID, Rule: name + ": " + res.Reason}
+	switch res.Kind {
+	case resolver.Refused:
+		h.Result = "deny"
+		p.hop(h)
+		p.block("DNS_SUPPORT_DISABLED", p.src.VpcID, res.Reason,
+			fmt.Sprintf("aws ec2 modify-vpc-attribute --vpc-id %s --enable-dns-support '{\"Value\":true}'", p.src.VpcID))
+		return nil
+	case resolver.NoSuchName, resolver.NotAnswered:
+		h.Result = "deny"
+		p.hop(h)
+		p.block("UNKNOWN_DESTINATION", comp, fmt.Sprintf("%s does not resolve: %s", name, res.Reason))
+		return nil
+	}
+	p.dst.Address = p.pick(res.Addrs)
+	h.Result, h.Address = "resolved", p.dst.Address
+	h.Rule = fmt.Sprintf("%s → %s: %s", name, p.dst.Address, res.Reason)
+	p.hop(h)
+	if res.Kind == resolver.FromCatalog && !p.src.external {
+		p.noteUnusedEndpoint(name)
+	}
+	return nil
+}
+
+// noteUnusedEndpoint explains why a name resolved publicly although the
+// VPC has an interface endpoint for its service.
+func (p *path) noteUnusedEndpoint(name string) {
+	for _, e := range p.a.snap.EndpointsOf(p.src.VpcID) {
+		if e.VpcEndpointType != cloud.EndpointInterface {
+			continue
+		}
+		svc, ok := e.Service(p.a.snap.Scope.Region)
+		if !ok || !slices.ContainsFunc(svc.PrivateDNSNames, func(n string) bool { return nameMatches(n, name) }) {
+			continue
+		}
+		switch {
+		case e.State != "available":
+			p.detail("BAD_STATE", e.VpcEndpointID, fmt.Sprintf("endpoint %s for %s is %s: its private DNS does not answer yet", e.VpcEndpointID, e.ServiceName, e.State))
+		case !e.PrivateDNSEnabled:
+			p.detail("PRIVATE_DNS_DISABLED", e.VpcEndpointID, fmt.Sprintf("endpoint %s serves %s but has private DNS off: %s resolves to the public address", e.VpcEndpointID, e.ServiceName, name))
+			p.r.Fix = append(p.r.Fix, fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", e.VpcEndpointID))
+		case e.DNSOptions != nil && e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil && *e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint:
+			p.detail("PRIVATE_DNS_INBOUND_ONLY", e.VpcEndpointID, fmt.Sprintf("endpoint %s answers its private names only for queries through an inbound Resolver endpoint; inside the VPC the gateway endpoint's route serves %s", e.VpcEndpointID, name))
+		}
+	}
+}
+
+func nameMatches(pattern, name string) bool {
+	if rest, ok := strings.CutPrefix(pattern, "*."); ok {
+		return name == rest || strings.HasSuffix(name, "."+rest)
+	}
+	return pattern == name
+}
+
+// serviceOf finds the service an address belongs to: an endpoint's
+// interface, a gateway service's published ranges, or a public address
+// vpce hands out for a service name.
+func (p *path) serviceOf(addr netip.Addr) *catalog.Service {
+	if p.dst.svc != nil {
+		return p.dst.svc
+	}
+	region := p.a.snap.Scope.Region
+	for _, pl := range catalog.PrefixLists(region) {
+		for _, c := range pl.CIDRs {
+			if c.Contains(addr) {
+				if s, ok := catalog.LookupService(region, pl.Name, catalog.TypeGateway); ok {
+					return &s
+				}
+			}
+		}
+	}
+	if p.dst.Name != "" {
+		for _, s := range catalog.Services(region) {
+			if slices.ContainsFunc(s.PrivateDNSNames, func(n string) bool { return nameMatches(n, p.dst.Name) }) {
+				return &s
+			}
+		}
+	}
+	return nil
+}
+
+func portText(proto string, port int) string {
+	return map[string]string{"6": "tcp", "17": "udp"}[proto] + "/" + strconv.Itoa(port)
+}
