@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/vpce/vpce/internal/cli/exitcode"
 	"github.com/vpce/vpce/internal/cli/policycmd"
 )
 
@@ -17,9 +18,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCmd().ExecuteContext(ctx); err != nil {
-		if !errors.Is(err, policycmd.ErrFindings) {
+		code := 1
+		var ec *exitcode.Error
+		if errors.As(err, &ec) {
+			code = ec.Code
+		}
+		if !errors.Is(err, policycmd.ErrFindings) && err.Error() != "" {
 			fmt.Fprintln(os.Stderr, "vpce:", err)
 		}
-		os.Exit(1)
+		os.Exit(code)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/vpce/vpce/internal/cli/dnscmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
 	"github.com/vpce/vpce/internal/cli/policycmd"
+	"github.com/vpce/vpce/internal/cli/reachcmd"
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/server"
@@ -32,7 +33,7 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd(), reachcmd.NewCmd())
 	return root
 }
 

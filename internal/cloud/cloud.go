@@ -43,6 +43,9 @@ type Config struct {
 	// Quotas override AWS's default quotas by name ("vpcs": VPCs per
 	// account and region, 5). A missing name keeps AWS's default.
 	Quotas map[string]int
+	// Paths analyses Network Insights paths (the path engine); without
+	// it analyses fail with a message saying so.
+	Paths PathAnalyzer
 }
 
 // DefaultQuotas are AWS's default service quotas that vpce enforces, per
@@ -71,6 +74,7 @@ type Cloud struct {
 	gen            atomic.Uint64 // bumped after every committed change
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 	snaps          snapshotCache
+	paths          PathAnalyzer
 }
 
 // Generation reports a number that changes after every committed change,
@@ -103,7 +107,7 @@ func (t *recordingTxn) Delete(k store.Key) error {
 
 // New returns a Cloud over cfg.Store.
 func New(cfg Config) *Cloud {
-	c := &Cloud{st: cfg.Store, clock: cfg.Clock, log: cfg.Logger, delay: cfg.ProvisionDelay, retention: cfg.DeletedRetention}
+	c := &Cloud{st: cfg.Store, clock: cfg.Clock, log: cfg.Logger, delay: cfg.ProvisionDelay, retention: cfg.DeletedRetention, paths: cfg.Paths}
 	if c.clock == nil {
 		c.clock = time.Now
 	}

@@ -428,5 +428,7 @@ func init() {
 		taggableKind("vpce", kindEndpoint, "vpc-endpoint", "InvalidVpcEndpointId.NotFound", "VpcEndpoint", endpointID, func(e *VpcEndpoint) *[]Tag { return &e.Tags }, func(tx *txn, e *VpcEndpoint) bool { return e.visible(tx) }),
 		taggableKind("pl", kindPrefixList, "prefix-list", "InvalidPrefixListID.NotFound", "prefix list", prefixListID, func(p *ManagedPrefixList) *[]Tag { return &p.Tags }, func(tx *txn, p *ManagedPrefixList) bool { return !p.deleted() }),
 		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *[]Tag { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
+		taggableKind("nip", kindInsightsPath, "network-insights-path", "InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", pathID, pathTags2, nil),
+		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *[]Tag { return &a.Tags }, nil),
 	}
 }

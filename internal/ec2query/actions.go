@@ -72,6 +72,13 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DeleteVpcEndpoints":          act(c.DeleteVpcEndpoints),
 		"DescribeVpcEndpointServices": act(c.DescribeVpcEndpointServices),
 
+		"CreateNetworkInsightsPath":       act(c.CreateNetworkInsightsPath),
+		"DescribeNetworkInsightsPaths":    act(c.DescribeNetworkInsightsPaths),
+		"DeleteNetworkInsightsPath":       act(c.DeleteNetworkInsightsPath),
+		"StartNetworkInsightsAnalysis":    act(c.StartNetworkInsightsAnalysis),
+		"DescribeNetworkInsightsAnalyses": act(c.DescribeNetworkInsightsAnalyses),
+		"DeleteNetworkInsightsAnalysis":   act(c.DeleteNetworkInsightsAnalysis),
+
 		"DescribePrefixLists":         act(c.DescribePrefixLists),
 		"DescribeManagedPrefixLists":  act(c.DescribeManagedPrefixLists),
 		"GetManagedPrefixListEntries": act(c.GetManagedPrefixListEntries),

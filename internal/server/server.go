@@ -21,6 +21,7 @@ import (
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
 	"github.com/vpce/vpce/internal/store"
 )
@@ -80,7 +81,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer st.Close()
-	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay, Quotas: cfg.Quotas})
+	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay, Quotas: cfg.Quotas, Paths: reach.Insights{}})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.registry = reg
@@ -190,6 +191,9 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 		mux.HandleFunc("GET /_vpce/dns", d.list)
 		mux.HandleFunc("GET /_vpce/dns/resolve", d.resolve)
 	}
+	ra := &reachAPI{c: c, api: api}
+	mux.HandleFunc("POST /_vpce/reach", ra.analyze)
+	mux.HandleFunc("GET /_vpce/reach/matrix", ra.matrix)
 	mux.Handle("/", api)
 	return newGuard(mux, api.AuthOn(), cfg.Listen, cfg.AllowedHosts)
 }
@@ -198,11 +202,7 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 // "vpce" service. With auth off everyone may; with auth on the request
 // must be signed by a known key, and by an admin key when needAdmin.
 func admin(api *ec2query.Handler, r *http.Request, needAdmin bool) (ec2query.Identity, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-	if err != nil {
-		return ec2query.Identity{}, err
-	}
-	id, err := api.Authenticate(r, body, ec2query.ServiceVPCE)
+	id, _, err := authenticate(api, r, 1<<16)
 	if err != nil {
 		return id, err
 	}
@@ -211,6 +211,22 @@ func admin(api *ec2query.Handler, r *http.Request, needAdmin bool) (ec2query.Ide
 			Message: "You are not authorized to perform this operation: only an admin key (--admin-keys, or \"admin\" in the credentials file) may."}
 	}
 	return id, nil
+}
+
+// authenticate reads a request's body (at most limit bytes) and checks its
+// signature for the "vpce" service; with auth off any request passes, in
+// the account and region its signature names (else the defaults).
+func authenticate(api *ec2query.Handler, r *http.Request, limit int64) (ec2query.Identity, []byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return ec2query.Identity{}, nil, err
+	}
+	if int64(len(body)) > limit {
+		return ec2query.Identity{}, nil, &apierr.Error{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("the request body is larger than %d bytes", limit)}
+	}
+	id, err := api.Authenticate(r, body, ec2query.ServiceVPCE)
+	return id, body, err
 }
 
 // purgeEvery is how often what nobody can see any more is purged.
