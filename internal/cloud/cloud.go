@@ -159,6 +159,12 @@ type txn struct {
 // update runs fn in a write transaction in sc, creating the scope's default
 // resources first if this is its first use.
 func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error {
+	return c.updateWith(ctx, sc, true, fn)
+}
+
+// updateWith is update; defaults says whether a scope's first use creates
+// its default VPC (an import brings the account's own instead).
+func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func(*txn) error) error {
 	if err := checkScope(sc); err != nil {
 		return err
 	}
@@ -166,8 +172,10 @@ func (c *Cloud) update(ctx context.Context, sc Scope, fn func(*txn) error) error
 	err := c.st.Update(ctx, func(stx store.Txn) error {
 		rec = &recordingTxn{Txn: stx}
 		tx := &txn{Txn: rec, c: c, sc: sc, now: c.clock().UTC()}
-		if err := tx.ensureDefaultsTxn(); err != nil {
-			return err
+		if defaults {
+			if err := tx.ensureDefaultsTxn(); err != nil {
+				return err
+			}
 		}
 		return fn(tx)
 	})

@@ -62,6 +62,9 @@ type VpcEndpoint struct {
 	DNSSuffix string     `xml:"-" json:"dnsSuffix,omitempty"`
 	ReadyAt   time.Time  `xml:"-" json:"readyAt"`
 	DeletedAt *time.Time `xml:"-" json:"deletedAt,omitempty"`
+	// FixedState is the state of an imported endpoint that time does not
+	// move (pendingAcceptance, rejected, failed); empty for vpce's own.
+	FixedState string `xml:"-" json:"fixedState,omitempty"`
 }
 
 // EndpointSubnet is one subnet of an interface endpoint and its interface.
@@ -97,6 +100,9 @@ func (e *VpcEndpoint) parentID() string {
 func (e *VpcEndpoint) live() bool { return e.DeletedAt == nil }
 
 func (e *VpcEndpoint) state(tx *txn) string {
+	if e.FixedState != "" && e.DeletedAt == nil {
+		return e.FixedState
+	}
 	if e.DeletedAt != nil {
 		if tx.now.Before(e.DeletedAt.Add(tx.c.delay)) {
 			return "deleting"

@@ -39,6 +39,9 @@ type Instance struct {
 	ClientToken        string                     `xml:"clientToken,omitempty" json:"token,omitempty"`
 	ReservationID      string                     `xml:"-" json:"reservation"`
 	TerminatedAt       *time.Time                 `xml:"-" json:"terminated,omitempty"`
+	// FixedState is the state of an imported instance that time does not
+	// move (stopped, pending as recorded); empty for vpce's own.
+	FixedState string `xml:"-" json:"fixedState,omitempty"`
 }
 
 // InstanceState is an instance's lifecycle state with AWS's code.
@@ -86,6 +89,9 @@ func (in *Instance) primaryENI() string {
 // stateName reports the state now: pending until provisioned, running,
 // then shutting-down and terminated after TerminateInstances.
 func (in *Instance) stateName(tx *txn) string {
+	if in.FixedState != "" {
+		return in.FixedState
+	}
 	if in.TerminatedAt != nil {
 		if tx.now.Before(in.TerminatedAt.Add(tx.c.delay)) {
 			return "shutting-down"

@@ -55,13 +55,21 @@ func awsPrefixList(pl catalog.PrefixList) *ManagedPrefixList {
 // allPrefixLists returns the AWS-managed lists of the region and the
 // scope's live customer-managed ones.
 func (tx *txn) allPrefixLists() ([]*ManagedPrefixList, error) {
-	var out []*ManagedPrefixList
-	for _, pl := range catalog.PrefixLists(tx.sc.Region) {
-		out = append(out, awsPrefixList(pl))
-	}
 	own, err := listObj[ManagedPrefixList](tx, kindPrefixList)
 	if err != nil {
 		return nil, err
+	}
+	// A stored list with an AWS-managed list's ID (imported from a real
+	// account, with its entries as they were) stands in for the catalog's.
+	stored := map[string]bool{}
+	for _, p := range own {
+		stored[p.PrefixListID] = true
+	}
+	var out []*ManagedPrefixList
+	for _, pl := range catalog.PrefixLists(tx.sc.Region) {
+		if !stored[pl.ID] {
+			out = append(out, awsPrefixList(pl))
+		}
 	}
 	for _, p := range own {
 		if !p.deleted() {
@@ -76,11 +84,11 @@ func (tx *txn) prefixList(id string) (*ManagedPrefixList, error) {
 	if err := checkID(id, "pl", "InvalidPrefixListId.Malformed"); err != nil {
 		return nil, err
 	}
-	if pl, ok := catalog.LookupPrefixList(tx.sc.Region, id); ok {
-		return awsPrefixList(pl), nil
-	}
 	nf := apierr.New("InvalidPrefixListID.NotFound", "The prefix list ID '%s' does not exist", id)
 	p, err := getObj[ManagedPrefixList](tx, kindPrefixList, id)
+	if pl, ok := catalog.LookupPrefixList(tx.sc.Region, id); ok && errors.Is(err, store.ErrNotFound) {
+		return awsPrefixList(pl), nil
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && p.deleted()) {
 		return nil, nf
 	}

@@ -31,6 +31,8 @@ type Route struct {
 	InstanceOwnerID         string `xml:"instanceOwnerId,omitempty" json:"instanceOwner,omitempty"`
 	NetworkInterfaceID      string `xml:"networkInterfaceId,omitempty" json:"eni,omitempty"`
 	VpcEndpointID           string `xml:"vpcEndpointId,omitempty" json:"vpce,omitempty"`
+	VpcPeeringConnectionID  string `xml:"vpcPeeringConnectionId,omitempty" json:"pcx,omitempty"`
+	TransitGatewayID        string `xml:"transitGatewayId,omitempty" json:"tgw,omitempty"`
 	Origin                  string `xml:"origin" json:"origin"`
 	State                   string `xml:"state" json:"state"`
 }

@@ -34,6 +34,7 @@ type Snapshot struct {
 
 	subnetRT   map[string]*RouteTable                      // subnet → explicitly associated table
 	mainRT     map[string]*RouteTable                      // VPC → main table
+	defaultACL map[string]*NetworkACL                      // VPC → default network ACL
 	subnetACL  map[string]*NetworkACL                      // subnet → its network ACL
 	addrs      map[string]map[netip.Addr]*NetworkInterface // VPC → address → interface
 	vpcEPs     map[string][]*VpcEndpoint                   // VPC → live endpoints
@@ -56,8 +57,18 @@ func (s *Snapshot) RouteTableOf(subnetID string) *RouteTable {
 	return nil
 }
 
-// NetworkACLOf returns the network ACL associated with a subnet.
-func (s *Snapshot) NetworkACLOf(subnetID string) *NetworkACL { return s.subnetACL[subnetID] }
+// NetworkACLOf returns the network ACL associated with a subnet: its
+// association, else its VPC's default ACL (a dump may leave the default
+// association out).
+func (s *Snapshot) NetworkACLOf(subnetID string) *NetworkACL {
+	if a := s.subnetACL[subnetID]; a != nil {
+		return a
+	}
+	if sn := s.Subnets[subnetID]; sn != nil {
+		return s.defaultACL[sn.VpcID]
+	}
+	return nil
+}
 
 // InterfaceAt returns the interface that holds addr in a VPC.
 func (s *Snapshot) InterfaceAt(vpcID string, addr netip.Addr) *NetworkInterface {
@@ -265,8 +276,11 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 			}
 		}
 	}
-	s.subnetACL = map[string]*NetworkACL{}
+	s.subnetACL, s.defaultACL = map[string]*NetworkACL{}, map[string]*NetworkACL{}
 	for _, a := range acls {
+		if a.IsDefault {
+			s.defaultACL[a.VpcID] = a
+		}
 		for _, as := range a.Associations {
 			s.subnetACL[as.SubnetID] = a
 		}

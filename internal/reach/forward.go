@@ -58,7 +58,7 @@ func (p *path) forward() {
 			fmt.Sprintf("aws ec2 delete-route --route-table-id %s --destination-cidr-block %s", rt.RouteTableID, route.DestinationCidrBlock))
 		return
 	}
-	switch target := cmpOr(route.GatewayID, route.NatGatewayID, route.VpcEndpointID, route.NetworkInterfaceID, route.InstanceID); {
+	switch target := routeTarget(&route); {
 	case target == "local":
 		p.local()
 	case strings.HasPrefix(target, "vpce-"):
@@ -335,7 +335,7 @@ func (p *path) natGateway(id string) {
 	}
 	route := *m.route
 	p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "route", Rule: routeText(&route), Route: &route})
-	target := cmpOr(route.GatewayID, route.NatGatewayID, route.VpcEndpointID, route.NetworkInterfaceID, route.InstanceID)
+	target := routeTarget(&route)
 	switch {
 	case route.State == "blackhole":
 		p.block("BAD_STATE_ROUTE", rt.RouteTableID, fmt.Sprintf("route %s is a blackhole", routeText(&route)))

@@ -323,7 +323,7 @@ func routeText(r *cloud.Route) string {
 	if r.DestinationPrefixListID != "" {
 		dst = r.DestinationPrefixListID
 	}
-	target := cmpOr(r.GatewayID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID)
+	target := routeTarget(r)
 	s := dst + " → " + target
 	if r.State != "" && r.State != "active" {
 		s += " (" + r.State + ")"
@@ -338,4 +338,9 @@ func cmpOr(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// routeTarget is where a route sends traffic.
+func routeTarget(r *cloud.Route) string {
+	return cmpOr(r.GatewayID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID, r.VpcPeeringConnectionID, r.TransitGatewayID)
 }

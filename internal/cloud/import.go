@@ -1,0 +1,232 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vpce/vpce/internal/store"
+)
+
+// ImportSet is one account and region's network as a real account
+// describes it, already in vpce's types (package dump reads describe-*
+// files into it). Where says, per ID, which file and record it came from.
+type ImportSet struct {
+	Vpcs              []*Vpc
+	Subnets           []*Subnet
+	RouteTables       []*RouteTable
+	SecurityGroups    []*SecurityGroup
+	NetworkACLs       []*NetworkACL
+	NetworkInterfaces []*NetworkInterface
+	Instances         []*Instance
+	Endpoints         []*VpcEndpoint
+	NatGateways       []*NatGateway
+	InternetGateways  []*InternetGateway
+	PrefixLists       []*ManagedPrefixList
+	Where             map[string]string
+}
+
+// ImportProblem is a record that was not imported, and why.
+type ImportProblem struct {
+	Where   string `json:"where"`
+	ID      string `json:"id"`
+	Problem string `json:"problem"`
+}
+
+// ImportReport says what an import loaded and what it skipped.
+type ImportReport struct {
+	Scope    Scope           `json:"-"`
+	Account  string          `json:"account"`
+	Region   string          `json:"region"`
+	Imported map[string]int  `json:"imported"`
+	Skipped  []ImportProblem `json:"skipped"`
+}
+
+// Import loads a set into a scope in one transaction: all of it that is
+// consistent, or nothing. A record that names what is neither in the set
+// nor already in the state (an interface in an unknown subnet), or whose
+// ID is already taken, is skipped and reported. IDs, addresses and ARNs are
+// kept; VPCs get resolver addresses as if created here. The scope gets no
+// default VPC of vpce's making: the account's own comes with the set.
+func (c *Cloud) Import(ctx context.Context, sc Scope, set *ImportSet) (*ImportReport, error) {
+	rep := &ImportReport{Scope: sc, Account: sc.Account, Region: sc.Region, Imported: map[string]int{}, Skipped: []ImportProblem{}}
+	err := c.updateWith(ctx, sc, false, func(tx *txn) error {
+		rep.Imported, rep.Skipped = map[string]int{}, []ImportProblem{} // a retried transaction starts again
+		im := &importer{tx: tx, set: set, rep: rep, known: map[string]bool{}}
+		return im.run()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rep.Skipped, func(i, j int) bool { return rep.Skipped[i].Where < rep.Skipped[j].Where })
+	return rep, nil
+}
+
+type importer struct {
+	tx    *txn
+	set   *ImportSet
+	rep   *ImportReport
+	known map[string]bool // IDs imported in this transaction
+}
+
+func (im *importer) skip(id, format string, args ...any) {
+	im.rep.Skipped = append(im.rep.Skipped, ImportProblem{Where: im.set.Where[id], ID: id, Problem: fmt.Sprintf(format, args...)})
+}
+
+// exists reports whether an ID is in this import or already in the state.
+func (im *importer) exists(kind, id string) (bool, error) {
+	if id == "" {
+		return false, nil
+	}
+	if im.known[id] {
+		return true, nil
+	}
+	_, err := im.tx.Get(store.Key{Scope: im.tx.sc, Kind: kind, ID: id})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// put stores one object unless its ID is taken or a reference is missing;
+// refs are kind/ID pairs the object needs.
+func (im *importer) put(kind, prefix, id string, v any, refs ...[2]string) error {
+	if !strings.HasPrefix(id, prefix+"-") {
+		im.skip(id, "%q is not a %s- ID", id, prefix)
+		return nil
+	}
+	taken, err := im.exists(kind, id)
+	if err != nil {
+		return err
+	}
+	if taken {
+		im.skip(id, "%s is already in the state", id)
+		return nil
+	}
+	for _, r := range refs {
+		ok, err := im.exists(r[0], r[1])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			im.skip(id, "it names %s %q, which is neither in the import nor in the state", r[0], r[1])
+			return nil
+		}
+	}
+	if err := putObj(im.tx, kind, id, v); err != nil {
+		return err
+	}
+	im.known[id] = true
+	im.rep.Imported[kind]++
+	return nil
+}
+
+func (im *importer) run() error {
+	tx, set := im.tx, im.set
+	marker := scopeMarker{}
+	if _, err := tx.Get(store.Key{Scope: tx.sc, Kind: kindScope, ID: "defaults"}); errors.Is(err, store.ErrNotFound) {
+		for _, v := range set.Vpcs {
+			if v.IsDefault {
+				marker.DefaultVpcID = v.VpcID
+			}
+		}
+		if err := putObj(tx, kindScope, "defaults", marker); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	for _, v := range set.Vpcs {
+		if taken, err := im.exists(kindVpc, v.VpcID); err != nil {
+			return err
+		} else if taken {
+			im.skip(v.VpcID, "%s is already in the state", v.VpcID)
+			continue
+		}
+		addr, err := tx.allocateResolverTxn(v.VpcID)
+		if err != nil && !errors.Is(err, errResolverPoolFull) {
+			return err
+		}
+		v.ResolverAddr = addr
+		if err := im.put(kindVpc, "vpc", v.VpcID, v); err != nil {
+			return err
+		}
+	}
+	vpcRef := func(id string) [2]string { return [2]string{kindVpc, id} }
+	for _, s := range set.Subnets {
+		if err := im.put(kindSubnet, "subnet", s.SubnetID, s, vpcRef(s.VpcID)); err != nil {
+			return err
+		}
+	}
+	for _, g := range set.InternetGateways {
+		var refs [][2]string
+		for _, a := range g.Attachments {
+			refs = append(refs, vpcRef(a.VpcID))
+		}
+		if err := im.put(kindIGW, "igw", g.InternetGatewayID, g, refs...); err != nil {
+			return err
+		}
+	}
+	for _, g := range set.SecurityGroups {
+		if err := im.put(kindSG, "sg", g.GroupID, g, vpcRef(g.VpcID)); err != nil {
+			return err
+		}
+	}
+	for _, p := range set.PrefixLists {
+		if err := im.put(kindPrefixList, "pl", p.PrefixListID, p); err != nil {
+			return err
+		}
+	}
+	for _, e := range set.NetworkInterfaces {
+		if err := im.put(kindENI, "eni", e.NetworkInterfaceID, e, [2]string{kindSubnet, e.SubnetID}); err != nil {
+			return err
+		}
+	}
+	for _, in := range set.Instances {
+		refs := [][2]string{{kindSubnet, in.SubnetID}}
+		if in.SubnetID == "" {
+			im.skip(in.InstanceID, "the instance is in no subnet (EC2-Classic or terminated): not on any VPC path")
+			continue
+		}
+		if err := im.put(kindInstance, "i", in.InstanceID, in, refs...); err != nil {
+			return err
+		}
+	}
+	for _, n := range set.NatGateways {
+		if err := im.put(kindNAT, "nat", n.NatGatewayID, n, [2]string{kindSubnet, n.SubnetID}); err != nil {
+			return err
+		}
+	}
+	for _, a := range set.NetworkACLs {
+		var refs [][2]string
+		for _, as := range a.Associations {
+			refs = append(refs, [2]string{kindSubnet, as.SubnetID})
+		}
+		if err := im.put(kindACL, "acl", a.NetworkACLID, a, append([][2]string{vpcRef(a.VpcID)}, refs...)...); err != nil {
+			return err
+		}
+	}
+	for _, e := range set.Endpoints {
+		refs := [][2]string{vpcRef(e.VpcID)}
+		for _, s := range e.Subnets {
+			refs = append(refs, [2]string{kindSubnet, s.SubnetID}, [2]string{kindENI, s.ENI})
+		}
+		if err := im.put(kindEndpoint, "vpce", e.VpcEndpointID, e, refs...); err != nil {
+			return err
+		}
+	}
+	for _, rt := range set.RouteTables {
+		refs := [][2]string{vpcRef(rt.VpcID)}
+		for _, a := range rt.Associations {
+			if a.SubnetID != "" {
+				refs = append(refs, [2]string{kindSubnet, a.SubnetID})
+			}
+		}
+		if err := im.put(kindRT, "rtb", rt.RouteTableID, rt, refs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

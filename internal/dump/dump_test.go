@@ -1,0 +1,241 @@
+package dump
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/reach"
+	"github.com/vpce/vpce/internal/store"
+)
+
+func newCloud(t *testing.T) *cloud.Cloud {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return cloud.New(cloud.Config{Store: st})
+}
+
+// load reads a dump folder and imports it, failing on any problem.
+func load(t *testing.T, c *cloud.Cloud, dir string, opts Options) []*Account {
+	t.Helper()
+	accts, _, err := Read(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts) == 0 {
+		t.Fatalf("%s: nothing read", dir)
+	}
+	for _, a := range accts {
+		if len(a.Problems) > 0 {
+			t.Fatalf("%s: problems %+v", a.Dir, a.Problems)
+		}
+		rep, err := c.Import(context.Background(), a.Scope, a.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Skipped) > 0 {
+			t.Fatalf("%s: skipped %+v", a.Dir, rep.Skipped)
+		}
+	}
+	return accts
+}
+
+func analyzer(t *testing.T, c *cloud.Cloud, sc cloud.Scope) *reach.Analyzer {
+	t.Helper()
+	snap, err := c.Snapshot(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reach.New(snap)
+}
+
+func verdict(t *testing.T, a *reach.Analyzer, q reach.Query) *reach.Result {
+	t.Helper()
+	r, err := a.Analyze(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestBatfishGatewayEndpoint imports Batfish's gateway-endpoint snapshot
+// and checks the verdicts its test expects
+// (AwsConfigurationVpcEndpointGatewayTest): both subnets reach S3's
+// configured range through the gateway endpoint; another AWS address has
+// no route from the private subnet and goes out by the internet gateway
+// from the public one.
+func TestBatfishGatewayEndpoint(t *testing.T) {
+	c := newCloud(t)
+	accts := load(t, c, "testdata/batfish/test-vpc-endpoint-gateway", Options{})
+	sc := accts[0].Scope
+	if sc != (cloud.Scope{Account: "554773406868", Region: "us-east-1"}) {
+		t.Fatalf("scope %+v", sc)
+	}
+	a := analyzer(t, c, sc)
+	const private, public, vpce, igw = "i-01c6c0647fdccc89e", "i-0464d440ca0ee9e34", "vpce-0b7357542bb7b83ec", "igw-0c8afe4471084ccba"
+	for _, tc := range []struct {
+		from, to, verdict, code, via string
+	}{
+		{private, "52.216.237.77", reach.PrivateGatewayEndpoint, "", vpce},
+		{public, "52.216.237.77", reach.PrivateGatewayEndpoint, "", vpce},
+		{private, "54.222.57.1", reach.Blocked, "NO_ROUTE_TO_DESTINATION", ""},
+		{public, "54.222.57.1", reach.PublicIGW, "", igw},
+	} {
+		r := verdict(t, a, reach.Query{From: tc.from, To: tc.to, Port: 443})
+		code := ""
+		if len(r.Explanations) > 0 {
+			code = r.Explanations[0].Code
+		}
+		if r.Verdict != tc.verdict || code != tc.code {
+			t.Errorf("%s → %s: %s %s, want %s %s", tc.from, tc.to, r.Verdict, code, tc.verdict, tc.code)
+			continue
+		}
+		if tc.via != "" && !hasHop(r, tc.via) {
+			t.Errorf("%s → %s: no hop through %s", tc.from, tc.to, tc.via)
+		}
+	}
+}
+
+func hasHop(r *reach.Result, id string) bool {
+	for _, h := range r.Hops {
+		if h.Component == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBatfishInterfaceEndpoint: Batfish's interface-endpoint snapshot
+// (AwsConfigurationVpcEndpointInterfaceTest): instances in both subnets
+// reach the endpoint's address 10.1.101.97 on 443, from the other subnet
+// through the VPC.
+func TestBatfishInterfaceEndpoint(t *testing.T) {
+	c := newCloud(t)
+	accts := load(t, c, "testdata/batfish/test-vpc-endpoint-interface", Options{})
+	a := analyzer(t, c, accts[0].Scope)
+	for _, from := range []string{"i-0a0fbd0cfa774970f", "i-0eb6eb395a0d09117"} {
+		r := verdict(t, a, reach.Query{From: from, To: "10.1.101.97", Port: 443})
+		if r.Verdict != reach.PrivateInterfaceEndpoint || !hasHop(r, "vpce-083c683a6be29b889") {
+			t.Errorf("%s → endpoint: %s %v", from, r.Verdict, r.Explanations)
+		}
+	}
+	// Private DNS of the cloudtrail endpoint answers inside the VPC, as
+	// the dump's DnsEntries say it does.
+	r := verdict(t, a, reach.Query{From: "i-0eb6eb395a0d09117", To: "cloudtrail.us-east-1.amazonaws.com"})
+	if r.Verdict != reach.PrivateInterfaceEndpoint || r.Destination.Address.String() != "10.1.101.97" {
+		t.Errorf("cloudtrail by name: %s %s", r.Verdict, r.Destination.Address)
+	}
+	// The endpoint keeps its DNS names.
+	snap, _ := c.Snapshot(context.Background(), accts[0].Scope)
+	if got := snap.Endpoints["vpce-083c683a6be29b889"].DNSEntries[0].DNSName; got != "vpce-083c683a6be29b889-0h4w5u94.cloudtrail.us-east-1.vpce.amazonaws.com" {
+		t.Errorf("regional name %s", got)
+	}
+}
+
+// TestRoundTrip: export what was imported, import the export into a new
+// state, export again: the two exports are identical, and so are the
+// verdicts.
+func TestRoundTrip(t *testing.T) {
+	for _, name := range []string{"test-vpc-endpoint-gateway", "test-vpc-endpoint-interface"} {
+		t.Run(name, func(t *testing.T) {
+			c1 := newCloud(t)
+			sc := load(t, c1, "testdata/batfish/"+name, Options{})[0].Scope
+			snap1, _ := c1.Snapshot(context.Background(), sc)
+			out1 := t.TempDir()
+			if _, err := Write(out1, snap1); err != nil {
+				t.Fatal(err)
+			}
+			c2 := newCloud(t)
+			if got := load(t, c2, out1, Options{})[0].Scope; got != sc {
+				t.Fatalf("scope after export: %+v", got)
+			}
+			snap2, _ := c2.Snapshot(context.Background(), sc)
+			out2 := t.TempDir()
+			if _, err := Write(out2, snap2); err != nil {
+				t.Fatal(err)
+			}
+			files, _ := filepath.Glob(filepath.Join(out1, sc.Account, sc.Region, "*.json"))
+			if len(files) < 10 {
+				t.Fatalf("export wrote %d files", len(files))
+			}
+			for _, f := range files {
+				b1, _ := os.ReadFile(f)
+				b2, err := os.ReadFile(filepath.Join(out2, sc.Account, sc.Region, filepath.Base(f)))
+				if err != nil || !bytes.Equal(b1, b2) {
+					t.Errorf("%s differs after a round trip (%v)", filepath.Base(f), err)
+				}
+			}
+			a1, a2 := reach.New(snap1), reach.New(snap2)
+			for id := range snap1.Instances {
+				for _, to := range []string{"52.216.237.77", "54.222.57.1", "10.1.101.97", "com.amazonaws.us-east-1.s3"} {
+					r1, _ := a1.Analyze(reach.Query{From: id, To: to})
+					r2, _ := a2.Analyze(reach.Query{From: id, To: to})
+					if r1.Verdict != r2.Verdict {
+						t.Errorf("%s → %s: %s before, %s after", id, to, r1.Verdict, r2.Verdict)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestInconsistentRecords: what cannot be placed is reported with its file
+// and record and skipped; the rest loads; unknown files are warnings.
+func TestInconsistentRecords(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "111122223333", "eu-west-1")
+	os.MkdirAll(dir, 0o755)
+	write := func(name, body string) { os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644) }
+	write("vpcs.json", `{"Vpcs":[{"VpcId":"vpc-0aaaaaaaaaaaaaaaa","CidrBlock":"10.9.0.0/16","Extra":{"ignored":true}},{"VpcId":"vpc-0bbbbbbbbbbbbbbbb","CidrBlock":"not-a-cidr"}]}`)
+	write("subnets.json", `{"Subnets":[{"SubnetId":"subnet-0aaaaaaaaaaaaaaaa","VpcId":"vpc-0aaaaaaaaaaaaaaaa","CidrBlock":"10.9.1.0/24","AvailabilityZone":"eu-west-1a"}]}`)
+	write("enis.json", `{"NetworkInterfaces":[{"NetworkInterfaceId":"eni-0aaaaaaaaaaaaaaaa","SubnetId":"subnet-0aaaaaaaaaaaaaaaa","VpcId":"vpc-0aaaaaaaaaaaaaaaa","PrivateIpAddress":"10.9.1.10"},
+		{"NetworkInterfaceId":"eni-0bbbbbbbbbbbbbbbb","SubnetId":"subnet-0ffffffffffffffff","VpcId":"vpc-0aaaaaaaaaaaaaaaa","PrivateIpAddress":"10.9.1.11"}]}`)
+	write("tgw.json", `{"TransitGateways":[{"TransitGatewayId":"tgw-1"}]}`)
+	write("broken.json", `{"Vpcs": [`)
+	accts, warns, err := Read(filepath.Dir(filepath.Dir(dir)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts) != 1 || accts[0].Scope != (cloud.Scope{Account: "111122223333", Region: "eu-west-1"}) {
+		t.Fatalf("accounts %+v", accts)
+	}
+	w := ""
+	for _, x := range warns {
+		w += x.File + ": " + x.Message + "\n"
+	}
+	if !strings.Contains(w, "tgw.json: ignored: vpce does not model TransitGateways") || !strings.Contains(w, "broken.json: not a JSON object") {
+		t.Errorf("warnings:\n%s", w)
+	}
+	a := accts[0]
+	if len(a.Problems) != 1 || a.Problems[0].ID != "vpc-0bbbbbbbbbbbbbbbb" || !strings.HasSuffix(a.Problems[0].Where, "vpcs.json#1") {
+		t.Errorf("problems %+v", a.Problems)
+	}
+	c := newCloud(t)
+	rep, err := c.Import(context.Background(), a.Scope, a.Set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Skipped) != 1 || rep.Skipped[0].ID != "eni-0bbbbbbbbbbbbbbbb" || !strings.HasSuffix(rep.Skipped[0].Where, "enis.json#1") || !strings.Contains(rep.Skipped[0].Problem, "subnet-0ffffffffffffffff") {
+		t.Errorf("skipped %+v", rep.Skipped)
+	}
+	if rep.Imported["vpc"] != 1 || rep.Imported["subnet"] != 1 || rep.Imported["network-interface"] != 1 {
+		t.Errorf("imported %v", rep.Imported)
+	}
+	// Importing again: every ID is taken, nothing changes.
+	rep, err = c.Import(context.Background(), a.Scope, a.Set)
+	if err != nil || len(rep.Imported) != 0 || len(rep.Skipped) != 4 {
+		t.Errorf("second import: %v %+v %v", rep.Imported, rep.Skipped, err)
+	}
+	// The imported scope has no default VPC of vpce's making.
+	snap, _ := c.Snapshot(context.Background(), a.Scope)
+	if len(snap.Vpcs) != 1 {
+		t.Errorf("VPCs after import: %d", len(snap.Vpcs))
+	}
+}

@@ -1,0 +1,372 @@
+package dump
+
+import "encoding/json"
+
+// The shapes below are the aws CLI's JSON output of the describe-* calls
+// (botocore's member names). Unknown fields are ignored; the fields vpce
+// models are read. Export writes the same shapes.
+
+type tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+type state struct {
+	State string `json:"State,omitempty"`
+}
+
+type attrBool struct {
+	Value bool `json:"Value"`
+}
+
+type vpc struct {
+	VpcID                   string     `json:"VpcId"`
+	OwnerID                 string     `json:"OwnerId,omitempty"`
+	State                   string     `json:"State,omitempty"`
+	CidrBlock               string     `json:"CidrBlock"`
+	CidrBlockAssociationSet []cidrAsoc `json:"CidrBlockAssociationSet,omitempty"`
+	DhcpOptionsID           string     `json:"DhcpOptionsId,omitempty"`
+	InstanceTenancy         string     `json:"InstanceTenancy,omitempty"`
+	IsDefault               bool       `json:"IsDefault"`
+	Tags                    []tag      `json:"Tags,omitempty"`
+	// Not in describe-vpcs: describe-vpc-attribute's answers, which vpce
+	// writes beside the record and reads back when present.
+	EnableDNSSupport   *attrBool `json:"EnableDnsSupport,omitempty"`
+	EnableDNSHostnames *attrBool `json:"EnableDnsHostnames,omitempty"`
+}
+
+type cidrAsoc struct {
+	AssociationID  string `json:"AssociationId"`
+	CidrBlock      string `json:"CidrBlock"`
+	CidrBlockState state  `json:"CidrBlockState"`
+}
+
+type subnet struct {
+	SubnetID            string `json:"SubnetId"`
+	SubnetArn           string `json:"SubnetArn,omitempty"`
+	OwnerID             string `json:"OwnerId,omitempty"`
+	State               string `json:"State,omitempty"`
+	VpcID               string `json:"VpcId"`
+	CidrBlock           string `json:"CidrBlock"`
+	AvailabilityZone    string `json:"AvailabilityZone"`
+	AvailabilityZoneID  string `json:"AvailabilityZoneId,omitempty"`
+	DefaultForAz        bool   `json:"DefaultForAz"`
+	MapPublicIPOnLaunch bool   `json:"MapPublicIpOnLaunch"`
+	Tags                []tag  `json:"Tags,omitempty"`
+}
+
+type route struct {
+	DestinationCidrBlock    string `json:"DestinationCidrBlock,omitempty"`
+	DestinationPrefixListID string `json:"DestinationPrefixListId,omitempty"`
+	GatewayID               string `json:"GatewayId,omitempty"`
+	NatGatewayID            string `json:"NatGatewayId,omitempty"`
+	InstanceID              string `json:"InstanceId,omitempty"`
+	InstanceOwnerID         string `json:"InstanceOwnerId,omitempty"`
+	NetworkInterfaceID      string `json:"NetworkInterfaceId,omitempty"`
+	VpcEndpointID           string `json:"VpcEndpointId,omitempty"`
+	VpcPeeringConnectionID  string `json:"VpcPeeringConnectionId,omitempty"`
+	TransitGatewayID        string `json:"TransitGatewayId,omitempty"`
+	Origin                  string `json:"Origin,omitempty"`
+	State                   string `json:"State,omitempty"`
+}
+
+type rtAssoc struct {
+	Main                    bool   `json:"Main"`
+	RouteTableAssociationID string `json:"RouteTableAssociationId"`
+	RouteTableID            string `json:"RouteTableId"`
+	SubnetID                string `json:"SubnetId,omitempty"`
+	GatewayID               string `json:"GatewayId,omitempty"`
+	AssociationState        *state `json:"AssociationState,omitempty"`
+}
+
+type routeTable struct {
+	RouteTableID string    `json:"RouteTableId"`
+	VpcID        string    `json:"VpcId"`
+	OwnerID      string    `json:"OwnerId,omitempty"`
+	Routes       []route   `json:"Routes"`
+	Associations []rtAssoc `json:"Associations"`
+	Tags         []tag     `json:"Tags,omitempty"`
+}
+
+type ipRange struct {
+	CidrIP      string `json:"CidrIp"`
+	Description string `json:"Description,omitempty"`
+}
+
+type ipv6Range struct {
+	CidrIPv6    string `json:"CidrIpv6"`
+	Description string `json:"Description,omitempty"`
+}
+
+type plID struct {
+	PrefixListID string `json:"PrefixListId"`
+	Description  string `json:"Description,omitempty"`
+}
+
+type groupPair struct {
+	GroupID     string `json:"GroupId"`
+	UserID      string `json:"UserId,omitempty"`
+	Description string `json:"Description,omitempty"`
+}
+
+type ipPermission struct {
+	IPProtocol       string      `json:"IpProtocol"`
+	FromPort         *int32      `json:"FromPort,omitempty"`
+	ToPort           *int32      `json:"ToPort,omitempty"`
+	IPRanges         []ipRange   `json:"IpRanges"`
+	Ipv6Ranges       []ipv6Range `json:"Ipv6Ranges"`
+	PrefixListIDs    []plID      `json:"PrefixListIds"`
+	UserIDGroupPairs []groupPair `json:"UserIdGroupPairs"`
+}
+
+type securityGroup struct {
+	GroupID             string         `json:"GroupId"`
+	GroupName           string         `json:"GroupName"`
+	Description         string         `json:"Description"`
+	VpcID               string         `json:"VpcId"`
+	OwnerID             string         `json:"OwnerId,omitempty"`
+	IPPermissions       []ipPermission `json:"IpPermissions"`
+	IPPermissionsEgress []ipPermission `json:"IpPermissionsEgress"`
+	Tags                []tag          `json:"Tags,omitempty"`
+}
+
+type portRange struct {
+	From *int32 `json:"From,omitempty"`
+	To   *int32 `json:"To,omitempty"`
+}
+
+type icmpTypeCode struct {
+	Code *int32 `json:"Code,omitempty"`
+	Type *int32 `json:"Type,omitempty"`
+}
+
+type aclEntry struct {
+	RuleNumber   int32         `json:"RuleNumber"`
+	Protocol     string        `json:"Protocol"`
+	RuleAction   string        `json:"RuleAction"`
+	Egress       bool          `json:"Egress"`
+	CidrBlock    string        `json:"CidrBlock,omitempty"`
+	PortRange    *portRange    `json:"PortRange,omitempty"`
+	IcmpTypeCode *icmpTypeCode `json:"IcmpTypeCode,omitempty"`
+}
+
+type aclAssoc struct {
+	NetworkACLAssociationID string `json:"NetworkAclAssociationId"`
+	NetworkACLID            string `json:"NetworkAclId"`
+	SubnetID                string `json:"SubnetId"`
+}
+
+type networkACL struct {
+	NetworkACLID string     `json:"NetworkAclId"`
+	VpcID        string     `json:"VpcId"`
+	IsDefault    bool       `json:"IsDefault"`
+	OwnerID      string     `json:"OwnerId,omitempty"`
+	Entries      []aclEntry `json:"Entries"`
+	Associations []aclAssoc `json:"Associations"`
+	Tags         []tag      `json:"Tags,omitempty"`
+}
+
+type groupIdent struct {
+	GroupID   string `json:"GroupId"`
+	GroupName string `json:"GroupName,omitempty"`
+}
+
+type eniAssoc struct {
+	PublicIP      string `json:"PublicIp"`
+	PublicDNSName string `json:"PublicDnsName,omitempty"`
+	IPOwnerID     string `json:"IpOwnerId,omitempty"`
+	AllocationID  string `json:"AllocationId,omitempty"`
+}
+
+type privateIP struct {
+	PrivateIPAddress string `json:"PrivateIpAddress"`
+	PrivateDNSName   string `json:"PrivateDnsName,omitempty"`
+	Primary          bool   `json:"Primary"`
+}
+
+type eniAttachment struct {
+	AttachmentID        string `json:"AttachmentId,omitempty"`
+	InstanceID          string `json:"InstanceId,omitempty"`
+	InstanceOwnerID     string `json:"InstanceOwnerId,omitempty"`
+	DeviceIndex         int32  `json:"DeviceIndex"`
+	Status              string `json:"Status,omitempty"`
+	AttachTime          string `json:"AttachTime,omitempty"`
+	DeleteOnTermination bool   `json:"DeleteOnTermination"`
+}
+
+type networkInterface struct {
+	NetworkInterfaceID string         `json:"NetworkInterfaceId"`
+	SubnetID           string         `json:"SubnetId"`
+	VpcID              string         `json:"VpcId"`
+	AvailabilityZone   string         `json:"AvailabilityZone"`
+	Description        string         `json:"Description"`
+	OwnerID            string         `json:"OwnerId,omitempty"`
+	RequesterID        string         `json:"RequesterId,omitempty"`
+	RequesterManaged   bool           `json:"RequesterManaged"`
+	Status             string         `json:"Status,omitempty"`
+	MacAddress         string         `json:"MacAddress,omitempty"`
+	PrivateIPAddress   string         `json:"PrivateIpAddress"`
+	PrivateDNSName     string         `json:"PrivateDnsName,omitempty"`
+	SourceDestCheck    bool           `json:"SourceDestCheck"`
+	InterfaceType      string         `json:"InterfaceType,omitempty"`
+	Groups             []groupIdent   `json:"Groups"`
+	Attachment         *eniAttachment `json:"Attachment,omitempty"`
+	Association        *eniAssoc      `json:"Association,omitempty"`
+	PrivateIPAddresses []privateIP    `json:"PrivateIpAddresses"`
+	TagSet             []tag          `json:"TagSet,omitempty"`
+	Tags               []tag          `json:"Tags,omitempty"` // some dumps
+}
+
+type instanceState struct {
+	Code int    `json:"Code"`
+	Name string `json:"Name"`
+}
+
+type placement struct {
+	AvailabilityZone string `json:"AvailabilityZone"`
+	Tenancy          string `json:"Tenancy,omitempty"`
+}
+
+type instanceENI struct {
+	NetworkInterfaceID string        `json:"NetworkInterfaceId"`
+	SubnetID           string        `json:"SubnetId"`
+	VpcID              string        `json:"VpcId"`
+	OwnerID            string        `json:"OwnerId,omitempty"`
+	MacAddress         string        `json:"MacAddress,omitempty"`
+	PrivateIPAddress   string        `json:"PrivateIpAddress"`
+	PrivateDNSName     string        `json:"PrivateDnsName,omitempty"`
+	Groups             []groupIdent  `json:"Groups"`
+	Attachment         eniAttachment `json:"Attachment"`
+	PrivateIPAddresses []privateIP   `json:"PrivateIpAddresses"`
+}
+
+type instance struct {
+	InstanceID        string        `json:"InstanceId"`
+	ImageID           string        `json:"ImageId"`
+	InstanceType      string        `json:"InstanceType"`
+	State             instanceState `json:"State"`
+	LaunchTime        string        `json:"LaunchTime,omitempty"`
+	Placement         placement     `json:"Placement"`
+	SubnetID          string        `json:"SubnetId,omitempty"`
+	VpcID             string        `json:"VpcId,omitempty"`
+	PrivateIPAddress  string        `json:"PrivateIpAddress,omitempty"`
+	PrivateDNSName    string        `json:"PrivateDnsName,omitempty"`
+	PublicIPAddress   string        `json:"PublicIpAddress,omitempty"`
+	SourceDestCheck   bool          `json:"SourceDestCheck"`
+	SecurityGroups    []groupIdent  `json:"SecurityGroups"`
+	NetworkInterfaces []instanceENI `json:"NetworkInterfaces"`
+	Tags              []tag         `json:"Tags,omitempty"`
+}
+
+type reservation struct {
+	ReservationID string     `json:"ReservationId"`
+	OwnerID       string     `json:"OwnerId,omitempty"`
+	Instances     []instance `json:"Instances"`
+}
+
+type dnsEntry struct {
+	DNSName      string `json:"DnsName"`
+	HostedZoneID string `json:"HostedZoneId"`
+}
+
+type dnsOptions struct {
+	DNSRecordIPType                          string `json:"DnsRecordIpType,omitempty"`
+	PrivateDNSOnlyForInboundResolverEndpoint *bool  `json:"PrivateDnsOnlyForInboundResolverEndpoint,omitempty"`
+}
+
+type vpcEndpoint struct {
+	VpcEndpointID       string       `json:"VpcEndpointId"`
+	VpcEndpointType     string       `json:"VpcEndpointType"`
+	VpcID               string       `json:"VpcId"`
+	ServiceName         string       `json:"ServiceName"`
+	State               string       `json:"State"`
+	PolicyDocument      string       `json:"PolicyDocument,omitempty"`
+	RouteTableIDs       []string     `json:"RouteTableIds"`
+	SubnetIDs           []string     `json:"SubnetIds"`
+	Groups              []groupIdent `json:"Groups"`
+	IPAddressType       string       `json:"IpAddressType,omitempty"`
+	DNSOptions          *dnsOptions  `json:"DnsOptions,omitempty"`
+	PrivateDNSEnabled   bool         `json:"PrivateDnsEnabled"`
+	RequesterManaged    bool         `json:"RequesterManaged"`
+	NetworkInterfaceIDs []string     `json:"NetworkInterfaceIds"`
+	DNSEntries          []dnsEntry   `json:"DnsEntries"`
+	CreationTimestamp   string       `json:"CreationTimestamp,omitempty"`
+	Tags                []tag        `json:"Tags,omitempty"`
+	OwnerID             string       `json:"OwnerId,omitempty"`
+}
+
+type natAddress struct {
+	AllocationID       string `json:"AllocationId,omitempty"`
+	NetworkInterfaceID string `json:"NetworkInterfaceId"`
+	PrivateIP          string `json:"PrivateIp"`
+	PublicIP           string `json:"PublicIp,omitempty"`
+	IsPrimary          *bool  `json:"IsPrimary,omitempty"`
+	Status             string `json:"Status,omitempty"`
+}
+
+type natGateway struct {
+	NatGatewayID        string       `json:"NatGatewayId"`
+	SubnetID            string       `json:"SubnetId"`
+	VpcID               string       `json:"VpcId"`
+	State               string       `json:"State"`
+	ConnectivityType    string       `json:"ConnectivityType,omitempty"`
+	NatGatewayAddresses []natAddress `json:"NatGatewayAddresses"`
+	CreateTime          string       `json:"CreateTime,omitempty"`
+	Tags                []tag        `json:"Tags,omitempty"`
+}
+
+type igwAttachment struct {
+	VpcID string `json:"VpcId"`
+	State string `json:"State"`
+}
+
+type internetGateway struct {
+	InternetGatewayID string          `json:"InternetGatewayId"`
+	OwnerID           string          `json:"OwnerId,omitempty"`
+	Attachments       []igwAttachment `json:"Attachments"`
+	Tags              []tag           `json:"Tags,omitempty"`
+}
+
+// prefixList is describe-prefix-lists' item (AWS-managed lists).
+type prefixList struct {
+	PrefixListID   string   `json:"PrefixListId"`
+	PrefixListName string   `json:"PrefixListName"`
+	Cidrs          []string `json:"Cidrs"`
+}
+
+// managedPrefixList is describe-managed-prefix-lists' item; its entries
+// come from get-managed-prefix-list-entries, in a file named for the list.
+type managedPrefixList struct {
+	PrefixListID   string `json:"PrefixListId"`
+	AddressFamily  string `json:"AddressFamily,omitempty"`
+	State          string `json:"State,omitempty"`
+	PrefixListArn  string `json:"PrefixListArn,omitempty"`
+	PrefixListName string `json:"PrefixListName"`
+	MaxEntries     *int32 `json:"MaxEntries,omitempty"`
+	Version        *int64 `json:"Version,omitempty"`
+	OwnerID        string `json:"OwnerId,omitempty"`
+	Tags           []tag  `json:"Tags,omitempty"`
+}
+
+type plEntry struct {
+	Cidr        string `json:"Cidr"`
+	Description string `json:"Description,omitempty"`
+}
+
+// file is any describe-* output: the top-level key says what it holds.
+type file struct {
+	Vpcs              []json.RawMessage `json:"Vpcs"`
+	Subnets           []json.RawMessage `json:"Subnets"`
+	RouteTables       []json.RawMessage `json:"RouteTables"`
+	SecurityGroups    []json.RawMessage `json:"SecurityGroups"`
+	NetworkAcls       []json.RawMessage `json:"NetworkAcls"`
+	NetworkInterfaces []json.RawMessage `json:"NetworkInterfaces"`
+	Reservations      []json.RawMessage `json:"Reservations"`
+	VpcEndpoints      []json.RawMessage `json:"VpcEndpoints"`
+	NatGateways       []json.RawMessage `json:"NatGateways"`
+	InternetGateways  []json.RawMessage `json:"InternetGateways"`
+	// PrefixLists is describe-prefix-lists' (items with Cidrs) or
+	// describe-managed-prefix-lists' (items without) answer.
+	PrefixLists []json.RawMessage `json:"PrefixLists"`
+	Entries     []json.RawMessage `json:"Entries"`
+}

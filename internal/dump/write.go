@@ -1,0 +1,330 @@
+package dump
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/vpce/vpce/internal/cloud"
+)
+
+// Write exports one snapshot into dir/<account>/<region>/ as the aws CLI's
+// describe-* outputs (Vpcs.json, Subnets.json, …), the layout Read reads
+// back. It returns the folder written.
+func Write(dir string, snap *cloud.Snapshot) (string, error) {
+	out := filepath.Join(dir, snap.Scope.Account, snap.Scope.Region)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	files := map[string]any{
+		"Vpcs.json":              map[string]any{"Vpcs": exportVpcs(snap)},
+		"Subnets.json":           map[string]any{"Subnets": exportSubnets(snap)},
+		"RouteTables.json":       map[string]any{"RouteTables": exportRouteTables(snap)},
+		"SecurityGroups.json":    map[string]any{"SecurityGroups": exportGroups(snap)},
+		"NetworkAcls.json":       map[string]any{"NetworkAcls": exportACLs(snap)},
+		"NetworkInterfaces.json": map[string]any{"NetworkInterfaces": exportENIs(snap)},
+		"Reservations.json":      map[string]any{"Reservations": exportInstances(snap)},
+		"VpcEndpoints.json":      map[string]any{"VpcEndpoints": exportEndpoints(snap)},
+		"NatGateways.json":       map[string]any{"NatGateways": exportNATs(snap)},
+		"InternetGateways.json":  map[string]any{"InternetGateways": exportIGWs(snap)},
+	}
+	pls, mpls, entries := exportPrefixLists(snap)
+	files["PrefixLists.json"] = map[string]any{"PrefixLists": pls}
+	files["ManagedPrefixLists.json"] = map[string]any{"PrefixLists": mpls}
+	for id, es := range entries {
+		files["ManagedPrefixListEntries-"+id+".json"] = map[string]any{"Entries": es}
+	}
+	for name, v := range files {
+		b, err := json.MarshalIndent(v, "", "    ")
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(out, name), append(b, '\n'), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return out, nil
+}
+
+func sorted[T any](m map[string]*T) []*T {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make([]*T, len(ids))
+	for i, id := range ids {
+		out[i] = m[id]
+	}
+	return out
+}
+
+func exportTags(ts []cloud.Tag) []tag {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]tag, len(ts))
+	for i, t := range ts {
+		out[i] = tag{t.Key, t.Value}
+	}
+	return out
+}
+
+func ts(t cloud.Timestamp) string {
+	if t.Time().IsZero() {
+		return ""
+	}
+	b, _ := t.MarshalText()
+	return string(b)
+}
+
+func exportVpcs(s *cloud.Snapshot) []vpc {
+	out := []vpc{}
+	for _, v := range sorted(s.Vpcs) {
+		o := vpc{VpcID: v.VpcID, OwnerID: v.OwnerID, State: v.State, CidrBlock: v.CidrBlock.String(), DhcpOptionsID: v.DhcpOptionsID,
+			InstanceTenancy: v.InstanceTenancy, IsDefault: v.IsDefault, Tags: exportTags(v.Tags),
+			EnableDNSSupport: &attrBool{v.EnableDNSSupport}, EnableDNSHostnames: &attrBool{v.EnableDNSHostnames}}
+		for _, a := range v.CidrBlockAssociationSet {
+			o.CidrBlockAssociationSet = append(o.CidrBlockAssociationSet, cidrAsoc{a.AssociationID, a.CidrBlock.String(), state{a.CidrBlockState.State}})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportSubnets(s *cloud.Snapshot) []subnet {
+	out := []subnet{}
+	for _, v := range sorted(s.Subnets) {
+		out = append(out, subnet{SubnetID: v.SubnetID, SubnetArn: v.SubnetArn, OwnerID: v.OwnerID, State: v.State, VpcID: v.VpcID, CidrBlock: v.CidrBlock.String(),
+			AvailabilityZone: v.AvailabilityZone, AvailabilityZoneID: v.AvailabilityZoneID, DefaultForAz: v.DefaultForAz, MapPublicIPOnLaunch: v.MapPublicIPOnLaunch, Tags: exportTags(v.Tags)})
+	}
+	return out
+}
+
+func exportRouteTables(s *cloud.Snapshot) []routeTable {
+	out := []routeTable{}
+	for _, t := range sorted(s.RouteTables) {
+		o := routeTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Routes: []route{}, Associations: []rtAssoc{}, Tags: exportTags(t.Tags)}
+		for _, r := range t.Routes {
+			o.Routes = append(o.Routes, route{DestinationCidrBlock: r.DestinationCidrBlock, DestinationPrefixListID: r.DestinationPrefixListID, GatewayID: r.GatewayID,
+				NatGatewayID: r.NatGatewayID, InstanceID: r.InstanceID, InstanceOwnerID: r.InstanceOwnerID, NetworkInterfaceID: r.NetworkInterfaceID,
+				VpcEndpointID: r.VpcEndpointID, VpcPeeringConnectionID: r.VpcPeeringConnectionID, TransitGatewayID: r.TransitGatewayID, Origin: r.Origin, State: r.State})
+		}
+		for _, a := range t.Associations {
+			o.Associations = append(o.Associations, rtAssoc{Main: a.Main, RouteTableAssociationID: a.RouteTableAssociationID, RouteTableID: t.RouteTableID,
+				SubnetID: a.SubnetID, GatewayID: a.GatewayID, AssociationState: &state{"associated"}})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// exportPerms groups rules as describe-security-groups does.
+func exportPerms(rules []cloud.SecurityGroupRule, egress bool) []ipPermission {
+	out := []ipPermission{}
+	index := map[string]int{}
+	for _, r := range rules {
+		if r.IsEgress != egress {
+			continue
+		}
+		key := fmt.Sprint(r.IPProtocol, r.FromPort, r.ToPort)
+		i, ok := index[key]
+		if !ok {
+			p := ipPermission{IPProtocol: r.IPProtocol, IPRanges: []ipRange{}, Ipv6Ranges: []ipv6Range{}, PrefixListIDs: []plID{}, UserIDGroupPairs: []groupPair{}}
+			if r.IPProtocol != "-1" {
+				from, to := r.FromPort, r.ToPort
+				p.FromPort, p.ToPort = &from, &to
+			}
+			out = append(out, p)
+			i = len(out) - 1
+			index[key] = i
+		}
+		p := &out[i]
+		switch {
+		case r.CidrIPv4 != "":
+			p.IPRanges = append(p.IPRanges, ipRange{r.CidrIPv4, r.Description})
+		case r.CidrIPv6 != "":
+			p.Ipv6Ranges = append(p.Ipv6Ranges, ipv6Range{r.CidrIPv6, r.Description})
+		case r.PrefixListID != "":
+			p.PrefixListIDs = append(p.PrefixListIDs, plID{r.PrefixListID, r.Description})
+		case r.ReferencedGroupInfo != nil:
+			p.UserIDGroupPairs = append(p.UserIDGroupPairs, groupPair{r.ReferencedGroupInfo.GroupID, r.ReferencedGroupInfo.UserID, r.Description})
+		}
+	}
+	return out
+}
+
+func exportGroups(s *cloud.Snapshot) []securityGroup {
+	out := []securityGroup{}
+	for _, g := range sorted(s.SecurityGroups) {
+		out = append(out, securityGroup{GroupID: g.GroupID, GroupName: g.GroupName, Description: g.Description, VpcID: g.VpcID, OwnerID: g.OwnerID,
+			IPPermissions: exportPerms(g.Rules, false), IPPermissionsEgress: exportPerms(g.Rules, true), Tags: exportTags(g.Tags)})
+	}
+	return out
+}
+
+func exportACLs(s *cloud.Snapshot) []networkACL {
+	out := []networkACL{}
+	for _, a := range sorted(s.NetworkACLs) {
+		o := networkACL{NetworkACLID: a.NetworkACLID, VpcID: a.VpcID, IsDefault: a.IsDefault, OwnerID: a.OwnerID, Entries: []aclEntry{}, Associations: []aclAssoc{}, Tags: exportTags(a.Tags)}
+		for _, e := range a.Entries {
+			x := aclEntry{RuleNumber: e.RuleNumber, Protocol: e.Protocol, RuleAction: e.RuleAction, Egress: e.Egress, CidrBlock: e.CidrBlock}
+			if e.PortRange != nil {
+				x.PortRange = &portRange{e.PortRange.From, e.PortRange.To}
+			}
+			if e.IcmpTypeCode != nil {
+				x.IcmpTypeCode = &icmpTypeCode{e.IcmpTypeCode.Code, e.IcmpTypeCode.Type}
+			}
+			o.Entries = append(o.Entries, x)
+		}
+		for _, as := range a.Associations {
+			o.Associations = append(o.Associations, aclAssoc{as.AssociationID, a.NetworkACLID, as.SubnetID})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportGroupIdents(gs []cloud.GroupIdentifier) []groupIdent {
+	out := make([]groupIdent, len(gs))
+	for i, g := range gs {
+		out[i] = groupIdent{g.GroupID, g.GroupName}
+	}
+	return out
+}
+
+func exportIPs(ps []cloud.PrivateIP) []privateIP {
+	out := make([]privateIP, len(ps))
+	for i, p := range ps {
+		out[i] = privateIP{p.PrivateIPAddress.String(), p.PrivateDNSName, p.Primary}
+	}
+	return out
+}
+
+func exportENIs(s *cloud.Snapshot) []networkInterface {
+	out := []networkInterface{}
+	for _, e := range sorted(s.NetworkInterfaces) {
+		o := networkInterface{NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, AvailabilityZone: e.AvailabilityZone,
+			Description: e.Description, OwnerID: e.OwnerID, RequesterID: e.RequesterID, RequesterManaged: e.RequesterManaged, Status: e.Status,
+			MacAddress: e.MacAddress, PrivateIPAddress: e.PrivateIPAddress.String(), PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,
+			InterfaceType: e.InterfaceType, Groups: exportGroupIdents(e.Groups), PrivateIPAddresses: exportIPs(e.PrivateIPs), TagSet: exportTags(e.Tags)}
+		if a := e.Attachment; a != nil {
+			o.Attachment = &eniAttachment{AttachmentID: a.AttachmentID, InstanceID: a.InstanceID, InstanceOwnerID: a.InstanceOwnerID, DeviceIndex: a.DeviceIndex,
+				Status: a.Status, AttachTime: ts(a.AttachTime), DeleteOnTermination: a.DeleteOnTermination}
+		}
+		if a := e.Association; a != nil {
+			o.Association = &eniAssoc{a.PublicIP, a.PublicDNSName, a.IPOwnerID, a.AllocationID}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportInstances(s *cloud.Snapshot) []reservation {
+	byRes := map[string]*reservation{}
+	for _, in := range sorted(s.Instances) {
+		r := byRes[in.ReservationID]
+		if r == nil {
+			r = &reservation{ReservationID: in.ReservationID, OwnerID: s.Scope.Account}
+			byRes[in.ReservationID] = r
+		}
+		o := instance{InstanceID: in.InstanceID, ImageID: in.ImageID, InstanceType: in.InstanceType, State: instanceState{int(in.State.Code), in.State.Name},
+			LaunchTime: ts(in.LaunchTime), Placement: placement{in.Placement.AvailabilityZone, in.Placement.Tenancy}, SubnetID: in.SubnetID, VpcID: in.VpcID,
+			PrivateDNSName: in.PrivateDNSName, SourceDestCheck: in.SourceDestCheck, SecurityGroups: exportGroupIdents(in.Groups), Tags: exportTags(in.Tags)}
+		if in.PrivateIPAddress != nil {
+			o.PrivateIPAddress = in.PrivateIPAddress.String()
+		}
+		for _, n := range in.NetworkInterfaces {
+			o.NetworkInterfaces = append(o.NetworkInterfaces, instanceENI{NetworkInterfaceID: n.NetworkInterfaceID, SubnetID: n.SubnetID, VpcID: n.VpcID,
+				OwnerID: n.OwnerID, MacAddress: n.MacAddress, PrivateIPAddress: n.PrivateIPAddress.String(), PrivateDNSName: n.PrivateDNSName,
+				Groups: exportGroupIdents(n.Groups), Attachment: eniAttachment{AttachmentID: n.Attachment.AttachmentID, InstanceID: in.InstanceID,
+					DeviceIndex: n.Attachment.DeviceIndex, Status: n.Attachment.Status, AttachTime: ts(n.Attachment.AttachTime), DeleteOnTermination: n.Attachment.DeleteOnTermination},
+				PrivateIPAddresses: exportIPs(n.PrivateIPs)})
+		}
+		r.Instances = append(r.Instances, o)
+	}
+	out := []reservation{}
+	for _, r := range sorted(byRes) {
+		out = append(out, *r)
+	}
+	return out
+}
+
+func exportEndpoints(s *cloud.Snapshot) []vpcEndpoint {
+	out := []vpcEndpoint{}
+	for _, e := range sorted(s.Endpoints) {
+		if e.State == "deleted" || e.State == "deleting" {
+			continue
+		}
+		o := vpcEndpoint{VpcEndpointID: e.VpcEndpointID, VpcEndpointType: e.VpcEndpointType, VpcID: e.VpcID, ServiceName: e.ServiceName, State: e.State,
+			PolicyDocument: e.PolicyDocument, RouteTableIDs: append([]string{}, e.RouteTableIDs...), SubnetIDs: append([]string{}, e.SubnetIDs...),
+			Groups: exportGroupIdents(e.Groups), IPAddressType: e.IPAddressType, PrivateDNSEnabled: e.PrivateDNSEnabled, RequesterManaged: e.RequesterManaged,
+			NetworkInterfaceIDs: append([]string{}, e.NetworkInterfaceIDs...), DNSEntries: []dnsEntry{}, CreationTimestamp: ts(e.CreationTimestamp),
+			Tags: exportTags(e.Tags), OwnerID: e.OwnerID}
+		if e.DNSOptions != nil {
+			o.DNSOptions = &dnsOptions{e.DNSOptions.DNSRecordIPType, e.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint}
+		}
+		for _, d := range e.DNSEntries {
+			o.DNSEntries = append(o.DNSEntries, dnsEntry{d.DNSName, d.HostedZoneID})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportNATs(s *cloud.Snapshot) []natGateway {
+	out := []natGateway{}
+	for _, n := range sorted(s.NatGateways) {
+		if n.State == "deleted" || n.State == "deleting" {
+			continue
+		}
+		o := natGateway{NatGatewayID: n.NatGatewayID, SubnetID: n.SubnetID, VpcID: n.VpcID, State: n.State, ConnectivityType: n.ConnectivityType,
+			NatGatewayAddresses: []natAddress{}, CreateTime: ts(n.CreateTime), Tags: exportTags(n.Tags)}
+		for _, a := range n.Addresses {
+			primary := a.IsPrimary
+			o.NatGatewayAddresses = append(o.NatGatewayAddresses, natAddress{a.AllocationID, a.NetworkInterfaceID, a.PrivateIP.String(), a.PublicIP, &primary, a.Status})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportIGWs(s *cloud.Snapshot) []internetGateway {
+	out := []internetGateway{}
+	for _, g := range sorted(s.InternetGateways) {
+		o := internetGateway{InternetGatewayID: g.InternetGatewayID, OwnerID: g.OwnerID, Attachments: []igwAttachment{}, Tags: exportTags(g.Tags)}
+		for _, a := range g.Attachments {
+			o.Attachments = append(o.Attachments, igwAttachment{a.VpcID, a.State})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportPrefixLists(s *cloud.Snapshot) ([]prefixList, []managedPrefixList, map[string][]plEntry) {
+	pls, mpls, entries := []prefixList{}, []managedPrefixList{}, map[string][]plEntry{}
+	for _, p := range sorted(s.PrefixLists) {
+		var cur []cloud.PrefixListEntry
+		if len(p.Versions) > 0 {
+			cur = p.Versions[len(p.Versions)-1]
+		}
+		if p.OwnerID == "AWS" {
+			cidrs := []string{}
+			for _, e := range cur {
+				cidrs = append(cidrs, e.Cidr)
+			}
+			pls = append(pls, prefixList{p.PrefixListID, p.PrefixListName, cidrs})
+			continue
+		}
+		mpls = append(mpls, managedPrefixList{PrefixListID: p.PrefixListID, AddressFamily: p.AddressFamily, State: p.State, PrefixListArn: p.PrefixListArn,
+			PrefixListName: p.PrefixListName, MaxEntries: p.MaxEntries, Version: p.Version, OwnerID: p.OwnerID, Tags: exportTags(p.Tags)})
+		es := []plEntry{}
+		for _, e := range cur {
+			es = append(es, plEntry{e.Cidr, e.Description})
+		}
+		entries[p.PrefixListID] = es
+	}
+	return pls, mpls, entries
+}
