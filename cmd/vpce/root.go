@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vpce/vpce/internal/cli/dnscmd"
+	"github.com/vpce/vpce/internal/cli/dumpcmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
 	"github.com/vpce/vpce/internal/cli/policycmd"
 	"github.com/vpce/vpce/internal/cli/reachcmd"
@@ -33,7 +34,8 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd(), reachcmd.NewCmd())
+	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd(), reachcmd.NewCmd(),
+		dumpcmd.NewImportCmd(defaultStateDir()), dumpcmd.NewExportCmd(defaultStateDir()))
 	return root
 }
 

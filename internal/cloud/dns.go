@@ -137,6 +137,10 @@ type DNSView struct {
 	Hosts         []DNSHost
 	ResolverAddr  netip.Addr
 	SharedVpceDNS []DNSEndpoint // interface endpoints of every VPC: their vpce names are public
+	// ServiceRanges are the ranges of AWS-managed prefix lists the state
+	// holds itself (imported), by service short name (s3): public answers
+	// for those services fall inside them.
+	ServiceRanges map[string][]netip.Prefix
 	// NextChange is when the view changes by itself (a pending endpoint
 	// becomes available); zero when nothing is due.
 	NextChange time.Time
@@ -176,6 +180,11 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 			return fmt.Errorf("dns view of %s: %w", t.VpcID, err)
 		}
 		v.CIDR, v.DNSSupport, v.DNSHostnames, v.ResolverAddr = vpc.CidrBlock, vpc.EnableDNSSupport, vpc.EnableDNSHostnames, vpc.ResolverAddr
+		pls, err := listObj[ManagedPrefixList](tx, kindPrefixList)
+		if err != nil {
+			return err
+		}
+		v.ServiceRanges = serviceRanges(t.Region, pls)
 		subnets, err := tx.subnetsOf(vpc.VpcID)
 		if err != nil {
 			return err
@@ -210,6 +219,27 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 		return nil
 	})
 	return v, err
+}
+
+// serviceRanges maps services to the ranges of the AWS-managed prefix
+// lists among pls (imported ones; the catalog's are not stored).
+func serviceRanges(region string, pls []*ManagedPrefixList) map[string][]netip.Prefix {
+	var out map[string][]netip.Prefix
+	for _, p := range pls {
+		short, ok := strings.CutPrefix(p.PrefixListName, "com.amazonaws."+region+".")
+		if p.OwnerID != "AWS" || !ok || len(p.Versions) == 0 {
+			continue
+		}
+		for _, e := range p.Versions[len(p.Versions)-1] {
+			if c, err := netip.ParsePrefix(e.Cidr); err == nil {
+				if out == nil {
+					out = map[string][]netip.Prefix{}
+				}
+				out[short] = append(out[short], c)
+			}
+		}
+	}
+	return out
 }
 
 // pendingUntil is when a pending interface endpoint becomes available;
@@ -248,12 +278,24 @@ func ZoneOfName(name string, zones map[string]netip.Addr) string {
 // ip-ranges) for those services, else inside 198.18.0.0/15, a stand-in:
 // vpce does not carry AWS's other ranges.
 func PublicServiceAddr(region, service, name string) netip.Addr {
+	return PublicServiceAddrIn(region, service, name, nil)
+}
+
+// PublicServiceAddrIn is PublicServiceAddr within ranges when given: the
+// service's prefix list as a state holds it (imported from an account,
+// as AWS published it then), which wins over the catalog's.
+func PublicServiceAddrIn(region, service, name string, ranges []netip.Prefix) netip.Addr {
 	h := uint32(2166136261)
 	for _, b := range []byte(name) {
 		h = (h ^ uint32(b)) * 16777619
 	}
-	if pl, ok := catalog.ServicePrefixList(region, "com.amazonaws."+region+"."+service); ok && len(pl.CIDRs) > 0 {
-		p := pl.CIDRs[int(h)%len(pl.CIDRs)]
+	if len(ranges) == 0 {
+		if pl, ok := catalog.ServicePrefixList(region, "com.amazonaws."+region+"."+service); ok {
+			ranges = pl.CIDRs
+		}
+	}
+	if len(ranges) > 0 {
+		p := ranges[int(h)%len(ranges)]
 		a := p.Addr().As4()
 		span := uint32(1) << (32 - p.Bits())
 		off := h % span

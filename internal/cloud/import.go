@@ -230,3 +230,27 @@ func (im *importer) run() error {
 	}
 	return nil
 }
+
+// Scopes lists the accounts and regions that have state, in order.
+func (c *Cloud) Scopes(ctx context.Context) ([]Scope, error) {
+	var out []Scope
+	err := c.st.View(ctx, func(stx store.Txn) error {
+		rs, err := stx.ListKind(kindScope)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.ID == "defaults" {
+				out = append(out, r.Scope)
+			}
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Account != out[j].Account {
+			return out[i].Account < out[j].Account
+		}
+		return out[i].Region < out[j].Region
+	})
+	return out, err
+}

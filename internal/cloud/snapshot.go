@@ -2,6 +2,8 @@ package cloud
 
 import (
 	"context"
+
+	"github.com/vpce/vpce/internal/catalog"
 	"net/netip"
 	"slices"
 	"sync"
@@ -343,9 +345,16 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	for _, e := range enis {
 		vpcENIs[e.VpcID] = append(vpcENIs[e.VpcID], e)
 	}
+	var stored []*ManagedPrefixList
+	for _, p := range pls {
+		if p.OwnerID == "AWS" && !isCatalogList(tx.sc.Region, p) {
+			stored = append(stored, p)
+		}
+	}
+	ranges := serviceRanges(tx.sc.Region, stored)
 	for _, v := range vpcs {
 		dv := &DNSView{VpcID: v.VpcID, Region: tx.sc.Region, CIDR: v.CidrBlock, DNSSupport: v.EnableDNSSupport,
-			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr}
+			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges}
 		if v.EnableDNSHostnames {
 			for _, e := range vpcENIs[v.VpcID] {
 				for _, ip := range e.PrivateIPs {
@@ -361,6 +370,22 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		s.dns[v.VpcID] = dv
 	}
 	return s, nil
+}
+
+// isCatalogList reports whether a list is the catalog's own (not stored).
+func isCatalogList(region string, p *ManagedPrefixList) bool {
+	for _, c := range catalog.PrefixLists(region) {
+		if c.ID == p.PrefixListID && len(p.Versions) == 1 && len(p.Versions[0]) == len(c.CIDRs) {
+			same := true
+			for i, e := range p.Versions[0] {
+				if e.Cidr != c.CIDRs[i].String() {
+					same = false
+				}
+			}
+			return same
+		}
+	}
+	return false
 }
 
 func compareStrings(a, b string) int {

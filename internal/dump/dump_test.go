@@ -102,6 +102,13 @@ func TestBatfishGatewayEndpoint(t *testing.T) {
 			t.Errorf("%s → %s: no hop through %s", tc.from, tc.to, tc.via)
 		}
 	}
+	// By name: the VPC's resolver answers S3's name inside the account's
+	// own (2020) S3 prefix list, not the catalog's newer ranges, so the
+	// name takes the gateway endpoint as its addresses did.
+	r := verdict(t, a, reach.Query{From: private, To: "s3.us-east-1.amazonaws.com"})
+	if r.Verdict != reach.PrivateGatewayEndpoint {
+		t.Errorf("s3 by name: %s %v (address %s)", r.Verdict, r.Explanations, r.Destination.Address)
+	}
 }
 
 func hasHop(r *reach.Result, id string) bool {

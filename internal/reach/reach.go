@@ -523,7 +523,11 @@ func (p *path) serviceAddr(svc *catalog.Service) netip.Addr {
 	if svc == nil {
 		return internetAddr
 	}
-	return cloud.PublicServiceAddr(svc.Region, svc.Short, serviceHost(*svc))
+	var ranges []netip.Prefix
+	if v := p.a.snap.DNSView(p.src.VpcID); v != nil {
+		ranges = v.ServiceRanges[svc.Short]
+	}
+	return cloud.PublicServiceAddrIn(svc.Region, svc.Short, serviceHost(*svc), ranges)
 }
 
 // view returns the compiled DNS view of a VPC.
@@ -637,10 +641,14 @@ func (p *path) serviceOf(addr netip.Addr) *catalog.Service {
 		return p.dst.svc
 	}
 	region := p.a.snap.Scope.Region
-	for _, pl := range catalog.PrefixLists(region) {
-		for _, c := range pl.CIDRs {
+	for _, id := range sortedKeys(p.a.snap.PrefixLists) {
+		pl := p.a.snap.PrefixLists[id]
+		if pl.OwnerID != "AWS" {
+			continue
+		}
+		for _, c := range p.a.snap.PrefixListCIDRs(id) {
 			if c.Contains(addr) {
-				if s, ok := catalog.LookupService(region, pl.Name, catalog.TypeGateway); ok {
+				if s, ok := catalog.LookupService(region, pl.PrefixListName, catalog.TypeGateway); ok {
 					return &s
 				}
 			}

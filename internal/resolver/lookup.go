@@ -42,7 +42,7 @@ func (z *zone) answer(name string) Result {
 		return Result{Kind: FromVPC, Addrs: rec.addrs, Reason: rec.reason}
 	}
 	if pn, ok := public.lookup(name); ok {
-		a := cloud.PublicServiceAddr(pn.region, pn.service, name)
+		a := cloud.PublicServiceAddrIn(pn.region, pn.service, name, z.ranges[pn.service])
 		return Result{Kind: FromCatalog, Addrs: []netip.Addr{a}, Reason: "public address of " + pn.service + " in " + pn.region + " (catalog)"}
 	}
 	if awsDomain(name) {

@@ -31,6 +31,9 @@ type zone struct {
 	exact      map[string]record
 	wild       []wildRecord      // longest suffix first
 	ptr        map[string]string // reverse name → host name
+	// ranges are the state's own prefix-list ranges per service, which
+	// public answers fall in (see cloud.DNSView.ServiceRanges).
+	ranges map[string][]netip.Prefix
 	// next is when the zone changes by itself (a pending endpoint becomes
 	// available); zero when nothing is due.
 	next time.Time
@@ -96,7 +99,7 @@ func compileShared(eps []cloud.DNSEndpoint) *zone {
 // compile builds a VPC's zone from a snapshot of its DNS facts, on top of
 // the shared zone of public vpce names.
 func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
-	z := &zone{shared: shared, target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}}
+	z := &zone{shared: shared, target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}, ranges: v.ServiceRanges}
 	// Private DNS of this VPC's endpoints.
 	for _, e := range v.Endpoints {
 		if !e.PrivateDNS || e.InboundOnly {
