@@ -278,7 +278,11 @@ func decodeAll[T any](kind string, rs []store.Record) ([]*T, error) {
 // childObject is implemented by objects stored with a parent index.
 type childObject interface{ parentID() string }
 
-func putObj(tx *txn, kind, id string, v any) error {
+func putObj(tx *txn, kind, id string, v any) error { return putObjWith(tx, kind, id, v, false) }
+
+// putObjWith is putObj; isNew says the object is known not to be stored
+// yet (see syncIndexes).
+func putObjWith(tx *txn, kind, id string, v any, isNew bool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s %s: %w", kind, id, err)
@@ -287,7 +291,7 @@ func putObj(tx *txn, kind, id string, v any) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
-	if err := tx.syncIndexesTxn(kind, id, b); err != nil {
+	if err := tx.syncIndexes(kind, id, b, isNew); err != nil {
 		return err
 	}
 	return tx.Put(k, b)

@@ -115,7 +115,7 @@ func (im *importer) put(kind, prefix, id string, v any, refs ...[2]string) error
 			return nil
 		}
 	}
-	if err := putObj(im.tx, kind, id, v); err != nil {
+	if err := putObjWith(im.tx, kind, id, v, true); err != nil {
 		return err
 	}
 	im.known[id] = true

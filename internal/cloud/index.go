@@ -116,15 +116,26 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 // new stored JSON b (nil: the object is deleted), reading the previous
 // version once.
 func (tx *txn) syncIndexesTxn(kind, id string, b []byte) error {
+	return tx.syncIndexes(kind, id, b, false)
+}
+
+// syncIndexes is syncIndexesTxn; isNew says the caller knows the object
+// was not stored before (an import that checked), so there is no previous
+// version to read.
+func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
 	if !taggedKinds[kind] && kind != kindENI && kind != kindSG && kind != kindEndpoint {
 		return nil
 	}
-	prev, err := tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id})
-	if errors.Is(err, store.ErrNotFound) {
-		prev, err = nil, nil
-	}
-	if err != nil {
-		return err
+	var prev []byte
+	if !isNew {
+		var err error
+		prev, err = tx.Get(store.Key{Scope: tx.sc, Kind: kind, ID: id})
+		if errors.Is(err, store.ErrNotFound) {
+			prev, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 	old, err := indexRecords(tx, kind, id, prev)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/vpce/vpce/internal/store"
 )
 
-func newCloud(t *testing.T) *cloud.Cloud {
+func newCloud(t testing.TB) *cloud.Cloud {
 	t.Helper()
 	st, err := store.Open(t.TempDir())
 	if err != nil {

@@ -140,6 +140,28 @@ type reader struct {
 	}
 }
 
+// decodeList decodes the list under one top-level key: in one pass when
+// every record is well-formed, else record by record, reporting the bad.
+func decodeList[T any](r *reader, file, kind string, raw json.RawMessage, dst *[]T, id func(*T) string) {
+	if raw == nil {
+		return
+	}
+	var all []T
+	if err := json.Unmarshal(raw, &all); err == nil {
+		for i := range all {
+			r.raw.whereIdx[id(&all[i])] = fmt.Sprintf("%s#%d", file, i)
+		}
+		*dst = append(*dst, all...)
+		return
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(raw, &raws); err != nil {
+		r.a.Problems = append(r.a.Problems, cloud.ImportProblem{Where: file, Problem: fmt.Sprintf("not a list of %s records: %v", kind, err)})
+		return
+	}
+	decodeAll(r, file, kind, raws, dst, id)
+}
+
 func decodeAll[T any](r *reader, file, kind string, raws []json.RawMessage, dst *[]T, id func(*T) string) {
 	for i, m := range raws {
 		var v T
@@ -150,6 +172,15 @@ func decodeAll[T any](r *reader, file, kind string, raws []json.RawMessage, dst 
 		r.raw.whereIdx[id(&v)] = fmt.Sprintf("%s#%d", file, i)
 		*dst = append(*dst, v)
 	}
+}
+
+// rawList splits a JSON list into its records; nil when it is not one.
+func rawList(raw json.RawMessage) []json.RawMessage {
+	var out []json.RawMessage
+	if raw != nil {
+		json.Unmarshal(raw, &out)
+	}
+	return out
 }
 
 func readDir(root, dir, region string, files []string, opts Options) (*Account, []Warning, error) {
@@ -186,22 +217,20 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 			sort.Strings(unknown)
 			r.warns = append(r.warns, Warning{rel, "ignored: vpce does not model " + strings.Join(unknown, ", ")})
 		}
-		var fl file
-		if err := json.Unmarshal(b, &fl); err != nil {
-			r.warns = append(r.warns, Warning{rel, "not a describe-* output: " + err.Error()})
-			continue
-		}
 		any = any || len(unknown) < len(keys)
-		decodeAll(r, rel, "VPC", fl.Vpcs, &r.raw.vpcs, func(v *vpc) string { return v.VpcID })
-		decodeAll(r, rel, "subnet", fl.Subnets, &r.raw.subnets, func(v *subnet) string { return v.SubnetID })
-		decodeAll(r, rel, "route table", fl.RouteTables, &r.raw.rts, func(v *routeTable) string { return v.RouteTableID })
-		decodeAll(r, rel, "security group", fl.SecurityGroups, &r.raw.sgs, func(v *securityGroup) string { return v.GroupID })
-		decodeAll(r, rel, "network ACL", fl.NetworkAcls, &r.raw.acls, func(v *networkACL) string { return v.NetworkACLID })
-		decodeAll(r, rel, "network interface", fl.NetworkInterfaces, &r.raw.enis, func(v *networkInterface) string { return v.NetworkInterfaceID })
-		decodeAll(r, rel, "reservation", fl.Reservations, &r.raw.res, func(v *reservation) string { return v.ReservationID })
-		decodeAll(r, rel, "VPC endpoint", fl.VpcEndpoints, &r.raw.eps, func(v *vpcEndpoint) string { return v.VpcEndpointID })
-		decodeAll(r, rel, "NAT gateway", fl.NatGateways, &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
-		decodeAll(r, rel, "internet gateway", fl.InternetGateways, &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
+		decodeList(r, rel, "VPC", keys["Vpcs"], &r.raw.vpcs, func(v *vpc) string { return v.VpcID })
+		decodeList(r, rel, "subnet", keys["Subnets"], &r.raw.subnets, func(v *subnet) string { return v.SubnetID })
+		decodeList(r, rel, "route table", keys["RouteTables"], &r.raw.rts, func(v *routeTable) string { return v.RouteTableID })
+		decodeList(r, rel, "security group", keys["SecurityGroups"], &r.raw.sgs, func(v *securityGroup) string { return v.GroupID })
+		decodeList(r, rel, "network ACL", keys["NetworkAcls"], &r.raw.acls, func(v *networkACL) string { return v.NetworkACLID })
+		decodeList(r, rel, "network interface", keys["NetworkInterfaces"], &r.raw.enis, func(v *networkInterface) string { return v.NetworkInterfaceID })
+		decodeList(r, rel, "reservation", keys["Reservations"], &r.raw.res, func(v *reservation) string { return v.ReservationID })
+		decodeList(r, rel, "VPC endpoint", keys["VpcEndpoints"], &r.raw.eps, func(v *vpcEndpoint) string { return v.VpcEndpointID })
+		decodeList(r, rel, "NAT gateway", keys["NatGateways"], &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
+		decodeList(r, rel, "internet gateway", keys["InternetGateways"], &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
+		var fl file
+		fl.PrefixLists = rawList(keys["PrefixLists"])
+		fl.Entries = rawList(keys["Entries"])
 		for i, m := range fl.PrefixLists {
 			var probe map[string]json.RawMessage
 			json.Unmarshal(m, &probe)

@@ -353,20 +353,11 @@ type plEntry struct {
 	Description string `json:"Description,omitempty"`
 }
 
-// file is any describe-* output: the top-level key says what it holds.
+// file holds the lists of a describe-* output that are read record by
+// record (prefix lists of two kinds, prefix-list entries).
 type file struct {
-	Vpcs              []json.RawMessage `json:"Vpcs"`
-	Subnets           []json.RawMessage `json:"Subnets"`
-	RouteTables       []json.RawMessage `json:"RouteTables"`
-	SecurityGroups    []json.RawMessage `json:"SecurityGroups"`
-	NetworkAcls       []json.RawMessage `json:"NetworkAcls"`
-	NetworkInterfaces []json.RawMessage `json:"NetworkInterfaces"`
-	Reservations      []json.RawMessage `json:"Reservations"`
-	VpcEndpoints      []json.RawMessage `json:"VpcEndpoints"`
-	NatGateways       []json.RawMessage `json:"NatGateways"`
-	InternetGateways  []json.RawMessage `json:"InternetGateways"`
 	// PrefixLists is describe-prefix-lists' (items with Cidrs) or
 	// describe-managed-prefix-lists' (items without) answer.
-	PrefixLists []json.RawMessage `json:"PrefixLists"`
-	Entries     []json.RawMessage `json:"Entries"`
+	PrefixLists []json.RawMessage
+	Entries     []json.RawMessage
 }

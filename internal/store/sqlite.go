@@ -94,6 +94,9 @@ type SQLite struct {
 	// lastWrite is the failure of the last write that failed for want of
 	// disk or permission, nil once a write succeeds; health reports it.
 	lastWrite atomic.Pointer[error]
+	// wst and rst are the statements prepared once on each pool:
+	// preparing (parsing) a statement per call cost more than running it.
+	wst, rst *stmts
 }
 
 // Options configure [OpenWith]. The zero value is the safe default.
@@ -161,6 +164,13 @@ func OpenWith(dir string, opts Options) (*SQLite, error) {
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, classify(err)
+	}
+	if s.wst, err = prepareAll(s.w); err == nil {
+		s.rst, err = prepareAll(s.r)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	s.writes, s.closed, s.writerDone = make(chan *writeReq, maxBatch), make(chan struct{}), make(chan struct{})
 	go s.writer()
@@ -424,7 +434,7 @@ func (s *SQLite) runSavepoint(tx *sql.Tx, r *writeReq) (err error) {
 	}()
 	// Statements run without the client's context: interrupting one could
 	// roll back the whole batch, other clients' updates included.
-	if err := r.fn(&sqliteTxn{ctx: context.Background(), tx: tx}); err != nil {
+	if err := r.fn(&sqliteTxn{ctx: context.Background(), tx: tx, st: s.wst}); err != nil {
 		return classify(err)
 	}
 	return nil
@@ -437,7 +447,7 @@ func (s *SQLite) View(ctx context.Context, fn func(Txn) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer tx.Rollback() // a read-only transaction has nothing to commit
-	return fn(&sqliteTxn{ctx: ctx, tx: tx})
+	return fn(&sqliteTxn{ctx: ctx, tx: tx, st: s.rst})
 }
 
 // Reset implements [Store].
@@ -454,6 +464,8 @@ func (s *SQLite) Close() error {
 			<-s.writerDone
 		}
 	})
+	s.wst.close()
+	s.rst.close()
 	err := errors.Join(s.w.Close(), s.r.Close())
 	if s.lock != nil {
 		err = errors.Join(err, s.lock.Close())
@@ -461,15 +473,77 @@ func (s *SQLite) Close() error {
 	return err
 }
 
+// The statements a transaction runs, by index into stmts.
+const (
+	stGet = iota
+	stPut
+	stDelete
+	stList
+	stListKind
+	stListAfter
+	stListChildren
+	nStmts
+)
+
+var stmtSQL = [nStmts]string{
+	stGet: `SELECT data FROM ` + tableObjects + ` WHERE account=? AND region=? AND kind=? AND id=?`,
+	stPut: `INSERT INTO ` + tableObjects + ` (account, region, kind, id, parent, data) VALUES (?,?,?,?,?,?)
+		ON CONFLICT (account, region, kind, id) DO UPDATE SET data=excluded.data, parent=excluded.parent`,
+	stDelete:    `DELETE FROM ` + tableObjects + ` WHERE account=? AND region=? AND kind=? AND id=?`,
+	stList:      `SELECT id, data FROM ` + tableObjects + ` WHERE account=? AND region=? AND kind=? ORDER BY id`,
+	stListKind:  `SELECT account, region, id, data FROM ` + tableObjects + ` WHERE kind=? ORDER BY account, region, id`,
+	stListAfter: `SELECT id, data FROM ` + tableObjects + ` WHERE account=? AND region=? AND kind=? AND id>? ORDER BY id LIMIT ?`,
+	// INDEXED BY: the primary key also orders by id, and SQLite's planner
+	// would otherwise scan the whole kind through it.
+	stListChildren: `SELECT id, data FROM ` + tableObjects + ` INDEXED BY ` + indexParent + ` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`,
+}
+
+// stmts are one pool's prepared statements.
+type stmts [nStmts]*sql.Stmt
+
+func prepareAll(db *sql.DB) (*stmts, error) {
+	var st stmts
+	for i, q := range stmtSQL {
+		p, err := db.Prepare(q)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		st[i] = p
+	}
+	return &st, nil
+}
+
+func (st *stmts) close() {
+	if st == nil {
+		return
+	}
+	for _, p := range st {
+		if p != nil {
+			p.Close()
+		}
+	}
+}
+
 type sqliteTxn struct {
 	ctx context.Context
 	tx  *sql.Tx
+	st  *stmts
+	// local are the statements bound to this transaction, made on first
+	// use: each is the pool's prepared statement on the transaction's
+	// connection.
+	local [nStmts]*sql.Stmt
+}
+
+func (t *sqliteTxn) stmt(i int) *sql.Stmt {
+	if t.local[i] == nil {
+		t.local[i] = t.tx.StmtContext(t.ctx, t.st[i])
+	}
+	return t.local[i]
 }
 
 func (t *sqliteTxn) Get(k Key) ([]byte, error) {
 	var data []byte
-	err := t.tx.QueryRowContext(t.ctx, `SELECT data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND id=?`,
-		k.Account, k.Region, k.Kind, k.ID).Scan(&data)
+	err := t.stmt(stGet).QueryRowContext(t.ctx, k.Account, k.Region, k.Kind, k.ID).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -480,11 +554,11 @@ func (t *sqliteTxn) Get(k Key) ([]byte, error) {
 }
 
 func (t *sqliteTxn) List(sc Scope, kind string) ([]Record, error) {
-	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? ORDER BY id`, kind, sc.Account, sc.Region, kind)
+	return t.list(stList, kind, sc.Account, sc.Region, kind)
 }
 
 func (t *sqliteTxn) ListKind(kind string) ([]ScopedRecord, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT account, region, id, data FROM `+tableObjects+` WHERE kind=? ORDER BY account, region, id`, kind)
+	rows, err := t.stmt(stListKind).QueryContext(t.ctx, kind)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
@@ -501,17 +575,15 @@ func (t *sqliteTxn) ListKind(kind string) ([]ScopedRecord, error) {
 }
 
 func (t *sqliteTxn) ListAfter(sc Scope, kind, after string, limit int) ([]Record, error) {
-	return t.list(`SELECT id, data FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND id>? ORDER BY id LIMIT ?`, kind, sc.Account, sc.Region, kind, after, limit)
+	return t.list(stListAfter, kind, sc.Account, sc.Region, kind, after, limit)
 }
 
 func (t *sqliteTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
-	// INDEXED BY: the primary key also orders by id, and SQLite's planner
-	// would otherwise scan the whole kind through it.
-	return t.list(`SELECT id, data FROM `+tableObjects+` INDEXED BY `+indexParent+` WHERE account=? AND region=? AND kind=? AND parent=? ORDER BY id`, kind, sc.Account, sc.Region, kind, parent)
+	return t.list(stListChildren, kind, sc.Account, sc.Region, kind, parent)
 }
 
-func (t *sqliteTxn) list(query, kind string, args ...any) ([]Record, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+func (t *sqliteTxn) list(stmt int, kind string, args ...any) ([]Record, error) {
+	rows, err := t.stmt(stmt).QueryContext(t.ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", kind, err)
 	}
@@ -528,9 +600,7 @@ func (t *sqliteTxn) list(query, kind string, args ...any) ([]Record, error) {
 }
 
 func (t *sqliteTxn) Put(k Key, data []byte) error {
-	_, err := t.tx.ExecContext(t.ctx, `INSERT INTO `+tableObjects+` (account, region, kind, id, parent, data) VALUES (?,?,?,?,?,?)
-		ON CONFLICT (account, region, kind, id) DO UPDATE SET data=excluded.data, parent=excluded.parent`,
-		k.Account, k.Region, k.Kind, k.ID, k.Parent, data)
+	_, err := t.stmt(stPut).ExecContext(t.ctx, k.Account, k.Region, k.Kind, k.ID, k.Parent, data)
 	if err != nil {
 		return fmt.Errorf("put %s %s: %w", k.Kind, k.ID, err)
 	}
@@ -538,8 +608,7 @@ func (t *sqliteTxn) Put(k Key, data []byte) error {
 }
 
 func (t *sqliteTxn) Delete(k Key) error {
-	_, err := t.tx.ExecContext(t.ctx, `DELETE FROM `+tableObjects+` WHERE account=? AND region=? AND kind=? AND id=?`,
-		k.Account, k.Region, k.Kind, k.ID)
+	_, err := t.stmt(stDelete).ExecContext(t.ctx, k.Account, k.Region, k.Kind, k.ID)
 	if err != nil {
 		return fmt.Errorf("delete %s %s: %w", k.Kind, k.ID, err)
 	}
