@@ -457,3 +457,57 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestMoreCodes covers the explanation codes the scenarios above do not.
+func TestMoreCodes(t *testing.T) {
+	w := newWorld(t)
+	port := int32(443)
+	// Interface endpoints carry TCP only, even when the group lets UDP in.
+	must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupIngress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.endpointSG,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "udp", FromPort: &port, ToPort: &port, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
+	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com", Protocol: "udp"}), Blocked, "PROTOCOL_RESTRICTION")
+
+	// An identity policy that denies blocks, and says which policy.
+	id := policy.MustParse("id", policy.KindIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`)
+	r := w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k",
+		Principal: "arn:aws:iam::123456789012:role/app", Identity: []*policy.Policy{id}})
+	check(t, r, Blocked, "IDENTITY_POLICY_DENY")
+
+	// A gateway endpoint of another VPC is never on the path.
+	vpc2 := must[*cloud.CreateVpcOutput](t)(w.c.CreateVpc(w.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
+	sn2 := must[*cloud.CreateSubnetOutput](t)(w.c.CreateSubnet(w.ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc2, CidrBlock: "10.1.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	r = w.analyze(Query{From: sn2, To: w.s3})
+	check(t, r, Blocked, "VPCE_GATEWAY_NOT_IN_VPC")
+	if !strings.Contains(r.Fix[0], "create-vpc-endpoint --vpc-id "+vpc2) {
+		t.Errorf("fix %v", r.Fix)
+	}
+
+	// An internet gateway does not carry private addresses.
+	check(t, w.analyze(Query{From: w.web, To: "192.168.1.1"}), Blocked, "IGW_DESTINATION_ADDRESS_NOT_PUBLIC")
+
+	// A route to an appliance interface is not followed.
+	eni := must[*cloud.CreateNetworkInterfaceOutput](t)(w.c.CreateNetworkInterface(w.ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: w.public})).NetworkInterface.NetworkInterfaceID
+	w.route(w.privRT, "203.0.113.0/24", cloud.RouteTarget{NetworkInterfaceID: eni})
+	check(t, w.analyze(Query{From: w.app, To: "203.0.113.7"}), Blocked, "UNSUPPORTED_COMPONENT")
+
+	// A private NAT gateway does not reach the internet.
+	pnat := must[*cloud.CreateNatGatewayOutput](t)(w.c.CreateNatGateway(w.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, ConnectivityType: "private"})).NatGateway.NatGatewayID
+	w.route(w.privRT, "198.51.100.0/24", cloud.RouteTarget{NatGatewayID: pnat})
+	check(t, w.analyze(Query{From: w.app, To: "198.51.100.20"}), Blocked, "NGW_PRIVATE_CANNOT_REACH_INTERNET")
+
+	// The NAT gateway deleted: its route is a blackhole.
+	must[*cloud.DeleteNatGatewayOutput](t)(w.c.DeleteNatGateway(w.ctx, sc, &cloud.DeleteNatGatewayInput{NatGatewayID: w.nat}))
+	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.dynamodb"}), Blocked, "BAD_STATE_ROUTE")
+
+	// S3's interface endpoint with private DNS only for inbound Resolver
+	// endpoints: inside the VPC the name stays public, and the gateway
+	// endpoint carries it.
+	must[*cloud.CreateVpcEndpointOutput](t)(w.c.CreateVpcEndpoint(w.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: w.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+		VpcEndpointType: "Interface", SubnetIDs: []string{w.privA}, SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: ptr(true),
+		DNSOptions: &cloud.DNSOptions{PrivateDNSOnlyForInboundResolverEndpoint: ptr(true)}}))
+	r = w.analyze(Query{From: w.app, To: "s3.us-east-1.amazonaws.com"})
+	check(t, r, PrivateGatewayEndpoint, "")
+	if codes(r.Details) != "PRIVATE_DNS_INBOUND_ONLY" {
+		t.Errorf("details %v", r.Details)
+	}
+}
