@@ -218,6 +218,7 @@ func (p *path) interfaceEndpoint(ep *cloud.VpcEndpoint, eni *cloud.NetworkInterf
 			p.detail("VPCE_SERVICE_NOT_INSTALLED_IN_AZ", ep.VpcEndpointID, fmt.Sprintf("%s is not offered in %s", ep.ServiceName, p.src.Zone))
 		}
 	}
+	p.r.Endpoint = ep.VpcEndpointID
 	if !p.policies(ep) {
 		return
 	}
@@ -249,6 +250,7 @@ func (p *path) gatewayEndpoint(id string) {
 	if !p.returnACL(p.src.Subnet, false, p.dst.Address, &ports) {
 		return
 	}
+	p.r.Endpoint = ep.VpcEndpointID
 	if !p.policies(ep) {
 		return
 	}
@@ -282,6 +284,7 @@ func (p *path) internetGateway(id string, publicIP bool, subnetID string) {
 	if !p.returnACL(subnetID, false, p.dst.Address, &ports) {
 		return
 	}
+	p.r.PublicAddress = p.publicAddress()
 	if !p.policies(nil) {
 		return
 	}
@@ -304,12 +307,13 @@ func (p *path) natGateway(id string) {
 		p.block("BAD_STATE", id, fmt.Sprintf("NAT gateway %s is %s, not available", id, n.State))
 		return
 	}
-	natAddr := netip.Addr{}
+	natAddr, natPublic := netip.Addr{}, netip.Addr{}
 	publicIP := false
 	for _, a := range n.Addresses {
 		if a.IsPrimary || !natAddr.IsValid() {
 			natAddr = a.PrivateIP
 			publicIP = a.PublicIP != ""
+			natPublic, _ = netip.ParseAddr(a.PublicIP)
 		}
 	}
 	p.hop(h)
@@ -345,7 +349,8 @@ func (p *path) natGateway(id string) {
 			return
 		}
 		src := p.src
-		p.src.Address = natAddr
+		p.src.Address, p.natPublic = natAddr, natPublic
+		p.r.NatGateway = id
 		p.internetGateway(target, true, n.SubnetID)
 		p.src = src
 		if p.r.Verdict == PublicIGW {
@@ -362,6 +367,27 @@ func (p *path) natGateway(id string) {
 	default:
 		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the NAT gateway's route leads to %s; vpce does not follow that kind of target yet", target))
 	}
+}
+
+// publicAddress is the address a service sees a public path come from:
+// the NAT gateway's public address, or the source's own.
+func (p *path) publicAddress() netip.Addr {
+	if p.natPublic.IsValid() {
+		return p.natPublic
+	}
+	if e := p.src.eni; e != nil && e.Association != nil {
+		if a, err := netip.ParseAddr(e.Association.PublicIP); err == nil {
+			return a
+		}
+	}
+	return stableTestNet3(p.src.Address)
+}
+
+// stableTestNet3 stands for an instance's public address vpce did not
+// hand out: one of TEST-NET-3 (203.0.113.0/24), stable per source.
+func stableTestNet3(a netip.Addr) netip.Addr {
+	b := a.As4()
+	return netip.AddrFrom4([4]byte{203, 0, 113, b[3]})
 }
 
 // notePublic explains, on a public path to an AWS service, what a private
@@ -433,36 +459,115 @@ func (p *path) fromOutside() {
 	p.block("NO_PATH", "", fmt.Sprintf("%s is outside every VPC and %s is a public address: no private path joins them", p.src.Address, dst.Address))
 }
 
-// policies evaluates the request the connection carries: the endpoint's
-// policy when it came through one, and the caller's and resource's when
-// given. False when denied.
+// policies evaluates the request the query names, at the end of the path:
+// the endpoint's policy when it came through one, and the caller's and
+// resource's when given. False when denied.
 func (p *path) policies(ep *cloud.VpcEndpoint) bool {
 	q := p.q
 	if q.Action == "" {
 		return true
 	}
-	in := &policy.Input{Identity: q.Identity, Resource: q.ResourcePolicy}
+	pub := netip.Addr{}
+	if ep == nil {
+		pub = p.src.Address
+	}
+	d := p.a.decide(ep, p.src.Address, pub, Request{Action: q.Action, Resource: q.Resource, Principal: q.Principal,
+		Identity: q.Identity, ResourcePolicy: q.ResourcePolicy})
+	if d.Skipped {
+		return true
+	}
+	h := Hop{Component: d.Component, Kind: "policy", Result: "allow", Policies: d.Statements,
+		Rule: fmt.Sprintf("%s on %s by %s: %s", q.Action, cmpOr(q.Resource, "*"), cmpOr(q.Principal, "anonymous"), d.Decision)}
+	if d.Allowed {
+		p.hop(h)
+		return true
+	}
+	h.Result = "deny"
+	p.hop(h)
+	p.block(d.Code, d.Component, d.Message, d.Fix...)
+	return false
+}
+
+// Request is one request a connection carries, for Decide.
+type Request struct {
+	Action, Resource string
+	// Principal is the caller's ARN (a user, role or session); empty is
+	// anonymous.
+	Principal string
+	// ResourceAccount owns the resource when its ARN does not say (S3).
+	ResourceAccount string
+	// Identity, Boundary and ResourcePolicy are the policies that apply;
+	// without identity policies only the endpoint and resource policies
+	// are judged.
+	Identity       []*policy.Policy
+	Boundary       *policy.Policy
+	ResourcePolicy *policy.Policy
+	// Context are further condition keys (aws:SecureTransport, s3:prefix…).
+	Context map[string][]string
+}
+
+// Decision is the outcome of a request on a path.
+type Decision struct {
+	Allowed bool
+	// Skipped is set when no policy applies (no endpoint on the path and
+	// none given): nothing was decided.
+	Skipped bool
+	// Decision is allowed, explicitDeny or implicitDeny; DecidedBy the
+	// policy type that decided it.
+	Decision  policy.Decision
+	DecidedBy string
+	// Code is ENDPOINT_POLICY_DENY, RESOURCE_POLICY_DENY or
+	// IDENTITY_POLICY_DENY when denied; Component the endpoint (or
+	// "request").
+	Code, Component, Message string
+	// Statements are the statements that decided, as TYPE:Sid.
+	Statements []string
+	Fix        []string
+}
+
+// Decide evaluates a request carried on an analysed path: the endpoint
+// policy of the endpoint the path ends at (with aws:SourceVpce,
+// aws:SourceVpc and aws:VpcSourceIp, and no aws:SourceIp), or on a public
+// path aws:SourceIp = the address the service sees. The data plane calls
+// it for every request, vpce reach once per --action.
+func (a *Analyzer) Decide(r *Result, req Request) Decision {
+	var ep *cloud.VpcEndpoint
+	if r.Endpoint != "" {
+		ep = a.snap.Endpoints[r.Endpoint]
+	}
+	return a.decide(ep, r.Source.Address, r.PublicAddress, req)
+}
+
+func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Request) Decision {
+	in := &policy.Input{Identity: q.Identity, Resource: q.ResourcePolicy, Boundary: q.Boundary}
+	d := Decision{Component: "request"}
 	if ep != nil {
-		pol, err := p.a.endpointPolicy(ep)
+		d.Component = ep.VpcEndpointID
+		pol, err := a.endpointPolicy(ep)
 		if err != nil {
-			p.block("ENDPOINT_POLICY_DENY", ep.VpcEndpointID, fmt.Sprintf("endpoint %s's policy does not parse: %v", ep.VpcEndpointID, err))
-			return false
+			d.Code, d.Message = "ENDPOINT_POLICY_DENY", fmt.Sprintf("endpoint %s's policy does not parse: %v", ep.VpcEndpointID, err)
+			d.Decision, d.DecidedBy = policy.ImplicitDeny, policy.TypeEndpoint
+			return d
 		}
 		in.Endpoint, in.EndpointType = pol, ep.VpcEndpointType
 	}
 	if in.Endpoint == nil && len(in.Identity) == 0 && in.Resource == nil {
-		return true
+		d.Allowed, d.Skipped, d.Decision = true, true, policy.Allowed
+		return d
 	}
-	req := &policy.Request{Action: q.Action, Resource: q.Resource}
+	req := &policy.Request{Action: q.Action, Resource: q.Resource, ResourceAccount: q.ResourceAccount}
 	if q.Principal != "" {
 		if err := req.SetCaller(q.Principal, ""); err != nil {
 			req.PrincipalARN = q.Principal
 		}
 	}
+	for k, v := range q.Context {
+		req.Context.Set(k, v...)
+	}
 	if ep != nil {
-		req.ViaEndpoint(policy.Endpoint{ID: ep.VpcEndpointID, VpcID: ep.VpcID, SourceIP: p.src.Address.String(), Type: ep.VpcEndpointType})
-	} else {
-		req.Context.Set("aws:SourceIp", p.src.Address.String())
+		req.ViaEndpoint(policy.Endpoint{ID: ep.VpcEndpointID, VpcID: ep.VpcID, SourceIP: src.String(), Type: ep.VpcEndpointType})
+	} else if public.IsValid() {
+		req.Context.Set("aws:SourceIp", public.String())
 	}
 	// Without identity policies only the endpoint (and resource) policy
 	// is judged: an identity policy that allows everything stands in.
@@ -470,42 +575,31 @@ func (p *path) policies(ep *cloud.VpcEndpoint) bool {
 		in.Identity = []*policy.Policy{allowAll}
 	}
 	res := policy.Evaluate(in, req)
-	var sids []string
 	for _, m := range res.Matched {
 		if m.SourcePolicyID == allowAll.Name {
 			continue
 		}
-		sids = append(sids, m.SourcePolicyType+":"+cmpOr(m.Sid, m.StartPosition.String()))
+		d.Statements = append(d.Statements, m.SourcePolicyType+":"+cmpOr(m.Sid, m.StartPosition.String()))
 	}
-	comp, kind := "request", "policy"
-	if ep != nil {
-		comp = ep.VpcEndpointID
+	d.Decision, d.DecidedBy = res.Decision, res.DecidedBy
+	if d.Decision == policy.Allowed {
+		d.Allowed = true
+		return d
 	}
-	decision, decidedBy := res.Decision, res.DecidedBy
-	h := Hop{Component: comp, Kind: kind, Result: "allow", Policies: sids,
-		Rule: fmt.Sprintf("%s on %s by %s: %s", q.Action, cmpOr(q.Resource, "*"), cmpOr(q.Principal, "anonymous"), decision)}
-	if decision == policy.Allowed {
-		p.hop(h)
-		return true
-	}
-	h.Result = "deny"
-	p.hop(h)
-	code := map[string]string{policy.TypeEndpoint: "ENDPOINT_POLICY_DENY", policy.TypeResource: "RESOURCE_POLICY_DENY"}[decidedBy]
-	if code == "" {
-		code = "IDENTITY_POLICY_DENY"
+	d.Code = map[string]string{policy.TypeEndpoint: "ENDPOINT_POLICY_DENY", policy.TypeResource: "RESOURCE_POLICY_DENY"}[d.DecidedBy]
+	if d.Code == "" {
+		d.Code = "IDENTITY_POLICY_DENY"
 	}
 	how := "does not allow"
-	if decision == policy.ExplicitDeny {
+	if d.Decision == policy.ExplicitDeny {
 		how = "explicitly denies"
 	}
-	msg := fmt.Sprintf("the %s policy %s %s on %s", decidedBy, how, q.Action, cmpOr(q.Resource, "*"))
-	if ep != nil && code == "ENDPOINT_POLICY_DENY" {
-		msg = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmpOr(q.Resource, "*"))
-		p.block(code, comp, msg, fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmpOr(q.Resource, "*")))
-		return false
+	d.Message = fmt.Sprintf("the %s policy %s %s on %s", d.DecidedBy, how, q.Action, cmpOr(q.Resource, "*"))
+	if ep != nil && d.Code == "ENDPOINT_POLICY_DENY" {
+		d.Message = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmpOr(q.Resource, "*"))
+		d.Fix = []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmpOr(q.Resource, "*"))}
 	}
-	p.block(code, comp, msg)
-	return false
+	return d
 }
 
 // allowAll stands for identity policies when a query gives none.

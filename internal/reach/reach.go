@@ -69,6 +69,12 @@ type Result struct {
 	Details      []Explanation `json:"details"`
 	// Fix lists the smallest changes that would open the path.
 	Fix []string `json:"fix"`
+	// Endpoint is the VPC endpoint the path ends at, NatGateway the NAT
+	// gateway it leaves by, PublicAddress the address a service sees on a
+	// public path (for aws:SourceIp).
+	Endpoint      string     `json:"endpoint,omitempty"`
+	NatGateway    string     `json:"natGateway,omitempty"`
+	PublicAddress netip.Addr `json:"publicAddress,omitzero"`
 }
 
 // Place is a source or destination.
@@ -175,6 +181,8 @@ type path struct {
 	dst dest
 	// proto is the IANA protocol number as a string: "6" or "17".
 	proto string
+	// natPublic is the public address of the NAT gateway on the path.
+	natPublic netip.Addr
 }
 
 // Analyze answers a query. A query that names something unknown returns
