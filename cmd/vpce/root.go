@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/vpce/vpce/internal/cli/dnscmd"
 	"github.com/vpce/vpce/internal/cli/dumpcmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
+	"github.com/vpce/vpce/internal/cli/execcmd"
 	"github.com/vpce/vpce/internal/cli/policycmd"
 	"github.com/vpce/vpce/internal/cli/reachcmd"
 	"github.com/vpce/vpce/internal/cloud"
@@ -35,7 +37,8 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd(), reachcmd.NewCmd(),
-		dumpcmd.NewImportCmd(defaultStateDir()), dumpcmd.NewExportCmd(defaultStateDir()))
+		dumpcmd.NewImportCmd(defaultStateDir()), dumpcmd.NewExportCmd(defaultStateDir()),
+		execcmd.NewExecCmd(), execcmd.NewCACmd(defaultStateDir()), execcmd.NewUsageCmd())
 	return root
 }
 
@@ -63,7 +66,8 @@ func defaultStateDir() string {
 
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
-	dnsAddr, dnsUpstream                                      string
+	dnsAddr, dnsUpstream, proxyAddr, identities               string
+	upstreams                                                 map[string]string
 	adminKeys, allowedHosts                                   []string
 	quotas                                                    map[string]int
 	initState                                                 bool
@@ -121,6 +125,9 @@ that are not forms. See docs/security.md.`,
 	f.StringVar(&o.dnsUpstream, "dns-upstream", "", "resolver (host:port) for names a VPC does not answer itself; empty: answer AWS names from the catalog")
 	f.BoolVar(&o.initState, "init-state", false, "start an empty store when the state directory's store cannot be trusted (an empty vpce.db, a WAL without its database); the old files are kept, renamed")
 	f.StringToIntVar(&o.quotas, "quota", nil, "override AWS's default quotas per account and region, e.g. vpcs=100 (default vpcs=5)")
+	f.StringVar(&o.proxyAddr, "proxy", "127.0.0.1:4580", "address of the data plane's forward proxy (vpce exec, HTTPS_PROXY=http://i-…:x@ADDR); empty disables it")
+	f.StringToStringVar(&o.upstreams, "upstream", nil, "where the data plane sends a service's requests, e.g. s3=http://127.0.0.1:9000,ssm=http://127.0.0.1:4567 (S3 without one: the embedded S3)")
+	f.StringVar(&o.identities, "identities", "", "JSON file mapping data-plane access keys to principals and identity policies")
 	f.DurationVar(&o.provisionDelay, "provision-delay", time.Second, "how long NAT gateways and instances stay pending (0s: none)")
 	return cmd
 }
@@ -195,6 +202,14 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 			return fmt.Errorf("--quota %s=%d: known quotas are vpcs, each at least 1", name, n)
 		}
 	}
+	ups := map[string]*url.URL{}
+	for svc, raw := range o.upstreams {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--upstream %s=%s: want http(s)://host:port", svc, raw)
+		}
+		ups[svc] = u
+	}
 	delay := o.provisionDelay
 	if delay == 0 {
 		delay = -1 // cloud.Config: negative means none
@@ -202,6 +217,6 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	return server.Run(cmd.Context(), server.Config{
 		Listen: o.listen, StateDir: o.state, InitState: o.initState, DefaultAccount: o.account, DefaultRegion: o.region,
 		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, Quotas: o.quotas, ProvisionDelay: delay, Version: version, Logger: logger,
-		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream,
+		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream, ProxyAddr: o.proxyAddr, Upstreams: ups, IdentitiesFile: o.identities,
 	})
 }

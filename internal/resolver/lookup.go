@@ -65,3 +65,11 @@ func Compile(v *cloud.DNSView, shared []cloud.DNSEndpoint) *View {
 // Lookup answers an A query for name as the VPC's resolver does when no
 // upstream is configured.
 func (v *View) Lookup(name string) Result { return v.z.answer(fqdn(name)) }
+
+// PublicService returns the region and service (s3, ssm, ecr.api) a
+// public AWS name belongs to: the service's own names, bucket names under
+// S3's, and the global names AWS still answers (s3.amazonaws.com).
+func PublicService(name string) (region, service string, ok bool) {
+	pn, ok := public.lookup(fqdn(name))
+	return pn.region, pn.service, ok
+}

@@ -182,6 +182,15 @@ var public = func() *publicNames {
 			}
 		}
 	}
+	// Global names AWS still answers, served by us-east-1.
+	for name, svc := range map[string]string{"s3.amazonaws.com": "s3", "*.s3.amazonaws.com": "s3", "sts.amazonaws.com": "sts"} {
+		pn := publicName{"us-east-1", svc}
+		if rest, ok := strings.CutPrefix(name, "*."); ok {
+			p.wild = append(p.wild, wildPublic{"." + fqdn(rest), pn})
+		} else {
+			p.exact[fqdn(name)] = pn
+		}
+	}
 	slices.SortFunc(p.wild, func(a, b wildPublic) int { return len(b.suffix) - len(a.suffix) })
 	return p
 }()

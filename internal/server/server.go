@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/dataplane"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
@@ -57,6 +59,15 @@ type Config struct {
 	DNSAddr string
 	// DNSUpstream, when set, receives queries VPCs do not answer themselves.
 	DNSUpstream string
+	// ProxyAddr is where the data plane's forward proxy listens
+	// ("127.0.0.1:4580"); empty disables it.
+	ProxyAddr string
+	// Upstreams send a service's data-plane requests on (s3 → MinIO);
+	// S3 without one is served by the embedded S3.
+	Upstreams map[string]*url.URL
+	// IdentitiesFile maps data-plane access keys to principals and
+	// policies (see dataplane.LoadIdentities).
+	IdentitiesFile string
 	// Version is reported by the health endpoint.
 	Version string
 	// Logger; nil means slog.Default().
@@ -64,7 +75,8 @@ type Config struct {
 	// Ready, when set, is called with the bound address once serving.
 	Ready func(addr net.Addr)
 
-	registry *prometheus.Registry // set by Run; nil: no /metrics
+	registry  *prometheus.Registry // set by Run; nil: no /metrics
+	dataplane *dataplane.Proxy     // set by Run; nil: no data plane
 }
 
 // Run serves until ctx is done, then shuts down gracefully.
@@ -109,6 +121,16 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	go janitor(ctx, c, log)
+	var dp *dataplane.Proxy
+	if cfg.ProxyAddr != "" {
+		var stop func()
+		dp, stop, err = startDataPlane(ctx, c, cfg, reg)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	cfg.dataplane = dp
 	h := Handler(c, st, cfg, res, dnsPort)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -190,6 +212,11 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 		d := &dnsAdmin{c: c, r: res, port: dnsPort, api: api}
 		mux.HandleFunc("GET /_vpce/dns", d.list)
 		mux.HandleFunc("GET /_vpce/dns/resolve", d.resolve)
+	}
+	if cfg.dataplane != nil {
+		da := &dataplaneAPI{p: cfg.dataplane, api: api, proxy: cfg.ProxyAddr, ca: dataplane.CAFile(cfg.StateDir)}
+		mux.HandleFunc("GET /_vpce/usage", da.usage)
+		mux.HandleFunc("GET /_vpce/dataplane", da.info)
 	}
 	ra := &reachAPI{c: c, api: api}
 	mux.HandleFunc("POST /_vpce/reach", ra.analyze)

@@ -1,0 +1,211 @@
+// Package execcmd is `vpce exec`, `vpce ca` and `vpce usage`: running a
+// program as if from an instance, the data plane's CA, and what crossed
+// the endpoints.
+package execcmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpce/vpce/internal/cli/exitcode"
+	"github.com/vpce/vpce/internal/dataplane"
+	"github.com/vpce/vpce/internal/ec2query"
+)
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// get reads a vpce endpoint, signed for "vpce" when AWS credentials are
+// in the environment.
+func get(base, path string, out any) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(base, "/")+path, nil)
+	if err != nil {
+		return nil, exitcode.New(2, err)
+	}
+	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
+		ec2query.Sign(req, nil, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("is vpce serve running? %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, errors.New("the server runs no data plane (vpce serve --proxy 127.0.0.1:4580)")
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	return b, json.Unmarshal(b, out)
+}
+
+// ProxyEnv returns the environment that sends a program's AWS traffic
+// through the data plane from src, trusting vpce's CA.
+func ProxyEnv(env []string, proxy, src, caFile, apiURL string) []string {
+	host, port, err := net.SplitHostPort(proxy)
+	if err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+		proxy = net.JoinHostPort("127.0.0.1", port)
+	}
+	// The aws CLI sends proxy credentials only with a password: give one.
+	pu := "http://" + url.PathEscape(src) + ":vpce@" + proxy
+	noProxy := "localhost,127.0.0.1"
+	if u, err := url.Parse(apiURL); err == nil && u.Hostname() != "" && !strings.Contains(noProxy, u.Hostname()) {
+		noProxy += "," + u.Hostname()
+	}
+	set := map[string]string{
+		"HTTPS_PROXY": pu, "https_proxy": pu, "HTTP_PROXY": pu, "http_proxy": pu,
+		"NO_PROXY": noProxy, "no_proxy": noProxy,
+		"AWS_CA_BUNDLE": caFile, "SSL_CERT_FILE": caFile, "CURL_CA_BUNDLE": caFile, "REQUESTS_CA_BUNDLE": caFile,
+		"VPCE_SOURCE": src,
+	}
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set[k]; !ok {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range set {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// NewExecCmd returns `vpce exec`.
+func NewExecCmd() *cobra.Command {
+	var instance, eni, apiURL string
+	cmd := &cobra.Command{
+		Use:   "exec (--instance i-…|--eni eni-…) -- CMD [ARGS…]",
+		Short: "Run a program as if on an instance: its AWS traffic takes that instance's path",
+		Long: `Run CMD with HTTPS_PROXY, HTTP_PROXY, AWS_CA_BUNDLE, SSL_CERT_FILE (and
+NO_PROXY for the vpce API itself) set so that every AWS request it makes goes
+through vpce's data plane from the instance or interface named: resolved in
+its VPC, routed by its subnet, filtered by its security groups and network
+ACLs, decided by the endpoint, identity and bucket policies, then carried to
+the embedded S3 or an --upstream of vpce serve. The exit status is CMD's.`,
+		Example: `  vpce exec --instance i-0abc… -- aws s3 ls s3://reports
+  vpce exec --eni eni-0abc… -- curl -s https://ssm.us-east-1.amazonaws.com/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src := instance
+			if eni != "" {
+				src = eni
+			}
+			if (instance == "") == (eni == "") {
+				return exitcode.New(2, errors.New("give one of --instance or --eni"))
+			}
+			var info struct{ Proxy, CAFile string }
+			if _, err := get(apiURL, "/_vpce/dataplane", &info); err != nil {
+				return err
+			}
+			c := exec.Command(args[0], args[1:]...)
+			c.Stdin, c.Stdout, c.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+			c.Env = ProxyEnv(os.Environ(), info.Proxy, src, info.CAFile, apiURL)
+			err := c.Run()
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				return exitcode.New(ee.ExitCode(), nil)
+			}
+			if err != nil {
+				return exitcode.New(127, err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&instance, "instance", "", "the instance the program runs on")
+	cmd.Flags().StringVar(&eni, "eni", "", "the network interface the program sends from")
+	cmd.Flags().StringVar(&apiURL, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	cmd.Flags().SetInterspersed(false)
+	return cmd
+}
+
+// NewCACmd returns `vpce ca`.
+func NewCACmd(defaultState string) *cobra.Command {
+	var state string
+	var pem bool
+	cmd := &cobra.Command{
+		Use:   "ca",
+		Short: "Print the path of vpce's local CA certificate (trust it to let the data plane read TLS)",
+		Long: `vpce keeps a local certificate authority in its state directory (made on
+first start; the key is 0600). The data plane signs a certificate for each
+service name with it. Point AWS_CA_BUNDLE or SSL_CERT_FILE at this file
+(vpce exec does) to trust it.`,
+		Example: `  vpce ca
+  export AWS_CA_BUNDLE=$(vpce ca)
+  vpce ca --pem > vpce-ca.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ca, err := dataplane.LoadCA(state)
+			if err != nil {
+				return err
+			}
+			if pem {
+				b, err := os.ReadFile(ca.CertFile)
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), ca.CertFile)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&state, "state", defaultState, "state directory (vpce serve's --state)")
+	cmd.Flags().BoolVar(&pem, "pem", false, "print the certificate instead of its path")
+	return cmd
+}
+
+// NewUsageCmd returns `vpce usage`.
+func NewUsageCmd() *cobra.Command {
+	var apiURL, output string
+	cmd := &cobra.Command{
+		Use:   "usage",
+		Short: "What crossed each endpoint, NAT gateway and internet gateway through the data plane",
+		Example: `  vpce usage
+  vpce usage -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out struct {
+				Usage []dataplane.Usage `json:"usage"`
+			}
+			raw, err := get(apiURL, "/_vpce/usage", &out)
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				_, err := cmd.OutOrStdout().Write(raw)
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACCOUNT\tREGION\tCOMPONENT\tPATH\tREQUESTS\tBYTES IN\tBYTES OUT\tDENIED")
+			for _, u := range out.Usage {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", u.Account, u.Region, u.Component, u.Path, u.Requests, u.BytesIn, u.BytesOut, u.Denied)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&apiURL, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
+	return cmd
+}

@@ -1,0 +1,69 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/vpce/vpce/internal/store"
+)
+
+// Buckets are S3 bucket facts the data plane keeps: the owner (for
+// cross-account decisions) and the bucket policy set through it. Bucket
+// names are global, as in S3.
+const kindBucket = "s3-bucket"
+
+// Bucket is what vpce knows of an S3 bucket it serves.
+type Bucket struct {
+	Name   string `json:"name"`
+	Owner  string `json:"owner"`
+	Policy string `json:"policy,omitempty"`
+}
+
+func bucketKey(name string) store.Key {
+	return store.Key{Scope: globalScope, Kind: kindBucket, ID: name}
+}
+
+// GetBucket returns a bucket's facts; ok is false for a bucket vpce has
+// not seen created.
+func (c *Cloud) GetBucket(ctx context.Context, name string) (b Bucket, ok bool, err error) {
+	err = c.st.View(ctx, func(tx store.Txn) error {
+		var e error
+		b, ok, e = getBucket(tx, name)
+		return e
+	})
+	return b, ok, err
+}
+
+func getBucket(tx store.Txn, name string) (Bucket, bool, error) {
+	raw, err := tx.Get(bucketKey(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return Bucket{}, false, nil
+	}
+	if err != nil {
+		return Bucket{}, false, err
+	}
+	var b Bucket
+	return b, true, jsonUnmarshal(raw, &b)
+}
+
+// SetBucket records a bucket's owner and policy (empty: none), or
+// forgets the bucket when remove is set.
+func (c *Cloud) SetBucket(ctx context.Context, b Bucket, remove bool) error {
+	return c.st.Update(ctx, func(tx store.Txn) error {
+		if remove {
+			if err := tx.Delete(bucketKey(b.Name)); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return nil
+		}
+		raw, err := jsonMarshal(b)
+		if err != nil {
+			return err
+		}
+		return tx.Put(bucketKey(b.Name), raw)
+	})
+}
+
+func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

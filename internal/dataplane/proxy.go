@@ -1,0 +1,358 @@
+// Package dataplane is vpce's Hyperplane: a forward proxy that carries real
+// aws CLI, SDK and curl requests from a chosen instance or interface along
+// the path AWS would take, and enforces every rule on the way. The path
+// of each new connection is decided by the path engine (internal/reach),
+// the same function `vpce reach` calls; every request on an open path is
+// mapped to its IAM action and resource and decided by reach.Decide with
+// the endpoint, identity and resource policies; then it is forwarded to
+// the embedded S3, a built-in STS, or a configured upstream, and metered.
+package dataplane
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/reach"
+)
+
+// Config configures the data plane.
+type Config struct {
+	Cloud *cloud.Cloud
+	CA    *CA
+	// DefaultAccount is the account of callers whose access key is not a
+	// 12-digit account ID and not in Identities.
+	DefaultAccount string
+	Identities     Identities
+	// Upstreams send a service's requests on (s3 → MinIO, ssm → LocalStack);
+	// S3 without an upstream goes to the embedded S3.
+	Upstreams map[string]*url.URL
+	// S3 is the embedded S3 (nil: none).
+	S3     http.Handler
+	Logger *slog.Logger
+	Meter  *Meter
+}
+
+// Proxy is the data plane's front end: an HTTP forward proxy that a client
+// names its source to with the proxy user name (http://i-0abc…:x@host:port).
+type Proxy struct {
+	cfg Config
+
+	mu        sync.Mutex
+	analyzers map[*cloud.Snapshot]*reach.Analyzer
+	scopes    []cloud.Scope
+	scopesAt  time.Time
+}
+
+// New returns a proxy.
+func New(cfg Config) *Proxy {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Meter == nil {
+		cfg.Meter = NewMeter(nil)
+	}
+	if cfg.DefaultAccount == "" {
+		cfg.DefaultAccount = "000000000000"
+	}
+	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}}
+}
+
+// Meter returns the proxy's meter.
+func (p *Proxy) Meter() *Meter { return p.cfg.Meter }
+
+// refuse answers a request the data plane will not carry, with the reason
+// code in X-Vpce-Reason.
+func refuse(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("X-Vpce-Reason", code)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "vpce: %s: %s\n", code, msg)
+}
+
+// sourceOf reads the source from the proxy credentials: the user name of
+// Basic Proxy-Authorization (curl sends a user alone; the aws CLI only
+// with a password, which is ignored).
+func sourceOf(r *http.Request) string {
+	h := r.Header.Get("Proxy-Authorization")
+	kind, cred, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(kind, "Basic") {
+		return ""
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+	if err != nil {
+		return ""
+	}
+	user, _, _ := strings.Cut(string(raw), ":")
+	if u, err := url.PathUnescape(user); err == nil {
+		user = u
+	}
+	return strings.TrimSpace(user)
+}
+
+const howToName = `name the source in the proxy URL: HTTPS_PROXY=http://i-0123456789abcdef0:x@127.0.0.1:4580 (an instance or eni- interface), or run the command with "vpce exec --instance i-… -- CMD"`
+
+// locate finds the account and region that hold a source, and the
+// snapshot and analyzer of that scope as they are now.
+func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error) {
+	p.mu.Lock()
+	if time.Since(p.scopesAt) > time.Second {
+		p.mu.Unlock()
+		scs, err := p.cfg.Cloud.Scopes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.mu.Lock()
+		p.scopes, p.scopesAt = scs, time.Now()
+	}
+	scopes := p.scopes
+	p.mu.Unlock()
+	for _, sc := range scopes {
+		snap, err := p.cfg.Cloud.Snapshot(ctx, sc)
+		if err != nil {
+			return nil, err
+		}
+		if snap.Instances[src] == nil && snap.NetworkInterfaces[src] == nil {
+			continue
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		a := p.analyzers[snap]
+		if a == nil {
+			if len(p.analyzers) > 64 {
+				clear(p.analyzers)
+			}
+			a = reach.New(snap)
+			p.analyzers[snap] = a
+		}
+		return a, nil
+	}
+	return nil, nil
+}
+
+// tunnel is one client connection's decided path.
+type tunnel struct {
+	src  string
+	host string
+	port int
+	tls  bool
+	a    *reach.Analyzer
+	path *reach.Result
+}
+
+// ServeHTTP is the proxy: CONNECT opens a tunnel (TLS terminated with the
+// CA), an absolute-form request is carried as is.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	src := sourceOf(r)
+	if src == "" || !(strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")) {
+		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce: the user name is the source instance or interface"`)
+		refuse(w, http.StatusProxyAuthRequired, "NO_SOURCE", howToName)
+		return
+	}
+	a, err := p.locate(r.Context(), src)
+	if err != nil {
+		refuse(w, http.StatusServiceUnavailable, "STATE_UNAVAILABLE", err.Error())
+		return
+	}
+	if a == nil {
+		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce"`)
+		refuse(w, http.StatusProxyAuthRequired, "UNKNOWN_SOURCE", fmt.Sprintf("%s is no instance or interface in any account: %s", src, howToName))
+		return
+	}
+	host, port, err := hostPort(r)
+	if err != nil {
+		refuse(w, http.StatusBadRequest, "BAD_TARGET", err.Error())
+		return
+	}
+	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port})
+	var ie *reach.InputError
+	if errors.As(err, &ie) {
+		refuse(w, http.StatusBadGateway, "UNKNOWN_DESTINATION", ie.Msg)
+		return
+	}
+	if err != nil {
+		refuse(w, http.StatusInternalServerError, "ANALYSIS_FAILED", err.Error())
+		return
+	}
+	t := &tunnel{src: src, host: host, port: port, tls: r.Method == http.MethodConnect, a: a, path: res}
+	if !res.Reachable {
+		ex := res.Explanations[0]
+		p.cfg.Meter.deny(a.Snapshot().Scope, res, "path")
+		p.cfg.Logger.Info("connection blocked", "source", src, "to", net.JoinHostPort(host, strconv.Itoa(port)), "code", ex.Code, "at", ex.Component, "why", ex.Message)
+		w.Header().Set("X-Vpce-Component", ex.Component)
+		refuse(w, http.StatusForbidden, ex.Code, fmt.Sprintf("%s → %s:%d is blocked at %s: %s", src, host, port, ex.Component, ex.Message))
+		return
+	}
+	if r.Method != http.MethodConnect {
+		p.serveRequest(t, w, r)
+		return
+	}
+	p.serveTunnel(t, w, r)
+}
+
+// hostPort is the target of a proxy request.
+func hostPort(r *http.Request) (string, int, error) {
+	target := r.Host
+	defPort := 80
+	if r.Method == http.MethodConnect {
+		defPort = 443
+	} else if r.URL.Scheme == "https" {
+		defPort = 443
+	}
+	if r.Method != http.MethodConnect && !r.URL.IsAbs() {
+		return "", 0, errors.New("not a proxy request: send an absolute URL or CONNECT")
+	}
+	h, ps, err := net.SplitHostPort(target)
+	if err != nil {
+		h, ps = target, strconv.Itoa(defPort)
+	}
+	port, err := strconv.Atoi(ps)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("bad port in %q", target)
+	}
+	h = strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
+	if h == "" {
+		return "", 0, errors.New("no host")
+	}
+	return h, port, nil
+}
+
+// serveTunnel answers CONNECT, terminates TLS with a certificate for the
+// name asked and serves the requests inside on the decided path.
+func (p *Proxy) serveTunnel(t *tunnel, w http.ResponseWriter, r *http.Request) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		refuse(w, http.StatusInternalServerError, "NO_HIJACK", "the connection cannot be taken over")
+		return
+	}
+	conn, rw, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if _, err := rw.WriteString("HTTP/1.1 200 Connection established\r\n\r\n"); err != nil || rw.Flush() != nil {
+		conn.Close()
+		return
+	}
+	raw := &countingConn{Conn: conn, r: rw.Reader}
+	if t.port != 443 && !looksLikeTLS(raw) {
+		// A plain protocol through the tunnel (HTTP on port 80).
+		t.tls = false
+		p.serveConn(t, raw)
+		return
+	}
+	tc := tls.Server(raw, &tls.Config{MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
+		GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			name := hello.ServerName
+			if name == "" {
+				name = t.host
+			}
+			if !strings.EqualFold(name, t.host) {
+				return nil, fmt.Errorf("server name %q is not the tunnel's %q", name, t.host)
+			}
+			return p.cfg.CA.Certificate(name)
+		}})
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tc.HandshakeContext(r.Context()); err != nil {
+		p.cfg.Logger.Debug("TLS handshake failed", "source", t.src, "host", t.host, "err", err)
+		tc.Close()
+		return
+	}
+	tc.SetDeadline(time.Time{})
+	p.serveConn(t, tc)
+}
+
+// looksLikeTLS peeks at the first byte: a TLS handshake record is 0x16.
+func looksLikeTLS(c *countingConn) bool {
+	c.Conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := c.r.Peek(1)
+	c.Conn.SetReadDeadline(time.Time{})
+	return err == nil && b[0] == 0x16
+}
+
+// serveConn serves HTTP requests on one tunnelled connection.
+func (p *Proxy) serveConn(t *tunnel, c net.Conn) {
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serveRequest(t, w, r) }),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       90 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(p.cfg.Logger.Handler(), slog.LevelDebug),
+	}
+	l := &oneConnListener{c: c, done: make(chan struct{})}
+	srv.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed || s == http.StateHijacked {
+			l.close()
+		}
+	}
+	srv.Serve(l)
+}
+
+// oneConnListener hands one connection to an http.Server, then waits
+// until it is closed.
+type oneConnListener struct {
+	c    net.Conn
+	once sync.Once
+	done chan struct{}
+	used bool
+	mu   sync.Mutex
+}
+
+func (l *oneConnListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if !l.used {
+		l.used = true
+		l.mu.Unlock()
+		return l.c, nil
+	}
+	l.mu.Unlock()
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *oneConnListener) close()         { l.once.Do(func() { close(l.done) }) }
+func (l *oneConnListener) Close() error   { l.close(); return nil }
+func (l *oneConnListener) Addr() net.Addr { return l.c.LocalAddr() }
+
+// countingConn counts the bytes of a tunnel; reads go through the
+// buffered reader the hijack left.
+type countingConn struct {
+	net.Conn
+	r         *bufio.Reader
+	in, out   int64
+	countedMu sync.Mutex
+}
+
+func (c *countingConn) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.countedMu.Lock()
+	c.in += int64(n)
+	c.countedMu.Unlock()
+	return n, err
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.countedMu.Lock()
+	c.out += int64(n)
+	c.countedMu.Unlock()
+	return n, err
+}
+
+// scope is the account and region of the tunnel's source.
+func (t *tunnel) scope() cloud.Scope { return t.a.Snapshot().Scope }
+
+var _ io.Reader = (*countingConn)(nil)

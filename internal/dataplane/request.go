@@ -1,0 +1,440 @@
+package dataplane
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/policy"
+	"github.com/vpce/vpce/internal/reach"
+	"github.com/vpce/vpce/internal/resolver"
+)
+
+// Limits of one request.
+const (
+	maxQueryBody = 1 << 20  // a Query or JSON protocol body read to find the operation
+	maxPolicy    = 20 << 10 // S3's bucket policy limit
+)
+
+// call is a request as IAM sees it.
+type call struct {
+	Service string // s3, ssm, sts, …: the catalog's short name
+	Op      string
+	Actions []actionOn
+	Context map[string][]string
+	Bucket  string // S3 only
+	Key     string // S3 only
+	// Protocol is how errors are written: rest-xml (S3), json or query.
+	Protocol string
+}
+
+// iamPrefix is the IAM service prefix of a catalog service.
+func iamPrefix(service string) string {
+	switch service {
+	case "ecr.api", "ecr.dkr":
+		return "ecr"
+	case "monitoring":
+		return "cloudwatch"
+	case "email-smtp":
+		return "ses"
+	case "execute-api":
+		return "execute-api"
+	}
+	first, _, _ := strings.Cut(service, ".")
+	return first
+}
+
+func requestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// serviceOf says which service a request is for: S3 by its names (any
+// form), else the public name's service, else the interface endpoint the
+// path ends at.
+func (p *Proxy) serviceOf(t *tunnel) (string, string) {
+	if bucket, ok := s3Host(t.host); ok {
+		return "s3", bucket
+	}
+	if _, svc, ok := resolver.PublicService(t.host); ok {
+		return svc, ""
+	}
+	if t.path.Endpoint != "" {
+		if ep := t.a.Snapshot().Endpoints[t.path.Endpoint]; ep != nil {
+			if s, ok := ep.Service(t.a.Snapshot().Scope.Region); ok {
+				if s.Short == "s3" {
+					return "s3", ""
+				}
+				return s.Short, ""
+			}
+		}
+	}
+	return "", ""
+}
+
+// classify maps a request to its service, operation, actions and
+// resources. Query bodies are read (bounded) and put back.
+func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
+	svc, bucket := p.serviceOf(t)
+	if svc == "s3" {
+		c := classifyS3(r, bucket)
+		return &call{Service: "s3", Op: c.Op, Actions: c.Actions, Context: c.Context, Bucket: c.Bucket, Key: c.Key, Protocol: "rest-xml"}, nil
+	}
+	c := &call{Service: svc, Context: map[string][]string{}, Protocol: "query"}
+	prefix := iamPrefix(svc)
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		c.Protocol = "json"
+		c.Op = target[strings.LastIndex(target, ".")+1:]
+	} else {
+		op := r.URL.Query().Get("Action")
+		if op == "" && r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
+			if err != nil {
+				return nil, err
+			}
+			if len(body) > maxQueryBody {
+				return nil, fmt.Errorf("a Query request body larger than %d bytes", maxQueryBody)
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			form, _ := url.ParseQuery(string(body))
+			op = form.Get("Action")
+		}
+		c.Op = op
+	}
+	if c.Op == "" {
+		// REST services other than S3 name operations by method and path,
+		// which vpce does not map yet.
+		c.Op = "UnknownOperation"
+		c.Protocol = "json"
+	}
+	if svc == "" {
+		prefix = "unknown"
+	}
+	c.Actions = []actionOn{{prefix + ":" + c.Op, "*"}}
+	return c, nil
+}
+
+// serveRequest carries one request on an open path: classify, decide,
+// answer or forward, meter.
+func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host != t.host {
+		p.cfg.Meter.deny(t.scope(), t.path, "host")
+		refuse(w, http.StatusMisdirectedRequest, "HOST_MISMATCH", fmt.Sprintf("Host %q is not the host %q this connection was opened (and decided) for", r.Host, t.host))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 5<<30)
+	c, err := p.classify(t, r)
+	if err != nil {
+		refuse(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
+		return
+	}
+	id, key := p.identity(r)
+	if t.tls {
+		c.Context["aws:SecureTransport"] = []string{"true"}
+	} else {
+		c.Context["aws:SecureTransport"] = []string{"false"}
+	}
+	req := reach.Request{Principal: id.Principal, Identity: id.Policies, Boundary: id.Boundary, Context: c.Context}
+	var bucket cloud.Bucket
+	if c.Service == "s3" && c.Bucket != "" {
+		b, ok, err := p.cfg.Cloud.GetBucket(r.Context(), c.Bucket)
+		if err != nil {
+			refuse(w, http.StatusServiceUnavailable, "STATE_UNAVAILABLE", err.Error())
+			return
+		}
+		if ok {
+			bucket = b
+			req.ResourceAccount = b.Owner
+			if b.Policy != "" {
+				pol, fs := policy.Parse("bucket "+b.Name, policy.KindResource, b.Policy)
+				if policy.Refusal(fs) == nil {
+					req.ResourcePolicy = pol
+				}
+			}
+		}
+	}
+	for _, act := range c.Actions {
+		req.Action, req.Resource = act.Action, act.Resource
+		d := t.a.Decide(t.path, req)
+		if !d.Allowed {
+			p.cfg.Meter.deny(t.scope(), t.path, "policy")
+			p.cfg.Logger.Info("request denied", "source", t.src, "host", t.host, "action", act.Action, "resource", act.Resource,
+				"principal", id.Principal, "code", d.Code, "statements", strings.Join(d.Statements, ","))
+			p.accessDenied(w, c, id, act, d)
+			return
+		}
+	}
+	cw := &countingWriter{ResponseWriter: w}
+	body := &countingBody{ReadCloser: r.Body}
+	r.Body = body
+	defer func() { p.cfg.Meter.carry(t.scope(), t.path, body.n, cw.n) }()
+	switch {
+	case c.Service == "s3" && c.Op == "GetBucketPolicy":
+		p.getBucketPolicy(cw, c, bucket)
+	case c.Service == "s3" && c.Op == "PutBucketPolicy":
+		p.putBucketPolicy(cw, r, c, bucket, id)
+	case c.Service == "s3" && c.Op == "DeleteBucketPolicy":
+		if bucket.Name != "" {
+			bucket.Policy = ""
+			p.cfg.Cloud.SetBucket(r.Context(), bucket, false)
+		}
+		cw.WriteHeader(http.StatusNoContent)
+	case c.Service == "sts" && c.Op == "GetCallerIdentity":
+		getCallerIdentity(cw, id, key)
+	default:
+		p.forward(t, cw, r, c, id)
+	}
+}
+
+// accessDenied answers as the service would, naming the policy type that
+// denied as AWS's messages now do.
+func (p *Proxy) accessDenied(w http.ResponseWriter, c *call, id Identity, act actionOn, d reach.Decision) {
+	kind := map[string]string{policy.TypeEndpoint: "VPC endpoint policy", policy.TypeResource: "resource-based policy",
+		policy.TypeBoundary: "permissions boundary", policy.TypeSCP: "service control policy"}[d.DecidedBy]
+	if kind == "" {
+		kind = "identity-based policy"
+	}
+	who := id.Principal
+	if who == "" {
+		who = "anonymous"
+	}
+	why := "because no " + kind + " allows the " + act.Action + " action"
+	if d.Decision == policy.ExplicitDeny {
+		why = "with an explicit deny in a " + kind
+	}
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", who, act.Action, act.Resource, why)
+	rid := requestID()
+	w.Header().Set("X-Vpce-Reason", d.Code)
+	w.Header().Set("X-Vpce-Component", d.Component)
+	w.Header().Set("X-Amz-Request-Id", rid)
+	switch c.Protocol {
+	case "rest-xml":
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>AccessDenied</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>%s</HostId></Error>`,
+			xmlEscape(msg), rid, rid)
+	case "json":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": "AccessDeniedException", "message": msg})
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, xmlEscape(msg), rid)
+	}
+}
+
+func xmlEscape(s string) string {
+	var b bytes.Buffer
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+func s3Error(w http.ResponseWriter, status int, code, msg string) {
+	rid := requestID()
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>%s</HostId></Error>`, code, xmlEscape(msg), rid, rid)
+}
+
+func (p *Proxy) getBucketPolicy(w http.ResponseWriter, c *call, b cloud.Bucket) {
+	if b.Policy == "" {
+		s3Error(w, http.StatusNotFound, "NoSuchBucketPolicy", "The bucket policy does not exist")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, b.Policy)
+}
+
+func (p *Proxy) putBucketPolicy(w http.ResponseWriter, r *http.Request, c *call, b cloud.Bucket, id Identity) {
+	doc, err := io.ReadAll(io.LimitReader(r.Body, maxPolicy+1))
+	if err != nil {
+		s3Error(w, http.StatusBadRequest, "IncompleteBody", err.Error())
+		return
+	}
+	if len(doc) > maxPolicy {
+		s3Error(w, http.StatusBadRequest, "PolicyTooLarge", "Policies must be no more than 20 KB")
+		return
+	}
+	_, fs := policy.Parse("bucket "+c.Bucket, policy.KindResource, string(doc))
+	if f := policy.Refusal(fs); f != nil {
+		s3Error(w, http.StatusBadRequest, "MalformedPolicy", f.Message)
+		return
+	}
+	if b.Name == "" {
+		b = cloud.Bucket{Name: c.Bucket, Owner: id.Account}
+	}
+	b.Policy = string(doc)
+	if err := p.cfg.Cloud.SetBucket(r.Context(), b, false); err != nil {
+		s3Error(w, http.StatusServiceUnavailable, "ServiceUnavailable", err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func getCallerIdentity(w http.ResponseWriter, id Identity, key string) {
+	if id.Principal == "" {
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error></ErrorResponse>`)
+		return
+	}
+	userID := key
+	if strings.HasSuffix(id.Principal, ":root") {
+		userID = id.Account
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>%s</UserId><Account>%s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+		xmlEscape(id.Principal), xmlEscape(userID), id.Account, strings.ToLower(requestID()))
+}
+
+// forward sends a request to the service's upstream: the configured one,
+// else the embedded S3 for S3; otherwise 502 naming the flag.
+func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *call, id Identity) {
+	up := p.cfg.Upstreams[c.Service]
+	if c.Service == "s3" && up == nil && p.cfg.S3 != nil {
+		p.embeddedS3(w, r, c, id)
+		return
+	}
+	if up == nil {
+		name := c.Service
+		if name == "" {
+			name = "SERVICE"
+		}
+		refuse(w, http.StatusBadGateway, "NO_UPSTREAM", fmt.Sprintf("no upstream serves %s (%s): start vpce serve with --upstream %s=http://127.0.0.1:PORT (LocalStack, MinIO, moto …)", t.host, orUnknown(c.Service), name))
+		return
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(up)
+			pr.Out.Host = r.Host // upstreams route (and check signatures) by the service's name
+			pr.Out.Header.Del("Proxy-Authorization")
+			if c.Service == "s3" {
+				pr.Out.URL.Path, pr.Out.URL.RawPath = s3Path(up.Path, c.Bucket, c.Key)
+				pr.Out.Host = up.Host // path-style at the upstream
+			}
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			refuse(w, http.StatusBadGateway, "UPSTREAM_FAILED", err.Error())
+		},
+	}
+	rp.ServeHTTP(w, r)
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "a service vpce does not know"
+	}
+	return s
+}
+
+// s3Path is the path-style path of a bucket and key, escaped so that the
+// upstream reads back exactly the key that was decided.
+func s3Path(base, bucket, key string) (path, raw string) {
+	base = strings.TrimSuffix(base, "/")
+	if bucket == "" {
+		return base + "/", ""
+	}
+	path = base + "/" + bucket
+	raw = base + "/" + url.PathEscape(bucket)
+	if key != "" {
+		path += "/" + key
+		raw += "/" + escapeKey(key)
+	}
+	return path, raw
+}
+
+// escapeKey escapes every byte of a key but unreserved ones and "/".
+func escapeKey(k string) string {
+	var b strings.Builder
+	for i := 0; i < len(k); i++ {
+		ch := k[i]
+		if ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~' || ('a' <= ch && ch <= 'z') || ('A' <= ch && ch <= 'Z') || ('0' <= ch && ch <= '9') {
+			b.WriteByte(ch)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
+	}
+	return b.String()
+}
+
+// embeddedS3 serves S3 from the embedded store, path-style, recording
+// bucket owners as buckets are made and removed.
+func (p *Proxy) embeddedS3(w http.ResponseWriter, r *http.Request, c *call, id Identity) {
+	out := r.Clone(r.Context())
+	out.URL = &url.URL{Path: "/", RawQuery: r.URL.RawQuery}
+	out.URL.Path, out.URL.RawPath = s3Path("", c.Bucket, c.Key)
+	out.RequestURI = out.URL.RequestURI()
+	out.Host = "s3.vpce.internal"
+	out.Header.Del("Proxy-Authorization")
+	rec := &statusWriter{ResponseWriter: w}
+	p.cfg.S3.ServeHTTP(rec, out)
+	ok := rec.status == 0 || rec.status/100 == 2
+	switch {
+	case c.Op == "CreateBucket" && ok:
+		p.cfg.Cloud.SetBucket(r.Context(), cloud.Bucket{Name: c.Bucket, Owner: id.Account}, false)
+	case c.Op == "DeleteBucket" && ok:
+		p.cfg.Cloud.SetBucket(r.Context(), cloud.Bucket{Name: c.Bucket}, true)
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	if w.status == 0 {
+		w.status = s
+	}
+	w.ResponseWriter.WriteHeader(s)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+func (w *countingWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	return n, err
+}
