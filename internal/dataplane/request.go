@@ -137,6 +137,20 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusMisdirectedRequest, "HOST_MISMATCH", fmt.Sprintf("Host %q is not the host %q this connection was opened (and decided) for", r.Host, t.host))
 		return
 	}
+	if !p.stillOpen(t, r) {
+		// The path this connection was opened on changed (a route, an
+		// endpoint, a group): as a TCP flow whose route moves, it is
+		// reset; the client's next connection is decided anew.
+		p.cfg.Meter.deny(t.scope(), t.path, "path-changed")
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		refuse(w, http.StatusServiceUnavailable, "PATH_CHANGED", "the path of this connection changed; open a new one")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 5<<30)
 	c, err := p.classify(t, r)
 	if err != nil {
@@ -199,6 +213,24 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	default:
 		p.forward(t, cw, r, c, id)
 	}
+}
+
+// stillOpen re-decides a connection's path when the state changed since
+// it was decided, and reports whether it is the same path.
+func (p *Proxy) stillOpen(t *tunnel, r *http.Request) bool {
+	a, err := p.locate(r.Context(), t.src)
+	if err != nil || a == nil {
+		return false
+	}
+	if a == t.a {
+		return true
+	}
+	res, err := a.Analyze(reach.Query{From: t.src, To: t.host, Port: t.port})
+	if err != nil || !res.Reachable || res.Verdict != t.path.Verdict || res.Endpoint != t.path.Endpoint || res.NatGateway != t.path.NatGateway {
+		return false
+	}
+	t.a, t.path = a, res
+	return true
 }
 
 // accessDenied answers as the service would, naming the policy type that

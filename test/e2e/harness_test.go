@@ -63,6 +63,7 @@ type server struct {
 	cmd     *exec.Cmd
 	url     string
 	dnsPort int
+	proxy   string // the data plane's address
 	state   string
 	args    []string
 	log     *bytes.Buffer
@@ -107,12 +108,16 @@ func startServer(state string, args ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{url: "http://" + addr, dnsPort: dnsPort, state: state, args: args, log: &bytes.Buffer{}, done: make(chan struct{})}
+	proxy, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{url: "http://" + addr, dnsPort: dnsPort, proxy: proxy, state: state, args: args, log: &bytes.Buffer{}, done: make(chan struct{})}
 	return s, s.start(addr)
 }
 
 func (s *server) start(addr string) error {
-	all := []string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn", "--dns", fmt.Sprintf("0.0.0.0:%d", s.dnsPort)}
+	all := []string{"serve", "--listen", addr, "--state", s.state, "--log-level", "warn", "--dns", fmt.Sprintf("0.0.0.0:%d", s.dnsPort), "--proxy", s.proxy}
 	if !strings.Contains(strings.Join(s.args, " "), "--quota") {
 		// Tests make many VPCs in one account; TestQuotas checks AWS's
 		// default of 5.
