@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/dig ] || need+=(dnsutils)
+[ -x /usr/bin/curl ] || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -15,6 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 /usr/bin/aws --version
 /usr/bin/dig -v 2>&1
+/usr/bin/curl --version | head -1
 
 gofmt_out=$(gofmt -l cmd internal test)
 if [ -n "$gofmt_out" ]; then
