@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/reach"
 )
 
@@ -44,6 +45,13 @@ type Config struct {
 	S3     http.Handler
 	Logger *slog.Logger
 	Meter  *Meter
+	// Credentials, when set (vpce serve --auth sigv4), are the keys whose
+	// signatures the data plane verifies: a signed request with an
+	// unknown key or a bad signature is refused as the service would.
+	Credentials ec2query.Credentials
+	// AdminKeys may send from any account's sources; other keys only from
+	// their own account's (with Credentials set).
+	AdminKeys []string
 }
 
 // Proxy is the data plane's front end: an HTTP forward proxy that a client

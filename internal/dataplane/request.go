@@ -3,6 +3,7 @@ package dataplane
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -12,9 +13,13 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/policy"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
@@ -157,7 +162,23 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
 		return
 	}
+	if p.cfg.Credentials != nil {
+		if err := p.verify(r, c); err != nil {
+			p.cfg.Meter.deny(t.scope(), t.path, "signature")
+			p.authError(w, c, err)
+			return
+		}
+	}
 	id, key := p.identity(r)
+	if p.cfg.Credentials != nil && !slices.Contains(p.cfg.AdminKeys, key) && (key == "" || id.Account != t.scope().Account) {
+		// With auth on, a source is used only by its own account's keys:
+		// nobody sends from another tenant's instance.
+		p.cfg.Meter.deny(t.scope(), t.path, "source-account")
+		w.Header().Set("X-Vpce-Reason", "SOURCE_NOT_YOURS")
+		s3orErr := fmt.Sprintf("requests from %s must be signed by a key of account %s", t.src, t.scope().Account)
+		p.authError(w, c, &apierr.Error{Code: "AccessDenied", Message: s3orErr, Status: http.StatusForbidden})
+		return
+	}
 	if t.tls {
 		c.Context["aws:SecureTransport"] = []string{"true"}
 	} else {
@@ -231,6 +252,54 @@ func (p *Proxy) stillOpen(t *tunnel, r *http.Request) bool {
 	}
 	t.a, t.path = a, res
 	return true
+}
+
+// verify checks a signed request's signature with the server's keys. The
+// payload hash is the one S3 requests declare (or UNSIGNED-PAYLOAD for a
+// presigned URL); other services' bodies are read (bounded) and hashed.
+func (p *Proxy) verify(r *http.Request, c *call) error {
+	hash := r.Header.Get("X-Amz-Content-Sha256")
+	if hash == "" && r.URL.Query().Get("X-Amz-Signature") != "" {
+		hash = "UNSIGNED-PAYLOAD"
+	}
+	if hash == "" {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
+		if err != nil {
+			return err
+		}
+		if len(body) > maxQueryBody {
+			return fmt.Errorf("a signed body without x-amz-content-sha256 larger than %d bytes", maxQueryBody)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(body)
+		hash = hex.EncodeToString(sum[:])
+	}
+	_, err := ec2query.VerifyDeclared(r, hash, p.cfg.Credentials, time.Now())
+	return err
+}
+
+// authError answers a failed signature check in the service's format.
+func (p *Proxy) authError(w http.ResponseWriter, c *call, err error) {
+	code, msg, status := "SignatureDoesNotMatch", err.Error(), http.StatusForbidden
+	if ae, ok := apierr.As(err); ok {
+		code, msg = ae.Code, ae.Message
+		if ae.Status != 0 {
+			status = ae.Status
+		}
+	}
+	w.Header().Set("X-Vpce-Reason", "SIGNATURE")
+	switch c.Protocol {
+	case "rest-xml":
+		s3Error(w, status, code, msg)
+	case "json":
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlEscape(msg), requestID())
+	}
 }
 
 // accessDenied answers as the service would, naming the policy type that

@@ -32,8 +32,12 @@ func startDataPlane(ctx context.Context, c *cloud.Cloud, cfg Config, reg prometh
 	if err != nil {
 		return nil, nil, fmt.Errorf("embedded S3: %w", err)
 	}
-	p := dataplane.New(dataplane.Config{Cloud: c, CA: ca, DefaultAccount: cfg.DefaultAccount, Identities: ids, Upstreams: cfg.Upstreams,
-		S3: s3, Logger: log, Meter: dataplane.NewMeter(reg)})
+	dc := dataplane.Config{Cloud: c, CA: ca, DefaultAccount: cfg.DefaultAccount, Identities: ids, Upstreams: cfg.Upstreams,
+		S3: s3, Logger: log, Meter: dataplane.NewMeter(reg)}
+	if cfg.Auth == ec2query.AuthSigV4 {
+		dc.Credentials, dc.AdminKeys = cfg.Credentials, cfg.AdminKeys
+	}
+	p := dataplane.New(dc)
 	ln, err := net.Listen("tcp", cfg.ProxyAddr)
 	if err != nil {
 		s3Close.Close()

@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 )
@@ -194,3 +196,52 @@ func getJSON(u string, out any) ([]byte, error) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestDataPlaneAuth: with --auth sigv4 the data plane verifies the
+// signatures of the requests it carries, and a source is used only by its
+// own account's keys.
+func TestDataPlaneAuth(t *testing.T) {
+	s := authServer(t)
+	tc := tenantClient(s, tenantKey, tenantSecret)
+	ctx := context.Background()
+	vpc := must[*ec2.CreateVpcOutput](t)(tc.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.2.0.0/16")})).Vpc
+	sn := must[*ec2.CreateSubnetOutput](t)(tc.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.VpcId, CidrBlock: aws.String("10.2.1.0/24")})).Subnet
+	inst := must[*ec2.RunInstancesOutput](t)(tc.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12345678"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: sn.SubnetId})).Instances[0].InstanceId
+	rts := must[*ec2.DescribeRouteTablesOutput](t)(tc.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{aws.ToString(vpc.VpcId)}}}})).RouteTables
+	must[*ec2.CreateVpcEndpointOutput](t)(tc.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: vpc.VpcId, ServiceName: aws.String("com.amazonaws.us-east-1.s3"),
+		RouteTableIds: []string{aws.ToString(rts[0].RouteTableId)}}))
+	time.Sleep(1200 * time.Millisecond) // the instance leaves pending (default delay)
+	run := func(key, secret string, args ...string) (string, int) {
+		all := append([]string{"exec", "--instance", aws.ToString(inst), "--endpoint-url", s.url, "--"}, args...)
+		cmd := exec.Command(binary, all...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+key, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION=us-east-1",
+			"AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return out.String(), ee.ExitCode()
+		}
+		return out.String(), 0
+	}
+	bucket := "auth-" + tenantKey
+	if out, code := run(tenantKey, tenantSecret, awsCLI, "s3", "mb", "s3://"+bucket); code != 0 {
+		t.Fatalf("mb with the right key: exit %d\n%s", code, out)
+	}
+	if out, code := run(tenantKey, tenantSecret, "env", "AWS_SECRET_ACCESS_KEY=wrong", awsCLI, "s3", "ls", "s3://"+bucket); code == 0 || !strings.Contains(out, "SignatureDoesNotMatch") {
+		t.Fatalf("a wrong secret: exit %d\n%s", code, out)
+	}
+	// (vpce exec itself signs with a known key; the CLI inside with another.)
+	if out, code := run(tenantKey, tenantSecret, "env", "AWS_ACCESS_KEY_ID=AKIANOSUCHKEY", "AWS_SECRET_ACCESS_KEY=x", awsCLI, "s3", "ls", "s3://"+bucket); code == 0 || !strings.Contains(out, "InvalidAccessKeyId") {
+		t.Fatalf("an unknown key: exit %d\n%s", code, out)
+	}
+	// Another tenant, with a good key of its own, cannot send from this
+	// tenant's instance.
+	if out, code := run(tenantKey, tenantSecret, "env", "AWS_ACCESS_KEY_ID="+otherKey, "AWS_SECRET_ACCESS_KEY="+otherSecret, awsCLI, "s3", "ls", "s3://"+bucket); code == 0 || !strings.Contains(out, "AccessDenied") {
+		t.Fatalf("another tenant's key: exit %d\n%s", code, out)
+	}
+	if out, code := run(tenantKey, tenantSecret, awsCLI, "s3", "ls", "s3://"+bucket); code != 0 {
+		t.Fatalf("ls with the right key: exit %d\n%s", code, out)
+	}
+}
