@@ -35,10 +35,13 @@ func must[T any](t testing.TB) func(T, error) T {
 
 func ptr[T any](v T) *T { return &v }
 
+// benchRig is newRig for benchmarks.
+func newBenchRig(b *testing.B) *rig { return newRigTB(b) }
+
 // rig is a VPC with an instance in a private subnet whose route table has
 // an S3 gateway endpoint, and the data plane in front of it.
 type rig struct {
-	t        *testing.T
+	t        testing.TB
 	c        *cloud.Cloud
 	proxy    *httptest.Server
 	p        *Proxy
@@ -51,7 +54,9 @@ type rig struct {
 	endpoint *url.URL
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigTB(t) }
+
+func newRigTB(t testing.TB) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Data-plane throughput on one machine, in one run, with wrk (Debian):
+# S3 GetObject of 1 KiB straight to an upstream S3, through haproxy (mode
+# http), and through vpce's data plane (absolute-form HTTP proxying: the
+# path decided, the request mapped to s3:GetObject and decided with the
+# endpoint policy, metered). wrk cannot open CONNECT tunnels: TLS is
+# measured by BenchmarkDataPlane (go test ./internal/dataplane -bench .).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for p in wrk haproxy; do command -v $p >/dev/null || { apt-get update -q && apt-get install -y -q wrk haproxy; break; }; done
+dir=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
+go build -o "$dir/vpce" ./cmd/vpce
+go build -o "$dir/s3server" ./scripts/s3server
+"$dir/s3server" -listen 127.0.0.1:9100 & sleep 0.5
+curl -sf -X PUT http://127.0.0.1:9100/reports >/dev/null
+head -c 1024 /dev/zero | tr '\0' x | curl -sf -X PUT --data-binary @- http://127.0.0.1:9100/reports/public/k >/dev/null
+cat > "$dir/haproxy.cfg" <<CFG
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend f
+  bind 127.0.0.1:9200
+  default_backend b
+backend b
+  server s1 127.0.0.1:9100
+CFG
+haproxy -f "$dir/haproxy.cfg" & sleep 0.5
+"$dir/vpce" serve --state "$dir/state" --listen 127.0.0.1:4599 --dns "" --proxy 127.0.0.1:4590 --provision-delay 0s \
+  --upstream s3=http://127.0.0.1:9100 --log-level warn & sleep 1
+export AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
+A="/usr/bin/aws --endpoint-url http://127.0.0.1:4599 ec2"
+vpc=$($A create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId --output text)
+sn=$($A create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24 --query Subnet.SubnetId --output text)
+inst=$($A run-instances --image-id ami-12345678 --subnet-id "$sn" --query 'Instances[0].InstanceId' --output text)
+rtb=$($A describe-route-tables --filters Name=vpc-id,Values="$vpc" --query 'RouteTables[0].RouteTableId' --output text)
+$A create-vpc-endpoint --vpc-id "$vpc" --service-name com.amazonaws.us-east-1.s3 --route-table-ids "$rtb" >/dev/null
+auth=$(printf '%s:x' "$inst" | base64 -w0)
+cat > "$dir/proxy.lua" <<LUA
+wrk.method = "GET"
+wrk.path = "http://s3.us-east-1.amazonaws.com/reports/public/k"
+wrk.headers["Proxy-Authorization"] = "Basic $auth"
+wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"
+LUA
+curl -sf -x "http://$inst:x@127.0.0.1:4590" http://s3.us-east-1.amazonaws.com/reports/public/k | head -c 10; echo " (through vpce)"
+for run in "direct http://127.0.0.1:9100/reports/public/k" "haproxy http://127.0.0.1:9200/reports/public/k" "vpce -s $dir/proxy.lua http://127.0.0.1:4590/"; do
+  set -- $run; name=$1; shift
+  echo "== $name"
+  wrk -t2 -c16 -d10s --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
+done
