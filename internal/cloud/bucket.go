@@ -26,13 +26,30 @@ func bucketKey(name string) store.Key {
 
 // GetBucket returns a bucket's facts; ok is false for a bucket vpce has
 // not seen created.
+// Answers are cached until the next committed change: the data plane asks
+// on every S3 request.
 func (c *Cloud) GetBucket(ctx context.Context, name string) (b Bucket, ok bool, err error) {
+	gen := c.bucketGen.Load()
+	if v, hit := c.buckets.Load(name); hit {
+		if e := v.(cachedBucket); e.gen == gen {
+			return e.b, e.ok, nil
+		}
+	}
 	err = c.st.View(ctx, func(tx store.Txn) error {
 		var e error
 		b, ok, e = getBucket(tx, name)
 		return e
 	})
+	if err == nil {
+		c.buckets.Store(name, cachedBucket{gen, b, ok})
+	}
 	return b, ok, err
+}
+
+type cachedBucket struct {
+	gen uint64
+	b   Bucket
+	ok  bool
 }
 
 func getBucket(tx store.Txn, name string) (Bucket, bool, error) {
@@ -50,6 +67,7 @@ func getBucket(tx store.Txn, name string) (Bucket, bool, error) {
 // SetBucket records a bucket's owner and policy (empty: none), or
 // forgets the bucket when remove is set.
 func (c *Cloud) SetBucket(ctx context.Context, b Bucket, remove bool) error {
+	defer c.bucketGen.Add(1) // cached answers (GetBucket) are stale now
 	return c.st.Update(ctx, func(tx store.Txn) error {
 		if remove {
 			if err := tx.Delete(bucketKey(b.Name)); err != nil && !errors.Is(err, store.ErrNotFound) {

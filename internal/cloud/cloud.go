@@ -74,6 +74,8 @@ type Cloud struct {
 	gen            atomic.Uint64 // bumped after every committed change
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 	snaps          snapshotCache
+	buckets        sync.Map      // bucket name → cachedBucket
+	bucketGen      atomic.Uint64 // bumped after every bucket change
 	paths          PathAnalyzer
 }
 
@@ -145,6 +147,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	c.inited.Clear()
 	c.gen.Add(1)
 	c.dnsGen.Add(1)
+	c.bucketGen.Add(1)
 	return nil
 }
 
