@@ -23,6 +23,8 @@ type Usage struct {
 	BytesIn  int64  `json:"bytesIn"`
 	BytesOut int64  `json:"bytesOut"`
 	Denied   int64  `json:"denied"`
+
+	requests, bytesIn, bytesOut prometheus.Counter // this entry's series
 }
 
 type usageKey struct{ account, region, component, path string }
@@ -74,7 +76,10 @@ func (m *Meter) entry(sc cloud.Scope, r *reach.Result) *Usage {
 	k := usageKey{sc.Account, sc.Region, component(r), r.Verdict}
 	u := m.usage[k]
 	if u == nil {
-		u = &Usage{Account: sc.Account, Region: sc.Region, Component: k.component, Path: k.path}
+		u = &Usage{Account: sc.Account, Region: sc.Region, Component: k.component, Path: k.path,
+			requests: m.requests.WithLabelValues(k.component, k.path),
+			bytesIn:  m.bytes.WithLabelValues(k.component, k.path, "in"),
+			bytesOut: m.bytes.WithLabelValues(k.component, k.path, "out")}
 		m.usage[k] = u
 	}
 	return u
@@ -88,10 +93,9 @@ func (m *Meter) carry(sc cloud.Scope, r *reach.Result, in, out int64) {
 	u.BytesIn += in
 	u.BytesOut += out
 	m.mu.Unlock()
-	c := component(r)
-	m.requests.WithLabelValues(c, r.Verdict).Inc()
-	m.bytes.WithLabelValues(c, r.Verdict, "in").Add(float64(in))
-	m.bytes.WithLabelValues(c, r.Verdict, "out").Add(float64(out))
+	u.requests.Inc()
+	u.bytesIn.Add(float64(in))
+	u.bytesOut.Add(float64(out))
 }
 
 // deny counts a refusal at a stage: the path, the Host check or a policy.
@@ -110,7 +114,9 @@ func (m *Meter) Report(account string) []Usage {
 	out := make([]Usage, 0, len(m.usage))
 	for _, u := range m.usage {
 		if account == "" || u.Account == account {
-			out = append(out, *u)
+			v := *u
+			v.requests, v.bytesIn, v.bytesOut = nil, nil, nil
+			out = append(out, v)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

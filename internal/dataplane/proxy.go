@@ -61,8 +61,11 @@ type Proxy struct {
 
 	mu        sync.Mutex
 	analyzers map[*cloud.Snapshot]*reach.Analyzer
-	scopes    []cloud.Scope
-	scopesAt  time.Time
+	// paths caches decisions per analyzer (so per snapshot): plain HTTP
+	// requests each ask, as each could open a connection.
+	paths    map[pathKey]*reach.Result
+	scopes   []cloud.Scope
+	scopesAt time.Time
 }
 
 // New returns a proxy.
@@ -76,7 +79,7 @@ func New(cfg Config) *Proxy {
 	if cfg.DefaultAccount == "" {
 		cfg.DefaultAccount = "000000000000"
 	}
-	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}}
+	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}}
 }
 
 // Meter returns the proxy's meter.
@@ -143,6 +146,7 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 		if a == nil {
 			if len(p.analyzers) > 64 {
 				clear(p.analyzers)
+				clear(p.paths)
 			}
 			a = reach.New(snap)
 			p.analyzers[snap] = a
@@ -160,6 +164,8 @@ type tunnel struct {
 	tls  bool
 	a    *reach.Analyzer
 	path *reach.Result
+	// fresh: the path was decided for the request being served.
+	fresh bool
 }
 
 // ServeHTTP is the proxy: CONNECT opens a tunnel (TLS terminated with the
@@ -186,7 +192,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "BAD_TARGET", err.Error())
 		return
 	}
-	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port})
+	res, err := p.decide(a, src, host, port)
 	var ie *reach.InputError
 	if errors.As(err, &ie) {
 		refuse(w, http.StatusBadGateway, "UNKNOWN_DESTINATION", ie.Msg)
@@ -206,10 +212,43 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodConnect {
+		t.fresh = true // decided for this very request
 		p.serveRequest(t, w, r)
 		return
 	}
 	p.serveTunnel(t, w, r)
+}
+
+type pathKey struct {
+	a         *reach.Analyzer
+	src, host string
+	port      int
+}
+
+// maxPaths bounds the decision cache.
+const maxPaths = 100000
+
+// decide is the path from src to host:port over an analyzer's snapshot,
+// cached.
+func (p *Proxy) decide(a *reach.Analyzer, src, host string, port int) (*reach.Result, error) {
+	k := pathKey{a, src, host, port}
+	p.mu.Lock()
+	res := p.paths[k]
+	p.mu.Unlock()
+	if res != nil {
+		return res, nil
+	}
+	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port})
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	if len(p.paths) >= maxPaths {
+		clear(p.paths)
+	}
+	p.paths[k] = res
+	p.mu.Unlock()
+	return res, nil
 }
 
 // hostPort is the target of a proxy request.

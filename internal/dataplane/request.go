@@ -142,7 +142,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusMisdirectedRequest, "HOST_MISMATCH", fmt.Sprintf("Host %q is not the host %q this connection was opened (and decided) for", r.Host, t.host))
 		return
 	}
-	if !p.stillOpen(t, r) {
+	if !t.fresh && !p.stillOpen(t, r) {
 		// The path this connection was opened on changed (a route, an
 		// endpoint, a group): as a TCP flow whose route moves, it is
 		// reset; the client's next connection is decided anew.
@@ -246,7 +246,7 @@ func (p *Proxy) stillOpen(t *tunnel, r *http.Request) bool {
 	if a == t.a {
 		return true
 	}
-	res, err := a.Analyze(reach.Query{From: t.src, To: t.host, Port: t.port})
+	res, err := p.decide(a, t.src, t.host, t.port)
 	if err != nil || !res.Reachable || res.Verdict != t.path.Verdict || res.Endpoint != t.path.Endpoint || res.NatGateway != t.path.NatGateway {
 		return false
 	}
@@ -421,6 +421,7 @@ func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *ca
 		return
 	}
 	rp := &httputil.ReverseProxy{
+		Transport: upstreamTransport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(up)
 			pr.Out.Host = r.Host // upstreams route (and check signatures) by the service's name
@@ -435,6 +436,16 @@ func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *ca
 		},
 	}
 	rp.ServeHTTP(w, r)
+}
+
+// upstreamTransport keeps connections to upstreams open: the default
+// keeps two per host, and a busy proxy would open one per request.
+var upstreamTransport = &http.Transport{
+	Proxy:               nil, // never through another proxy
+	MaxIdleConns:        1024,
+	MaxIdleConnsPerHost: 256,
+	IdleConnTimeout:     90 * time.Second,
+	ForceAttemptHTTP2:   false,
 }
 
 func orUnknown(s string) string {
