@@ -1,0 +1,207 @@
+package doctor
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/reach"
+	"github.com/vpce/vpce/internal/store"
+)
+
+var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
+
+func must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// env is a VPC with two private subnets (zones a and b), an instance in
+// each, and nothing else yet.
+type env struct {
+	t            *testing.T
+	c            *cloud.Cloud
+	ctx          context.Context
+	vpc          string
+	subA, subB   string
+	rtb, sg      string
+	instA, instB string
+}
+
+func newEnv(t *testing.T) *env {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, c: cloud.New(cloud.Config{Store: st, ProvisionDelay: -1}), ctx: context.Background()}
+	e.vpc = must[*cloud.CreateVpcOutput](t)(e.c.CreateVpc(e.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	sub := func(cidr, az string) string {
+		return must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
+	}
+	e.subA, e.subB = sub("10.0.1.0/24", "us-east-1a"), sub("10.0.2.0/24", "us-east-1b")
+	e.rtb = must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
+	for _, s := range []string{e.subA, e.subB} {
+		must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: e.rtb, SubnetID: s}))
+	}
+	e.sg = must[*cloud.CreateSecurityGroupOutput](t)(e.c.CreateSecurityGroup(e.ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "endpoints", Description: "endpoints", VpcID: e.vpc})).GroupID
+	run := func(s string) string {
+		return must[*cloud.Reservation](t)(e.c.RunInstances(e.ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: ptr[int32](1), MaxCount: ptr[int32](1), SubnetID: s})).Instances[0].InstanceID
+	}
+	e.instA, e.instB = run(e.subA), run(e.subB)
+	return e
+}
+
+func (e *env) iface(svc string, subnets ...string) string {
+	return must[*cloud.CreateVpcEndpointOutput](e.t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1." + svc,
+		VpcEndpointType: "Interface", SubnetIDs: subnets, SecurityGroupIDs: []string{e.sg}, PrivateDNSEnabled: ptr(true)})).VpcEndpoint.VpcEndpointID
+}
+
+func (e *env) ingress(cidr string) {
+	p := int32(443)
+	must[*cloud.AuthorizeOutput](e.t)(e.c.AuthorizeSecurityGroupIngress(e.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: e.sg,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: cidr}}}}}))
+}
+
+func (e *env) doctor(checks ...string) []Finding {
+	e.t.Helper()
+	snap := must[*cloud.Snapshot](e.t)(e.c.Snapshot(e.ctx, sc))
+	return must[[]Finding](e.t)(Run(reach.New(snap), Options{VPC: e.vpc, Checks: checks}))
+}
+
+func codes(fs []Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Severity+":"+f.Code)
+	}
+	return strings.Join(out, " ")
+}
+
+func has(fs []Finding, code string) *Finding {
+	for i := range fs {
+		if fs[i].Code == code {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+func TestSSMNothingThere(t *testing.T) {
+	e := newEnv(t)
+	fs := e.doctor("ssm")
+	// Two subnets: each has its findings (ssm, ssmmessages high; S3
+	// medium; ec2messages low).
+	if got := codes(fs); got != "high:SSM_UNREACHABLE high:SSM_UNREACHABLE high:SSM_UNREACHABLE high:SSM_UNREACHABLE medium:SSM_S3_UNREACHABLE medium:SSM_S3_UNREACHABLE low:SSM_EC2MESSAGES_UNREACHABLE low:SSM_EC2MESSAGES_UNREACHABLE" {
+		t.Fatalf("findings: %s", got)
+	}
+	f := fs[0]
+	if !strings.Contains(f.Evidence, "NO_ROUTE_TO_DESTINATION") || !strings.Contains(f.Fix, "create-vpc-endpoint --vpc-endpoint-type Interface") || f.Check != "ssm" {
+		t.Errorf("finding %+v", f)
+	}
+}
+
+func TestSSMRecipe(t *testing.T) {
+	e := newEnv(t)
+	// Endpoints in zone a only, the group closed: blocked at the group.
+	ssm := e.iface("ssm", e.subA)
+	e.iface("ssmmessages", e.subA)
+	fs := e.doctor("ssm")
+	f := has(fs, "SSM_UNREACHABLE")
+	if f == nil || !strings.Contains(f.Evidence, "ENI_SG_RULES_MISMATCH") || !strings.Contains(f.Fix, "authorize-security-group-ingress --group-id "+e.sg) {
+		t.Fatalf("closed group: %s %+v", codes(fs), f)
+	}
+	e.ingress("10.0.0.0/16")
+	must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{e.rtb}}))
+	fs = e.doctor()
+	// Zone b crosses zones to a single-zone endpoint; the S3 gateway
+	// endpoint's default policy lets data go to any account.
+	for _, want := range []string{"SSM_ENDPOINT_OTHER_ZONE", "ENDPOINT_FEWER_ZONES_THAN_INSTANCES", "ENDPOINT_ALLOWS_ANY_ACCOUNT", "SSM_EC2MESSAGES_UNREACHABLE"} {
+		if has(fs, want) == nil {
+			t.Errorf("missing %s in %s", want, codes(fs))
+		}
+	}
+	found := false
+	for _, f := range fs {
+		found = found || (f.Code == "ENDPOINT_FEWER_ZONES_THAN_INSTANCES" && f.Severity == Medium && f.Resources[0] == ssm)
+	}
+	if !found {
+		t.Errorf("no single-zone finding for %s: %s", ssm, codes(fs))
+	}
+	if has(fs, "SSM_UNREACHABLE") != nil || has(fs, "SSM_S3_UNREACHABLE") != nil {
+		t.Errorf("still unreachable: %s", codes(fs))
+	}
+}
+
+func TestCompleteDesignIsClean(t *testing.T) {
+	e := newEnv(t)
+	e.ingress("10.0.0.0/16")
+	for _, svc := range []string{"ssm", "ssmmessages", "ec2messages"} {
+		e.iface(svc, e.subA, e.subB)
+	}
+	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::aws-ssm-us-east-1/*","arn:aws:s3:::patch-baseline-snapshot-us-east-1/*"]},
+		{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
+	s3 := must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+		RouteTableIDs: []string{e.rtb}, PolicyDocument: &doc})).VpcEndpoint.VpcEndpointID
+	if fs := e.doctor(); len(fs) != 0 {
+		t.Fatalf("a complete design has findings: %s\n%+v", codes(fs), fs)
+	}
+	// An S3 policy that forgets the SSM buckets breaks the agent's updates.
+	doc = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
+	must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: s3, PolicyDocument: &doc}))
+	if fs := e.doctor(); codes(fs) != "medium:SSM_S3_POLICY_BLOCKS_AGENT medium:SSM_S3_POLICY_BLOCKS_AGENT" {
+		t.Fatalf("policy without SSM buckets: %s", codes(fs))
+	}
+}
+
+func TestDNSAndExposure(t *testing.T) {
+	e := newEnv(t)
+	e.ingress("0.0.0.0/0")
+	ep := e.iface("ssm", e.subA, e.subB)
+	must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: ep, PrivateDNSEnabled: ptr(false)}))
+	fs := e.doctor("dns", "exfiltration")
+	if got := codes(fs); got != "medium:ENDPOINT_GROUP_OPEN_TO_WORLD medium:ENDPOINT_PRIVATE_DNS_OFF" {
+		t.Fatalf("findings: %s", got)
+	}
+	must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(false)}}))
+	if f := has(e.doctor("dns"), "VPC_DNS_ATTRIBUTE_OFF"); f == nil || f.Severity != High || !strings.Contains(f.Fix, "--enable-dns-hostnames") {
+		t.Fatalf("attribute off: %+v", f)
+	}
+}
+
+func TestGatewayServicesOverNAT(t *testing.T) {
+	e := newEnv(t)
+	pub := must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	igw := must[*cloud.CreateInternetGatewayOutput](t)(e.c.CreateInternetGateway(e.ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	must[*cloud.Return](t)(e.c.AttachInternetGateway(e.ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: e.vpc}))
+	prt := must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
+	must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
+	must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
+	nat := must[*cloud.CreateNatGatewayOutput](t)(e.c.CreateNatGateway(e.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: nat}}))
+	fs := e.doctor("cost", "ssm")
+	if got := codes(fs); !strings.Contains(got, "medium:SSM_OVER_INTERNET") || !strings.Contains(got, "low:GATEWAY_SERVICE_OVER_NAT low:GATEWAY_SERVICE_OVER_NAT") || !strings.Contains(got, "low:SSM_S3_OVER_INTERNET") {
+		t.Fatalf("findings: %s", got)
+	}
+	if f := has(fs, "GATEWAY_SERVICE_OVER_NAT"); !strings.Contains(f.Fix, "--route-table-ids "+e.rtb) {
+		t.Errorf("fix %s", f.Fix)
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	e := newEnv(t)
+	snap := must[*cloud.Snapshot](t)(e.c.Snapshot(e.ctx, sc))
+	for _, o := range []Options{{VPC: "vpc-0123456789abcdef0"}, {Checks: []string{"nope"}}} {
+		if _, err := Run(reach.New(snap), o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
