@@ -1,0 +1,167 @@
+package cost
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/reach"
+	"github.com/vpce/vpce/internal/store"
+)
+
+var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
+
+func must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// natVPC: private subnets in two zones routed through a NAT gateway.
+type natVPC struct {
+	c                   *cloud.Cloud
+	vpc, a, b, rtb, nat string
+}
+
+func newNatVPC(t *testing.T) *natVPC {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1})
+	ctx := context.Background()
+	n := &natVPC{c: c}
+	n.vpc = must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := func(cidr, az string) string {
+		return must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: n.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
+	}
+	n.a, n.b = sub("10.0.1.0/24", "us-east-1a"), sub("10.0.2.0/24", "us-east-1b")
+	pub := sub("10.0.0.0/24", "us-east-1a")
+	n.rtb = must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
+	for _, s := range []string{n.a, n.b} {
+		must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: n.rtb, SubnetID: s}))
+	}
+	igw := must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: n.vpc}))
+	prt := must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
+	must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
+	must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
+	n.nat = must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: n.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: n.nat}}))
+	return n
+}
+
+func (n *natVPC) estimate(t *testing.T, usage ...Usage) *Report {
+	t.Helper()
+	snap := must[*cloud.Snapshot](t)(n.c.Snapshot(context.Background(), sc))
+	return must[*Report](t)(Estimate(reach.New(snap), Options{VPC: n.vpc, Usage: usage}))
+}
+
+func item(r *Report, id string) *Item {
+	for i := range r.Items {
+		if r.Items[i].Resource == id {
+			return &r.Items[i]
+		}
+	}
+	return nil
+}
+
+func TestTiers(t *testing.T) {
+	p, _ := catalog.Prices().For("us-east-1")
+	for _, tc := range []struct{ before, gb, want float64 }{
+		{0, 100, 1}, {0, 1_000_000, 10_000}, {0, 2_000_000, 16_000}, {999_000, 2000, 10 + 6},
+		{0, 6_000_000, 10_000 + 24_000 + 4_000},
+	} {
+		if got := p.InterfaceEndpointGB.Cost(tc.before, tc.gb); got < tc.want-0.001 || got > tc.want+0.001 {
+			t.Errorf("Cost(%v, %v) = %v, want %v", tc.before, tc.gb, got, tc.want)
+		}
+	}
+}
+
+// TestSeedExample: the seed's worked figures. A NAT gateway is $0.045/h
+// (730 h: $32.85) + $0.045/GB; a gateway endpoint is free; an interface
+// endpoint is $0.01 per AZ-hour ($7.30 a zone, $14.60 in two) + $0.01/GB.
+func TestSeedExample(t *testing.T) {
+	n := newNatVPC(t)
+	r := n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: 500})
+	if it := item(r, n.nat); it == nil || it.Monthly != 32.85+22.50 || r.MonthlyTotal != 55.35 {
+		t.Fatalf("NAT: %+v total %v", it, r.MonthlyTotal)
+	}
+	if r.Currency != "USD" || r.PriceDate == "" || r.PriceRegion != "us-east-1" {
+		t.Errorf("price facts %+v", r)
+	}
+	tr := r.Traffic[0]
+	if tr.Path != reach.PublicNAT || tr.Monthly != 22.5 || tr.Alternatives["gateway-endpoint"] != 0 || tr.Alternatives["interface-endpoint"] != 14.6+5 {
+		t.Errorf("traffic %+v", tr)
+	}
+	if len(r.Recommendations) != 1 || r.Recommendations[0].MonthlySavings != 22.5 {
+		t.Fatalf("recommendations %+v", r.Recommendations)
+	}
+	// With the gateway endpoint: S3 is free, the NAT costs its hours.
+	ctx := context.Background()
+	gw := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}})).VpcEndpoint.VpcEndpointID
+	ssm := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.ssm",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, PrivateDNSEnabled: ptr(false)})).VpcEndpoint.VpcEndpointID
+	// The SSM endpoint's default group lets nothing in: its traffic goes
+	// nowhere, but its hours are billed all the same.
+	r = n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: 500})
+	if it := item(r, gw); it == nil || it.Monthly != 0 || it.Kind != "gateway-endpoint" {
+		t.Errorf("gateway endpoint %+v", it)
+	}
+	if it := item(r, ssm); it == nil || it.Monthly != 14.6 || it.Hours != 1460 {
+		t.Errorf("interface endpoint in two zones %+v", it)
+	}
+	if it := item(r, n.nat); it.Monthly != 32.85 || r.Traffic[0].Path != reach.PrivateGatewayEndpoint || r.Traffic[0].Monthly != 0 {
+		t.Errorf("after the gateway endpoint: %+v %+v", it, r.Traffic[0])
+	}
+	if r.MonthlyTotal != 32.85+14.6 {
+		t.Errorf("total %v", r.MonthlyTotal)
+	}
+}
+
+// TestGatewayEndpointNeverRaisesS3Cost: for any volume, adding the S3
+// gateway endpoint never makes S3 traffic dearer.
+func TestGatewayEndpointNeverRaisesS3Cost(t *testing.T) {
+	n := newNatVPC(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var vols []float64
+	for range 20 {
+		vols = append(vols, float64(rng.IntN(5_000_000)))
+	}
+	before := map[float64]float64{}
+	for _, gb := range vols {
+		before[gb] = n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: gb}).MonthlyTotal
+	}
+	must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(context.Background(), sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}}))
+	for _, gb := range vols {
+		if after := n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: gb}).MonthlyTotal; after > before[gb] {
+			t.Errorf("%v GB: %v before the gateway endpoint, %v after", gb, before[gb], after)
+		}
+	}
+}
+
+func TestCentralise(t *testing.T) {
+	st, _ := store.Open(t.TempDir())
+	t.Cleanup(func() { st.Close() })
+	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1, Quotas: map[string]int{"vpcs": 10}})
+	ctx := context.Background()
+	for i := range 3 {
+		vpc := must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10." + string(rune('1'+i)) + ".0.0/16"})).Vpc.VpcID
+		sn := must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc, CidrBlock: "10." + string(rune('1'+i)) + ".1.0/24"})).Subnet.SubnetID
+		must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: vpc, ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface", SubnetIDs: []string{sn}, PrivateDNSEnabled: ptr(false)}))
+	}
+	snap := must[*cloud.Snapshot](t)(c.Snapshot(ctx, sc))
+	r := must[*Report](t)(Estimate(reach.New(snap), Options{}))
+	if r.MonthlyTotal != 21.9 || len(r.Recommendations) != 1 || r.Recommendations[0].MonthlySavings != 14.6 || len(r.Recommendations[0].Resources) != 3 {
+		t.Fatalf("total %v recommendations %+v", r.MonthlyTotal, r.Recommendations)
+	}
+}
