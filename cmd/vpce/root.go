@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/vpce/vpce/internal/cli/analysiscmd"
 	"github.com/vpce/vpce/internal/cli/dnscmd"
 	"github.com/vpce/vpce/internal/cli/dumpcmd"
 	"github.com/vpce/vpce/internal/cli/endpoints"
@@ -38,7 +39,8 @@ Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
 	}
 	root.AddCommand(newServeCmd(), newVersionCmd(), endpoints.NewCmd(), dnscmd.NewCmd(), policycmd.NewCmd(), reachcmd.NewCmd(),
 		dumpcmd.NewImportCmd(defaultStateDir()), dumpcmd.NewExportCmd(defaultStateDir()),
-		execcmd.NewExecCmd(), execcmd.NewCACmd(defaultStateDir()), execcmd.NewUsageCmd())
+		execcmd.NewExecCmd(), execcmd.NewCACmd(defaultStateDir()), execcmd.NewUsageCmd(),
+		analysiscmd.NewDoctorCmd(), analysiscmd.NewCostCmd())
 	return root
 }
 

@@ -17,6 +17,10 @@ type Usage struct {
 	Account   string `json:"account"`
 	Region    string `json:"region"`
 	Component string `json:"component"`
+	// VpcID is the source's VPC; Service the service the requests were
+	// for (empty for refusals before a request was read).
+	VpcID   string `json:"vpcId"`
+	Service string `json:"service,omitempty"`
 	// Path is the verdict the traffic took (PRIVATE_INTERFACE_ENDPOINT, …).
 	Path     string `json:"path"`
 	Requests int64  `json:"requests"`
@@ -27,7 +31,7 @@ type Usage struct {
 	requests, bytesIn, bytesOut prometheus.Counter // this entry's series
 }
 
-type usageKey struct{ account, region, component, path string }
+type usageKey struct{ account, region, vpc, component, path, service string }
 
 // Meter counts requests, bytes and denials per component, in memory and
 // as Prometheus metrics.
@@ -72,11 +76,11 @@ func component(r *reach.Result) string {
 	return r.Source.VpcID
 }
 
-func (m *Meter) entry(sc cloud.Scope, r *reach.Result) *Usage {
-	k := usageKey{sc.Account, sc.Region, component(r), r.Verdict}
+func (m *Meter) entry(sc cloud.Scope, r *reach.Result, service string) *Usage {
+	k := usageKey{sc.Account, sc.Region, r.Source.VpcID, component(r), r.Verdict, service}
 	u := m.usage[k]
 	if u == nil {
-		u = &Usage{Account: sc.Account, Region: sc.Region, Component: k.component, Path: k.path,
+		u = &Usage{Account: sc.Account, Region: sc.Region, VpcID: k.vpc, Service: service, Component: k.component, Path: k.path,
 			requests: m.requests.WithLabelValues(k.component, k.path),
 			bytesIn:  m.bytes.WithLabelValues(k.component, k.path, "in"),
 			bytesOut: m.bytes.WithLabelValues(k.component, k.path, "out")}
@@ -86,9 +90,9 @@ func (m *Meter) entry(sc cloud.Scope, r *reach.Result) *Usage {
 }
 
 // carry counts one request carried on a path.
-func (m *Meter) carry(sc cloud.Scope, r *reach.Result, in, out int64) {
+func (m *Meter) carry(sc cloud.Scope, r *reach.Result, service string, in, out int64) {
 	m.mu.Lock()
-	u := m.entry(sc, r)
+	u := m.entry(sc, r, service)
 	u.Requests++
 	u.BytesIn += in
 	u.BytesOut += out
@@ -101,7 +105,7 @@ func (m *Meter) carry(sc cloud.Scope, r *reach.Result, in, out int64) {
 // deny counts a refusal at a stage: the path, the Host check or a policy.
 func (m *Meter) deny(sc cloud.Scope, r *reach.Result, stage string) {
 	m.mu.Lock()
-	m.entry(sc, r).Denied++
+	m.entry(sc, r, "").Denied++
 	m.mu.Unlock()
 	m.denied.WithLabelValues(component(r), r.Verdict, stage).Inc()
 }

@@ -217,7 +217,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	cw := &countingWriter{ResponseWriter: w}
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
-	defer func() { p.cfg.Meter.carry(t.scope(), t.path, body.n, cw.n) }()
+	defer func() { p.cfg.Meter.carry(t.scope(), t.path, c.Service, body.n, cw.n) }()
 	switch {
 	case c.Service == "s3" && c.Op == "GetBucketPolicy":
 		p.getBucketPolicy(cw, c, bucket)

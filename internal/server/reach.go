@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/dataplane"
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/policy"
 	"github.com/vpce/vpce/internal/reach"
@@ -17,6 +18,7 @@ import (
 type reachAPI struct {
 	c   *cloud.Cloud
 	api *ec2query.Handler
+	dp  *dataplane.Proxy // nil without a data plane
 }
 
 // ReachRequest is the body of POST /_vpce/reach.

@@ -218,9 +218,11 @@ func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolve
 		mux.HandleFunc("GET /_vpce/usage", da.usage)
 		mux.HandleFunc("GET /_vpce/dataplane", da.info)
 	}
-	ra := &reachAPI{c: c, api: api}
+	ra := &reachAPI{c: c, api: api, dp: cfg.dataplane}
 	mux.HandleFunc("POST /_vpce/reach", ra.analyze)
 	mux.HandleFunc("GET /_vpce/reach/matrix", ra.matrix)
+	mux.HandleFunc("GET /_vpce/doctor", ra.doctor)
+	mux.HandleFunc("POST /_vpce/cost", ra.cost)
 	mux.Handle("/", api)
 	return newGuard(mux, api.AuthOn(), cfg.Listen, cfg.AllowedHosts)
 }
