@@ -253,8 +253,8 @@ func recommend(snap *cloud.Snapshot, p catalog.RegionPrices, h float64, rep *Rep
 	}
 	// Interface endpoints dearer than the NAT traffic they carry.
 	for _, it := range rep.Items {
-		if it.Kind != "interface-endpoint" || !hasNAT(snap, it.VPC) {
-			continue
+		if it.Kind != "interface-endpoint" || it.GB == 0 || !hasNAT(snap, it.VPC) {
+			continue // without measured traffic there is nothing to compare
 		}
 		natCost := it.GB * p.NatGatewayGB.Value
 		if it.Monthly > natCost {

@@ -3,6 +3,7 @@ package cost
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/vpce/vpce/internal/catalog"
@@ -163,5 +164,43 @@ func TestCentralise(t *testing.T) {
 	r := must[*Report](t)(Estimate(reach.New(snap), Options{}))
 	if r.MonthlyTotal != 21.9 || len(r.Recommendations) != 1 || r.Recommendations[0].MonthlySavings != 14.6 || len(r.Recommendations[0].Resources) != 3 {
 		t.Fatalf("total %v recommendations %+v", r.MonthlyTotal, r.Recommendations)
+	}
+}
+
+// TestInterfaceDearerThanNAT: an endpoint that carries little costs more
+// than the NAT gateway would charge for the same traffic; one that does not
+// carry any is not judged.
+func TestInterfaceDearerThanNAT(t *testing.T) {
+	n := newNatVPC(t)
+	ctx := context.Background()
+	must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	sg := must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
+	p := int32(443)
+	must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
+	kms := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: ptr(true)})).VpcEndpoint.VpcEndpointID
+	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 10})
+	if tr := r.Traffic[0]; tr.Path != reach.PrivateInterfaceEndpoint || tr.Via != kms || tr.Monthly != 0.1 {
+		t.Fatalf("kms traffic %+v", tr)
+	}
+	if it := item(r, kms); it.Monthly != 14.6+0.1 || it.GB != 10 {
+		t.Fatalf("endpoint %+v", it)
+	}
+	var rec *Recommendation
+	for i := range r.Recommendations {
+		if r.Recommendations[i].Resources[0] == kms {
+			rec = &r.Recommendations[i]
+		}
+	}
+	// $14.70 against 10 GB × $0.045 = $0.45 by NAT; break-even 14.60/0.035 GB.
+	if rec == nil || rec.MonthlySavings != 14.25 || !strings.Contains(rec.Detail, "break-even at 417 GB/month") {
+		t.Fatalf("recommendation %+v", rec)
+	}
+	// Without usage it is not judged.
+	for _, rc := range n.estimate(t).Recommendations {
+		if rc.Resources[0] == kms {
+			t.Errorf("judged without traffic: %+v", rc)
+		}
 	}
 }
