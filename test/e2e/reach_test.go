@@ -20,7 +20,18 @@ import (
 // stdout and exit status.
 func reachCmd(t *testing.T, url, account, secret string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"reach", "--endpoint-url", url}, args...)...)
+	return runVpceSecret(t, url, account, secret, append([]string{"reach"}, args...)...)
+}
+
+// runVpce runs a vpce subcommand against a server as an account.
+func runVpce(t *testing.T, url, account string, args ...string) (string, int) {
+	t.Helper()
+	return runVpceSecret(t, url, account, "secret", args...)
+}
+
+func runVpceSecret(t *testing.T, url, account, secret string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, append(append([]string{}, args...), "--endpoint-url", url)...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+account, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_DEFAULT_REGION=us-east-1")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
