@@ -205,3 +205,19 @@ func TestBadOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceIPThroughEndpoint(t *testing.T) {
+	e := newEnv(t)
+	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/16"},"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
+	ep := must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+		RouteTableIDs: []string{e.rtb}, PolicyDocument: &doc})).VpcEndpoint.VpcEndpointID
+	fs := e.doctor("exfiltration")
+	if codes(fs) != "medium:SOURCEIP_CONDITION_THROUGH_ENDPOINT" || fs[0].Resources[0] != ep {
+		t.Fatalf("findings %s", codes(fs))
+	}
+	// And the path engine agrees: the condition never matches, so the
+	// agent's S3 reads are denied.
+	if f := has(e.doctor("ssm"), "SSM_S3_POLICY_BLOCKS_AGENT"); f == nil {
+		t.Errorf("ssm check does not see the policy deny")
+	}
+}

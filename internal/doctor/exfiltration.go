@@ -34,6 +34,7 @@ func checkExfiltration(c *Context) []Finding {
 			if dataServices[svc.Short] {
 				out = append(out, exfiltrationPolicy(c, ep, svc.Short)...)
 			}
+			out = append(out, sourceIPConditions(c, ep)...)
 			if ep.VpcEndpointType == cloud.EndpointInterface {
 				out = append(out, openGroups(c, ep)...)
 			}
@@ -90,4 +91,21 @@ func openGroups(c *Context, ep *cloud.VpcEndpoint) []Finding {
 		}
 	}
 	return out
+}
+
+// sourceIPConditions finds endpoint policies that test aws:SourceIp: the
+// key is absent on requests through a VPC endpoint (aws:VpcSourceIp
+// carries the private address), so an Allow on it never matches and a
+// Deny on "not these addresses" denies everything (AWS's condition-key
+// reference).
+func sourceIPConditions(c *Context, ep *cloud.VpcEndpoint) []Finding {
+	doc := strings.ToLower(ep.PolicyDocument)
+	if !strings.Contains(doc, "aws:sourceip") {
+		return nil
+	}
+	return []Finding{{Code: "SOURCEIP_CONDITION_THROUGH_ENDPOINT", Severity: Medium,
+		Title:     fmt.Sprintf("endpoint %s's policy tests aws:SourceIp, which requests through an endpoint never carry", ep.VpcEndpointID),
+		Resources: []string{ep.VpcEndpointID},
+		Evidence:  "the policy names aws:SourceIp; through the endpoint only aws:VpcSourceIp, aws:SourceVpc and aws:SourceVpce are set",
+		Fix:       fmt.Sprintf("replace aws:SourceIp with aws:VpcSourceIp (private addresses) or aws:SourceVpce in %s's policy", ep.VpcEndpointID)}}
 }

@@ -169,6 +169,19 @@ func TestDataPlane(t *testing.T) {
 	if err != nil || !bytes.Contains(raw, []byte(s3ep)) || !bytes.Contains(raw, []byte(nat)) {
 		t.Fatalf("usage: %v %s", err, raw)
 	}
+	// Cost from what the data plane measured: the S3 bytes, priced on
+	// today's path (by NAT, the endpoint is gone).
+	out, code = runVpce(t, shared.url, acct, "cost", "--from-metrics", "--vpc", vpc, "-o", "json")
+	var rep struct {
+		Traffic []struct {
+			Service    string  `json:"service"`
+			GBPerMonth float64 `json:"gbPerMonth"`
+			Path       string  `json:"path"`
+		} `json:"traffic"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil || len(rep.Traffic) == 0 || rep.Traffic[0].Service != "s3" || rep.Traffic[0].GBPerMonth <= 0 || rep.Traffic[0].Path != "PUBLIC_NAT" {
+		t.Fatalf("cost --from-metrics: exit %d %v\n%s", code, err, out)
+	}
 	// No source: a 407 that says how to name one.
 	resp, err := (&http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", Host: info.Proxy})}}).Get("http://s3.us-east-1.amazonaws.com/")
 	if err != nil || resp.StatusCode != http.StatusProxyAuthRequired {
