@@ -4,13 +4,17 @@
 # http), and through vpce's data plane (absolute-form HTTP proxying: the
 # path decided, the request mapped to s3:GetObject and decided with the
 # endpoint policy, metered). wrk cannot open CONNECT tunnels: TLS is
-# measured by BenchmarkDataPlane (go test ./internal/dataplane -bench .).
+# measured with scripts/proxyload (Go, kept-alive connections) against
+# haproxy terminating TLS and vpce's tunnels with its CA.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for p in wrk haproxy; do command -v $p >/dev/null || { apt-get update -q && apt-get install -y -q wrk haproxy; break; }; done
 dir=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
 go build -o "$dir/vpce" ./cmd/vpce
 go build -o "$dir/s3server" ./scripts/s3server
+go build -o "$dir/proxyload" ./scripts/proxyload
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
+cat "$dir/cert.pem" "$dir/key.pem" > "$dir/haproxy.pem"
 "$dir/s3server" -listen 127.0.0.1:9100 & sleep 0.5
 curl -sf -X PUT http://127.0.0.1:9100/reports >/dev/null
 head -c 1024 /dev/zero | tr '\0' x | curl -sf -X PUT --data-binary @- http://127.0.0.1:9100/reports/public/k >/dev/null
@@ -24,6 +28,9 @@ defaults
   timeout server 30s
 frontend f
   bind 127.0.0.1:9200
+  default_backend b
+frontend ftls
+  bind 127.0.0.1:9443 ssl crt $dir/haproxy.pem
   default_backend b
 backend b
   server s1 127.0.0.1:9100
@@ -51,3 +58,12 @@ for run in "direct http://127.0.0.1:9100/reports/public/k" "haproxy http://127.0
   echo "== $name"
   wrk -t2 -c16 -d10s --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
 done
+
+sig="AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"
+echo "== TLS with proxyload (-c 16, 10 s)"
+echo -n "haproxy TLS termination: "; "$dir/proxyload" -url https://127.0.0.1:9443/reports/public/k -insecure -c 16 -d 10s
+echo -n "vpce CONNECT + TLS:      "; "$dir/proxyload" -url https://s3.us-east-1.amazonaws.com/reports/public/k -proxy "http://$inst:x@127.0.0.1:4590" -ca "$dir/state/ca/vpce-ca.pem" -auth "$sig" -c 16 -d 10s
+echo "== plain HTTP with proxyload (-c 16, 10 s)"
+echo -n "direct:  "; "$dir/proxyload" -url http://127.0.0.1:9100/reports/public/k -c 16 -d 10s
+echo -n "haproxy: "; "$dir/proxyload" -url http://127.0.0.1:9200/reports/public/k -c 16 -d 10s
+echo -n "vpce:    "; "$dir/proxyload" -url http://s3.us-east-1.amazonaws.com/reports/public/k -proxy "http://$inst:x@127.0.0.1:4590" -auth "$sig" -c 16 -d 10s
