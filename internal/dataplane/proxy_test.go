@@ -298,3 +298,29 @@ func TestBypassCorpus(t *testing.T) {
 		t.Errorf("a TLS server name other than the tunnel's was accepted")
 	}
 }
+
+// TestDeleteObjectsPerKey: a Deny on one prefix holds for DeleteObjects,
+// which names its keys in the body.
+func TestDeleteObjectsPerKey(t *testing.T) {
+	r := newRig(t)
+	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+		{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::reports/keep/*"}]}`
+	must[*cloud.Return](t)(r.c.ModifyVpcEndpoint(context.Background(), sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: r.s3ep, PolicyDocument: &doc}))
+	c := r.client(r.inst)
+	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports", "")
+	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports/keep/a", "precious")
+	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports/tmp/b", "scratch")
+	body := `<Delete><Object><Key>tmp/b</Key></Object><Object><Key>keep/a</Key></Object></Delete>`
+	if code, _, resp := r.do(c, "POST", "https://s3.us-east-1.amazonaws.com/reports?delete", body); code != 403 || !strings.Contains(resp, "arn:aws:s3:::reports/keep/a") {
+		t.Fatalf("delete with a protected key: %d %s", code, resp)
+	}
+	if code, _, got := r.do(c, "GET", "https://s3.us-east-1.amazonaws.com/reports/keep/a", ""); code != 200 || got != "precious" {
+		t.Fatalf("protected object: %d %s", code, got)
+	}
+	if code, _, resp := r.do(c, "POST", "https://s3.us-east-1.amazonaws.com/reports?delete", `<Delete><Object><Key>tmp/b</Key></Object></Delete>`); code != 200 {
+		t.Fatalf("delete of an unprotected key: %d %s", code, resp)
+	}
+	if code, _, _ := r.do(c, "GET", "https://s3.us-east-1.amazonaws.com/reports/tmp/b", ""); code != 404 {
+		t.Fatalf("tmp/b after delete: %d", code)
+	}
+}

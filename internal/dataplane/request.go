@@ -94,7 +94,16 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	svc, bucket := p.serviceOf(t)
 	if svc == "s3" {
 		c := classifyS3(r, bucket)
-		return &call{Service: "s3", Op: c.Op, Actions: c.Actions, Context: c.Context, Bucket: c.Bucket, Key: c.Key, Protocol: "rest-xml"}, nil
+		out := &call{Service: "s3", Op: c.Op, Actions: c.Actions, Context: c.Context, Bucket: c.Bucket, Key: c.Key, Protocol: "rest-xml"}
+		if c.Op == "DeleteObjects" {
+			// Every key is decided: a Deny on one prefix must hold.
+			acts, err := deleteObjectsActions(r, c.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			out.Actions = acts
+		}
+		return out, nil
 	}
 	c := &call{Service: svc, Context: map[string][]string{}, Protocol: "query"}
 	prefix := iamPrefix(svc)
@@ -128,6 +137,43 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	}
 	c.Actions = []actionOn{{prefix + ":" + c.Op, "*"}}
 	return c, nil
+}
+
+// maxDeleteBody bounds a DeleteObjects body: 1,000 keys of 1,024 bytes.
+const maxDeleteBody = 2 << 20
+
+// deleteObjectsActions reads a DeleteObjects body (and puts it back) and
+// returns s3:DeleteObject (or DeleteObjectVersion) on each key.
+func deleteObjectsActions(r *http.Request, bucket string) ([]actionOn, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxDeleteBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxDeleteBody {
+		return nil, fmt.Errorf("a DeleteObjects body larger than %d bytes", maxDeleteBody)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var doc struct {
+		Objects []struct {
+			Key       string `xml:"Key"`
+			VersionID string `xml:"VersionId"`
+		} `xml:"Object"`
+	}
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		return nil, fmt.Errorf("a DeleteObjects body that is not XML: %v", err)
+	}
+	if len(doc.Objects) == 0 || len(doc.Objects) > 1000 {
+		return nil, fmt.Errorf("DeleteObjects takes 1 to 1,000 keys, not %d", len(doc.Objects))
+	}
+	out := make([]actionOn, 0, len(doc.Objects))
+	for _, o := range doc.Objects {
+		a := "s3:DeleteObject"
+		if o.VersionID != "" {
+			a = "s3:DeleteObjectVersion"
+		}
+		out = append(out, actionOn{a, "arn:aws:s3:::" + bucket + "/" + o.Key})
+	}
+	return out, nil
 }
 
 // serveRequest carries one request on an open path: classify, decide,
