@@ -324,3 +324,18 @@ func TestDeleteObjectsPerKey(t *testing.T) {
 		t.Fatalf("tmp/b after delete: %d", code)
 	}
 }
+
+// TestUnclassifiedFailsClosed: an S3 request the classifier cannot name
+// (a browser POST upload, an unknown subresource) is not carried.
+func TestUnclassifiedFailsClosed(t *testing.T) {
+	r := newRig(t)
+	c := r.client(r.inst)
+	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports", "")
+	code, _, body := r.do(c, "POST", "https://s3.us-east-1.amazonaws.com/reports", "key=secret.txt&file=x")
+	if code != 501 || !strings.Contains(body, "NotImplemented") {
+		t.Fatalf("browser POST: %d %s", code, body)
+	}
+	if code, _, _ = r.do(c, "GET", "https://s3.us-east-1.amazonaws.com/reports/secret.txt", ""); code != 403 && code != 404 {
+		t.Fatalf("after the POST: %d", code)
+	}
+}

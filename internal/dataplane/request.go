@@ -208,6 +208,13 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
 		return
 	}
+	if c.Service == "s3" && (c.Op == "Unknown" || strings.HasPrefix(c.Op, "Unknown")) {
+		// Fail closed: what is not classified is not carried (a browser
+		// POST upload names its key in a form vpce does not read).
+		p.cfg.Meter.deny(t.scope(), t.path, "unclassified")
+		s3Error(w, http.StatusNotImplemented, "NotImplemented", fmt.Sprintf("vpce's data plane does not carry this S3 request (%s %s): it cannot name the action and resource to decide", r.Method, r.URL.Path))
+		return
+	}
 	if p.cfg.Credentials != nil {
 		if err := p.verify(r, c); err != nil {
 			p.cfg.Meter.deny(t.scope(), t.path, "signature")
