@@ -75,6 +75,7 @@ type Cloud struct {
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 	snaps          snapshotCache
 	buckets        sync.Map      // bucket name → cachedBucket
+	enis           eniCache      // decoded interfaces of the last snapshots
 	bucketGen      atomic.Uint64 // bumped after every bucket change
 	paths          PathAnalyzer
 }
@@ -148,6 +149,9 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	c.gen.Add(1)
 	c.dnsGen.Add(1)
 	c.bucketGen.Add(1)
+	c.enis.mu.Lock()
+	c.enis.m = nil
+	c.enis.mu.Unlock()
 	return nil
 }
 

@@ -1,7 +1,10 @@
 package cloud
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/vpce/vpce/internal/catalog"
 	"net/netip"
@@ -194,7 +197,7 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	enis, err := listObj[NetworkInterface](tx, kindENI)
+	enis, err := tx.c.decodedENIs(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -386,6 +389,51 @@ func isCatalogList(region string, p *ManagedPrefixList) bool {
 		}
 	}
 	return false
+}
+
+// eniCache keeps decoded interfaces with the stored bytes they came from:
+// interfaces are most of a large state and a snapshot never modifies
+// them, so an unchanged one is not decoded again.
+type eniCache struct {
+	mu sync.Mutex
+	m  map[Scope]map[string]cachedENI
+}
+
+type cachedENI struct {
+	raw []byte
+	eni *NetworkInterface
+}
+
+// decodedENIs lists the scope's interfaces, decoding only those whose
+// stored bytes changed since the last snapshot.
+func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, error) {
+	rs, err := tx.List(tx.sc, kindENI)
+	if err != nil {
+		return nil, err
+	}
+	c.enis.mu.Lock()
+	defer c.enis.mu.Unlock()
+	if c.enis.m == nil {
+		c.enis.m = map[Scope]map[string]cachedENI{}
+	}
+	old := c.enis.m[tx.sc]
+	cur := make(map[string]cachedENI, len(rs))
+	out := make([]*NetworkInterface, 0, len(rs))
+	for _, r := range rs {
+		if e, ok := old[r.ID]; ok && bytes.Equal(e.raw, r.Data) {
+			cur[r.ID] = e
+			out = append(out, e.eni)
+			continue
+		}
+		v := new(NetworkInterface)
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			return nil, fmt.Errorf("decode %s %s: %w", kindENI, r.ID, err)
+		}
+		cur[r.ID] = cachedENI{r.Data, v}
+		out = append(out, v)
+	}
+	c.enis.m[tx.sc] = cur
+	return out, nil
 }
 
 func compareStrings(a, b string) int {
