@@ -11,6 +11,7 @@ package dataplane
 import (
 	"bufio"
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,21 +100,35 @@ func refuse(w http.ResponseWriter, status int, code, msg string) {
 // sourceOf reads the source from the proxy credentials: the user name of
 // Basic Proxy-Authorization (curl sends a user alone; the aws CLI only
 // with a password, which is ignored).
-func sourceOf(r *http.Request) string {
+func sourceOf(r *http.Request) (src, password string) {
 	h := r.Header.Get("Proxy-Authorization")
 	kind, cred, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(kind, "Basic") {
-		return ""
+		return "", ""
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	user, _, _ := strings.Cut(string(raw), ":")
+	user, pass, _ := strings.Cut(string(raw), ":")
 	if u, err := url.PathUnescape(user); err == nil {
 		user = u
 	}
-	return strings.TrimSpace(user)
+	if p, err := url.PathUnescape(pass); err == nil {
+		pass = p
+	}
+	return strings.TrimSpace(user), pass
+}
+
+// proxyKey checks, with auth on, the proxy password: ACCESS_KEY_ID:SECRET
+// of a known key (vpce exec sets it). It returns the key.
+func (p *Proxy) proxyKey(password string) (string, bool) {
+	id, secret, ok := strings.Cut(password, ":")
+	if !ok {
+		return "", false
+	}
+	want, known := p.cfg.Credentials[id]
+	return id, known && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
 }
 
 const howToName = `name the source in the proxy URL: HTTPS_PROXY=http://i-0123456789abcdef0:x@127.0.0.1:4580 (an instance or eni- interface), or run the command with "vpce exec --instance i-… -- CMD"`
@@ -156,6 +172,15 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 	return nil, nil
 }
 
+// keyAccount is the account a key acts in: a 12-digit key is the
+// account, any other the default account.
+func (p *Proxy) keyAccount(key string) string {
+	if len(key) == 12 && strings.Trim(key, "0123456789") == "" {
+		return key
+	}
+	return p.cfg.DefaultAccount
+}
+
 // tunnel is one client connection's decided path.
 type tunnel struct {
 	src  string
@@ -171,16 +196,30 @@ type tunnel struct {
 // ServeHTTP is the proxy: CONNECT opens a tunnel (TLS terminated with the
 // CA), an absolute-form request is carried as is.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	src := sourceOf(r)
+	src, password := sourceOf(r)
 	if src == "" || !(strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")) {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce: the user name is the source instance or interface"`)
 		refuse(w, http.StatusProxyAuthRequired, "NO_SOURCE", howToName)
 		return
 	}
+	key := ""
+	if p.cfg.Credentials != nil {
+		// With auth on, the proxy itself is authenticated: nobody learns
+		// anything about a path before proving a key.
+		var ok bool
+		if key, ok = p.proxyKey(password); !ok {
+			w.Header().Set("Proxy-Authenticate", `Basic realm="vpce: the password is ACCESS_KEY_ID:SECRET_KEY"`)
+			refuse(w, http.StatusProxyAuthRequired, "PROXY_AUTH", "with --auth sigv4 the proxy password is ACCESS_KEY_ID:SECRET_KEY of a key of the source's account (vpce exec sets it)")
+			return
+		}
+	}
 	a, err := p.locate(r.Context(), src)
 	if err != nil {
 		refuse(w, http.StatusServiceUnavailable, "STATE_UNAVAILABLE", err.Error())
 		return
+	}
+	if a != nil && p.cfg.Credentials != nil && !slices.Contains(p.cfg.AdminKeys, key) && p.keyAccount(key) != a.Snapshot().Scope.Account {
+		a = nil // another account's source: answered as unknown, not as "not yours"
 	}
 	if a == nil {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce"`)

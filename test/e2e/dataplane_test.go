@@ -1,13 +1,17 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -256,5 +260,36 @@ func TestDataPlaneAuth(t *testing.T) {
 	}
 	if out, code := run(tenantKey, tenantSecret, awsCLI, "s3", "ls", "s3://"+bucket); code != 0 {
 		t.Fatalf("ls with the right key: exit %d\n%s", code, out)
+	}
+	// The proxy itself asks for a key: without one, or with another
+	// tenant's, the tunnel is refused before any path is decided, and
+	// another tenant's source is "unknown", not "not yours".
+	connect := func(user string) (int, string) {
+		conn, err := net.DialTimeout("tcp", s.proxy, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "CONNECT s3.us-east-1.amazonaws.com:443 HTTP/1.1\r\nHost: s3.us-east-1.amazonaws.com:443\r\nProxy-Authorization: Basic %s\r\n\r\n",
+			base64.StdEncoding.EncodeToString([]byte(user)))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, resp.Header.Get("X-Vpce-Reason")
+	}
+	src := aws.ToString(inst)
+	for user, want := range map[string]string{
+		src + ":x":                                            "PROXY_AUTH",
+		src + ":" + tenantKey + ":wrong":                      "PROXY_AUTH",
+		src + ":" + otherKey + ":" + otherSecret:              "UNKNOWN_SOURCE",
+		"i-0123456789abcdef0:" + otherKey + ":" + otherSecret: "UNKNOWN_SOURCE",
+	} {
+		if code, reason := connect(user); code != http.StatusProxyAuthRequired || reason != want {
+			t.Errorf("CONNECT as %q: %d %s, want 407 %s", user, code, reason, want)
+		}
+	}
+	if code, _ := connect(src + ":" + tenantKey + ":" + tenantSecret); code != http.StatusOK {
+		t.Errorf("CONNECT with the tenant's key: %d", code)
 	}
 }

@@ -61,13 +61,18 @@ func get(base, path string, out any) ([]byte, error) {
 
 // ProxyEnv returns the environment that sends a program's AWS traffic
 // through the data plane from src, trusting vpce's CA.
-func ProxyEnv(env []string, proxy, src, caFile, apiURL string) []string {
+func ProxyEnv(env []string, proxy, src, caFile, apiURL, accessKey, secretKey string) []string {
 	host, port, err := net.SplitHostPort(proxy)
 	if err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 		proxy = net.JoinHostPort("127.0.0.1", port)
 	}
-	// The aws CLI sends proxy credentials only with a password: give one.
-	pu := "http://" + url.PathEscape(src) + ":vpce@" + proxy
+	// The aws CLI sends proxy credentials only with a password: give one —
+	// the caller's key, which a server with --auth sigv4 checks.
+	pass := "vpce"
+	if accessKey != "" && secretKey != "" {
+		pass = accessKey + ":" + secretKey
+	}
+	pu := (&url.URL{Scheme: "http", User: url.UserPassword(src, pass), Host: proxy}).String()
 	noProxy := "localhost,127.0.0.1"
 	if u, err := url.Parse(apiURL); err == nil && u.Hostname() != "" && !strings.Contains(noProxy, u.Hostname()) {
 		noProxy += "," + u.Hostname()
@@ -120,7 +125,7 @@ the embedded S3 or an --upstream of vpce serve. The exit status is CMD's.`,
 			}
 			c := exec.Command(args[0], args[1:]...)
 			c.Stdin, c.Stdout, c.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
-			c.Env = ProxyEnv(os.Environ(), info.Proxy, src, info.CAFile, apiURL)
+			c.Env = ProxyEnv(os.Environ(), info.Proxy, src, info.CAFile, apiURL, os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"))
 			err := c.Run()
 			var ee *exec.ExitError
 			if errors.As(err, &ee) {
