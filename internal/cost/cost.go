@@ -21,6 +21,9 @@ type Usage struct {
 	VPC        string  `json:"vpc"`
 	Service    string  `json:"service"`
 	GBPerMonth float64 `json:"gbPerMonth"`
+	// CrossZoneGB is the part of it that crossed zones (the data plane
+	// measures it), billed as data transfer between zones.
+	CrossZoneGB float64 `json:"crossZoneGb,omitempty"`
 }
 
 // Item is one billed resource.
@@ -32,6 +35,8 @@ type Item struct {
 	Monthly  float64 `json:"monthly"`
 	Hours    float64 `json:"hours"`
 	GB       float64 `json:"gb"`
+	// CrossZoneGB is the part of GB that crossed zones to reach it.
+	CrossZoneGB float64 `json:"crossZoneGb,omitempty"`
 	// Detail says how the figure was made.
 	Detail string `json:"detail"`
 }
@@ -151,6 +156,9 @@ func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
 		}
 		if it := items[tr.Via]; it != nil {
 			it.GB += u.GBPerMonth
+			if it.Kind == "interface-endpoint" {
+				it.CrossZoneGB += u.CrossZoneGB
+			}
 		}
 		rep.Traffic = append(rep.Traffic, tr)
 	}
@@ -165,6 +173,11 @@ func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
 				before += it.GB
 				it.Monthly += c
 				it.Detail += fmt.Sprintf(" + %.0f GB processed ($%.2f, tiered)", it.GB, c)
+			}
+			if it.CrossZoneGB > 0 {
+				x := it.CrossZoneGB * p.CrossAZGB.Value
+				it.Monthly += x
+				it.Detail += fmt.Sprintf(" + %.0f GB across zones × $%.3f", it.CrossZoneGB, p.CrossAZGB.Value)
 			}
 		case "nat-gateway":
 			if it.GB > 0 {
@@ -182,7 +195,7 @@ func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
 	if len(o.Usage) == 0 {
 		rep.Notes = append(rep.Notes, "no usage given (--usage FILE or --from-metrics): data processing is not priced, hours are")
 	}
-	rep.Notes = append(rep.Notes, "not priced: internet data transfer out, cross-zone transfer of usage given per VPC, public IPv4 addresses, transit gateways")
+	rep.Notes = append(rep.Notes, "not priced: internet data transfer out, public IPv4 addresses, transit gateways; cross-zone transfer only where usage says how much crossed (crossZoneGb, measured by the data plane)")
 	return rep, nil
 }
 
@@ -215,7 +228,7 @@ func price(a *reach.Analyzer, p catalog.RegionPrices, h float64, u Usage) (Traff
 	switch r.Verdict {
 	case reach.PrivateInterfaceEndpoint:
 		tr.Via = r.Endpoint
-		tr.Monthly = round(p.InterfaceEndpointGB.Cost(0, gb))
+		tr.Monthly = round(p.InterfaceEndpointGB.Cost(0, gb) + u.CrossZoneGB*p.CrossAZGB.Value)
 	case reach.PrivateGatewayEndpoint:
 		tr.Via = r.Endpoint
 	case reach.PublicNAT:

@@ -204,3 +204,24 @@ func TestInterfaceDearerThanNAT(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossZone: traffic that crossed zones to an interface endpoint pays
+// data transfer between zones on top of processing.
+func TestCrossZone(t *testing.T) {
+	n := newNatVPC(t)
+	ctx := context.Background()
+	must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	sg := must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
+	p := int32(443)
+	must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
+	must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: ptr(true)}))
+	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 100, CrossZoneGB: 40})
+	if tr := r.Traffic[0]; tr.Monthly != 1+0.4 {
+		t.Fatalf("traffic %+v", tr)
+	}
+	if r.MonthlyTotal != 32.85+14.6+1+0.4 {
+		t.Fatalf("total %v, items %+v", r.MonthlyTotal, r.Items)
+	}
+}

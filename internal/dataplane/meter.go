@@ -21,6 +21,10 @@ type Usage struct {
 	// for (empty for refusals before a request was read).
 	VpcID   string `json:"vpcId"`
 	Service string `json:"service,omitempty"`
+	// Zone is the sources' zone; CrossZone is set when the path crossed
+	// zones to reach the endpoint's interface (billed as data transfer).
+	Zone      string `json:"availabilityZone,omitempty"`
+	CrossZone bool   `json:"crossZone,omitempty"`
 	// Path is the verdict the traffic took (PRIVATE_INTERFACE_ENDPOINT, …).
 	Path     string `json:"path"`
 	Requests int64  `json:"requests"`
@@ -31,7 +35,19 @@ type Usage struct {
 	requests, bytesIn, bytesOut prometheus.Counter // this entry's series
 }
 
-type usageKey struct{ account, region, vpc, component, path, service string }
+type usageKey struct {
+	account, region, vpc, component, path, service, zone string
+	crossZone                                            bool
+}
+
+func crossed(r *reach.Result) bool {
+	for _, d := range r.Details {
+		if d.Code == "AVAILABILITY_ZONE_CROSSED" {
+			return true
+		}
+	}
+	return false
+}
 
 // Meter counts requests, bytes and denials per component, in memory and
 // as Prometheus metrics.
@@ -77,10 +93,10 @@ func component(r *reach.Result) string {
 }
 
 func (m *Meter) entry(sc cloud.Scope, r *reach.Result, service string) *Usage {
-	k := usageKey{sc.Account, sc.Region, r.Source.VpcID, component(r), r.Verdict, service}
+	k := usageKey{sc.Account, sc.Region, r.Source.VpcID, component(r), r.Verdict, service, r.Source.Zone, crossed(r)}
 	u := m.usage[k]
 	if u == nil {
-		u = &Usage{Account: sc.Account, Region: sc.Region, VpcID: k.vpc, Service: service, Component: k.component, Path: k.path,
+		u = &Usage{Account: sc.Account, Region: sc.Region, VpcID: k.vpc, Service: service, Zone: k.zone, CrossZone: k.crossZone, Component: k.component, Path: k.path,
 			requests: m.requests.WithLabelValues(k.component, k.path),
 			bytesIn:  m.bytes.WithLabelValues(k.component, k.path, "in"),
 			bytesOut: m.bytes.WithLabelValues(k.component, k.path, "out")}

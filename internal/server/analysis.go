@@ -63,16 +63,20 @@ func (ra *reachAPI) cost(w http.ResponseWriter, r *http.Request) {
 // UsageFromMeter turns what the data plane measured into cost usage
 // records: bytes both ways per VPC and service, as GB.
 func UsageFromMeter(us []dataplane.Usage, region string) []cost.Usage {
-	sum := map[[2]string]float64{}
+	sum, cross := map[[2]string]float64{}, map[[2]string]float64{}
 	for _, u := range us {
 		if u.Service == "" || u.VpcID == "" || u.Region != region {
 			continue
 		}
-		sum[[2]string{u.VpcID, u.Service}] += float64(u.BytesIn+u.BytesOut) / 1e9
+		gb := float64(u.BytesIn+u.BytesOut) / 1e9
+		sum[[2]string{u.VpcID, u.Service}] += gb
+		if u.CrossZone {
+			cross[[2]string{u.VpcID, u.Service}] += gb
+		}
 	}
 	out := make([]cost.Usage, 0, len(sum))
 	for k, gb := range sum {
-		out = append(out, cost.Usage{VPC: k[0], Service: k[1], GBPerMonth: gb})
+		out = append(out, cost.Usage{VPC: k[0], Service: k[1], GBPerMonth: gb, CrossZoneGB: cross[k]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].VPC+out[i].Service < out[j].VPC+out[j].Service })
 	return out
