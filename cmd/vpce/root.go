@@ -30,10 +30,16 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "vpce",
 		Short: "Design, test and understand private connectivity to AWS services, locally",
-		Long: `vpce implements AWS VPC networking and VPC endpoints locally.
+		Long: `vpce implements AWS VPC networking and VPC endpoints locally, and explains them.
 
 'vpce serve' speaks the EC2 Query API, so the aws CLI, boto3, the Go SDK and
-Terraform work against it with --endpoint-url http://127.0.0.1:4566.`,
+Terraform work against it with --endpoint-url http://127.0.0.1:4566; it also
+serves each VPC's DNS resolver and the data plane that carries real requests
+from an instance ('vpce exec --instance i-… -- aws s3 ls').
+
+'vpce reach' says whether a path is private and what blocks it, 'vpce doctor'
+what to fix, 'vpce cost' what it costs; 'vpce import' loads a real account's
+describe-* outputs to ask the same of it.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -80,7 +86,7 @@ func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the EC2-compatible control plane",
+		Short: "Run the EC2-compatible control plane, the VPC resolvers and the data plane",
 		Long: `Run the EC2-compatible control plane on an embedded SQLite store.
 
 Every flag can also be set by an environment variable: VPCE_ and the flag's
