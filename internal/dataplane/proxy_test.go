@@ -179,11 +179,42 @@ func TestProxyRefusals(t *testing.T) {
 	if !strings.Contains(status, "403") || !strings.Contains(hdrs, "X-Vpce-Reason: NO_ROUTE_TO_DESTINATION") || !strings.Contains(hdrs, "X-Vpce-Component: "+r.rtb) {
 		t.Fatalf("blocked CONNECT: %s\n%s", status, hdrs)
 	}
-	// A service without an upstream: 502 naming the flag (the path is open
-	// through the gateway endpoint; DynamoDB's name resolves outside S3).
-	code, _, body = r.do(r.client(r.inst), "GET", "http://s3.us-east-1.amazonaws.com.", "")
-	_ = body
-	_ = code
+}
+
+// TestUpstreams: without an embedded S3 or an upstream the data plane
+// answers 502 naming the flag; with --upstream s3=URL it forwards
+// path-style, with exactly the bucket and key it decided.
+func TestUpstreams(t *testing.T) {
+	r := newRig(t)
+	// A proxy of the same state with no embedded S3 (each proxy is
+	// configured before it serves).
+	serve := func(cfg Config) {
+		r.p = New(cfg)
+		r.proxy = httptest.NewServer(r.p)
+		t.Cleanup(r.proxy.Close)
+	}
+	serve(Config{Cloud: r.c, CA: r.ca})
+	c := r.client(r.inst)
+	code, hdr, body := r.do(c, "GET", "https://reports.s3.us-east-1.amazonaws.com/public/a%20b.txt", "")
+	if code != 502 || hdr.Get("X-Vpce-Reason") != "NO_UPSTREAM" || !strings.Contains(body, "--upstream s3=") {
+		t.Fatalf("no upstream: %d %s", code, body)
+	}
+	var got *http.Request
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		got = req
+		io.WriteString(w, "from upstream")
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL + "/base")
+	serve(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"s3": u}})
+	c = r.client(r.inst)
+	code, _, body = r.do(c, "GET", "https://reports.s3.us-east-1.amazonaws.com/public/a%20b.txt?versionId=7", "")
+	if code != 200 || body != "from upstream" || got == nil {
+		t.Fatalf("upstream: %d %s", code, body)
+	}
+	if got.URL.Path != "/base/reports/public/a b.txt" || got.URL.RawQuery != "versionId=7" || got.Header.Get("Proxy-Authorization") != "" {
+		t.Errorf("forwarded %s ? %s (proxy auth %q)", got.URL.Path, got.URL.RawQuery, got.Header.Get("Proxy-Authorization"))
+	}
 }
 
 // rawConnect sends CONNECT with the source as proxy user and returns the

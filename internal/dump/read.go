@@ -231,7 +231,7 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		var fl file
 		fl.PrefixLists = rawList(keys["PrefixLists"])
 		fl.Entries = rawList(keys["Entries"])
-		for i, m := range fl.PrefixLists {
+		for _, m := range fl.PrefixLists {
 			var probe map[string]json.RawMessage
 			json.Unmarshal(m, &probe)
 			if _, ok := probe["Cidrs"]; ok {
@@ -239,7 +239,6 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 			} else {
 				decodeAll(r, rel, "managed prefix list", []json.RawMessage{m}, &r.raw.mpls, func(v *managedPrefixList) string { return v.PrefixListID })
 			}
-			_ = i
 		}
 		if len(fl.Entries) > 0 {
 			id := plInName.FindString(filepath.Base(f))
