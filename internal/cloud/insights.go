@@ -244,7 +244,9 @@ func (c *Cloud) CreateNetworkInsightsPath(ctx context.Context, sc Scope, in *Cre
 		return nil, apierr.Missing("Protocol")
 	case in.Protocol != "tcp" && in.Protocol != "udp":
 		return nil, invalidValue("Value (%s) for parameter protocol is invalid. Valid values: tcp, udp", apierr.Clip(in.Protocol))
-	case in.Destination == "" && (in.FilterAtSource == nil || in.FilterAtSource.DestinationAddress == "") && in.DestinationIP == "":
+	case in.Destination == "" && (in.FilterAtSource == nil || in.FilterAtSource.DestinationAddress == ""):
+		// A DestinationIp alone is not enough (AWS's answer recorded in
+		// hashicorp/terraform-provider-aws#38132).
 		return nil, apierr.New("MissingParameter", "The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.")
 	}
 	if in.DestinationPort != nil && (*in.DestinationPort < 0 || *in.DestinationPort > 65535) {
@@ -374,7 +376,14 @@ func (c *Cloud) DeleteNetworkInsightsPath(ctx context.Context, sc Scope, in *Del
 			return err
 		}
 		if len(as) > 0 {
-			return apierr.New("DependencyViolation", "The networkInsightsPath '%s' has dependent analyses (%s) and cannot be deleted.", in.NetworkInsightsPathID, as[0].NetworkInsightsAnalysisID)
+			// AWS's words, as a Terraform user recorded them
+			// (hashicorp/terraform-provider-aws#28330).
+			ids := make([]string, len(as))
+			for i, a := range as {
+				ids[i] = a.NetworkInsightsAnalysisID
+			}
+			return apierr.New("AnalysisExistsForNetworkInsightsPath", "At least one analysis [%s] exists for path %s. Delete all the analyses before deleting this network path.",
+				strings.Join(ids, ", "), in.NetworkInsightsPathID)
 		}
 		return delObj(tx, kindInsightsPath, in.NetworkInsightsPathID)
 	})
