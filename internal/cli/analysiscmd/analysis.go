@@ -14,27 +14,19 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/cli/exitcode"
+	"github.com/vpce/vpce/internal/cli/vpceapi"
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/cost"
 	"github.com/vpce/vpce/internal/doctor"
-	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/server"
 	"github.com/vpce/vpce/internal/store"
 )
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
 
 func bad(format string, args ...any) error { return exitcode.New(2, fmt.Errorf(format, args...)) }
 
@@ -45,10 +37,10 @@ type target struct {
 
 func (t *target) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringVar(&t.url, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	f.StringVar(&t.url, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	f.StringVar(&t.state, "state", "", "read this state directory instead of asking a server")
 	f.StringVar(&t.account, "account", "000000000000", "account to examine with --state")
-	f.StringVar(&t.region, "region", envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), "region to examine with --state")
+	f.StringVar(&t.region, "region", vpceapi.Region(), "region to examine with --state")
 }
 
 // analyzer opens a state directory.
@@ -71,36 +63,9 @@ func (t *target) analyzer(ctx context.Context) (*reach.Analyzer, func(), error) 
 	return reach.New(snap), func() { st.Close() }, nil
 }
 
-// call asks the server, signed for "vpce" with the environment's key.
+// call asks the server.
 func (t *target) call(method, path string, body []byte) ([]byte, error) {
-	req, err := http.NewRequest(method, strings.TrimSuffix(t.url, "/")+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, bad("--endpoint-url: %v", err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
-		ec2query.Sign(req, body, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
-	}
-	resp, err := (&http.Client{Timeout: 120 * time.Second}).Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("is vpce serve running? %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode == http.StatusBadRequest {
-		var e struct{ Error string }
-		json.Unmarshal(b, &e)
-		return nil, exitcode.New(2, errors.New(e.Error))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
-	}
-	return b, nil
+	return vpceapi.Call(t.url, method, path, body)
 }
 
 func inputErr(err error) error {

@@ -4,19 +4,14 @@ package dnscmd
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/cli/vpceapi"
 	"github.com/vpce/vpce/internal/resolver"
 )
 
@@ -48,7 +43,7 @@ each one.`,
 				Port    int    `json:"port"`
 				Dig     string `json:"dig"`
 			}
-			raw, err := get(o.url+"/_vpce/dns", &list)
+			raw, err := get(o.url, "/_vpce/dns", &list)
 			if err != nil {
 				return err
 			}
@@ -64,7 +59,7 @@ each one.`,
 			return tw.Flush()
 		},
 	}
-	cmd.PersistentFlags().StringVar(&o.url, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	cmd.PersistentFlags().StringVar(&o.url, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	cmd.PersistentFlags().StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	cmd.AddCommand(newResolveCmd(o))
 	return cmd
@@ -88,7 +83,7 @@ func newResolveCmd(o *options) *cobra.Command {
 			}
 			var res resolver.Resolution
 			q := url.Values{"vpc": {vpc}, "name": {args[0]}, "type": {typ}}
-			raw, err := get(o.url+"/_vpce/dns/resolve?"+q.Encode(), &res)
+			raw, err := get(o.url, "/_vpce/dns/resolve?"+q.Encode(), &res)
 			if err != nil {
 				return err
 			}
@@ -109,49 +104,11 @@ func newResolveCmd(o *options) *cobra.Command {
 	return cmd
 }
 
-// get reads a vpce admin endpoint, signed for the "vpce" service with
-// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set (a server
-// with --auth sigv4 needs it; with auth off the signature is not checked).
-func get(u string, out any) ([]byte, error) {
-	c := &http.Client{Timeout: 10 * time.Second}
-	req, err := http.NewRequest(http.MethodGet, u, nil)
+// get reads a vpce endpoint of the server at base into out.
+func get(base, path string, out any) ([]byte, error) {
+	b, err := vpceapi.Call(base, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
-	}
-	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
-		ec2query.Sign(req, nil, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("is vpce serve running? %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		json.Unmarshal(b, &e)
-		if e.Error == "" {
-			var x struct {
-				Errors []struct{ Code, Message string } `xml:"Errors>Error"`
-			}
-			if xml.Unmarshal(b, &x) == nil && len(x.Errors) > 0 {
-				e.Error = x.Errors[0].Code + ": " + x.Errors[0].Message
-			}
-		}
-		if e.Error == "" {
-			e.Error = strings.TrimSpace(string(b))
-		}
-		return nil, fmt.Errorf("%s: %s", resp.Status, e.Error)
 	}
 	return b, json.Unmarshal(b, out)
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }

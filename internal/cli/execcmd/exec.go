@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,46 +14,23 @@ import (
 	"os/exec"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vpce/vpce/internal/cli/exitcode"
+	"github.com/vpce/vpce/internal/cli/vpceapi"
 	"github.com/vpce/vpce/internal/dataplane"
-	"github.com/vpce/vpce/internal/ec2query"
 )
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// get reads a vpce endpoint, signed for "vpce" when AWS credentials are
-// in the environment.
+// get reads a vpce endpoint of the server at base into out.
 func get(base, path string, out any) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(base, "/")+path, nil)
-	if err != nil {
-		return nil, exitcode.New(2, err)
-	}
-	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
-		ec2query.Sign(req, nil, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
-	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("is vpce serve running? %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode == http.StatusNotFound {
+	b, err := vpceapi.Call(base, http.MethodGet, path, nil)
+	var se *vpceapi.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusNotFound {
 		return nil, errors.New("the server runs no data plane (vpce serve --proxy 127.0.0.1:4580)")
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, err
 	}
 	return b, json.Unmarshal(b, out)
 }
@@ -139,7 +115,7 @@ the embedded S3 or an --upstream of vpce serve. The exit status is CMD's.`,
 	}
 	cmd.Flags().StringVar(&instance, "instance", "", "the instance the program runs on")
 	cmd.Flags().StringVar(&eni, "eni", "", "the network interface the program sends from")
-	cmd.Flags().StringVar(&apiURL, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	cmd.Flags().StringVar(&apiURL, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	cmd.Flags().SetInterspersed(false)
 	return cmd
 }
@@ -210,7 +186,7 @@ func NewUsageCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&apiURL, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	cmd.Flags().StringVar(&apiURL, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
 	return cmd
 }

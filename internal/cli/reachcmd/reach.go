@@ -3,7 +3,6 @@
 package reachcmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,13 +13,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vpce/vpce/internal/cli/exitcode"
+	"github.com/vpce/vpce/internal/cli/vpceapi"
 	"github.com/vpce/vpce/internal/cloud"
-	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/server"
 	"github.com/vpce/vpce/internal/store"
@@ -85,10 +83,10 @@ Exit status: 0 reachable, 1 blocked, 2 bad input.`,
 	f.BoolVar(&o.matrix, "matrix", false, "every subnet of --vpc against every service it has an endpoint for, plus SSM's, S3 and DynamoDB")
 	f.StringVar(&o.vpc, "vpc", "", "the VPC of --matrix")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
-	f.StringVar(&o.url, "endpoint-url", envOr("VPCE_URL", "http://127.0.0.1:4566"), "the running vpce serve")
+	f.StringVar(&o.url, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	f.StringVar(&o.state, "state", "", "read this state directory instead of asking a server")
 	f.StringVar(&o.account, "account", "000000000000", "account to analyse with --state")
-	f.StringVar(&o.region, "region", envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), "region to analyse with --state")
+	f.StringVar(&o.region, "region", vpceapi.Region(), "region to analyse with --state")
 	return cmd
 }
 
@@ -199,42 +197,14 @@ func offline(ctx context.Context, o *options) ([]byte, error) {
 
 // online asks the running server.
 func online(o *options) ([]byte, error) {
-	var req *http.Request
-	var body []byte
-	var err error
 	if o.matrix {
-		req, err = http.NewRequest(http.MethodGet, o.url+"/_vpce/reach/matrix?"+url.Values{"vpc": {o.vpc}}.Encode(), nil)
-	} else {
-		body, _ = json.Marshal(o.req)
-		req, err = http.NewRequest(http.MethodPost, o.url+"/_vpce/reach", bytes.NewReader(body))
-		if req != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
+		return vpceapi.Call(o.url, http.MethodGet, "/_vpce/reach/matrix?"+url.Values{"vpc": {o.vpc}}.Encode(), nil)
 	}
-	if err != nil {
-		return nil, bad("--endpoint-url: %v", err)
-	}
-	if ak, sk := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); ak != "" && sk != "" {
-		ec2query.Sign(req, body, ak, sk, envOr("AWS_DEFAULT_REGION", envOr("AWS_REGION", "us-east-1")), ec2query.ServiceVPCE, time.Now())
-	}
-	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("is vpce serve running? %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	body, err := json.Marshal(o.req)
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusBadRequest {
-		var e struct{ Error string }
-		json.Unmarshal(b, &e)
-		return nil, exitcode.New(2, errors.New(e.Error))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
-	}
-	return b, nil
+	return vpceapi.Call(o.url, http.MethodPost, "/_vpce/reach", body)
 }
 
 func printResult(w io.Writer, r *reach.Result) error {
@@ -313,11 +283,4 @@ func printMatrix(w io.Writer, m *reach.Matrix) error {
 		fmt.Fprintln(tw, strings.Join(cols, "\t"))
 	}
 	return tw.Flush()
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
