@@ -237,3 +237,10 @@ func ServicePrefixList(region, serviceName string) (PrefixList, bool) {
 	}
 	return PrefixList{}, false
 }
+
+// HasGateway reports whether a service is offered as a (free) gateway
+// endpoint in the region: S3 and DynamoDB.
+func HasGateway(region, name string) bool {
+	_, ok := LookupService(region, name, TypeGateway)
+	return ok
+}

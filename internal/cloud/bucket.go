@@ -61,7 +61,7 @@ func getBucket(tx store.Txn, name string) (Bucket, bool, error) {
 		return Bucket{}, false, err
 	}
 	var b Bucket
-	return b, true, jsonUnmarshal(raw, &b)
+	return b, true, json.Unmarshal(raw, &b)
 }
 
 // SetBucket records a bucket's owner and policy (empty: none), or
@@ -75,13 +75,10 @@ func (c *Cloud) SetBucket(ctx context.Context, b Bucket, remove bool) error {
 			}
 			return nil
 		}
-		raw, err := jsonMarshal(b)
+		raw, err := json.Marshal(b)
 		if err != nil {
 			return err
 		}
 		return tx.Put(bucketKey(b.Name), raw)
 	})
 }
-
-func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

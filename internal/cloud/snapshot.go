@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
-	"github.com/vpce/vpce/internal/catalog"
 	"net/netip"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/vpce/vpce/internal/catalog"
 )
 
 // Snapshot is one account and region's network as of one read
@@ -60,6 +62,17 @@ func (s *Snapshot) RouteTableOf(subnetID string) *RouteTable {
 		return s.mainRT[sn.VpcID]
 	}
 	return nil
+}
+
+// PublicSubnet reports whether a subnet's route table sends anything to an
+// internet gateway (AWS's definition of a public subnet); instances in the
+// others need endpoints or a NAT gateway to reach AWS services.
+func (s *Snapshot) PublicSubnet(subnetID string) bool {
+	rt := s.RouteTableOf(subnetID)
+	if rt == nil {
+		return false
+	}
+	return slices.ContainsFunc(rt.Routes, func(r Route) bool { return strings.HasPrefix(r.GatewayID, "igw-") })
 }
 
 // NetworkACLOf returns the network ACL associated with a subnet: its
@@ -295,7 +308,7 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		s.vpcSubnets[sn.VpcID] = append(s.vpcSubnets[sn.VpcID], sn)
 	}
 	for _, l := range s.vpcSubnets {
-		slices.SortFunc(l, func(a, b *Subnet) int { return compareStrings(a.SubnetID, b.SubnetID) })
+		slices.SortFunc(l, func(a, b *Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
 	}
 	s.addrs, s.members = map[string]map[netip.Addr]*NetworkInterface{}, map[string][]*NetworkInterface{}
 	for _, e := range enis {
@@ -333,7 +346,7 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		}
 	}
 	for _, l := range s.vpcEPs {
-		slices.SortFunc(l, func(a, b *VpcEndpoint) int { return compareStrings(a.VpcEndpointID, b.VpcEndpointID) })
+		slices.SortFunc(l, func(a, b *VpcEndpoint) int { return strings.Compare(a.VpcEndpointID, b.VpcEndpointID) })
 	}
 
 	// DNS views, from the same objects the resolver reads.
@@ -434,14 +447,4 @@ func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, error) {
 	}
 	c.enis.m[tx.sc] = cur
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -7,7 +7,9 @@ package cost
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,9 +90,6 @@ type Options struct {
 
 func round(v float64) float64 { return math.Round(v*100) / 100 }
 
-// gatewayServices have free gateway endpoints.
-var gatewayServices = map[string]bool{"s3": true, "dynamodb": true}
-
 // Estimate prices a snapshot's endpoints and NAT gateways and the given
 // traffic.
 func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
@@ -115,7 +114,7 @@ func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
 	inScope := func(vpc string) bool { return o.VPC == "" || o.VPC == vpc }
 	items := map[string]*Item{}
 	var order []string
-	for _, id := range sortedKeys(snap.Endpoints) {
+	for _, id := range slices.Sorted(maps.Keys(snap.Endpoints)) {
 		ep := snap.Endpoints[id]
 		if !inScope(ep.VpcID) || ep.State == "deleted" || ep.State == "deleting" {
 			continue
@@ -135,7 +134,7 @@ func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
 		items[id] = it
 		order = append(order, id)
 	}
-	for _, id := range sortedKeys(snap.NatGateways) {
+	for _, id := range slices.Sorted(maps.Keys(snap.NatGateways)) {
 		n := snap.NatGateways[id]
 		if !inScope(n.VpcID) || n.State == "deleted" || n.State == "deleting" {
 			continue
@@ -210,7 +209,7 @@ func price(a *reach.Analyzer, p catalog.RegionPrices, h float64, u Usage) (Traff
 		if src == "" {
 			src = sn.SubnetID
 		}
-		if private(snap, sn.SubnetID) {
+		if !snap.PublicSubnet(sn.SubnetID) {
 			src = sn.SubnetID
 			break
 		}
@@ -236,7 +235,7 @@ func price(a *reach.Analyzer, p catalog.RegionPrices, h float64, u Usage) (Traff
 		tr.Monthly = round(gb * p.NatGatewayGB.Value)
 	}
 	zones := float64(len(zonesOf(snap, u.VPC)))
-	if gatewayServices[u.Service] {
+	if catalog.HasGateway(snap.Scope.Region, "com.amazonaws."+snap.Scope.Region+"."+u.Service) {
 		tr.Alternatives["gateway-endpoint"] = 0
 	}
 	ifaceHours := 0.0
@@ -256,7 +255,7 @@ func recommend(snap *cloud.Snapshot, p catalog.RegionPrices, h float64, rep *Rep
 	out := []Recommendation{}
 	// Gateway services over NAT: a free gateway endpoint.
 	for _, tr := range rep.Traffic {
-		if tr.Path == reach.PublicNAT && gatewayServices[tr.Service] && tr.Monthly > 0 {
+		if tr.Path == reach.PublicNAT && catalog.HasGateway(snap.Scope.Region, "com.amazonaws."+snap.Scope.Region+"."+tr.Service) && tr.Monthly > 0 {
 			out = append(out, Recommendation{
 				Action:         fmt.Sprintf("route %s from %s through a free gateway endpoint instead of NAT gateway %s", tr.Service, tr.VPC, tr.Via),
 				MonthlySavings: tr.Monthly, Resources: []string{tr.VPC, tr.Via},
@@ -287,7 +286,7 @@ func recommend(snap *cloud.Snapshot, p catalog.RegionPrices, h float64, rep *Rep
 			hours[it.Service] += it.Hours
 		}
 	}
-	for _, svc := range sortedKeys(bySvc) {
+	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
 		ids := bySvc[svc]
 		if len(ids) < 3 {
 			continue
@@ -328,26 +327,4 @@ func zonesOf(snap *cloud.Snapshot, vpc string) map[string]bool {
 		z["-"] = true
 	}
 	return z
-}
-
-func private(snap *cloud.Snapshot, subnet string) bool {
-	rt := snap.RouteTableOf(subnet)
-	if rt == nil {
-		return true
-	}
-	for _, r := range rt.Routes {
-		if strings.HasPrefix(r.GatewayID, "igw-") {
-			return false
-		}
-	}
-	return true
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -103,9 +103,6 @@ func (p *Proxy) identity(r *http.Request) (Identity, string) {
 	if id, ok := p.cfg.Identities[key]; ok {
 		return id, key
 	}
-	acct := p.cfg.DefaultAccount
-	if len(key) == 12 && strings.Trim(key, "0123456789") == "" {
-		acct = key
-	}
+	acct := p.keyAccount(key)
 	return Identity{Principal: "arn:aws:iam::" + acct + ":root", Account: acct}, key
 }

@@ -16,7 +16,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -333,7 +332,7 @@ func (p *Proxy) serveTunnel(t *tunnel, w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	raw := &countingConn{Conn: conn, r: rw.Reader}
+	raw := &bufferedConn{Conn: conn, r: rw.Reader}
 	if t.port != 443 && !looksLikeTLS(raw) {
 		// A plain protocol through the tunnel (HTTP on port 80).
 		t.tls = false
@@ -362,7 +361,7 @@ func (p *Proxy) serveTunnel(t *tunnel, w http.ResponseWriter, r *http.Request) {
 }
 
 // looksLikeTLS peeks at the first byte: a TLS handshake record is 0x16.
-func looksLikeTLS(c *countingConn) bool {
+func looksLikeTLS(c *bufferedConn) bool {
 	c.Conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	b, err := c.r.Peek(1)
 	c.Conn.SetReadDeadline(time.Time{})
@@ -413,32 +412,14 @@ func (l *oneConnListener) close()         { l.once.Do(func() { close(l.done) }) 
 func (l *oneConnListener) Close() error   { l.close(); return nil }
 func (l *oneConnListener) Addr() net.Addr { return l.c.LocalAddr() }
 
-// countingConn counts the bytes of a tunnel; reads go through the
-// buffered reader the hijack left.
-type countingConn struct {
+// bufferedConn reads a hijacked connection through the buffered reader
+// the hijack left (it may hold the client's first bytes).
+type bufferedConn struct {
 	net.Conn
-	r         *bufio.Reader
-	in, out   int64
-	countedMu sync.Mutex
+	r *bufio.Reader
 }
 
-func (c *countingConn) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.countedMu.Lock()
-	c.in += int64(n)
-	c.countedMu.Unlock()
-	return n, err
-}
-
-func (c *countingConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.countedMu.Lock()
-	c.out += int64(n)
-	c.countedMu.Unlock()
-	return n, err
-}
+func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 
 // scope is the account and region of the tunnel's source.
 func (t *tunnel) scope() cloud.Scope { return t.a.Snapshot().Scope }
-
-var _ io.Reader = (*countingConn)(nil)

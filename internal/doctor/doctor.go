@@ -126,21 +126,6 @@ func Run(a *reach.Analyzer, o Options) ([]Finding, error) {
 	return out, nil
 }
 
-// privateSubnet reports whether a subnet has no route to an internet
-// gateway: where instances need endpoints (or a NAT) for AWS services.
-func privateSubnet(s *cloud.Snapshot, subnetID string) bool {
-	rt := s.RouteTableOf(subnetID)
-	if rt == nil {
-		return true
-	}
-	for _, r := range rt.Routes {
-		if strings.HasPrefix(r.GatewayID, "igw-") {
-			return false
-		}
-	}
-	return true
-}
-
 // instancesIn returns a VPC's running instances, by ID.
 func instancesIn(s *cloud.Snapshot, vpcID string) []*cloud.Instance {
 	var out []*cloud.Instance

@@ -3,7 +3,6 @@ package doctor
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/vpce/vpce/internal/reach"
 )
@@ -20,7 +19,7 @@ func checkSSM(c *Context) []Finding {
 	for _, vpc := range c.VPCs {
 		var private []*instanceRef
 		for rep, members := range representatives(c.Snap, instancesIn(c.Snap, vpc)) {
-			if privateSubnet(c.Snap, rep.SubnetID) {
+			if !c.Snap.PublicSubnet(rep.SubnetID) {
 				private = append(private, &instanceRef{rep.InstanceID, rep.SubnetID, members})
 			}
 		}
@@ -35,7 +34,7 @@ func checkSSM(c *Context) []Finding {
 				if err != nil {
 					continue
 				}
-				out = append(out, ssmFinding(in, name, svc.short, svc.required, r)...)
+				out = append(out, ssmFinding(in, region, name, svc.short, svc.required, r)...)
 			}
 			out = append(out, ssmS3(c, in)...)
 		}
@@ -52,7 +51,7 @@ func (in *instanceRef) resources(extra ...string) []string {
 	return append(limit(append([]string{}, in.members...), 20), extra...)
 }
 
-func ssmFinding(in *instanceRef, name, short string, required bool, r *reach.Result) []Finding {
+func ssmFinding(in *instanceRef, region, name, short string, required bool, r *reach.Result) []Finding {
 	var out []Finding
 	switch {
 	case !r.Reachable:
@@ -68,7 +67,7 @@ func ssmFinding(in *instanceRef, name, short string, required bool, r *reach.Res
 		out = append(out, Finding{Code: "SSM_OVER_INTERNET", Severity: Medium,
 			Title:     fmt.Sprintf("%s is reached over the internet from %s (%s), not through an interface endpoint", short, in.subnet, r.Verdict),
 			Resources: in.resources(r.NatGateway), Evidence: fmt.Sprintf("%s: %s", name, r.Verdict),
-			Fix: fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name com.amazonaws.%s.%s --subnet-ids %s --security-group-ids <group allowing tcp/443 from the VPC> --private-dns-enabled", r.Source.VpcID, regionOf(name), short, in.subnet)})
+			Fix: fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name com.amazonaws.%s.%s --subnet-ids %s --security-group-ids <group allowing tcp/443 from the VPC> --private-dns-enabled", r.Source.VpcID, region, short, in.subnet)})
 	}
 	for _, d := range r.Details {
 		if d.Code == "AVAILABILITY_ZONE_CROSSED" {
@@ -82,14 +81,6 @@ func ssmFinding(in *instanceRef, name, short string, required bool, r *reach.Res
 		}
 	}
 	return out
-}
-
-func regionOf(name string) string {
-	parts := strings.Split(name, ".")
-	if len(parts) > 2 {
-		return parts[1]
-	}
-	return ""
 }
 
 // ssmS3 checks S3 for the agent: by the gateway endpoint, whose policy

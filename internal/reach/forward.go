@@ -1,7 +1,9 @@
 package reach
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -397,7 +399,7 @@ func (p *path) notePublic() {
 	if svc == nil {
 		return
 	}
-	if svc.Type == catalog.TypeGateway || catalog.ServiceTypes(svc.Region, svc.Name) != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+	if catalog.HasGateway(svc.Region, svc.Name) {
 		p.detail("PUBLIC_PATH_TO_AWS_SERVICE", p.r.Hops[len(p.r.Hops)-1].Component,
 			fmt.Sprintf("%s is reached over the internet; a gateway endpoint would carry it privately and free of data processing charges", svc.Name))
 		p.r.Fix = append(p.r.Fix, fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --service-name %s --route-table-ids %s", p.src.VpcID, svc.Name, p.routeTableID()))
@@ -405,15 +407,6 @@ func (p *path) notePublic() {
 	}
 	p.detail("PUBLIC_PATH_TO_AWS_SERVICE", p.r.Hops[len(p.r.Hops)-1].Component,
 		fmt.Sprintf("%s is reached over the internet; an interface endpoint with private DNS would keep it in the VPC", svc.Name))
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 var privateRanges = []netip.Prefix{
@@ -439,14 +432,14 @@ func (p *path) fromOutside() {
 			fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name %s --subnet-ids <subnets> --security-group-ids <group allowing tcp/443 from %s>", dst.endpoint.VpcID, dst.endpoint.ServiceName, cidrFor(p.src.Address)))
 		return
 	}
-	for _, vpcID := range sortedKeys(s.Vpcs) {
+	for _, vpcID := range slices.Sorted(maps.Keys(s.Vpcs)) {
 		if eni := s.InterfaceAt(vpcID, dst.Address); eni != nil {
 			p.block("NO_PATH", vpcID,
 				fmt.Sprintf("%s is %s in %s; an outside address reaches it only over a VPN, Direct Connect or peering, which vpce does not model yet", dst.Address, eni.NetworkInterfaceID, vpcID))
 			return
 		}
 	}
-	if svc := p.serviceOf(dst.Address); svc != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+	if svc := p.serviceOf(dst.Address); svc != nil && catalog.HasGateway(svc.Region, svc.Name) {
 		for _, e := range s.Endpoints {
 			if e.ServiceName == svc.Name && e.VpcEndpointType == cloud.EndpointGateway && e.State == "available" {
 				p.block("GATEWAY_ENDPOINT_NOT_REACHABLE_FROM_ON_PREMISES", e.VpcEndpointID,
@@ -477,7 +470,7 @@ func (p *path) policies(ep *cloud.VpcEndpoint) bool {
 		return true
 	}
 	h := Hop{Component: d.Component, Kind: "policy", Result: "allow", Policies: d.Statements,
-		Rule: fmt.Sprintf("%s on %s by %s: %s", q.Action, cmpOr(q.Resource, "*"), cmpOr(q.Principal, "anonymous"), d.Decision)}
+		Rule: fmt.Sprintf("%s on %s by %s: %s", q.Action, cmp.Or(q.Resource, "*"), cmp.Or(q.Principal, "anonymous"), d.Decision)}
 	if d.Allowed {
 		p.hop(h)
 		return true
@@ -579,7 +572,7 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 		if m.SourcePolicyID == allowAll.Name {
 			continue
 		}
-		d.Statements = append(d.Statements, m.SourcePolicyType+":"+cmpOr(m.Sid, m.StartPosition.String()))
+		d.Statements = append(d.Statements, m.SourcePolicyType+":"+cmp.Or(m.Sid, m.StartPosition.String()))
 	}
 	d.Decision, d.DecidedBy = res.Decision, res.DecidedBy
 	if d.Decision == policy.Allowed {
@@ -594,10 +587,10 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 	if d.Decision == policy.ExplicitDeny {
 		how = "explicitly denies"
 	}
-	d.Message = fmt.Sprintf("the %s policy %s %s on %s", d.DecidedBy, how, q.Action, cmpOr(q.Resource, "*"))
+	d.Message = fmt.Sprintf("the %s policy %s %s on %s", d.DecidedBy, how, q.Action, cmp.Or(q.Resource, "*"))
 	if ep != nil && d.Code == "ENDPOINT_POLICY_DENY" {
-		d.Message = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmpOr(q.Resource, "*"))
-		d.Fix = []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmpOr(q.Resource, "*"))}
+		d.Message = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmp.Or(q.Resource, "*"))
+		d.Fix = []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmp.Or(q.Resource, "*"))}
 	}
 	return d
 }
@@ -654,7 +647,7 @@ func (p *path) peerCIDR(a netip.Addr, subnet string) string {
 // routeFix proposes the route (or endpoint) that would carry the traffic.
 func (p *path) routeFix(rt *cloud.RouteTable) []string {
 	svc := p.serviceOf(p.dst.Address)
-	if svc != nil && contains(catalog.ServiceTypes(svc.Region, svc.Name), catalog.TypeGateway) {
+	if svc != nil && catalog.HasGateway(svc.Region, svc.Name) {
 		return []string{fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --service-name %s --route-table-ids %s", p.src.VpcID, svc.Name, rt.RouteTableID)}
 	}
 	if svc != nil {

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -72,7 +73,7 @@ func Findings(snap *cloud.Snapshot, r *Result) *cloud.PathFindings {
 			}
 			if rt := h.Route; rt != nil {
 				pc.RouteTableRoute = &cloud.AnalysisRouteTableRoute{DestinationCidr: rt.DestinationCidrBlock, DestinationPrefixListID: rt.DestinationPrefixListID,
-					GatewayID: cmpOr(rt.GatewayID, rt.VpcEndpointID), InstanceID: rt.InstanceID, NatGatewayID: rt.NatGatewayID, NetworkInterfaceID: rt.NetworkInterfaceID,
+					GatewayID: cmp.Or(rt.GatewayID, rt.VpcEndpointID), InstanceID: rt.InstanceID, NatGatewayID: rt.NatGatewayID, NetworkInterfaceID: rt.NetworkInterfaceID,
 					Origin: rt.Origin, State: rt.State}
 			}
 			if sr := h.SGRule; sr != nil {

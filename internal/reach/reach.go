@@ -2,6 +2,7 @@ package reach
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -294,14 +295,14 @@ func (a *Analyzer) source(from string) (source, error) {
 	if err != nil || !addr.Is4() {
 		return source{}, inputErr("source %q: give an instance (i-…), interface (eni-…), subnet (subnet-…) or IPv4 address", from)
 	}
-	for _, vpcID := range sortedKeys(s.Vpcs) {
+	for _, vpcID := range slices.Sorted(maps.Keys(s.Vpcs)) {
 		if eni := s.InterfaceAt(vpcID, addr); eni != nil {
 			src, err := a.eniSource(eni)
 			src.Kind, src.ID = "address", eni.NetworkInterfaceID
 			return src, err
 		}
 	}
-	for _, id := range sortedKeys(s.Subnets) {
+	for _, id := range slices.Sorted(maps.Keys(s.Subnets)) {
 		if sn := s.Subnets[id]; sn.CidrBlock.Contains(addr) {
 			return a.subnetSource(sn, addr, id, "address")
 		}
@@ -335,15 +336,6 @@ func (a *Analyzer) subnetSource(sn *cloud.Subnet, addr netip.Addr, id, kind stri
 	}
 	return source{Place: Place{ID: id, Kind: kind, Address: addr, VpcID: sn.VpcID, Subnet: sn.SubnetID, Zone: sn.AvailabilityZone},
 		subnet: sn, vpc: vpc}, nil
-}
-
-func sortedKeys[T any](m map[string]T) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // run walks the path: the start, DNS, then the network.
@@ -565,7 +557,7 @@ func (a *Analyzer) publicView() *resolver.View {
 // vpce names are public. Called with a.mu held.
 func (a *Analyzer) sharedDNS() []cloud.DNSEndpoint {
 	var out []cloud.DNSEndpoint
-	for _, id := range sortedKeys(a.snap.Vpcs) {
+	for _, id := range slices.Sorted(maps.Keys(a.snap.Vpcs)) {
 		if v := a.snap.DNSView(id); v != nil {
 			out = append(out, v.Endpoints...)
 		}
@@ -649,7 +641,7 @@ func (p *path) serviceOf(addr netip.Addr) *catalog.Service {
 		return p.dst.svc
 	}
 	region := p.a.snap.Scope.Region
-	for _, id := range sortedKeys(p.a.snap.PrefixLists) {
+	for _, id := range slices.Sorted(maps.Keys(p.a.snap.PrefixLists)) {
 		pl := p.a.snap.PrefixLists[id]
 		if pl.OwnerID != "AWS" {
 			continue

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -331,16 +332,7 @@ func routeText(r *cloud.Route) string {
 	return s
 }
 
-func cmpOr(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // routeTarget is where a route sends traffic.
 func routeTarget(r *cloud.Route) string {
-	return cmpOr(r.GatewayID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID, r.VpcPeeringConnectionID, r.TransitGatewayID)
+	return cmp.Or(r.GatewayID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID, r.VpcPeeringConnectionID, r.TransitGatewayID)
 }
