@@ -65,6 +65,7 @@ type Proxy struct {
 	// paths caches decisions per analyzer (so per snapshot): plain HTTP
 	// requests each ask, as each could open a connection.
 	paths    map[pathKey]*reach.Result
+	where    map[string]cloud.Scope // source → the scope it was found in
 	scopes   []cloud.Scope
 	scopesAt time.Time
 }
@@ -80,7 +81,7 @@ func New(cfg Config) *Proxy {
 	if cfg.DefaultAccount == "" {
 		cfg.DefaultAccount = "000000000000"
 	}
-	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}}
+	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}, where: map[string]cloud.Scope{}}
 }
 
 // Meter returns the proxy's meter.
@@ -146,6 +147,11 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 		p.scopes, p.scopesAt = scs, time.Now()
 	}
 	scopes := p.scopes
+	// The scope a source was last found in is tried first: every request
+	// asks, and only the first need look at every account's snapshot.
+	if sc, ok := p.where[src]; ok {
+		scopes = append([]cloud.Scope{sc}, scopes...)
+	}
 	p.mu.Unlock()
 	for _, sc := range scopes {
 		snap, err := p.cfg.Cloud.Snapshot(ctx, sc)
@@ -157,6 +163,10 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		if len(p.where) >= maxPaths {
+			clear(p.where)
+		}
+		p.where[src] = sc
 		a := p.analyzers[snap]
 		if a == nil {
 			if len(p.analyzers) > 64 {

@@ -134,6 +134,7 @@ type Analyzer struct {
 	mu       sync.Mutex
 	views    map[string]*resolver.View
 	public   *resolver.View
+	shared   *resolver.Shared
 	policies map[string]*policy.Policy
 }
 
@@ -553,16 +554,20 @@ func (a *Analyzer) publicView() *resolver.View {
 	return a.public
 }
 
-// sharedDNS lists the snapshot's available interface endpoints, whose
-// vpce names are public. Called with a.mu held.
-func (a *Analyzer) sharedDNS() []cloud.DNSEndpoint {
-	var out []cloud.DNSEndpoint
-	for _, id := range slices.Sorted(maps.Keys(a.snap.Vpcs)) {
-		if v := a.snap.DNSView(id); v != nil {
-			out = append(out, v.Endpoints...)
+// sharedDNS is the zone of the snapshot's available interface endpoints'
+// vpce names, which are public: compiled once per analyzer, not once per
+// VPC. Called with a.mu held.
+func (a *Analyzer) sharedDNS() *resolver.Shared {
+	if a.shared == nil {
+		var eps []cloud.DNSEndpoint
+		for _, id := range slices.Sorted(maps.Keys(a.snap.Vpcs)) {
+			if v := a.snap.DNSView(id); v != nil {
+				eps = append(eps, v.Endpoints...)
+			}
 		}
+		a.shared = resolver.CompileShared(eps)
 	}
-	return out
+	return a.shared
 }
 
 // resolve answers a name in the source's VPC (or in public DNS for a

@@ -55,12 +55,19 @@ func (z *zone) answer(name string) Result {
 // resolves to without sending a packet (path analysis).
 type View struct{ z *zone }
 
-// Compile builds the view of the VPC v describes; shared are the
-// interface endpoints whose public vpce names every VPC answers.
-func Compile(v *cloud.DNSView, shared []cloud.DNSEndpoint) *View {
+// Compile builds the view of the VPC v describes over the shared zone of
+// public vpce names (CompileShared).
+func Compile(v *cloud.DNSView, shared *Shared) *View {
 	t := cloud.ResolverTarget{Addr: v.ResolverAddr, Region: v.Region, VpcID: v.VpcID}
-	return &View{compile(v, t, compileShared(shared))}
+	return &View{compile(v, t, shared.z)}
 }
+
+// Shared is the compiled zone of the public vpce names every VPC answers,
+// made once for all the VPCs of a state.
+type Shared struct{ z *zone }
+
+// CompileShared compiles the public vpce names of interface endpoints.
+func CompileShared(eps []cloud.DNSEndpoint) *Shared { return &Shared{compileShared(eps)} }
 
 // Lookup answers an A query for name as the VPC's resolver does when no
 // upstream is configured.
