@@ -228,10 +228,9 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		decodeList(r, rel, "VPC endpoint", keys["VpcEndpoints"], &r.raw.eps, func(v *vpcEndpoint) string { return v.VpcEndpointID })
 		decodeList(r, rel, "NAT gateway", keys["NatGateways"], &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
 		decodeList(r, rel, "internet gateway", keys["InternetGateways"], &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
-		var fl file
-		fl.PrefixLists = rawList(keys["PrefixLists"])
-		fl.Entries = rawList(keys["Entries"])
-		for _, m := range fl.PrefixLists {
+		// describe-prefix-lists (items with Cidrs) and
+		// describe-managed-prefix-lists (without) share the key.
+		for _, m := range rawList(keys["PrefixLists"]) {
 			var probe map[string]json.RawMessage
 			json.Unmarshal(m, &probe)
 			if _, ok := probe["Cidrs"]; ok {
@@ -240,12 +239,12 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 				decodeAll(r, rel, "managed prefix list", []json.RawMessage{m}, &r.raw.mpls, func(v *managedPrefixList) string { return v.PrefixListID })
 			}
 		}
-		if len(fl.Entries) > 0 {
+		if entries := rawList(keys["Entries"]); len(entries) > 0 {
 			id := plInName.FindString(filepath.Base(f))
 			if id == "" {
 				r.warns = append(r.warns, Warning{rel, "prefix list entries, but the file name does not say which list (name it after the pl- ID)"})
 			}
-			for _, m := range fl.Entries {
+			for _, m := range entries {
 				var e plEntry
 				if json.Unmarshal(m, &e) == nil {
 					r.raw.entries[id] = append(r.raw.entries[id], e)

@@ -1,7 +1,5 @@
 package dump
 
-import "encoding/json"
-
 // The shapes below are the aws CLI's JSON output of the describe-* calls
 // (botocore's member names). Unknown fields are ignored; the fields vpce
 // models are read. Export writes the same shapes.
@@ -351,13 +349,4 @@ type managedPrefixList struct {
 type plEntry struct {
 	Cidr        string `json:"Cidr"`
 	Description string `json:"Description,omitempty"`
-}
-
-// file holds the lists of a describe-* output that are read record by
-// record (prefix lists of two kinds, prefix-list entries).
-type file struct {
-	// PrefixLists is describe-prefix-lists' (items with Cidrs) or
-	// describe-managed-prefix-lists' (items without) answer.
-	PrefixLists []json.RawMessage
-	Entries     []json.RawMessage
 }

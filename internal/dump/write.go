@@ -2,7 +2,6 @@ package dump
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -121,37 +120,26 @@ func exportRouteTables(s *cloud.Snapshot) []routeTable {
 	return out
 }
 
-// exportPerms groups rules as describe-security-groups does.
-func exportPerms(rules []cloud.SecurityGroupRule, egress bool) []ipPermission {
-	out := []ipPermission{}
-	index := map[string]int{}
-	for _, r := range rules {
-		if r.IsEgress != egress {
-			continue
+// exportPerms writes the permissions the snapshot grouped (the way
+// describe-security-groups groups rules: cloud's SecurityGroup.render).
+func exportPerms(perms []cloud.IPPermission) []ipPermission {
+	out := make([]ipPermission, 0, len(perms))
+	for _, p := range perms {
+		x := ipPermission{IPProtocol: p.IPProtocol, FromPort: p.FromPort, ToPort: p.ToPort,
+			IPRanges: []ipRange{}, Ipv6Ranges: []ipv6Range{}, PrefixListIDs: []plID{}, UserIDGroupPairs: []groupPair{}}
+		for _, r := range p.IPRanges {
+			x.IPRanges = append(x.IPRanges, ipRange{r.CidrIP, r.Description})
 		}
-		key := fmt.Sprint(r.IPProtocol, r.FromPort, r.ToPort)
-		i, ok := index[key]
-		if !ok {
-			p := ipPermission{IPProtocol: r.IPProtocol, IPRanges: []ipRange{}, Ipv6Ranges: []ipv6Range{}, PrefixListIDs: []plID{}, UserIDGroupPairs: []groupPair{}}
-			if r.IPProtocol != "-1" {
-				from, to := r.FromPort, r.ToPort
-				p.FromPort, p.ToPort = &from, &to
-			}
-			out = append(out, p)
-			i = len(out) - 1
-			index[key] = i
+		for _, r := range p.IPv6Ranges {
+			x.Ipv6Ranges = append(x.Ipv6Ranges, ipv6Range{r.CidrIPv6, r.Description})
 		}
-		p := &out[i]
-		switch {
-		case r.CidrIPv4 != "":
-			p.IPRanges = append(p.IPRanges, ipRange{r.CidrIPv4, r.Description})
-		case r.CidrIPv6 != "":
-			p.Ipv6Ranges = append(p.Ipv6Ranges, ipv6Range{r.CidrIPv6, r.Description})
-		case r.PrefixListID != "":
-			p.PrefixListIDs = append(p.PrefixListIDs, plID{r.PrefixListID, r.Description})
-		case r.ReferencedGroupInfo != nil:
-			p.UserIDGroupPairs = append(p.UserIDGroupPairs, groupPair{r.ReferencedGroupInfo.GroupID, r.ReferencedGroupInfo.UserID, r.Description})
+		for _, r := range p.PrefixListIDs {
+			x.PrefixListIDs = append(x.PrefixListIDs, plID{r.PrefixListID, r.Description})
 		}
+		for _, g := range p.Groups {
+			x.UserIDGroupPairs = append(x.UserIDGroupPairs, groupPair{g.GroupID, g.UserID, g.Description})
+		}
+		out = append(out, x)
 	}
 	return out
 }
@@ -160,7 +148,7 @@ func exportGroups(s *cloud.Snapshot) []securityGroup {
 	out := []securityGroup{}
 	for _, g := range sorted(s.SecurityGroups) {
 		out = append(out, securityGroup{GroupID: g.GroupID, GroupName: g.GroupName, Description: g.Description, VpcID: g.VpcID, OwnerID: g.OwnerID,
-			IPPermissions: exportPerms(g.Rules, false), IPPermissionsEgress: exportPerms(g.Rules, true), Tags: exportTags(g.Tags)})
+			IPPermissions: exportPerms(g.IPPermissions), IPPermissionsEgress: exportPerms(g.IPPermissionsEgress), Tags: exportTags(g.Tags)})
 	}
 	return out
 }
