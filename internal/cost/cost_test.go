@@ -8,23 +8,11 @@ import (
 
 	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/reach"
-	"github.com/vpce/vpce/internal/store"
 )
 
 var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // natVPC: private subnets in two zones routed through a NAT gateway.
 type natVPC struct {
@@ -33,38 +21,33 @@ type natVPC struct {
 }
 
 func newNatVPC(t *testing.T) *natVPC {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1})
+	c := cloudtest.New(t)
 	ctx := context.Background()
 	n := &natVPC{c: c}
-	n.vpc = must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	n.vpc = cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
 	sub := func(cidr, az string) string {
-		return must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: n.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
+		return cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: n.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
 	}
 	n.a, n.b = sub("10.0.1.0/24", "us-east-1a"), sub("10.0.2.0/24", "us-east-1b")
 	pub := sub("10.0.0.0/24", "us-east-1a")
-	n.rtb = must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
+	n.rtb = cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
 	for _, s := range []string{n.a, n.b} {
-		must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: n.rtb, SubnetID: s}))
+		cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: n.rtb, SubnetID: s}))
 	}
-	igw := must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
-	must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: n.vpc}))
-	prt := must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
-	must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
-	must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
-	n.nat = must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
-	must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: n.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: n.nat}}))
+	igw := cloudtest.Must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	cloudtest.Must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: n.vpc}))
+	prt := cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
+	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
+	cloudtest.Must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
+	n.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	cloudtest.Must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: n.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: n.nat}}))
 	return n
 }
 
 func (n *natVPC) estimate(t *testing.T, usage ...Usage) *Report {
 	t.Helper()
-	snap := must[*cloud.Snapshot](t)(n.c.Snapshot(context.Background(), sc))
-	return must[*Report](t)(Estimate(reach.New(snap), Options{VPC: n.vpc, Usage: usage}))
+	snap := cloudtest.Must[*cloud.Snapshot](t)(n.c.Snapshot(context.Background(), sc))
+	return cloudtest.Must[*Report](t)(Estimate(reach.New(snap), Options{VPC: n.vpc, Usage: usage}))
 }
 
 func item(r *Report, id string) *Item {
@@ -109,9 +92,9 @@ func TestSeedExample(t *testing.T) {
 	}
 	// With the gateway endpoint: S3 is free, the NAT costs its hours.
 	ctx := context.Background()
-	gw := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}})).VpcEndpoint.VpcEndpointID
-	ssm := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.ssm",
-		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, PrivateDNSEnabled: ptr(false)})).VpcEndpoint.VpcEndpointID
+	gw := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}})).VpcEndpoint.VpcEndpointID
+	ssm := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.ssm",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, PrivateDNSEnabled: cloudtest.Ptr(false)})).VpcEndpoint.VpcEndpointID
 	// The SSM endpoint's default group lets nothing in: its traffic goes
 	// nowhere, but its hours are billed all the same.
 	r = n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: 500})
@@ -142,7 +125,7 @@ func TestGatewayEndpointNeverRaisesS3Cost(t *testing.T) {
 	for _, gb := range vols {
 		before[gb] = n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: gb}).MonthlyTotal
 	}
-	must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(context.Background(), sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}}))
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(context.Background(), sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{n.rtb}}))
 	for _, gb := range vols {
 		if after := n.estimate(t, Usage{VPC: n.vpc, Service: "s3", GBPerMonth: gb}).MonthlyTotal; after > before[gb] {
 			t.Errorf("%v GB: %v before the gateway endpoint, %v after", gb, before[gb], after)
@@ -151,17 +134,15 @@ func TestGatewayEndpointNeverRaisesS3Cost(t *testing.T) {
 }
 
 func TestCentralise(t *testing.T) {
-	st, _ := store.Open(t.TempDir())
-	t.Cleanup(func() { st.Close() })
-	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1, Quotas: map[string]int{"vpcs": 10}})
+	c := cloud.New(cloud.Config{Store: cloudtest.Store(t, t.TempDir()), ProvisionDelay: -1, Quotas: map[string]int{"vpcs": 10}})
 	ctx := context.Background()
 	for i := range 3 {
-		vpc := must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10." + string(rune('1'+i)) + ".0.0/16"})).Vpc.VpcID
-		sn := must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc, CidrBlock: "10." + string(rune('1'+i)) + ".1.0/24"})).Subnet.SubnetID
-		must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: vpc, ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface", SubnetIDs: []string{sn}, PrivateDNSEnabled: ptr(false)}))
+		vpc := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10." + string(rune('1'+i)) + ".0.0/16"})).Vpc.VpcID
+		sn := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc, CidrBlock: "10." + string(rune('1'+i)) + ".1.0/24"})).Subnet.SubnetID
+		cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: vpc, ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface", SubnetIDs: []string{sn}, PrivateDNSEnabled: cloudtest.Ptr(false)}))
 	}
-	snap := must[*cloud.Snapshot](t)(c.Snapshot(ctx, sc))
-	r := must[*Report](t)(Estimate(reach.New(snap), Options{}))
+	snap := cloudtest.Must[*cloud.Snapshot](t)(c.Snapshot(ctx, sc))
+	r := cloudtest.Must[*Report](t)(Estimate(reach.New(snap), Options{}))
 	if r.MonthlyTotal != 21.9 || len(r.Recommendations) != 1 || r.Recommendations[0].MonthlySavings != 14.6 || len(r.Recommendations[0].Resources) != 3 {
 		t.Fatalf("total %v recommendations %+v", r.MonthlyTotal, r.Recommendations)
 	}
@@ -173,13 +154,13 @@ func TestCentralise(t *testing.T) {
 func TestInterfaceDearerThanNAT(t *testing.T) {
 	n := newNatVPC(t)
 	ctx := context.Background()
-	must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
-	sg := must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
+	cloudtest.Must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	sg := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
 	p := int32(443)
-	must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
-	kms := must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
-		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: ptr(true)})).VpcEndpoint.VpcEndpointID
+	kms := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: cloudtest.Ptr(true)})).VpcEndpoint.VpcEndpointID
 	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 10})
 	if tr := r.Traffic[0]; tr.Path != reach.PrivateInterfaceEndpoint || tr.Via != kms || tr.Monthly != 0.1 {
 		t.Fatalf("kms traffic %+v", tr)
@@ -210,13 +191,13 @@ func TestInterfaceDearerThanNAT(t *testing.T) {
 func TestCrossZone(t *testing.T) {
 	n := newNatVPC(t)
 	ctx := context.Background()
-	must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
-	sg := must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
+	cloudtest.Must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	sg := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
 	p := int32(443)
-	must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
-	must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
-		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: ptr(true)}))
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: cloudtest.Ptr(true)}))
 	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 100, CrossZoneGB: 40})
 	if tr := r.Traffic[0]; tr.Monthly != 1+0.4 {
 		t.Fatalf("traffic %+v", tr)

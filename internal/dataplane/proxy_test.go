@@ -18,22 +18,10 @@ import (
 	"time"
 
 	"github.com/vpce/vpce/internal/cloud"
-	"github.com/vpce/vpce/internal/store"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 )
 
 var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // benchRig is newRig for benchmarks.
 func newBenchRig(b *testing.B) *rig { return newRigTB(b) }
@@ -59,24 +47,19 @@ func newRig(t *testing.T) *rig { return newRigTB(t) }
 func newRigTB(t testing.TB) *rig {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1})
+	c := cloud.New(cloud.Config{Store: cloudtest.Store(t, dir), ProvisionDelay: -1})
 	ctx := context.Background()
 	r := &rig{t: t, c: c}
-	r.vpc = must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
-	r.subnet = must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: r.vpc, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
-	r.inst = must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: ptr[int32](1), MaxCount: ptr[int32](1), SubnetID: r.subnet})).Instances[0].InstanceID
-	r.rtb = must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: r.vpc})).RouteTable.RouteTableID
-	must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: r.rtb, SubnetID: r.subnet}))
+	r.vpc = cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	r.subnet = cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: r.vpc, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	r.inst = cloudtest.Must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1), SubnetID: r.subnet})).Instances[0].InstanceID
+	r.rtb = cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: r.vpc})).RouteTable.RouteTableID
+	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: r.rtb, SubnetID: r.subnet}))
 	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/public/*","arn:aws:s3:::other","arn:aws:s3:::other/*"]},
 		{"Effect":"Allow","Principal":"*","Action":["s3:CreateBucket","s3:PutObject"],"Resource":"*"}]}`
-	r.s3ep = must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+	r.s3ep = cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
 		RouteTableIDs: []string{r.rtb}, PolicyDocument: &doc})).VpcEndpoint.VpcEndpointID
-	r.ca = must[*CA](t)(LoadCA(dir))
+	r.ca = cloudtest.Must[*CA](t)(LoadCA(dir))
 	s3, closer, err := EmbeddedS3(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -336,7 +319,7 @@ func TestDeleteObjectsPerKey(t *testing.T) {
 	r := newRig(t)
 	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
 		{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::reports/keep/*"}]}`
-	must[*cloud.Return](t)(r.c.ModifyVpcEndpoint(context.Background(), sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: r.s3ep, PolicyDocument: &doc}))
+	cloudtest.Must[*cloud.Return](t)(r.c.ModifyVpcEndpoint(context.Background(), sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: r.s3ep, PolicyDocument: &doc}))
 	c := r.client(r.inst)
 	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports", "")
 	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports/keep/a", "precious")

@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/cost"
 	"github.com/vpce/vpce/internal/dump"
 	"github.com/vpce/vpce/internal/reach"
-	"github.com/vpce/vpce/internal/store"
 )
 
 // BenchmarkOrganisation runs `vpce doctor --all` and `vpce cost --all` on a
@@ -19,12 +19,7 @@ func BenchmarkOrganisation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	c := cloud.New(cloud.Config{Store: st})
+	c := cloud.New(cloud.Config{Store: cloudtest.Store(b, b.TempDir())})
 	accts, _, err := dump.Read(sum.Dir, dump.Options{})
 	if err != nil {
 		b.Fatal(err)

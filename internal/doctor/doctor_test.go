@@ -6,23 +6,11 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/reach"
-	"github.com/vpce/vpce/internal/store"
 )
 
 var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // env is a VPC with two private subnets (zones a and b), an instance in
 // each, and nothing else yet.
@@ -37,45 +25,40 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, c: cloud.New(cloud.Config{Store: st, ProvisionDelay: -1}), ctx: context.Background()}
-	e.vpc = must[*cloud.CreateVpcOutput](t)(e.c.CreateVpc(e.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
-	must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	e := &env{t: t, c: cloudtest.New(t), ctx: context.Background()}
+	e.vpc = cloudtest.Must[*cloud.CreateVpcOutput](t)(e.c.CreateVpc(e.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	cloudtest.Must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
 	sub := func(cidr, az string) string {
-		return must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
+		return cloudtest.Must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
 	}
 	e.subA, e.subB = sub("10.0.1.0/24", "us-east-1a"), sub("10.0.2.0/24", "us-east-1b")
-	e.rtb = must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
+	e.rtb = cloudtest.Must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
 	for _, s := range []string{e.subA, e.subB} {
-		must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: e.rtb, SubnetID: s}))
+		cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: e.rtb, SubnetID: s}))
 	}
-	e.sg = must[*cloud.CreateSecurityGroupOutput](t)(e.c.CreateSecurityGroup(e.ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "endpoints", Description: "endpoints", VpcID: e.vpc})).GroupID
+	e.sg = cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(e.c.CreateSecurityGroup(e.ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "endpoints", Description: "endpoints", VpcID: e.vpc})).GroupID
 	run := func(s string) string {
-		return must[*cloud.Reservation](t)(e.c.RunInstances(e.ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: ptr[int32](1), MaxCount: ptr[int32](1), SubnetID: s})).Instances[0].InstanceID
+		return cloudtest.Must[*cloud.Reservation](t)(e.c.RunInstances(e.ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1), SubnetID: s})).Instances[0].InstanceID
 	}
 	e.instA, e.instB = run(e.subA), run(e.subB)
 	return e
 }
 
 func (e *env) iface(svc string, subnets ...string) string {
-	return must[*cloud.CreateVpcEndpointOutput](e.t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1." + svc,
-		VpcEndpointType: "Interface", SubnetIDs: subnets, SecurityGroupIDs: []string{e.sg}, PrivateDNSEnabled: ptr(true)})).VpcEndpoint.VpcEndpointID
+	return cloudtest.Must[*cloud.CreateVpcEndpointOutput](e.t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1." + svc,
+		VpcEndpointType: "Interface", SubnetIDs: subnets, SecurityGroupIDs: []string{e.sg}, PrivateDNSEnabled: cloudtest.Ptr(true)})).VpcEndpoint.VpcEndpointID
 }
 
 func (e *env) ingress(cidr string) {
 	p := int32(443)
-	must[*cloud.AuthorizeOutput](e.t)(e.c.AuthorizeSecurityGroupIngress(e.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: e.sg,
+	cloudtest.Must[*cloud.AuthorizeOutput](e.t)(e.c.AuthorizeSecurityGroupIngress(e.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: e.sg,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: cidr}}}}}))
 }
 
 func (e *env) doctor(checks ...string) []Finding {
 	e.t.Helper()
-	snap := must[*cloud.Snapshot](e.t)(e.c.Snapshot(e.ctx, sc))
-	return must[[]Finding](e.t)(Run(reach.New(snap), Options{VPC: e.vpc, Checks: checks}))
+	snap := cloudtest.Must[*cloud.Snapshot](e.t)(e.c.Snapshot(e.ctx, sc))
+	return cloudtest.Must[[]Finding](e.t)(Run(reach.New(snap), Options{VPC: e.vpc, Checks: checks}))
 }
 
 func codes(fs []Finding) string {
@@ -120,7 +103,7 @@ func TestSSMRecipe(t *testing.T) {
 		t.Fatalf("closed group: %s %+v", codes(fs), f)
 	}
 	e.ingress("10.0.0.0/16")
-	must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{e.rtb}}))
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{e.rtb}}))
 	fs = e.doctor()
 	// Zone b crosses zones to a single-zone endpoint; the S3 gateway
 	// endpoint's default policy lets data go to any account.
@@ -149,14 +132,14 @@ func TestCompleteDesignIsClean(t *testing.T) {
 	}
 	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::aws-ssm-us-east-1/*","arn:aws:s3:::patch-baseline-snapshot-us-east-1/*"]},
 		{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
-	s3 := must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+	s3 := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
 		RouteTableIDs: []string{e.rtb}, PolicyDocument: &doc})).VpcEndpoint.VpcEndpointID
 	if fs := e.doctor(); len(fs) != 0 {
 		t.Fatalf("a complete design has findings: %s\n%+v", codes(fs), fs)
 	}
 	// An S3 policy that forgets the SSM buckets breaks the agent's updates.
 	doc = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
-	must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: s3, PolicyDocument: &doc}))
+	cloudtest.Must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: s3, PolicyDocument: &doc}))
 	if fs := e.doctor(); codes(fs) != "medium:SSM_S3_POLICY_BLOCKS_AGENT medium:SSM_S3_POLICY_BLOCKS_AGENT" {
 		t.Fatalf("policy without SSM buckets: %s", codes(fs))
 	}
@@ -166,12 +149,12 @@ func TestDNSAndExposure(t *testing.T) {
 	e := newEnv(t)
 	e.ingress("0.0.0.0/0")
 	ep := e.iface("ssm", e.subA, e.subB)
-	must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: ep, PrivateDNSEnabled: ptr(false)}))
+	cloudtest.Must[*cloud.Return](t)(e.c.ModifyVpcEndpoint(e.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: ep, PrivateDNSEnabled: cloudtest.Ptr(false)}))
 	fs := e.doctor("dns", "exfiltration")
 	if got := codes(fs); got != "medium:ENDPOINT_GROUP_OPEN_TO_WORLD medium:ENDPOINT_PRIVATE_DNS_OFF" {
 		t.Fatalf("findings: %s", got)
 	}
-	must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(false)}}))
+	cloudtest.Must[*cloud.Return](t)(e.c.ModifyVpcAttribute(e.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: e.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(false)}}))
 	if f := has(e.doctor("dns"), "VPC_DNS_ATTRIBUTE_OFF"); f == nil || f.Severity != High || !strings.Contains(f.Fix, "--enable-dns-hostnames") {
 		t.Fatalf("attribute off: %+v", f)
 	}
@@ -179,14 +162,14 @@ func TestDNSAndExposure(t *testing.T) {
 
 func TestGatewayServicesOverNAT(t *testing.T) {
 	e := newEnv(t)
-	pub := must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
-	igw := must[*cloud.CreateInternetGatewayOutput](t)(e.c.CreateInternetGateway(e.ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
-	must[*cloud.Return](t)(e.c.AttachInternetGateway(e.ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: e.vpc}))
-	prt := must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
-	must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
-	must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
-	nat := must[*cloud.CreateNatGatewayOutput](t)(e.c.CreateNatGateway(e.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
-	must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: nat}}))
+	pub := cloudtest.Must[*cloud.CreateSubnetOutput](t)(e.c.CreateSubnet(e.ctx, sc, &cloud.CreateSubnetInput{VpcID: e.vpc, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	igw := cloudtest.Must[*cloud.CreateInternetGatewayOutput](t)(e.c.CreateInternetGateway(e.ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	cloudtest.Must[*cloud.Return](t)(e.c.AttachInternetGateway(e.ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: e.vpc}))
+	prt := cloudtest.Must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
+	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
+	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
+	nat := cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(e.c.CreateNatGateway(e.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: nat}}))
 	fs := e.doctor("cost", "ssm")
 	if got := codes(fs); !strings.Contains(got, "medium:SSM_OVER_INTERNET") || !strings.Contains(got, "low:GATEWAY_SERVICE_OVER_NAT low:GATEWAY_SERVICE_OVER_NAT") || !strings.Contains(got, "low:SSM_S3_OVER_INTERNET") {
 		t.Fatalf("findings: %s", got)
@@ -198,7 +181,7 @@ func TestGatewayServicesOverNAT(t *testing.T) {
 
 func TestBadOptions(t *testing.T) {
 	e := newEnv(t)
-	snap := must[*cloud.Snapshot](t)(e.c.Snapshot(e.ctx, sc))
+	snap := cloudtest.Must[*cloud.Snapshot](t)(e.c.Snapshot(e.ctx, sc))
 	for _, o := range []Options{{VPC: "vpc-0123456789abcdef0"}, {Checks: []string{"nope"}}} {
 		if _, err := Run(reach.New(snap), o); err == nil {
 			t.Errorf("%+v accepted", o)
@@ -209,7 +192,7 @@ func TestBadOptions(t *testing.T) {
 func TestSourceIPThroughEndpoint(t *testing.T) {
 	e := newEnv(t)
 	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/16"},"StringEquals":{"aws:ResourceAccount":"123456789012"}}}]}`
-	ep := must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+	ep := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
 		RouteTableIDs: []string{e.rtb}, PolicyDocument: &doc})).VpcEndpoint.VpcEndpointID
 	fs := e.doctor("exfiltration")
 	if codes(fs) != "medium:SOURCEIP_CONDITION_THROUGH_ENDPOINT" || fs[0].Resources[0] != ep {

@@ -9,18 +9,13 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/reach"
-	"github.com/vpce/vpce/internal/store"
 )
 
 func newCloud(t testing.TB) *cloud.Cloud {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return cloud.New(cloud.Config{Store: st})
+	return cloud.New(cloud.Config{Store: cloudtest.Store(t, t.TempDir())})
 }
 
 // load reads a dump folder and imports it, failing on any problem.

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/dump"
-	"github.com/vpce/vpce/internal/store"
 )
 
 // benchENIs is the size of the synthetic organisation: VPCE_SYNTH_ENIS
@@ -27,12 +27,7 @@ func synthState(b *testing.B, o dump.SynthOptions) (*cloud.Cloud, cloud.Scope, d
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	c := cloud.New(cloud.Config{Store: st})
+	c := cloud.New(cloud.Config{Store: cloudtest.Store(b, b.TempDir())})
 	accts, _, err := dump.Read(sum.Dir, dump.Options{})
 	if err != nil {
 		b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 )
 
 // queries are the questions the properties are checked on.
@@ -136,9 +137,9 @@ func TestNoRouteNoPath(t *testing.T) {
 				continue
 			}
 			if route.DestinationPrefixListID != "" {
-				must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: route.GatewayID, RemoveRouteTableIDs: []string{rt.RouteTableID}}))
+				cloudtest.Must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: route.GatewayID, RemoveRouteTableIDs: []string{rt.RouteTableID}}))
 			} else {
-				must[*cloud.Return](t)(w.c.DeleteRoute(w.ctx, sc, &cloud.DeleteRouteInput{RouteTableID: rt.RouteTableID, DestinationCidrBlock: route.DestinationCidrBlock}))
+				cloudtest.Must[*cloud.Return](t)(w.c.DeleteRoute(w.ctx, sc, &cloud.DeleteRouteInput{RouteTableID: rt.RouteTableID, DestinationCidrBlock: route.DestinationCidrBlock}))
 			}
 		}
 		if r2 := w.analyze(q); r2.Reachable || codes(r2.Explanations) != "NO_ROUTE_TO_DESTINATION" {

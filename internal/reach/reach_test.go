@@ -7,23 +7,11 @@ import (
 	"testing"
 
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/cloud/cloudtest"
 	"github.com/vpce/vpce/internal/policy"
-	"github.com/vpce/vpce/internal/store"
 )
 
 var sc = cloud.Scope{Account: "123456789012", Region: "us-east-1"}
-
-func must[T any](t testing.TB) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
 
 // world is the seed's design, built through the control plane: a VPC with
 // two private subnets (zones a and b) and a public one; an instance in
@@ -48,52 +36,47 @@ type world struct {
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	w := &world{t: t, c: cloud.New(cloud.Config{Store: st, ProvisionDelay: -1}), ctx: context.Background()}
+	w := &world{t: t, c: cloudtest.New(t), ctx: context.Background()}
 	c, ctx := w.c, w.ctx
-	vpc := must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc
+	vpc := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc
 	w.vpc = vpc.VpcID
-	must[*cloud.Return](t)(c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: w.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	cloudtest.Must[*cloud.Return](t)(c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: w.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
 	subnet := func(cidr, az string) string {
-		return must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: w.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
+		return cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: w.vpc, CidrBlock: cidr, AvailabilityZone: az})).Subnet.SubnetID
 	}
 	w.privA, w.privB, w.public = subnet("10.0.1.0/24", "us-east-1a"), subnet("10.0.2.0/24", "us-east-1b"), subnet("10.0.0.0/24", "us-east-1a")
-	must[*cloud.Return](t)(c.ModifySubnetAttribute(ctx, sc, &cloud.ModifySubnetAttributeInput{SubnetID: w.public, MapPublicIPOnLaunch: &cloud.AttributeBoolean{Value: ptr(true)}}))
+	cloudtest.Must[*cloud.Return](t)(c.ModifySubnetAttribute(ctx, sc, &cloud.ModifySubnetAttributeInput{SubnetID: w.public, MapPublicIPOnLaunch: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
 	rtb := func() string {
-		return must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: w.vpc})).RouteTable.RouteTableID
+		return cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: w.vpc})).RouteTable.RouteTableID
 	}
 	w.privRT, w.publicRT = rtb(), rtb()
 	for _, a := range [][2]string{{w.privRT, w.privA}, {w.privRT, w.privB}, {w.publicRT, w.public}} {
-		must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: a[0], SubnetID: a[1]}))
+		cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: a[0], SubnetID: a[1]}))
 	}
-	w.igw = must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
-	must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: w.igw, VpcID: w.vpc}))
+	w.igw = cloudtest.Must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	cloudtest.Must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: w.igw, VpcID: w.vpc}))
 	w.route(w.publicRT, "0.0.0.0/0", cloud.RouteTarget{GatewayID: w.igw})
-	w.nat = must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	w.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
 	w.route(w.privRT, "0.0.0.0/0", cloud.RouteTarget{NatGatewayID: w.nat})
 
 	sg := func(name string) string {
-		return must[*cloud.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: name, Description: name, VpcID: w.vpc})).GroupID
+		return cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: name, Description: name, VpcID: w.vpc})).GroupID
 	}
 	w.appSG, w.endpointSG = sg("app"), sg("endpoints")
 	w.ingress(w.endpointSG, 443, "10.0.0.0/16")
 
 	run := func(subnet string) string {
-		return must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: ptr[int32](1), MaxCount: ptr[int32](1),
+		return cloudtest.Must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1),
 			SubnetID: subnet, SecurityGroupIDs: []string{w.appSG}})).Instances[0].InstanceID
 	}
 	w.app, w.appB, w.web = run(w.privA), run(w.privB), run(w.public)
 	ep := func(in *cloud.CreateVpcEndpointInput) string {
 		in.VpcID = w.vpc
-		return must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, in)).VpcEndpoint.VpcEndpointID
+		return cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, in)).VpcEndpoint.VpcEndpointID
 	}
 	iface := func(svc string) string {
 		return ep(&cloud.CreateVpcEndpointInput{ServiceName: svc, VpcEndpointType: "Interface", SubnetIDs: []string{w.privA, w.privB},
-			SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: ptr(true)})
+			SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: cloudtest.Ptr(true)})
 	}
 	w.ssm, w.ssmmessages = iface("com.amazonaws.us-east-1.ssm"), iface("com.amazonaws.us-east-1.ssmmessages")
 	w.s3 = ep(&cloud.CreateVpcEndpointInput{ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{w.privRT}})
@@ -109,18 +92,18 @@ func newWorld(t testing.TB) *world {
 
 func (w *world) route(rtb, cidr string, target cloud.RouteTarget) {
 	w.t.Helper()
-	must[*cloud.Return](w.t)(w.c.CreateRoute(w.ctx, sc, &cloud.RouteInput{RouteTableID: rtb, DestinationCidrBlock: cidr, RouteTarget: target}))
+	cloudtest.Must[*cloud.Return](w.t)(w.c.CreateRoute(w.ctx, sc, &cloud.RouteInput{RouteTableID: rtb, DestinationCidrBlock: cidr, RouteTarget: target}))
 }
 
 func (w *world) ingress(group string, port int32, cidr string) {
 	w.t.Helper()
-	must[*cloud.AuthorizeOutput](w.t)(w.c.AuthorizeSecurityGroupIngress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: group,
+	cloudtest.Must[*cloud.AuthorizeOutput](w.t)(w.c.AuthorizeSecurityGroupIngress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: group,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, IPRanges: []cloud.IPRange{{CidrIP: cidr}}}}}))
 }
 
 func (w *world) revokeAllEgress(group string) {
 	w.t.Helper()
-	must[*cloud.RevokeOutput](w.t)(w.c.RevokeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: group,
+	cloudtest.Must[*cloud.RevokeOutput](w.t)(w.c.RevokeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: group,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "-1", IPRanges: []cloud.IPRange{{CidrIP: "0.0.0.0/0"}}}}}))
 }
 
@@ -128,17 +111,17 @@ func (w *world) aclEntry(n int32, egress bool, action, cidr string, from, to int
 	w.t.Helper()
 	in := &cloud.NetworkACLEntryInput{NetworkACLID: w.acl, RuleNumber: &n, Protocol: "6", RuleAction: action, Egress: &egress, CidrBlock: cidr,
 		PortRange: &cloud.PortRange{From: &from, To: &to}}
-	must[*cloud.Return](w.t)(w.c.CreateNetworkAclEntry(w.ctx, sc, in))
+	cloudtest.Must[*cloud.Return](w.t)(w.c.CreateNetworkAclEntry(w.ctx, sc, in))
 }
 
 func (w *world) snap() *cloud.Snapshot {
 	w.t.Helper()
-	return must[*cloud.Snapshot](w.t)(w.c.Snapshot(w.ctx, sc))
+	return cloudtest.Must[*cloud.Snapshot](w.t)(w.c.Snapshot(w.ctx, sc))
 }
 
 func (w *world) analyze(q Query) *Result {
 	w.t.Helper()
-	return must[*Result](w.t)(New(w.snap()).Analyze(q))
+	return cloudtest.Must[*Result](w.t)(New(w.snap()).Analyze(q))
 }
 
 func codes(es []Explanation) string {
@@ -215,7 +198,7 @@ func TestS3GatewayVersusNAT(t *testing.T) {
 		t.Errorf("details %v fix %v", r.Details, r.Fix)
 	}
 	// Without the gateway endpoint, the private subnet reaches S3 by NAT.
-	must[*cloud.DeleteVpcEndpointsOutput](t)(w.c.DeleteVpcEndpoints(w.ctx, sc, &cloud.DeleteVpcEndpointsInput{VpcEndpointIDs: []string{w.s3}}))
+	cloudtest.Must[*cloud.DeleteVpcEndpointsOutput](t)(w.c.DeleteVpcEndpoints(w.ctx, sc, &cloud.DeleteVpcEndpointsInput{VpcEndpointIDs: []string{w.s3}}))
 	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}), PublicNAT, "")
 	// DynamoDB has no endpoint and follows the NAT too.
 	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.dynamodb"}), PublicNAT, "")
@@ -250,12 +233,12 @@ func TestSecurityGroups(t *testing.T) {
 		}
 	}
 	port := int32(443)
-	must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.appSG,
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.appSG,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, PrefixListIDs: []cloud.PrefixListIDPeer{{PrefixListID: pl}}}}}))
 	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}), PrivateGatewayEndpoint, "")
 	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"}), Blocked, "ENI_SG_RULES_MISMATCH")
 	// An egress rule that references the endpoint's group opens ssm.
-	must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.appSG,
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupEgress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.appSG,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, Groups: []cloud.UserIDGroupPair{{GroupID: w.endpointSG}}}}}))
 	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
 }
@@ -313,14 +296,14 @@ func TestDNS(t *testing.T) {
 	w := newWorld(t)
 	// Private DNS off: the name resolves publicly and goes by NAT; the
 	// engine says why.
-	must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: w.ssm, PrivateDNSEnabled: ptr(false)}))
+	cloudtest.Must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: w.ssm, PrivateDNSEnabled: cloudtest.Ptr(false)}))
 	r := w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"})
 	check(t, r, PublicNAT, "")
 	if !strings.HasPrefix(codes(r.Details), "PRIVATE_DNS_DISABLED") || !strings.Contains(strings.Join(r.Fix, " "), "--private-dns-enabled") {
 		t.Errorf("details %v fix %v", r.Details, r.Fix)
 	}
 	// Without the NAT route it is blocked, and the fix is an endpoint.
-	must[*cloud.Return](t)(w.c.DeleteRoute(w.ctx, sc, &cloud.DeleteRouteInput{RouteTableID: w.privRT, DestinationCidrBlock: "0.0.0.0/0"}))
+	cloudtest.Must[*cloud.Return](t)(w.c.DeleteRoute(w.ctx, sc, &cloud.DeleteRouteInput{RouteTableID: w.privRT, DestinationCidrBlock: "0.0.0.0/0"}))
 	r = w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"})
 	check(t, r, Blocked, "NO_ROUTE_TO_DESTINATION")
 	// The endpoint's own vpce name still reaches it privately.
@@ -331,7 +314,7 @@ func TestDNS(t *testing.T) {
 	}
 	check(t, w.analyze(Query{From: w.app, To: vpceName}), PrivateInterfaceEndpoint, "")
 	// DNS support off: nothing resolves.
-	must[*cloud.Return](t)(w.c.ModifyVpcAttribute(w.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: w.vpc, EnableDNSSupport: &cloud.AttributeBoolean{Value: ptr(false)}}))
+	cloudtest.Must[*cloud.Return](t)(w.c.ModifyVpcAttribute(w.ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: w.vpc, EnableDNSSupport: &cloud.AttributeBoolean{Value: cloudtest.Ptr(false)}}))
 	r = w.analyze(Query{From: w.app, To: "ssmmessages.us-east-1.amazonaws.com"})
 	check(t, r, Blocked, "DNS_SUPPORT_DISABLED")
 	if !strings.Contains(r.Fix[0], "--enable-dns-support") {
@@ -350,7 +333,7 @@ func TestDNS(t *testing.T) {
 func TestEndpointPolicy(t *testing.T) {
 	w := newWorld(t)
 	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"OurBuckets","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::ours","arn:aws:s3:::ours/*"]}]}`
-	must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: w.s3, PolicyDocument: &doc}))
+	cloudtest.Must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: w.s3, PolicyDocument: &doc}))
 	q := Query{From: w.app, To: "com.amazonaws.us-east-1.s3", Action: "s3:GetObject", Resource: "arn:aws:s3:::ours/report.csv", Principal: "arn:aws:iam::123456789012:role/app"}
 	r := w.analyze(q)
 	check(t, r, PrivateGatewayEndpoint, "")
@@ -395,7 +378,7 @@ func TestGatewayEndpointRules(t *testing.T) {
 func TestStatesAndRoutes(t *testing.T) {
 	w := newWorld(t)
 	// A NAT gateway deleted leaves a blackhole route.
-	must[*cloud.DeleteNatGatewayOutput](t)(w.c.DeleteNatGateway(w.ctx, sc, &cloud.DeleteNatGatewayInput{NatGatewayID: w.nat}))
+	cloudtest.Must[*cloud.DeleteNatGatewayOutput](t)(w.c.DeleteNatGateway(w.ctx, sc, &cloud.DeleteNatGatewayInput{NatGatewayID: w.nat}))
 	r := w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.dynamodb"})
 	if r.Verdict != Blocked || !strings.Contains("BAD_STATE BAD_STATE_ROUTE", codes(r.Explanations)) {
 		t.Fatalf("verdict %s %s", r.Verdict, codes(r.Explanations))
@@ -405,7 +388,7 @@ func TestStatesAndRoutes(t *testing.T) {
 	w.route(w.privRT, "52.94.0.0/16", cloud.RouteTarget{GatewayID: w.igw})
 	check(t, w.analyze(Query{From: w.app, To: "52.94.1.1"}), Blocked, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS")
 	// A terminated instance sends nothing.
-	must[*cloud.TerminateInstancesOutput](t)(w.c.TerminateInstances(w.ctx, sc, &cloud.TerminateInstancesInput{InstanceIDs: []string{w.web}}))
+	cloudtest.Must[*cloud.TerminateInstancesOutput](t)(w.c.TerminateInstances(w.ctx, sc, &cloud.TerminateInstancesInput{InstanceIDs: []string{w.web}}))
 	check(t, w.analyze(Query{From: w.web, To: "com.amazonaws.us-east-1.s3"}), Blocked, "BAD_STATE")
 	// A subnet as source: no security group on the way out.
 	r = w.analyze(Query{From: w.privB, To: "ssm.us-east-1.amazonaws.com"})
@@ -423,8 +406,8 @@ func TestZoneCrossing(t *testing.T) {
 	w := newWorld(t)
 	// An endpoint only in zone b: reachable from zone a, with the cost
 	// of crossing zones stated.
-	id := must[*cloud.CreateVpcEndpointOutput](t)(w.c.CreateVpcEndpoint(w.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: w.vpc,
-		ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface", SubnetIDs: []string{w.privB}, SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: ptr(true)})).VpcEndpoint.VpcEndpointID
+	id := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(w.c.CreateVpcEndpoint(w.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: w.vpc,
+		ServiceName: "com.amazonaws.us-east-1.kms", VpcEndpointType: "Interface", SubnetIDs: []string{w.privB}, SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: cloudtest.Ptr(true)})).VpcEndpoint.VpcEndpointID
 	r := w.analyze(Query{From: w.app, To: "kms.us-east-1.amazonaws.com"})
 	check(t, r, PrivateInterfaceEndpoint, "")
 	if codes(r.Details) != "AVAILABILITY_ZONE_CROSSED" || r.Details[0].Component != id {
@@ -463,7 +446,7 @@ func TestMoreCodes(t *testing.T) {
 	w := newWorld(t)
 	port := int32(443)
 	// Interface endpoints carry TCP only, even when the group lets UDP in.
-	must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupIngress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.endpointSG,
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(w.c.AuthorizeSecurityGroupIngress(w.ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.endpointSG,
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "udp", FromPort: &port, ToPort: &port, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
 	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com", Protocol: "udp"}), Blocked, "PROTOCOL_RESTRICTION")
 
@@ -474,8 +457,8 @@ func TestMoreCodes(t *testing.T) {
 	check(t, r, Blocked, "IDENTITY_POLICY_DENY")
 
 	// A gateway endpoint of another VPC is never on the path.
-	vpc2 := must[*cloud.CreateVpcOutput](t)(w.c.CreateVpc(w.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
-	sn2 := must[*cloud.CreateSubnetOutput](t)(w.c.CreateSubnet(w.ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc2, CidrBlock: "10.1.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	vpc2 := cloudtest.Must[*cloud.CreateVpcOutput](t)(w.c.CreateVpc(w.ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
+	sn2 := cloudtest.Must[*cloud.CreateSubnetOutput](t)(w.c.CreateSubnet(w.ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc2, CidrBlock: "10.1.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
 	r = w.analyze(Query{From: sn2, To: w.s3})
 	check(t, r, Blocked, "VPCE_GATEWAY_NOT_IN_VPC")
 	if !strings.Contains(r.Fix[0], "create-vpc-endpoint --vpc-id "+vpc2) {
@@ -486,25 +469,25 @@ func TestMoreCodes(t *testing.T) {
 	check(t, w.analyze(Query{From: w.web, To: "192.168.1.1"}), Blocked, "IGW_DESTINATION_ADDRESS_NOT_PUBLIC")
 
 	// A route to an appliance interface is not followed.
-	eni := must[*cloud.CreateNetworkInterfaceOutput](t)(w.c.CreateNetworkInterface(w.ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: w.public})).NetworkInterface.NetworkInterfaceID
+	eni := cloudtest.Must[*cloud.CreateNetworkInterfaceOutput](t)(w.c.CreateNetworkInterface(w.ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: w.public})).NetworkInterface.NetworkInterfaceID
 	w.route(w.privRT, "203.0.113.0/24", cloud.RouteTarget{NetworkInterfaceID: eni})
 	check(t, w.analyze(Query{From: w.app, To: "203.0.113.7"}), Blocked, "UNSUPPORTED_COMPONENT")
 
 	// A private NAT gateway does not reach the internet.
-	pnat := must[*cloud.CreateNatGatewayOutput](t)(w.c.CreateNatGateway(w.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, ConnectivityType: "private"})).NatGateway.NatGatewayID
+	pnat := cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(w.c.CreateNatGateway(w.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, ConnectivityType: "private"})).NatGateway.NatGatewayID
 	w.route(w.privRT, "198.51.100.0/24", cloud.RouteTarget{NatGatewayID: pnat})
 	check(t, w.analyze(Query{From: w.app, To: "198.51.100.20"}), Blocked, "NGW_PRIVATE_CANNOT_REACH_INTERNET")
 
 	// The NAT gateway deleted: its route is a blackhole.
-	must[*cloud.DeleteNatGatewayOutput](t)(w.c.DeleteNatGateway(w.ctx, sc, &cloud.DeleteNatGatewayInput{NatGatewayID: w.nat}))
+	cloudtest.Must[*cloud.DeleteNatGatewayOutput](t)(w.c.DeleteNatGateway(w.ctx, sc, &cloud.DeleteNatGatewayInput{NatGatewayID: w.nat}))
 	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.dynamodb"}), Blocked, "BAD_STATE_ROUTE")
 
 	// S3's interface endpoint with private DNS only for inbound Resolver
 	// endpoints: inside the VPC the name stays public, and the gateway
 	// endpoint carries it.
-	must[*cloud.CreateVpcEndpointOutput](t)(w.c.CreateVpcEndpoint(w.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: w.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
-		VpcEndpointType: "Interface", SubnetIDs: []string{w.privA}, SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: ptr(true),
-		DNSOptions: &cloud.DNSOptions{PrivateDNSOnlyForInboundResolverEndpoint: ptr(true)}}))
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(w.c.CreateVpcEndpoint(w.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: w.vpc, ServiceName: "com.amazonaws.us-east-1.s3",
+		VpcEndpointType: "Interface", SubnetIDs: []string{w.privA}, SecurityGroupIDs: []string{w.endpointSG}, PrivateDNSEnabled: cloudtest.Ptr(true),
+		DNSOptions: &cloud.DNSOptions{PrivateDNSOnlyForInboundResolverEndpoint: cloudtest.Ptr(true)}}))
 	r = w.analyze(Query{From: w.app, To: "s3.us-east-1.amazonaws.com"})
 	check(t, r, PrivateGatewayEndpoint, "")
 	if codes(r.Details) != "PRIVATE_DNS_INBOUND_ONLY" {
