@@ -218,7 +218,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	if p.cfg.Credentials != nil {
 		if err := p.verify(r, c); err != nil {
 			p.cfg.Meter.deny(t.scope(), t.path, "signature")
-			p.authError(w, c, err)
+			p.authError(w, c, "SIGNATURE", err)
 			return
 		}
 	}
@@ -227,9 +227,8 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		// With auth on, a source is used only by its own account's keys:
 		// nobody sends from another tenant's instance.
 		p.cfg.Meter.deny(t.scope(), t.path, "source-account")
-		w.Header().Set("X-Vpce-Reason", "SOURCE_NOT_YOURS")
-		s3orErr := fmt.Sprintf("requests from %s must be signed by a key of account %s", t.src, t.scope().Account)
-		p.authError(w, c, &apierr.Error{Code: "AccessDenied", Message: s3orErr, Status: http.StatusForbidden})
+		msg := fmt.Sprintf("requests from %s must be signed by a key of account %s", t.src, t.scope().Account)
+		serviceError(w, c.Protocol, "SOURCE_NOT_YOURS", http.StatusForbidden, "AccessDenied", msg)
 		return
 	}
 	if t.tls {
@@ -332,7 +331,7 @@ func (p *Proxy) verify(r *http.Request, c *call) error {
 }
 
 // authError answers a failed signature check in the service's format.
-func (p *Proxy) authError(w http.ResponseWriter, c *call, err error) {
+func (p *Proxy) authError(w http.ResponseWriter, c *call, reason string, err error) {
 	code, msg, status := "SignatureDoesNotMatch", err.Error(), http.StatusForbidden
 	if ae, ok := apierr.As(err); ok {
 		code, msg = ae.Code, ae.Message
@@ -340,19 +339,7 @@ func (p *Proxy) authError(w http.ResponseWriter, c *call, err error) {
 			status = ae.Status
 		}
 	}
-	w.Header().Set("X-Vpce-Reason", "SIGNATURE")
-	switch c.Protocol {
-	case "rest-xml":
-		s3Error(w, status, code, msg)
-	case "json":
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
-	default:
-		w.Header().Set("Content-Type", "text/xml")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlEscape(msg), requestID())
-	}
+	serviceError(w, c.Protocol, reason, status, code, msg)
 }
 
 // accessDenied answers as the service would, naming the policy type that
@@ -372,26 +359,8 @@ func (p *Proxy) accessDenied(w http.ResponseWriter, c *call, id Identity, act ac
 		why = "with an explicit deny in a " + kind
 	}
 	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", who, act.Action, act.Resource, why)
-	rid := requestID()
-	w.Header().Set("X-Vpce-Reason", d.Code)
 	w.Header().Set("X-Vpce-Component", d.Component)
-	w.Header().Set("X-Amz-Request-Id", rid)
-	switch c.Protocol {
-	case "rest-xml":
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>AccessDenied</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>%s</HostId></Error>`,
-			xmlEscape(msg), rid, rid)
-	case "json":
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]string{"__type": "AccessDeniedException", "message": msg})
-	default:
-		w.Header().Set("Content-Type", "text/xml")
-		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, xmlEscape(msg), rid)
-	}
+	serviceError(w, c.Protocol, d.Code, http.StatusForbidden, "AccessDenied", msg)
 }
 
 func xmlEscape(s string) string {
@@ -400,11 +369,39 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
-func s3Error(w http.ResponseWriter, status int, code, msg string) {
+// serviceError writes an error as the service would: S3's XML error
+// document (rest-xml), the JSON protocol's __type, which AWS answers with
+// 400 and names AccessDenied AccessDeniedException, or the Query
+// protocol's ErrorResponse. reason goes in X-Vpce-Reason when set.
+func serviceError(w http.ResponseWriter, protocol, reason string, status int, code, msg string) {
 	rid := requestID()
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>%s</HostId></Error>`, code, xmlEscape(msg), rid, rid)
+	if reason != "" {
+		w.Header().Set("X-Vpce-Reason", reason)
+	}
+	w.Header().Set("X-Amz-Request-Id", rid)
+	switch protocol {
+	case "rest-xml":
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>%s</HostId></Error>`, code, xmlEscape(msg), rid, rid)
+	case "json":
+		if code == "AccessDenied" {
+			code = "AccessDeniedException"
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-ErrorType", code)
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlEscape(msg), rid)
+	}
+}
+
+// s3Error writes S3's error document.
+func s3Error(w http.ResponseWriter, status int, code, msg string) {
+	serviceError(w, "rest-xml", "", status, code, msg)
 }
 
 func (p *Proxy) getBucketPolicy(w http.ResponseWriter, c *call, b cloud.Bucket) {
