@@ -8,6 +8,7 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/dig ] || need+=(dnsutils)
 [ -x /usr/bin/curl ] || need+=(curl)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -17,6 +18,12 @@ fi
 /usr/bin/aws --version
 /usr/bin/dig -v 2>&1
 /usr/bin/curl --version | head -1
+
+# A throwaway PostgreSQL for the shared-store tests (they fail without it).
+pgdir=$(mktemp -d /tmp/vpce-pg.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+VPCE_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pgdir")
+export VPCE_TEST_POSTGRES VPCE_REQUIRE_POSTGRES=1
 
 gofmt_out=$(gofmt -l cmd internal test)
 if [ -n "$gofmt_out" ]; then

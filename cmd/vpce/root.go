@@ -74,7 +74,7 @@ func defaultStateDir() string {
 
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
-	dnsAddr, dnsUpstream, proxyAddr, identities               string
+	dnsAddr, dnsUpstream, proxyAddr, identities, store        string
 	upstreams                                                 map[string]string
 	adminKeys, allowedHosts                                   []string
 	quotas                                                    map[string]int
@@ -121,7 +121,8 @@ that are not forms. See docs/security.md.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:4566", "address to serve the EC2 API on")
-	f.StringVar(&o.state, "state", defaultStateDir(), "directory of the embedded store")
+	f.StringVar(&o.state, "state", defaultStateDir(), "directory of the embedded store (and of the local CA and the embedded S3)")
+	f.StringVar(&o.store, "store", "", "shared store instead of the embedded one: postgres://user:password@host:5432/db; several vpce serve processes on one database see each other's changes")
 	f.StringVar(&o.account, "default-account", "000000000000", "account of requests whose access key is not a 12-digit account ID")
 	f.StringVar(&o.region, "default-region", "us-east-1", "region of unsigned requests")
 	f.StringVar(&o.auth, "auth", ec2query.AuthOff, "authentication: off (any credentials) or sigv4 (verify signatures)")
@@ -223,7 +224,7 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 		delay = -1 // cloud.Config: negative means none
 	}
 	return server.Run(cmd.Context(), server.Config{
-		Listen: o.listen, StateDir: o.state, InitState: o.initState, DefaultAccount: o.account, DefaultRegion: o.region,
+		Listen: o.listen, StateDir: o.state, Store: o.store, InitState: o.initState, DefaultAccount: o.account, DefaultRegion: o.region,
 		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, Quotas: o.quotas, ProvisionDelay: delay, Version: version, Logger: logger,
 		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream, ProxyAddr: o.proxyAddr, Upstreams: ups, IdentitiesFile: o.identities,
 	})

@@ -133,6 +133,9 @@ func New(cfg Config) *Cloud {
 	for k, v := range cfg.Quotas {
 		c.quotas[k] = v
 	}
+	if r, ok := cfg.Store.(remoteChanges); ok {
+		r.OnRemoteChange(c.remoteChanged)
+	}
 	c.resolverPrefix = cfg.ResolverPrefix
 	if !c.resolverPrefix.IsValid() {
 		c.resolverPrefix = netip.MustParsePrefix("127.100.0.0/16")
@@ -153,6 +156,32 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	c.enis.m = nil
 	c.enis.mu.Unlock()
 	return nil
+}
+
+// remoteChanges is a store shared with other processes (store.Memory over
+// PostgreSQL) that reports what they committed.
+type remoteChanges interface {
+	OnRemoteChange(fn func(kinds map[string]bool))
+}
+
+// remoteChanged moves the generations of what another process changed, so
+// that this process's derived views (DNS zones, snapshots, bucket answers)
+// follow; kinds nil means everything (a reset or a reload).
+func (c *Cloud) remoteChanged(kinds map[string]bool) {
+	c.gen.Add(1)
+	dns := kinds == nil
+	for k := range kinds {
+		dns = dns || dnsKinds[k]
+	}
+	if dns {
+		c.dnsGen.Add(1)
+	}
+	if kinds == nil || kinds[kindBucket] {
+		c.bucketGen.Add(1)
+	}
+	if kinds == nil {
+		c.inited.Clear()
+	}
 }
 
 // txn is a store transaction bound to one scope and one instant.

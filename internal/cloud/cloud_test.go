@@ -29,7 +29,11 @@ func (f *fakeClock) Advance(d time.Duration) {
 
 func newTestCloud(t testing.TB) (*Cloud, *fakeClock) {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
+	d, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.NewMemory(t.Context(), d)
 	if err != nil {
 		t.Fatal(err)
 	}

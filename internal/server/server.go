@@ -33,8 +33,12 @@ import (
 type Config struct {
 	// Listen is the TCP address to serve on; empty means 127.0.0.1:4566.
 	Listen string
-	// StateDir is the directory of the embedded store.
+	// StateDir is the directory of the embedded store, the local CA and
+	// the embedded S3.
 	StateDir string
+	// Store, when set, is a shared store ("postgres://…") used instead of
+	// the embedded one in StateDir.
+	Store string
 	// InitState starts an empty store over one that cannot be trusted
 	// (see [store.Options]).
 	InitState bool
@@ -88,11 +92,17 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	log := cfg.Logger.With("component", "server")
-	st, err := store.OpenWith(cfg.StateDir, store.Options{Init: cfg.InitState})
+	durable, err := openDurable(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	st, err := store.NewMemory(ctx, durable)
+	if err != nil {
+		durable.Close()
+		return err
+	}
 	defer st.Close()
+	log.Info("state loaded into memory", "objects", st.Len(), "store", storeName(cfg))
 	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay, Quotas: cfg.Quotas, Paths: reach.Insights{}})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -131,7 +141,7 @@ func Run(ctx context.Context, cfg Config) error {
 		defer stop()
 	}
 	cfg.dataplane = dp
-	h := Handler(c, st, cfg, res, dnsPort)
+	h := Handler(c, durable.(Health), cfg, res, dnsPort)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
@@ -163,6 +173,34 @@ func Run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
+// Health is what the health endpoint asks of the durable store.
+type Health interface {
+	// Health reports why the store cannot take writes, nil if it can.
+	Health(ctx context.Context) error
+	// SchemaVersion is the store's schema version.
+	SchemaVersion() (int, error)
+}
+
+// openDurable opens the durable store cfg names: the embedded SQLite
+// store in StateDir, or a shared PostgreSQL database.
+func openDurable(ctx context.Context, cfg Config) (store.Durable, error) {
+	if cfg.Store != "" {
+		return store.OpenPostgres(ctx, cfg.Store)
+	}
+	return store.OpenWith(cfg.StateDir, store.Options{Init: cfg.InitState})
+}
+
+// storeName names the durable store for logs, without a password.
+func storeName(cfg Config) string {
+	if cfg.Store == "" {
+		return "sqlite:" + cfg.StateDir
+	}
+	if u, err := url.Parse(cfg.Store); err == nil {
+		return u.Redacted()
+	}
+	return "postgres"
+}
+
 // maxConns bounds the connections served at once; past it an idle
 // keep-alive is closed to make room, or a new connection waits in the
 // kernel's accept queue while every one is busy.
@@ -171,7 +209,7 @@ const maxConns = 1024
 // Handler returns the HTTP handler of the control plane: the EC2 API at /,
 // GET /_vpce/health, POST /_vpce/reset (also /moto-api/reset) and the DNS
 // admin endpoints, behind the browser guard.
-func Handler(c *cloud.Cloud, st *store.SQLite, cfg Config, res *resolver.Resolver, dnsPort int) http.Handler {
+func Handler(c *cloud.Cloud, st Health, cfg Config, res *resolver.Resolver, dnsPort int) http.Handler {
 	var metrics *ec2query.Metrics
 	if cfg.registry != nil {
 		metrics = ec2query.NewMetrics(cfg.registry)

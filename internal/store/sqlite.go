@@ -614,3 +614,55 @@ func (t *sqliteTxn) Delete(k Key) error {
 	}
 	return nil
 }
+
+// Load implements [Durable]: it reads every object, in key order, from one
+// read snapshot.
+func (s *SQLite) Load(ctx context.Context, fn func(k Key, data []byte) error) (uint64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT account, region, kind, id, parent, data FROM `+tableObjects)
+	if err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k Key
+		var data []byte
+		if err := rows.Scan(&k.Account, &k.Region, &k.Kind, &k.ID, &k.Parent, &data); err != nil {
+			return 0, fmt.Errorf("load: %w", err)
+		}
+		if err := fn(k, data); err != nil {
+			return 0, err
+		}
+	}
+	return 0, rows.Err()
+}
+
+// Begin implements [Durable]. One process holds the directory, so nobody
+// else commits and nothing is missed; positions are not kept.
+func (s *SQLite) Begin(context.Context, uint64) (Write, []LogEntry, error) {
+	return sqliteWrite{s}, nil, nil
+}
+
+// sqliteWrite commits a batch of changes through the group-commit writer.
+type sqliteWrite struct{ s *SQLite }
+
+func (w sqliteWrite) Commit(changes []Change) (uint64, error) {
+	if len(changes) == 0 {
+		return 0, nil
+	}
+	return 0, w.s.Update(context.Background(), func(tx Txn) error {
+		for _, c := range changes {
+			var err error
+			if c.Data == nil {
+				err = tx.Delete(c.Key)
+			} else {
+				err = tx.Put(c.Key, c.Data)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (sqliteWrite) Abort() {}

@@ -24,61 +24,65 @@ func newTestStore(t *testing.T) (*SQLite, string) {
 var sc = Scope{Account: "000000000000", Region: "us-east-1"}
 
 func TestPutGetListDelete(t *testing.T) {
-	s, _ := newTestStore(t)
-	ctx := t.Context()
-	err := s.Update(ctx, func(tx Txn) error {
-		for _, id := range []string{"b", "a", "c"} {
-			if err := tx.Put(Key{Scope: sc, Kind: "vpc", ID: id}, []byte(`"`+id+`"`)); err != nil {
+	forEachStore(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := t.Context()
+		err := s.Update(ctx, func(tx Txn) error {
+			for _, id := range []string{"b", "a", "c"} {
+				if err := tx.Put(Key{Scope: sc, Kind: "vpc", ID: id}, []byte(`"`+id+`"`)); err != nil {
+					return err
+				}
+			}
+			// Reads in a transaction see its own writes.
+			if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "a"}); err != nil {
 				return err
 			}
-		}
-		// Reads in a transaction see its own writes.
-		if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "a"}); err != nil {
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.View(ctx, func(tx Txn) error {
-		rs, err := tx.List(sc, "vpc")
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if len(rs) != 3 || rs[0].ID != "a" || rs[2].ID != "c" {
-			t.Errorf("List = %v, want a,b,c", rs)
+		err = s.View(ctx, func(tx Txn) error {
+			rs, err := tx.List(sc, "vpc")
+			if err != nil {
+				return err
+			}
+			if len(rs) != 3 || rs[0].ID != "a" || rs[2].ID != "c" {
+				t.Errorf("List = %v, want a,b,c", rs)
+			}
+			other, _ := tx.List(Scope{"111111111111", "us-east-1"}, "vpc")
+			if len(other) != 0 {
+				t.Errorf("other account sees %d objects", len(other))
+			}
+			if _, err := tx.Get(Key{Scope: sc, Kind: "subnet", ID: "a"}); !errors.Is(err, ErrNotFound) {
+				t.Errorf("Get(missing) err = %v, want ErrNotFound", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		other, _ := tx.List(Scope{"111111111111", "us-east-1"}, "vpc")
-		if len(other) != 0 {
-			t.Errorf("other account sees %d objects", len(other))
-		}
-		if _, err := tx.Get(Key{Scope: sc, Kind: "subnet", ID: "a"}); !errors.Is(err, ErrNotFound) {
-			t.Errorf("Get(missing) err = %v, want ErrNotFound", err)
-		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestUpdateRollsBack(t *testing.T) {
-	s, _ := newTestStore(t)
-	ctx := t.Context()
-	boom := errors.New("boom")
-	err := s.Update(ctx, func(tx Txn) error {
-		tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1"))
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("Update err = %v", err)
-	}
-	s.View(ctx, func(tx Txn) error {
-		if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "x"}); !errors.Is(err, ErrNotFound) {
-			t.Errorf("rolled-back object visible: %v", err)
+	forEachStore(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := t.Context()
+		boom := errors.New("boom")
+		err := s.Update(ctx, func(tx Txn) error {
+			tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1"))
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update err = %v", err)
 		}
-		return nil
+		s.View(ctx, func(tx Txn) error {
+			if _, err := tx.Get(Key{Scope: sc, Kind: "vpc", ID: "x"}); !errors.Is(err, ErrNotFound) {
+				t.Errorf("rolled-back object visible: %v", err)
+			}
+			return nil
+		})
 	})
 }
 
@@ -107,71 +111,77 @@ func TestPersistsAcrossReopen(t *testing.T) {
 }
 
 func TestUpdatesSerialize(t *testing.T) {
-	s, _ := newTestStore(t)
-	ctx := t.Context()
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := s.Update(ctx, func(tx Txn) error {
-				b, err := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
-				n := 0
-				if err == nil {
-					fmt.Sscan(string(b), &n)
+	forEachStore(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := t.Context()
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.Update(ctx, func(tx Txn) error {
+					b, err := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
+					n := 0
+					if err == nil {
+						fmt.Sscan(string(b), &n)
+					}
+					return tx.Put(Key{Scope: sc, Kind: "counter", ID: "n"}, []byte(fmt.Sprint(n+1)))
+				})
+				if err != nil {
+					t.Errorf("update %d: %v", i, err)
 				}
-				return tx.Put(Key{Scope: sc, Kind: "counter", ID: "n"}, []byte(fmt.Sprint(n+1)))
-			})
-			if err != nil {
-				t.Errorf("update %d: %v", i, err)
-			}
-		}()
-	}
-	wg.Wait()
-	s.View(ctx, func(tx Txn) error {
-		b, _ := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
-		if string(b) != "20" {
-			t.Errorf("counter = %s, want 20 (lost update)", b)
+			}()
 		}
-		return nil
+		wg.Wait()
+		s.View(ctx, func(tx Txn) error {
+			b, _ := tx.Get(Key{Scope: sc, Kind: "counter", ID: "n"})
+			if string(b) != "20" {
+				t.Errorf("counter = %s, want 20 (lost update)", b)
+			}
+			return nil
+		})
 	})
 }
 
 func TestReset(t *testing.T) {
-	s, _ := newTestStore(t)
-	ctx := t.Context()
-	s.Update(ctx, func(tx Txn) error { return tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1")) })
-	if err := s.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s.View(ctx, func(tx Txn) error {
-		if rs, _ := tx.List(sc, "vpc"); len(rs) != 0 {
-			t.Errorf("after Reset List = %v", rs)
+	forEachStore(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := t.Context()
+		s.Update(ctx, func(tx Txn) error { return tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1")) })
+		if err := s.Reset(ctx); err != nil {
+			t.Fatal(err)
 		}
-		return nil
+		s.View(ctx, func(tx Txn) error {
+			if rs, _ := tx.List(sc, "vpc"); len(rs) != 0 {
+				t.Errorf("after Reset List = %v", rs)
+			}
+			return nil
+		})
 	})
 }
 
 func TestListChildren(t *testing.T) {
-	s, _ := newTestStore(t)
-	ctx := t.Context()
-	s.Update(ctx, func(tx Txn) error {
-		tx.Put(Key{Scope: sc, Kind: "eni", ID: "a", Parent: "subnet-1"}, []byte("1"))
-		tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-2"}, []byte("2"))
-		tx.Put(Key{Scope: sc, Kind: "eni", ID: "c", Parent: "subnet-1"}, []byte("3"))
-		// Re-putting moves an object to its new parent.
-		return tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-1"}, []byte("2"))
-	})
-	s.View(ctx, func(tx Txn) error {
-		rs, err := tx.ListChildren(sc, "eni", "subnet-1")
-		if err != nil || len(rs) != 3 {
-			t.Errorf("ListChildren(subnet-1) = %v, %v; want a, b, c", rs, err)
-		}
-		rs, _ = tx.ListChildren(sc, "eni", "subnet-2")
-		if len(rs) != 0 {
-			t.Errorf("ListChildren(subnet-2) = %v, want none", rs)
-		}
-		return nil
+	forEachStore(t, func(t *testing.T, open func() Store) {
+		s := open()
+		ctx := t.Context()
+		s.Update(ctx, func(tx Txn) error {
+			tx.Put(Key{Scope: sc, Kind: "eni", ID: "a", Parent: "subnet-1"}, []byte("1"))
+			tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-2"}, []byte("2"))
+			tx.Put(Key{Scope: sc, Kind: "eni", ID: "c", Parent: "subnet-1"}, []byte("3"))
+			// Re-putting moves an object to its new parent.
+			return tx.Put(Key{Scope: sc, Kind: "eni", ID: "b", Parent: "subnet-1"}, []byte("2"))
+		})
+		s.View(ctx, func(tx Txn) error {
+			rs, err := tx.ListChildren(sc, "eni", "subnet-1")
+			if err != nil || len(rs) != 3 {
+				t.Errorf("ListChildren(subnet-1) = %v, %v; want a, b, c", rs, err)
+			}
+			rs, _ = tx.ListChildren(sc, "eni", "subnet-2")
+			if len(rs) != 0 {
+				t.Errorf("ListChildren(subnet-2) = %v, want none", rs)
+			}
+			return nil
+		})
 	})
 }
 

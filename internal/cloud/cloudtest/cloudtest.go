@@ -17,10 +17,15 @@ func New(t testing.TB) *cloud.Cloud {
 	return cloud.New(cloud.Config{Store: Store(t, t.TempDir()), ProvisionDelay: -1})
 }
 
-// Store opens the store in dir, closed when t ends.
-func Store(t testing.TB, dir string) *store.SQLite {
+// Store opens the store vpce serve runs on, the in-memory model over SQLite
+// in dir, closed when t ends.
+func Store(t testing.TB, dir string) *store.Memory {
 	t.Helper()
-	st, err := store.Open(dir)
+	d, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.NewMemory(t.Context(), d)
 	if err != nil {
 		t.Fatal(err)
 	}

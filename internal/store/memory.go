@@ -1,0 +1,556 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/btree"
+)
+
+// Change is one committed write: Data is the object's new content, nil for
+// a deletion.
+type Change struct {
+	Key  Key
+	Data []byte
+}
+
+// Durable is the durable half of a [Memory] store: where committed changes
+// go, and where the state is read back from at start.
+type Durable interface {
+	// Load calls fn for every stored object and returns the log position
+	// the objects reflect.
+	Load(ctx context.Context, fn func(k Key, data []byte) error) (pos uint64, err error)
+	// Begin starts a durable write after position pos. It returns the
+	// changes others committed since pos (a shared store; nil for a store
+	// of one process), which the caller applies before its own, and holds
+	// what makes writers exclusive until the write ends. ErrBehind says
+	// pos is older than the log keeps: reload.
+	Begin(ctx context.Context, pos uint64) (Write, []LogEntry, error)
+	// Reset deletes every object, durably (in a shared store, as an entry
+	// of the log that tells the others).
+	Reset(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// Write is a durable write begun with [Durable.Begin].
+type Write interface {
+	// Commit makes the changes durable in one transaction and returns the
+	// new log position; an empty list only ends the write.
+	Commit(changes []Change) (pos uint64, err error)
+	// Abort ends the write without changes.
+	Abort()
+}
+
+// LogEntry is one committed transaction of a shared store's log.
+type LogEntry struct {
+	Pos     uint64
+	Reset   bool // every object was deleted before Changes
+	Changes []Change
+}
+
+// Follower is a [Durable] shared with other processes: it reports when they
+// commit, and what they committed.
+type Follower interface {
+	// Notify returns a channel that receives a value when another
+	// process may have committed.
+	Notify() <-chan struct{}
+	// Since returns the log entries after pos (ErrBehind when the log no
+	// longer holds them).
+	Since(ctx context.Context, pos uint64) ([]LogEntry, error)
+}
+
+// ErrBehind is returned by a shared store whose log no longer holds the
+// changes after a position: the reader must load the whole state again.
+var ErrBehind = errors.New("store: the log no longer holds the changes after this position")
+
+// Memory keeps every object in memory, indexed by key, by parent and by
+// kind, over a [Durable] store. Readers read an immutable snapshot without
+// locks and never see half a transaction; writers queue for one goroutine,
+// which runs a batch of updates against a copy-on-write copy, makes the
+// batch durable with one commit, publishes the new snapshot and only then
+// answers the callers.
+type Memory struct {
+	d    Durable
+	snap atomic.Pointer[snapshot]
+
+	writes     chan *memReq
+	closed     chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+
+	// master is the writer's own tree set: published snapshots are clones.
+	master  *trees
+	pos     uint64
+	remote  atomic.Pointer[func(kinds map[string]bool)]
+	batches atomic.Int64
+}
+
+// snapshot is one published state.
+type snapshot struct {
+	t   *trees
+	pos uint64
+}
+
+// entry is one object. Entries are never changed once in a tree.
+type entry struct {
+	account, region, kind, id string
+	parent                    string
+	data                      []byte
+}
+
+func lessKey(a, b *entry) bool {
+	if c := cmp.Compare(a.account, b.account); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.region, b.region); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.kind, b.kind); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+func lessParent(a, b *entry) bool {
+	if c := cmp.Compare(a.account, b.account); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.region, b.region); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.kind, b.kind); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.parent, b.parent); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+func lessKind(a, b *entry) bool {
+	if c := cmp.Compare(a.kind, b.kind); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.account, b.account); c != 0 {
+		return c < 0
+	}
+	if c := cmp.Compare(a.region, b.region); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+// trees are the three indexes of one state.
+type trees struct {
+	byKey, byParent, byKind *btree.BTreeG[*entry]
+}
+
+const degree = 32
+
+func newTrees() *trees {
+	return &trees{
+		byKey:    btree.NewG(degree, lessKey),
+		byParent: btree.NewG(degree, lessParent),
+		byKind:   btree.NewG(degree, lessKind),
+	}
+}
+
+// clone returns a copy that shares nodes with t until either is written.
+func (t *trees) clone() *trees {
+	return &trees{byKey: t.byKey.Clone(), byParent: t.byParent.Clone(), byKind: t.byKind.Clone()}
+}
+
+func (t *trees) put(e *entry) {
+	if old, ok := t.byKey.ReplaceOrInsert(e); ok {
+		t.byParent.Delete(old)
+		t.byKind.Delete(old)
+	}
+	t.byParent.ReplaceOrInsert(e)
+	t.byKind.ReplaceOrInsert(e)
+}
+
+func (t *trees) del(k Key) {
+	if old, ok := t.byKey.Delete(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID}); ok {
+		t.byParent.Delete(old)
+		t.byKind.Delete(old)
+	}
+}
+
+func (t *trees) apply(c Change) {
+	if c.Data == nil {
+		t.del(c.Key)
+		return
+	}
+	t.put(&entry{account: c.Key.Account, region: c.Key.Region, kind: c.Key.Kind, id: c.Key.ID, parent: c.Key.Parent, data: c.Data})
+}
+
+// NewMemory loads every object of d into memory and returns the store over
+// it. Close closes d too.
+func NewMemory(ctx context.Context, d Durable) (*Memory, error) {
+	m := &Memory{d: d, writes: make(chan *memReq, maxBatch), closed: make(chan struct{}), writerDone: make(chan struct{})}
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	go m.writer()
+	return m, nil
+}
+
+// load replaces the master state with d's.
+func (m *Memory) load(ctx context.Context) error {
+	t := newTrees()
+	pos, err := m.d.Load(ctx, func(k Key, data []byte) error {
+		t.put(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID, parent: k.Parent, data: data})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load state: %w", err)
+	}
+	m.master, m.pos = t, pos
+	m.publish()
+	return nil
+}
+
+func (m *Memory) publish() {
+	m.snap.Store(&snapshot{t: m.master.clone(), pos: m.pos})
+}
+
+// Len reports how many objects the store holds.
+func (m *Memory) Len() int { return m.snap.Load().t.byKey.Len() }
+
+// Durable returns the store under m.
+func (m *Memory) Durable() Durable { return m.d }
+
+// OnRemoteChange sets fn to be called, on the writer goroutine, after
+// changes committed by another process sharing the durable store are
+// applied, with the kinds they touched (nil: everything, after a reload or
+// a reset). The process's own changes are not reported.
+func (m *Memory) OnRemoteChange(fn func(kinds map[string]bool)) { m.remote.Store(&fn) }
+
+// memReq is one queued update (or, with fn nil, a catch-up with the log).
+type memReq struct {
+	ctx   context.Context
+	fn    func(Txn) error
+	reset bool
+	done  chan error
+}
+
+// Update implements [Store]: fn runs on the writer goroutine against the
+// latest state; Update returns after the change is durable and visible.
+func (m *Memory) Update(ctx context.Context, fn func(Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return m.queue(ctx, &memReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+func (m *Memory) queue(ctx context.Context, r *memReq) error {
+	select {
+	case m.writes <- r:
+	case <-m.closed:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the update may commit: wait for the outcome rather than
+	// answer "failed" for a change that is made.
+	return <-r.done
+}
+
+// View implements [Store]: fn reads the last published snapshot.
+func (m *Memory) View(ctx context.Context, fn func(Txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fn(&memTxn{t: m.snap.Load().t})
+}
+
+// Reset implements [Store].
+func (m *Memory) Reset(ctx context.Context) error {
+	return m.queue(ctx, &memReq{ctx: ctx, reset: true, done: make(chan error, 1)})
+}
+
+// Close implements [Store]; it waits for the writer and closes the durable
+// store.
+func (m *Memory) Close() error {
+	m.closeOnce.Do(func() { close(m.closed) })
+	<-m.writerDone
+	return m.d.Close()
+}
+
+// writer runs queued updates in batches until the store closes, and
+// follows other processes' commits when the durable store is shared.
+func (m *Memory) writer() {
+	defer close(m.writerDone)
+	var notify <-chan struct{}
+	var tick <-chan time.Time
+	if f, ok := m.d.(Follower); ok {
+		notify = f.Notify()
+		t := time.NewTicker(time.Second) // in case a notification is lost
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		var first *memReq
+		select {
+		case first = <-m.writes:
+		case <-notify:
+			m.follow()
+			continue
+		case <-tick:
+			m.follow()
+			continue
+		case <-m.closed:
+			return
+		}
+		batch := []*memReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-m.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		for len(batch) > 0 {
+			n := 0
+			for n < len(batch) && !batch[n].reset {
+				n++
+			}
+			if n == 0 {
+				m.reset(batch[0])
+				n = 1
+			} else {
+				m.commitBatch(batch[:n])
+			}
+			batch = batch[n:]
+		}
+	}
+}
+
+// reset deletes every object, alone in its batch.
+func (m *Memory) reset(r *memReq) {
+	err := m.d.Reset(context.Background())
+	if err == nil {
+		m.master = newTrees()
+		m.publish()
+	}
+	r.done <- err
+}
+
+// follow applies what other processes committed since m.pos.
+func (m *Memory) follow() {
+	f := m.d.(Follower)
+	entries, err := f.Since(context.Background(), m.pos)
+	if errors.Is(err, ErrBehind) {
+		m.reload()
+		return
+	}
+	if err != nil || len(entries) == 0 {
+		return
+	}
+	m.applyRemote(entries)
+	m.publish()
+}
+
+// reload loads the whole state again, keeping the old one if that fails.
+func (m *Memory) reload() {
+	old, pos := m.master, m.pos
+	if err := m.load(context.Background()); err != nil {
+		m.master, m.pos = old, pos
+		return
+	}
+	m.report(nil)
+}
+
+// applyRemote applies other processes' log entries to the master state and
+// reports the kinds they touched.
+func (m *Memory) applyRemote(entries []LogEntry) {
+	kinds := map[string]bool{}
+	for _, e := range entries {
+		if e.Reset {
+			m.master = newTrees()
+			kinds = nil
+		}
+		for _, c := range e.Changes {
+			m.master.apply(c)
+			if kinds != nil {
+				kinds[c.Key.Kind] = true
+			}
+		}
+		m.pos = e.Pos
+	}
+	m.report(kinds)
+}
+
+func (m *Memory) report(kinds map[string]bool) {
+	if fn := m.remote.Load(); fn != nil {
+		(*fn)(kinds)
+	}
+}
+
+// commitBatch runs the batch's updates one after the other, each on a copy
+// it can drop, then makes all their changes durable with one commit.
+func (m *Memory) commitBatch(batch []*memReq) {
+	m.batches.Add(1)
+	errs := make([]error, len(batch))
+	w, missed, err := m.d.Begin(context.Background(), m.pos)
+	if errors.Is(err, ErrBehind) {
+		m.reload()
+		w, missed, err = m.d.Begin(context.Background(), m.pos)
+	}
+	if err != nil {
+		err = classify(err)
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	if len(missed) > 0 {
+		m.applyRemote(missed)
+		m.publish()
+	}
+	start := m.master.clone()
+	var changes []Change
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err // the client left before its turn: never run
+			continue
+		}
+		errs[i] = m.run(r, &changes)
+	}
+	pos, commitErr := w.Commit(changes)
+	if commitErr != nil {
+		commitErr = classify(commitErr)
+		m.master = start
+	} else {
+		if pos != 0 {
+			m.pos = pos
+		}
+		m.publish()
+	}
+	for i, r := range batch {
+		if errs[i] == nil {
+			errs[i] = commitErr
+		}
+		r.done <- errs[i]
+	}
+}
+
+// run runs one update on the master state; when it fails (or panics) the
+// master state is what it was before.
+func (m *Memory) run(r *memReq, changes *[]Change) (err error) {
+	before := m.master.clone()
+	n := len(*changes)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("update panicked: %v", p)
+		}
+		if err != nil {
+			m.master = before
+			*changes = (*changes)[:n]
+		}
+	}()
+	return r.fn(&memTxn{t: m.master, changes: changes})
+}
+
+// memTxn reads one tree set; in an update it also writes it and records
+// the changes.
+type memTxn struct {
+	t       *trees
+	changes *[]Change // nil: read-only
+}
+
+var errReadOnly = errors.New("store: write in a read-only transaction")
+
+// Get implements [Txn].
+func (t *memTxn) Get(k Key) ([]byte, error) {
+	e, ok := t.t.byKey.Get(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID})
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return e.data, nil
+}
+
+// List implements [Txn].
+func (t *memTxn) List(sc Scope, kind string) ([]Record, error) {
+	return t.ListAfter(sc, kind, "", -1)
+}
+
+// ListAfter implements [Txn].
+func (t *memTxn) ListAfter(sc Scope, kind, after string, limit int) ([]Record, error) {
+	var out []Record
+	if limit == 0 {
+		return out, nil
+	}
+	from := &entry{account: sc.Account, region: sc.Region, kind: kind, id: after}
+	t.t.byKey.AscendGreaterOrEqual(from, func(e *entry) bool {
+		if e.account != sc.Account || e.region != sc.Region || e.kind != kind {
+			return false
+		}
+		if e.id == after && after != "" {
+			return true
+		}
+		out = append(out, Record{ID: e.id, Data: e.data})
+		return limit < 0 || len(out) < limit
+	})
+	return out, nil
+}
+
+// ListChildren implements [Txn].
+func (t *memTxn) ListChildren(sc Scope, kind, parent string) ([]Record, error) {
+	var out []Record
+	from := &entry{account: sc.Account, region: sc.Region, kind: kind, parent: parent}
+	t.t.byParent.AscendGreaterOrEqual(from, func(e *entry) bool {
+		if e.account != sc.Account || e.region != sc.Region || e.kind != kind || e.parent != parent {
+			return false
+		}
+		out = append(out, Record{ID: e.id, Data: e.data})
+		return true
+	})
+	return out, nil
+}
+
+// ListKind implements [Txn].
+func (t *memTxn) ListKind(kind string) ([]ScopedRecord, error) {
+	var out []ScopedRecord
+	t.t.byKind.AscendGreaterOrEqual(&entry{kind: kind}, func(e *entry) bool {
+		if e.kind != kind {
+			return false
+		}
+		out = append(out, ScopedRecord{Scope: Scope{Account: e.account, Region: e.region}, Record: Record{ID: e.id, Data: e.data}})
+		return true
+	})
+	return out, nil
+}
+
+// Put implements [Txn]. The data is copied.
+func (t *memTxn) Put(k Key, data []byte) error {
+	if t.changes == nil {
+		return errReadOnly
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	c := Change{Key: k, Data: append([]byte(nil), data...)}
+	t.t.apply(c)
+	*t.changes = append(*t.changes, c)
+	return nil
+}
+
+// Delete implements [Txn].
+func (t *memTxn) Delete(k Key) error {
+	if t.changes == nil {
+		return errReadOnly
+	}
+	c := Change{Key: Key{Scope: k.Scope, Kind: k.Kind, ID: k.ID}}
+	t.t.apply(c)
+	*t.changes = append(*t.changes, c)
+	return nil
+}
