@@ -2,8 +2,9 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/vpce/vpce/internal/store"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -76,6 +77,7 @@ type Cloud struct {
 	snaps          snapshotCache
 	buckets        sync.Map      // bucket name → cachedBucket
 	enis           eniCache      // decoded interfaces of the last snapshots
+	indexes        indexCache    // index records of the last stored versions
 	bucketGen      atomic.Uint64 // bumped after every bucket change
 	paths          PathAnalyzer
 }
@@ -155,6 +157,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	c.enis.mu.Lock()
 	c.enis.m = nil
 	c.enis.mu.Unlock()
+	c.indexes.clear()
 	return nil
 }
 

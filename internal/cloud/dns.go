@@ -2,12 +2,13 @@ package cloud
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/store"

@@ -1,12 +1,15 @@
 package cloud
 
 import (
-	"encoding/json"
 	"errors"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/vpce/vpce/internal/store"
 )
@@ -137,14 +140,19 @@ func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
 			return err
 		}
 	}
-	old, err := indexRecords(tx, kind, id, prev)
-	if err != nil {
-		return err
+	key := store.Key{Scope: tx.sc, Kind: kind, ID: id}
+	old, ok := tx.c.indexes.get(key, prev)
+	if !ok {
+		var err error
+		if old, err = indexRecords(tx, kind, id, prev); err != nil {
+			return err
+		}
 	}
 	cur, err := indexRecords(tx, kind, id, b)
 	if err != nil {
 		return err
 	}
+	tx.c.indexes.put(key, b, cur)
 	for k := range old {
 		if _, keep := cur[k]; !keep {
 			if err := tx.Delete(k); err != nil {
@@ -160,4 +168,53 @@ func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
 		}
 	}
 	return nil
+}
+
+// indexCache keeps the index records computed for the last stored version
+// of each object, keyed by the identity of its stored bytes: the memory
+// store hands back the very slice that was put, so the next write of the
+// object need not decode the previous version to know what to replace.
+// A version that was never committed (its transaction failed) is never
+// handed back, so it cannot match.
+type indexCache struct {
+	mu sync.Mutex
+	m  map[store.Key]cachedIndex
+}
+
+type cachedIndex struct {
+	data *byte
+	n    int
+	recs map[store.Key][]byte
+}
+
+func (c *indexCache) get(k store.Key, b []byte) (map[store.Key][]byte, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || e.data != unsafe.SliceData(b) || e.n != len(b) {
+		return nil, false
+	}
+	return e.recs, true
+}
+
+func (c *indexCache) put(k store.Key, b []byte, recs map[store.Key][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(b) == 0 {
+		delete(c.m, k)
+		return
+	}
+	if c.m == nil {
+		c.m = map[store.Key]cachedIndex{}
+	}
+	c.m[k] = cachedIndex{data: unsafe.SliceData(b), n: len(b), recs: recs}
+}
+
+func (c *indexCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }

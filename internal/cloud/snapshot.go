@@ -3,9 +3,10 @@ package cloud
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	json "github.com/goccy/go-json"
 
 	"net/netip"
 	"slices"

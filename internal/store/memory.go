@@ -530,7 +530,8 @@ func (t *memTxn) ListKind(kind string) ([]ScopedRecord, error) {
 	return out, nil
 }
 
-// Put implements [Txn]. The data is copied.
+// Put implements [Txn]. The store keeps data itself, not a copy: the
+// caller must not change it afterwards (Get hands back that same slice).
 func (t *memTxn) Put(k Key, data []byte) error {
 	if t.changes == nil {
 		return errReadOnly
@@ -538,7 +539,7 @@ func (t *memTxn) Put(k Key, data []byte) error {
 	if data == nil {
 		data = []byte{}
 	}
-	c := Change{Key: k, Data: append([]byte(nil), data...)}
+	c := Change{Key: k, Data: data}
 	t.t.apply(c)
 	*t.changes = append(*t.changes, c)
 	return nil

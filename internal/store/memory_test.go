@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sync/atomic"
 	"testing"
 )
 
@@ -235,4 +236,24 @@ func BenchmarkMemoryReads(b *testing.B) {
 			})
 		}
 	})
+}
+
+// BenchmarkMemoryDurableWrites: small durable updates from parallel writers
+// through the memory store (go test -run='^$' -bench=MemoryDurableWrites -cpu=1,4 ./internal/store).
+func BenchmarkMemoryDurableWrites(b *testing.B) {
+	m := openMemory(b, b.TempDir())
+	defer m.Close()
+	var n atomic.Int64
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := itoa(int(n.Add(1)))
+			if err := m.Update(context.Background(), func(tx Txn) error {
+				return tx.Put(Key{Scope: Scope{Account: "a", Region: "r"}, Kind: "k", ID: id}, []byte(`{"id":"x"}`))
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/float64(m.batches.Load()), "updates/commit")
 }

@@ -57,7 +57,8 @@ type Txn interface {
 	// IDs sort after after, ordered by ID: one page read through the
 	// primary key, whatever the size of the kind.
 	ListAfter(sc Scope, kind, after string, limit int) ([]Record, error)
-	// Put creates or replaces an object.
+	// Put creates or replaces an object. The store may keep data itself:
+	// the caller must not modify it afterwards.
 	Put(k Key, data []byte) error
 	// Delete removes an object; deleting a missing object is not an error.
 	Delete(k Key) error
