@@ -29,11 +29,7 @@ func (f *fakeClock) Advance(d time.Duration) {
 
 func newTestCloud(t testing.TB) (*Cloud, *fakeClock) {
 	t.Helper()
-	d, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.NewMemory(t.Context(), d)
+	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // failingWrites is a store whose writes fail with err.
 type failingWrites struct {
-	*store.SQLite
+	*store.Memory
 	err error
 }
 

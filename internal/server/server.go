@@ -181,19 +181,19 @@ type Health interface {
 	SchemaVersion() (int, error)
 }
 
-// openDurable opens the durable store cfg names: the embedded SQLite
-// store in StateDir, or a shared PostgreSQL database.
+// openDurable opens the durable store cfg names: the embedded log in
+// StateDir, or a shared PostgreSQL database.
 func openDurable(ctx context.Context, cfg Config) (store.Durable, error) {
 	if cfg.Store != "" {
 		return store.OpenPostgres(ctx, cfg.Store)
 	}
-	return store.OpenWith(cfg.StateDir, store.Options{Init: cfg.InitState})
+	return store.OpenLog(cfg.StateDir, store.Options{Init: cfg.InitState})
 }
 
 // storeName names the durable store for logs, without a password.
 func storeName(cfg Config) string {
 	if cfg.Store == "" {
-		return "sqlite:" + cfg.StateDir
+		return cfg.StateDir
 	}
 	if u, err := url.Parse(cfg.Store); err == nil {
 		return u.Redacted()

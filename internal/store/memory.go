@@ -22,9 +22,10 @@ type Change struct {
 // Durable is the durable half of a [Memory] store: where committed changes
 // go, and where the state is read back from at start.
 type Durable interface {
-	// Load calls fn for every stored object and returns the log position
-	// the objects reflect.
-	Load(ctx context.Context, fn func(k Key, data []byte) error) (pos uint64, err error)
+	// Load calls fn with the stored state, as changes applied in order to
+	// an empty state (a store that keeps objects: one put per object),
+	// and returns the log position the state reflects.
+	Load(ctx context.Context, fn func(Change) error) (pos uint64, err error)
 	// Begin starts a durable write after position pos. It returns the
 	// changes others committed since pos (a shared store; nil for a store
 	// of one process), which the caller applies before its own, and holds
@@ -63,6 +64,16 @@ type Follower interface {
 	// Since returns the log entries after pos (ErrBehind when the log no
 	// longer holds them).
 	Since(ctx context.Context, pos uint64) ([]LogEntry, error)
+}
+
+// Compacter is a [Durable] whose log is compacted into snapshots of the
+// state, which the memory store provides.
+type Compacter interface {
+	// NeedsCompaction reports that the log has grown enough.
+	NeedsCompaction() bool
+	// Rotate starts a new log segment and returns the function that
+	// writes the state as of the rotation, given as its objects.
+	Rotate() (func(objects func(yield func(Change) bool)) error, error)
 }
 
 // ErrBehind is returned by a shared store whose log no longer holds the
@@ -204,8 +215,8 @@ func NewMemory(ctx context.Context, d Durable) (*Memory, error) {
 // load replaces the master state with d's.
 func (m *Memory) load(ctx context.Context) error {
 	t := newTrees()
-	pos, err := m.d.Load(ctx, func(k Key, data []byte) error {
-		t.put(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID, parent: k.Parent, data: data})
+	pos, err := m.d.Load(ctx, func(c Change) error {
+		t.apply(c)
 		return nil
 	})
 	if err != nil {
@@ -434,6 +445,7 @@ func (m *Memory) commitBatch(batch []*memReq) {
 			m.pos = pos
 		}
 		m.publish()
+		m.compact()
 	}
 	for i, r := range batch {
 		if errs[i] == nil {
@@ -441,6 +453,26 @@ func (m *Memory) commitBatch(batch []*memReq) {
 		}
 		r.done <- errs[i]
 	}
+}
+
+// compact starts writing a snapshot in the background when the durable
+// store's log has grown enough: the published snapshot is exactly the
+// state the rotated log holds, and it never changes.
+func (m *Memory) compact() {
+	c, ok := m.d.(Compacter)
+	if !ok || !c.NeedsCompaction() {
+		return
+	}
+	write, err := c.Rotate()
+	if err != nil {
+		return
+	}
+	t := m.snap.Load().t
+	go write(func(yield func(Change) bool) {
+		t.byKey.Ascend(func(e *entry) bool {
+			return yield(Change{Key: Key{Scope: Scope{Account: e.account, Region: e.region}, Kind: e.kind, ID: e.id, Parent: e.parent}, Data: e.data})
+		})
+	})
 }
 
 // run runs one update on the master state; when it fails (or panics) the

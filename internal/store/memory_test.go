@@ -12,7 +12,7 @@ import (
 
 func openMemory(t testing.TB, dir string) *Memory {
 	t.Helper()
-	d, err := Open(dir)
+	d, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,9 +28,26 @@ func openMemory(t testing.TB, dir string) *Memory {
 // of read after each one; then it reopens the memory store's directory and
 // compares again: what memory answered is what is on disk.
 func TestMemoryMatchesSQLite(t *testing.T) {
+	t.Run("over-sqlite", func(t *testing.T) { testMatchesSQLite(t, openMemory) })
+	// Over the log, compacting every few kilobytes: snapshots written in
+	// the background while updates go on, replayed when reopened.
+	defer func(v int64) { compactAt = v }(compactAt)
+	compactAt = 4 << 10
+	t.Run("over-log", func(t *testing.T) {
+		testMatchesSQLite(t, func(t testing.TB, dir string) *Memory {
+			m, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		})
+	})
+}
+
+func testMatchesSQLite(t *testing.T, open func(testing.TB, string) *Memory) {
 	dir := t.TempDir()
-	m := openMemory(t, dir)
-	q, err := Open(t.TempDir())
+	m := open(t, dir)
+	q, err := OpenSQLite(t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +91,10 @@ func TestMemoryMatchesSQLite(t *testing.T) {
 	}
 	compareStores(t, "end", m, q, scopes, kinds)
 	m.Close()
-	m = openMemory(t, dir)
+	if l, ok := m.Durable().(*Log); ok && l.snapshots.Load() < 3 {
+		t.Errorf("%d snapshots written, want several (compaction not exercised)", l.snapshots.Load())
+	}
+	m = open(t, dir)
 	defer m.Close()
 	compareStores(t, "reopened", m, q, scopes, kinds)
 }

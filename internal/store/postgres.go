@@ -137,7 +137,7 @@ func (p *Postgres) Notify() <-chan struct{} { return p.notify }
 
 // Load implements [Durable]: every object and the log position, from one
 // snapshot of the database.
-func (p *Postgres) Load(ctx context.Context, fn func(k Key, data []byte) error) (uint64, error) {
+func (p *Postgres) Load(ctx context.Context, fn func(Change) error) (uint64, error) {
 	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return 0, err
@@ -158,7 +158,10 @@ func (p *Postgres) Load(ctx context.Context, fn func(k Key, data []byte) error) 
 		if err := rows.Scan(&k.Account, &k.Region, &k.Kind, &k.ID, &k.Parent, &data); err != nil {
 			return 0, err
 		}
-		if err := fn(k, data); err != nil {
+		if data == nil {
+			data = []byte{} // an empty object, not a deletion
+		}
+		if err := fn(Change{Key: k, Data: data}); err != nil {
 			return 0, err
 		}
 	}

@@ -187,7 +187,7 @@ type staleLoad struct {
 	loads int
 }
 
-func (s *staleLoad) Load(ctx context.Context, fn func(Key, []byte) error) (uint64, error) {
+func (s *staleLoad) Load(ctx context.Context, fn func(Change) error) (uint64, error) {
 	pos, err := s.Postgres.Load(ctx, fn)
 	if s.loads++; s.loads == 1 {
 		pos = 0

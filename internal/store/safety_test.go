@@ -22,7 +22,7 @@ func put(t *testing.T, s *SQLite, id string, data []byte) error {
 // the holder; closing the first frees it.
 func TestDirectoryLock(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +45,10 @@ func TestUntrustedFiles(t *testing.T) {
 	t.Run("empty-db", func(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, dbFileName), nil, 0o600)
-		if _, err := Open(dir); !errors.Is(err, ErrUntrusted) {
+		if _, err := OpenSQLite(dir, Options{}); !errors.Is(err, ErrUntrusted) {
 			t.Fatalf("Open over an empty vpce.db = %v", err)
 		}
-		s, err := OpenWith(dir, Options{Init: true})
+		s, err := OpenSQLite(dir, Options{Init: true})
 		if err != nil {
 			t.Fatalf("Init: %v", err)
 		}
@@ -60,7 +60,7 @@ func TestUntrustedFiles(t *testing.T) {
 	})
 	t.Run("orphaned-wal", func(t *testing.T) {
 		dir := t.TempDir()
-		s, err := Open(dir)
+		s, err := OpenSQLite(dir, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestUntrustedFiles(t *testing.T) {
 		}
 		os.Remove(filepath.Join(dir, dbFileName))
 		os.WriteFile(filepath.Join(dir, dbFileName+"-wal"), wal, 0o600)
-		if _, err := Open(dir); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "write-ahead log") {
+		if _, err := OpenSQLite(dir, Options{}); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "write-ahead log") {
 			t.Fatalf("Open with an orphaned WAL = %v", err)
 		}
 	})
@@ -86,7 +86,7 @@ func TestUntrustedFiles(t *testing.T) {
 // at start (quick_check) instead of answering errors to every request.
 func TestCorruptDatabaseRefused(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestCorruptDatabaseRefused(t *testing.T) {
 		copy(b[off+8:], bytes.Repeat([]byte{0xA5}, 64)) // damage every page's cells
 	}
 	os.WriteFile(path, b, 0o600)
-	s, err = Open(dir)
+	s, err = OpenSQLite(dir, Options{})
 	if err == nil {
 		s.Close()
 		t.Fatal("a corrupt database was opened")
@@ -122,7 +122,7 @@ func TestCorruptDatabaseRefused(t *testing.T) {
 // permission say so (ErrDiskFull, ErrReadOnly), and Health reports it until
 // a write succeeds.
 func TestDiskFullAndReadOnly(t *testing.T) {
-	s, err := Open(t.TempDir())
+	s, err := OpenSQLite(t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func itoa(n int) string {
 // Update returns (reopened, all are there).
 func TestGroupCommit(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestGroupCommit(t *testing.T) {
 	if batches >= n {
 		t.Errorf("%d transactions for %d concurrent updates: no group commit", batches, n)
 	}
-	s, err = Open(dir)
+	s, err = OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestGroupCommit(t *testing.T) {
 // BenchmarkDurableWrites: small durable updates from parallel writers
 // (go test -run='^$' -bench=DurableWrites -cpu=1,4,16 ./internal/store).
 func BenchmarkDurableWrites(b *testing.B) {
-	s, err := Open(b.TempDir())
+	s, err := OpenSQLite(b.TempDir(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

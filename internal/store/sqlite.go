@@ -111,16 +111,15 @@ type Options struct {
 // that data may have been lost; Options.Init starts over.
 var ErrUntrusted = errors.New("the state directory holds a store that cannot be trusted")
 
-// Open opens (creating if needed) the SQLite store in dir and migrates its
-// schema forward. See [OpenWith].
-func Open(dir string) (*SQLite, error) { return OpenWith(dir, Options{}) }
-
-// OpenWith opens the store in dir. It takes an exclusive lock on the
-// directory (a second vpce on it is refused, naming the holder), refuses a
-// zero-byte vpce.db or a WAL without its database (data would silently be
-// gone) unless opts.Init, and checks the database's integrity (SQLite's
-// quick_check) before serving.
-func OpenWith(dir string, opts Options) (*SQLite, error) {
+// OpenSQLite opens (creating if needed) the SQLite store of earlier vpce
+// versions in dir and migrates its schema forward. It takes an exclusive
+// lock on the directory (a second vpce on it is refused, naming the
+// holder), refuses a zero-byte vpce.db or a WAL without its database (data
+// would silently be gone) unless opts.Init, and checks the database's
+// integrity (SQLite's quick_check). vpce serves from [Open]'s store; this
+// one remains to convert old state directories (and as a [Durable] of its
+// own).
+func OpenSQLite(dir string, opts Options) (*SQLite, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -128,9 +127,18 @@ func OpenWith(dir string, opts Options) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := openSQLite(dir, opts, lock)
+	if err != nil {
+		lock.Close()
+	}
+	return s, err
+}
+
+// openSQLite opens the database in dir; lock is the directory's lock, held
+// by the caller when nil.
+func openSQLite(dir string, opts Options, lock *os.File) (*SQLite, error) {
 	path := filepath.Join(dir, dbFileName)
 	if err := checkFiles(path, opts.Init); err != nil {
-		lock.Close()
 		return nil, err
 	}
 	q := url.Values{}
@@ -145,14 +153,12 @@ func OpenWith(dir string, opts Options) (*SQLite, error) {
 	wq.Set("_txlock", "immediate")
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
-		lock.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
-		lock.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
@@ -617,7 +623,7 @@ func (t *sqliteTxn) Delete(k Key) error {
 
 // Load implements [Durable]: it reads every object, in key order, from one
 // read snapshot.
-func (s *SQLite) Load(ctx context.Context, fn func(k Key, data []byte) error) (uint64, error) {
+func (s *SQLite) Load(ctx context.Context, fn func(Change) error) (uint64, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT account, region, kind, id, parent, data FROM `+tableObjects)
 	if err != nil {
 		return 0, fmt.Errorf("load: %w", err)
@@ -629,7 +635,10 @@ func (s *SQLite) Load(ctx context.Context, fn func(k Key, data []byte) error) (u
 		if err := rows.Scan(&k.Account, &k.Region, &k.Kind, &k.ID, &k.Parent, &data); err != nil {
 			return 0, fmt.Errorf("load: %w", err)
 		}
-		if err := fn(k, data); err != nil {
+		if data == nil {
+			data = []byte{} // an empty object, not a deletion
+		}
+		if err := fn(Change{Key: k, Data: data}); err != nil {
 			return 0, err
 		}
 	}

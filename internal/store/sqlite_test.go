@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,7 +14,7 @@ import (
 func newTestStore(t *testing.T) (*SQLite, string) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +89,13 @@ func TestUpdateRollsBack(t *testing.T) {
 
 func TestPersistsAcrossReopen(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Update(context.Background(), func(tx Txn) error { return tx.Put(Key{Scope: sc, Kind: "vpc", ID: "x"}, []byte("1")) })
 	s.Close()
-	s, err = Open(dir)
+	s, err = OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,14 +212,35 @@ func TestMigrateFromV1(t *testing.T) {
 		}
 	}
 	db.Close()
-	s, err := Open(dir)
+	s, err := OpenSQLite(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	if v, _ := s.SchemaVersion(); v != len(migrations) {
 		t.Fatalf("schema version = %d, want %d", v, len(migrations))
 	}
+	checkMigrated(t, s)
+	s.Close()
+	// The embedded store converts the directory: the same objects and
+	// indexes, the database kept aside, and the conversion done once.
+	for range 2 {
+		m, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkMigrated(t, m)
+		m.Close()
+	}
+	if kept, _ := filepath.Glob(filepath.Join(dir, dbFileName+".migrated-*")); len(kept) == 0 {
+		t.Error("the converted database was not kept")
+	}
+	if _, err := os.Stat(filepath.Join(dir, dbFileName)); err == nil {
+		t.Error("vpce.db is still in place after the conversion")
+	}
+}
+
+func checkMigrated(t *testing.T, s Store) {
+	t.Helper()
 	one := Scope{Account: "1", Region: "us-east-1"}
 	s.View(t.Context(), func(tx Txn) error {
 		for kind, parent := range map[string]string{"network-interface": "subnet-9", "vpc-endpoint": "vpc-9", "security-group": "vpc-9", "subnet": "vpc-9", "route-table": "vpc-9", "network-acl": "vpc-9"} {

@@ -16,14 +16,14 @@ func forEachStore(t *testing.T, fn func(t *testing.T, open func() Store)) {
 		open func(t *testing.T, dir string) Store
 	}{
 		{"sqlite", func(t *testing.T, dir string) Store {
-			s, err := Open(dir)
+			s, err := OpenSQLite(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return s
 		}},
 		{"memory", func(t *testing.T, dir string) Store {
-			d, err := Open(dir)
+			d, err := OpenSQLite(dir, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,7 +21,7 @@ type options struct {
 	state, account, region, output string
 }
 
-func openState(dir string, create bool) (*store.SQLite, *cloud.Cloud, error) {
+func openState(dir string, create bool) (*store.Memory, *cloud.Cloud, error) {
 	if !create {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, nil, exitcode.New(2, fmt.Errorf("--state: %w", err))

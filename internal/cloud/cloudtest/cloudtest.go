@@ -17,15 +17,11 @@ func New(t testing.TB) *cloud.Cloud {
 	return cloud.New(cloud.Config{Store: Store(t, t.TempDir()), ProvisionDelay: -1})
 }
 
-// Store opens the store vpce serve runs on, the in-memory model over SQLite
-// in dir, closed when t ends.
+// Store opens the store vpce serve runs on, the in-memory model over the
+// log in dir, closed when t ends.
 func Store(t testing.TB, dir string) *store.Memory {
 	t.Helper()
-	d, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.NewMemory(t.Context(), d)
+	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
