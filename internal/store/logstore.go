@@ -136,8 +136,10 @@ func (l *Log) files() (segs, snaps []uint64, err error) {
 	return segs, snaps, nil
 }
 
-func (l *Log) segPath(n uint64) string  { return filepath.Join(l.dir, fmt.Sprintf("vpce-%012d.log", n)) }
-func (l *Log) snapPath(n uint64) string { return filepath.Join(l.dir, fmt.Sprintf("vpce-%012d.snap", n)) }
+func (l *Log) segPath(n uint64) string { return filepath.Join(l.dir, fmt.Sprintf("vpce-%012d.log", n)) }
+func (l *Log) snapPath(n uint64) string {
+	return filepath.Join(l.dir, fmt.Sprintf("vpce-%012d.snap", n))
+}
 
 // migrateSQLite converts a state directory of an earlier vpce (vpce.db)
 // into the first snapshot.
