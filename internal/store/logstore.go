@@ -533,7 +533,7 @@ func (l *Log) append(rec []byte) error {
 		_, err = l.f.Write(rec)
 	}
 	if err == nil {
-		err = l.f.Sync()
+		err = datasync(l.f)
 	}
 	if err != nil {
 		err = classifyIO(fmt.Errorf("append to the log: %w", err))

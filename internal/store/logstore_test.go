@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 )
@@ -189,4 +191,65 @@ func FuzzLoadSegment(f *testing.F) {
 		}
 		m.Close()
 	})
+}
+
+// TestPipelineFailure: while batches are run ahead of their commits, one
+// commit fails. Every update that was answered with success is in memory
+// and on disk, every one that failed is in neither — including those run
+// on top of the failed batch.
+func TestPipelineFailure(t *testing.T) {
+	dir := t.TempDir()
+	m := openLogStore(t, dir, Options{})
+	l := m.Durable().(*Log)
+	var calls atomic.Int64
+	l.mu.Lock()
+	l.fault = func() error {
+		if n := calls.Add(1); n%7 == 3 {
+			return syscall.ENOSPC
+		}
+		return nil
+	}
+	l.mu.Unlock()
+	const n = 400
+	results := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = m.Update(t.Context(), func(tx Txn) error {
+				// Each update reads what came before: a lost base would show.
+				rs, _ := tx.List(sc, "vpc")
+				return tx.Put(Key{Scope: sc, Kind: "vpc", ID: fmt.Sprintf("vpc-%04d", i)}, fmt.Appendf(nil, `{"seen":%d}`, len(rs)))
+			})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range results {
+		if err == nil {
+			ok++
+		} else if !errors.Is(err, ErrDiskFull) {
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if ok == 0 || ok == n {
+		t.Fatalf("%d of %d updates succeeded; want some of each", ok, n)
+	}
+	check := func(s Store, when string) {
+		s.View(t.Context(), func(tx Txn) error {
+			for i, err := range results {
+				_, gerr := tx.Get(Key{Scope: sc, Kind: "vpc", ID: fmt.Sprintf("vpc-%04d", i)})
+				if (err == nil) != (gerr == nil) {
+					t.Errorf("%s: update %d answered %v, object present: %v", when, i, err, gerr == nil)
+				}
+			}
+			return nil
+		})
+	}
+	check(m, "in memory")
+	m.Close()
+	m = openLogStore(t, dir, Options{})
+	defer m.Close()
+	check(m, "reopened")
 }

@@ -100,6 +100,27 @@ type Memory struct {
 	pos     uint64
 	remote  atomic.Pointer[func(kinds map[string]bool)]
 	batches atomic.Int64
+
+	// With a store of one process, the writer runs the next batches while
+	// the committer makes the previous ones durable (pipelined). A commit
+	// that fails fails the batches run on top of it: they carry the
+	// writer's epoch, and failed (an epoch plus one) tells the writer to
+	// go back to the last published state and start a new epoch.
+	jobs          chan *job
+	committerDone chan struct{}
+	epoch         uint64
+	failed        atomic.Uint64
+}
+
+// job is a batch the writer ran, waiting for its durable commit.
+type job struct {
+	w       Write
+	changes []Change
+	batch   []*memReq
+	errs    []error
+	after   *trees // the state after the batch, published once durable
+	epoch   uint64
+	reset   *memReq // a reset instead of a batch
 }
 
 // snapshot is one published state.
@@ -208,6 +229,10 @@ func NewMemory(ctx context.Context, d Durable) (*Memory, error) {
 	if err := m.load(ctx); err != nil {
 		return nil, err
 	}
+	if _, shared := d.(Follower); !shared {
+		m.jobs, m.committerDone = make(chan *job, maxBatch), make(chan struct{})
+		go m.committer()
+	}
 	go m.writer()
 	return m, nil
 }
@@ -298,6 +323,20 @@ func (m *Memory) Close() error {
 // follows other processes' commits when the durable store is shared.
 func (m *Memory) writer() {
 	defer close(m.writerDone)
+	defer func() {
+		if m.jobs != nil {
+			close(m.jobs)
+			<-m.committerDone
+		}
+		for { // answer what is still queued
+			select {
+			case r := <-m.writes:
+				r.done <- errClosed
+			default:
+				return
+			}
+		}
+	}()
 	var notify <-chan struct{}
 	var tick <-chan time.Time
 	if f, ok := m.d.(Follower); ok {
@@ -334,13 +373,96 @@ func (m *Memory) writer() {
 			for n < len(batch) && !batch[n].reset {
 				n++
 			}
-			if n == 0 {
+			if m.failed.Load() == m.epoch+1 {
+				// A commit failed: what was run on top of it is gone.
+				m.master = m.snap.Load().t.clone()
+				m.epoch++
+			}
+			switch {
+			case n == 0 && m.jobs != nil:
+				m.master = newTrees()
+				m.jobs <- &job{reset: batch[0], epoch: m.epoch}
+				n = 1
+			case n == 0:
 				m.reset(batch[0])
 				n = 1
-			} else {
+			default:
 				m.commitBatch(batch[:n])
 			}
 			batch = batch[n:]
+		}
+	}
+}
+
+// committer makes the pipelined batches durable in order — all the
+// batches waiting when it turns to them in one commit — publishes the
+// state after them and answers their callers.
+func (m *Memory) committer() {
+	defer close(m.committerDone)
+	var failErr error
+	var next *job
+	for {
+		j := next
+		next = nil
+		if j == nil {
+			var ok bool
+			if j, ok = <-m.jobs; !ok {
+				return
+			}
+		}
+		group := []*job{j}
+		if j.reset == nil {
+		gather:
+			for len(group) < maxBatch {
+				select {
+				case k, ok := <-m.jobs:
+					if !ok {
+						break gather
+					}
+					if k.reset != nil || k.epoch != j.epoch {
+						next = k
+						break gather
+					}
+					group = append(group, k)
+				default:
+					break gather
+				}
+			}
+		}
+		var err error
+		switch {
+		case m.failed.Load() == j.epoch+1:
+			err = failErr // run on top of a batch that failed
+		case j.reset != nil:
+			if err = m.d.Reset(context.Background()); err == nil {
+				m.snap.Store(&snapshot{t: newTrees()})
+			}
+		default:
+			var changes []Change
+			for _, g := range group {
+				changes = append(changes, g.changes...)
+			}
+			if _, err = j.w.Commit(changes); err == nil {
+				m.snap.Store(&snapshot{t: group[len(group)-1].after})
+				m.compact()
+			}
+		}
+		if err != nil && m.failed.Load() != j.epoch+1 {
+			err = classify(err)
+			failErr = err
+			m.failed.Store(j.epoch + 1)
+		}
+		if j.reset != nil {
+			j.reset.done <- err
+			continue
+		}
+		for _, g := range group {
+			for i, r := range g.batch {
+				if g.errs[i] == nil {
+					g.errs[i] = err
+				}
+				r.done <- g.errs[i]
+			}
 		}
 	}
 }
@@ -435,6 +557,10 @@ func (m *Memory) commitBatch(batch []*memReq) {
 			continue
 		}
 		errs[i] = m.run(r, &changes)
+	}
+	if m.jobs != nil {
+		m.jobs <- &job{w: w, changes: changes, batch: batch, errs: errs, after: m.master.clone(), epoch: m.epoch}
+		return
 	}
 	pos, commitErr := w.Commit(changes)
 	if commitErr != nil {
