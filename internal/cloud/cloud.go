@@ -86,13 +86,15 @@ type Cloud struct {
 // so that derived views (the DNS resolver's) know when to rebuild.
 func (c *Cloud) Generation() uint64 { return c.gen.Load() }
 
-// DNSGeneration changes after every committed change to what DNS answers
-// from (VPCs, subnets, interfaces, endpoints, resolver addresses); a
+// DNSGeneration changes after every committed change to what DNS views
+// are compiled from (VPCs, subnets, endpoints, resolver addresses); a
 // change DNS does not read leaves it alone, so it costs DNS nothing.
 func (c *Cloud) DNSGeneration() uint64 { return c.dnsGen.Load() }
 
-// dnsKinds are the kinds DNS views are built from.
-var dnsKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindENI: true, kindEndpoint: true, kindResolver: true}
+// dnsKinds are the kinds DNS views are built from. Interfaces are not
+// among them: host names are looked up when asked (HostLookup), and an
+// endpoint's interfaces change only with the endpoint.
+var dnsKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindEndpoint: true, kindResolver: true}
 
 // recordingTxn notes whether a transaction wrote a kind DNS reads.
 type recordingTxn struct {

@@ -137,6 +137,9 @@ type DNSView struct {
 	Endpoints     []DNSEndpoint
 	Hosts         []DNSHost
 	ResolverAddr  netip.Addr
+	// HostLookup, when set, answers the EC2 host names instead of Hosts
+	// (the resolver's views; snapshots list Hosts).
+	HostLookup    *HostLookup
 	SharedVpceDNS []DNSEndpoint // interface endpoints of every VPC: their vpce names are public
 	// ServiceRanges are the ranges of AWS-managed prefix lists the state
 	// holds itself (imported), by service short name (s3): public answers
@@ -186,23 +189,18 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 			return err
 		}
 		v.ServiceRanges = serviceRanges(t.Region, pls)
-		subnets, err := tx.subnetsOf(vpc.VpcID)
-		if err != nil {
-			return err
-		}
-		if !vpc.EnableDNSHostnames {
-			subnets = nil // host names are not answered: no need to read the interfaces
-		}
-		for _, s := range subnets {
-			enis, err := listChildren[NetworkInterface](tx, kindENI, s.SubnetID)
+		if vpc.EnableDNSHostnames {
+			// Host names are looked up in the state when asked, not
+			// compiled: interfaces come and go without a rebuild.
+			subnets, err := tx.subnetsOf(vpc.VpcID)
 			if err != nil {
 				return err
 			}
-			for _, e := range enis {
-				for _, ip := range e.PrivateIPs {
-					v.Hosts = append(v.Hosts, DNSHost{ip.PrivateIPAddress, ip.PrivateDNSName})
-				}
+			h := &HostLookup{c: c, sc: sc}
+			for _, s := range subnets {
+				h.subnets = append(h.subnets, hostSubnet{s.SubnetID, s.CidrBlock})
 			}
+			v.HostLookup = h
 		}
 		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {
@@ -220,6 +218,83 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 		return nil
 	})
 	return v, err
+}
+
+// HostLookup answers a VPC's EC2 private host names (ip-10-0-1-5.ec2.internal
+// and the reverse) from the state at the moment of the query: two reads by
+// key and one interface decoded, whatever the size of the VPC.
+type HostLookup struct {
+	c       *Cloud
+	sc      Scope
+	subnets []hostSubnet // the VPC's subnets when the view was read
+}
+
+type hostSubnet struct {
+	id   string
+	cidr netip.Prefix
+}
+
+// Name returns the host name of an address of one of the VPC's interfaces.
+func (h *HostLookup) Name(ctx context.Context, a netip.Addr) (string, bool) {
+	var subnet string
+	for _, s := range h.subnets {
+		if s.cidr.Contains(a) {
+			subnet = s.id
+			break
+		}
+	}
+	if subnet == "" {
+		return "", false
+	}
+	var name string
+	h.c.st.View(ctx, func(tx store.Txn) error {
+		b, err := tx.Get(store.Key{Scope: h.sc, Kind: kindAddress, ID: addressKey(subnet, a)})
+		if err != nil {
+			return err
+		}
+		var ref struct {
+			ENI string `json:"eni"`
+		}
+		if err := json.Unmarshal(b, &ref); err != nil {
+			return err
+		}
+		if b, err = tx.Get(store.Key{Scope: h.sc, Kind: kindENI, ID: ref.ENI}); err != nil {
+			return err
+		}
+		var ni struct {
+			IPs []PrivateIP `json:"ips"`
+		}
+		if err := json.Unmarshal(b, &ni); err != nil {
+			return err
+		}
+		for _, ip := range ni.IPs {
+			if ip.PrivateIPAddress == a {
+				name = ip.PrivateDNSName
+			}
+		}
+		return nil
+	})
+	return name, name != ""
+}
+
+// Addr returns the address a host name (lower case, with or without the
+// final dot) names in the VPC: ip-a-b-c-d.… is the address a.b.c.d when
+// an interface of the VPC holds it under that name.
+func (h *HostLookup) Addr(ctx context.Context, name string) (netip.Addr, bool) {
+	name = strings.TrimSuffix(name, ".")
+	label, _, ok := strings.Cut(name, ".")
+	rest, isIP := strings.CutPrefix(label, "ip-")
+	if !ok || !isIP {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(strings.ReplaceAll(rest, "-", "."))
+	if err != nil || !a.Is4() {
+		return netip.Addr{}, false
+	}
+	if n, ok := h.Name(ctx, a); ok && strings.EqualFold(n, name) {
+		return a, true
+	}
+	return netip.Addr{}, false
 }
 
 // serviceRanges maps services to the ranges of the AWS-managed prefix

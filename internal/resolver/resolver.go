@@ -300,7 +300,7 @@ func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.
 		return &Answer{resp, "only class IN is served"}, false, nil
 	}
 	if q.Qtype == dns.TypePTR {
-		if p, ok := z.ptr[name]; ok {
+		if p, ok := z.reverse(name); ok {
 			resp.Answer = append(resp.Answer, &dns.PTR{Hdr: hdr(q.Name, dns.TypePTR), Ptr: p})
 			return &Answer{resp, "EC2 private host name"}, false, nil
 		}

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 	"strings"
@@ -31,6 +32,9 @@ type zone struct {
 	exact      map[string]record
 	wild       []wildRecord      // longest suffix first
 	ptr        map[string]string // reverse name → host name
+	// hosts answers EC2 host names from the state when asked (the
+	// resolver's zones); nil where they are compiled into exact and ptr.
+	hosts *cloud.HostLookup
 	// ranges are the state's own prefix-list ranges per service, which
 	// public answers fall in (see cloud.DNSView.ServiceRanges).
 	ranges map[string][]netip.Prefix
@@ -61,6 +65,31 @@ func itoa(b byte) string {
 		return string([]byte{'0' + b/10, '0' + b%10})
 	}
 	return string([]byte{'0' + b/100, '0' + b/10%10, '0' + b%10})
+}
+
+// reverse returns the host name of an in-addr.arpa name (lower case, with
+// the final dot), if the VPC has one.
+func (z *zone) reverse(name string) (string, bool) {
+	if p, ok := z.ptr[name]; ok {
+		return p, true
+	}
+	if z.hosts == nil {
+		return "", false
+	}
+	rest, ok := strings.CutSuffix(name, ".in-addr.arpa.")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 4 {
+		return "", false
+	}
+	a, err := netip.ParseAddr(parts[3] + "." + parts[2] + "." + parts[1] + "." + parts[0])
+	if err != nil {
+		return "", false
+	}
+	n, ok := z.hosts.Name(context.Background(), a)
+	return fqdn(n), ok
 }
 
 func (z *zone) add(name string, r record) {
@@ -110,6 +139,7 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 			z.add(name, r)
 		}
 	}
+	z.hosts = v.HostLookup
 	if v.DNSHostnames {
 		for _, h := range v.Hosts {
 			r := record{addrs: []netip.Addr{h.Addr}, reason: "EC2 private host name"}
@@ -139,6 +169,11 @@ func endpointAddrs(e cloud.DNSEndpoint) []netip.Addr {
 func (z *zone) lookup(name string) (record, bool) {
 	if r, ok := z.exact[name]; ok {
 		return r, true
+	}
+	if z.hosts != nil && strings.HasPrefix(name, "ip-") {
+		if a, ok := z.hosts.Addr(context.Background(), name); ok {
+			return record{addrs: []netip.Addr{a}, reason: "EC2 private host name"}, true
+		}
 	}
 	for _, w := range z.wild {
 		if strings.HasSuffix(name, w.suffix) && len(name) > len(w.suffix) {
