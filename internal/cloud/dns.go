@@ -129,14 +129,14 @@ func (c *Cloud) ResolverTarget(ctx context.Context, addr netip.Addr) (ResolverTa
 
 // DNSView is what a VPC's resolver needs to know, read in one snapshot.
 type DNSView struct {
-	VpcID         string
-	Region        string
-	CIDR          netip.Prefix
-	DNSSupport    bool
-	DNSHostnames  bool
-	Endpoints     []DNSEndpoint
-	Hosts         []DNSHost
-	ResolverAddr  netip.Addr
+	VpcID        string
+	Region       string
+	CIDR         netip.Prefix
+	DNSSupport   bool
+	DNSHostnames bool
+	Endpoints    []DNSEndpoint
+	Hosts        []DNSHost
+	ResolverAddr netip.Addr
 	// HostLookup, when set, answers the EC2 host names instead of Hosts
 	// (the resolver's views; snapshots list Hosts).
 	HostLookup    *HostLookup
