@@ -295,7 +295,19 @@ func (m *Memory) queue(ctx context.Context, r *memReq) error {
 	}
 	// Once queued the update may commit: wait for the outcome rather than
 	// answer "failed" for a change that is made.
-	return <-r.done
+	select {
+	case err := <-r.done:
+		return err
+	case <-m.writerDone:
+		// Queued as the store closed: the writer answered it, or never
+		// saw it.
+		select {
+		case err := <-r.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
 }
 
 // View implements [Store]: fn reads the last published snapshot.

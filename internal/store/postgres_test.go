@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -193,4 +194,19 @@ func (s *staleLoad) Load(ctx context.Context, fn func(Change) error) (uint64, er
 		pos = 0
 	}
 	return pos, err
+}
+
+// TestPostgresUnreachable: a database that does not answer is a prompt
+// error that says so, without the password of the DSN.
+func TestPostgresUnreachable(t *testing.T) {
+	_, err := OpenPostgres(t.Context(), "postgres://vpce:s3cret-pw@127.0.0.1:1/vpce?sslmode=disable")
+	if err == nil {
+		t.Fatal("OpenPostgres on a closed port succeeded")
+	}
+	if !strings.Contains(err.Error(), "PostgreSQL") || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("error = %v; want it to name PostgreSQL and not the password", err)
+	}
+	if _, err := OpenPostgres(t.Context(), "postgres://vpce:s3cret-pw@[::1"); err == nil || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("a malformed DSN: %v", err)
+	}
 }
