@@ -4,7 +4,8 @@
 # requests against a constant-answer server in the same run. Needs wrk
 # (Debian package, installed when missing).
 #   bash scripts/bench-raw.sh [seconds]
-# VPCE_BENCH_STORE=postgres://… measures vpce on a shared PostgreSQL store.
+# VPCE_BENCH_STORE=postgres://… measures vpce on a shared PostgreSQL store;
+# VPCE_BENCH_ARGS adds flags to vpce serve (--fsync=false).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -13,7 +14,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/vpce" ./cmd/vpce
 go build -o "$work/constserver" ./scripts/constserver
-"$work/vpce" serve --state "$work/state" ${VPCE_BENCH_STORE:+--store "$VPCE_BENCH_STORE"} --listen 127.0.0.1:4599 --dns "" --log-level warn &
+"$work/vpce" serve --state "$work/state" ${VPCE_BENCH_STORE:+--store "$VPCE_BENCH_STORE"} ${VPCE_BENCH_ARGS:-} --listen 127.0.0.1:4599 --dns "" --log-level warn &
 "$work/constserver" -listen 127.0.0.1:4598 &
 for _ in $(seq 50); do curl -sf 127.0.0.1:4599/_vpce/health >/dev/null && break; sleep 0.2; done
 vpc=$(curl -s -H 'Content-Type: application/x-www-form-urlencoded' -d 'Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16' 127.0.0.1:4599/ | sed -n 's/.*<vpcId>\(vpc-[0-9a-f]*\)<.*/\1/p')

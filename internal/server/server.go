@@ -39,6 +39,9 @@ type Config struct {
 	// Store, when set, is a shared store ("postgres://…") used instead of
 	// the embedded one in StateDir.
 	Store string
+	// NoSync answers writes to the embedded store before they are synced
+	// to disk (see [store.Options]).
+	NoSync bool
 	// InitState starts an empty store over one that cannot be trusted
 	// (see [store.Options]).
 	InitState bool
@@ -187,7 +190,7 @@ func openDurable(ctx context.Context, cfg Config) (store.Durable, error) {
 	if cfg.Store != "" {
 		return store.OpenPostgres(ctx, cfg.Store)
 	}
-	return store.OpenLog(cfg.StateDir, store.Options{Init: cfg.InitState})
+	return store.OpenLog(cfg.StateDir, store.Options{Init: cfg.InitState, NoSync: cfg.NoSync})
 }
 
 // storeName names the durable store for logs, without a password.

@@ -82,6 +82,12 @@ type Log struct {
 	snapshots  atomic.Int64 // snapshots written, for tests
 	// init moves damaged files aside at Load instead of refusing them.
 	init bool
+	// noSync: appends are not synced before the answer but every
+	// SyncEvery by syncer; dirty says an append awaits its sync.
+	noSync     bool
+	dirty      bool
+	stopSyncer chan struct{}
+	syncerDone chan struct{}
 	// fault, when set (tests), fails appends as a full disk would.
 	fault func() error
 }
@@ -100,12 +106,46 @@ func OpenLog(dir string, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{dir: dir, lock: lock, log: slog.Default().With("component", "store"), init: opts.Init}
+	l := &Log{dir: dir, lock: lock, log: slog.Default().With("component", "store"), init: opts.Init, noSync: opts.NoSync}
 	if err := l.migrateSQLite(opts); err != nil {
 		lock.Close()
 		return nil, err
 	}
+	if l.noSync {
+		l.stopSyncer, l.syncerDone = make(chan struct{}), make(chan struct{})
+		go l.syncer()
+	}
 	return l, nil
+}
+
+// syncer syncs a NoSync log's appends every SyncEvery.
+func (l *Log) syncer() {
+	defer close(l.syncerDone)
+	t := time.NewTicker(SyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stopSyncer:
+			return
+		case <-t.C:
+			l.mu.Lock()
+			l.syncLocked()
+			l.mu.Unlock()
+		}
+	}
+}
+
+// syncLocked syncs the current segment if an append awaits it (l.mu held).
+func (l *Log) syncLocked() {
+	if !l.dirty || l.f == nil {
+		return
+	}
+	if err := datasync(l.f); err != nil {
+		err = classifyIO(fmt.Errorf("sync the log: %w", err))
+		l.lastWrite.Store(&err)
+		return
+	}
+	l.dirty = false
 }
 
 // files lists the segment and snapshot numbers present in the directory.
@@ -487,9 +527,10 @@ func (l *Log) openSegment(n uint64) error {
 		return err
 	}
 	if l.f != nil {
+		l.syncLocked() // a NoSync segment is complete on disk before the next begins
 		l.f.Close()
 	}
-	l.seg, l.f, l.size = n, f, int64(len(logMagic))
+	l.seg, l.f, l.size, l.dirty = n, f, int64(len(logMagic)), false
 	return nil
 }
 
@@ -532,7 +573,7 @@ func (l *Log) append(rec []byte) error {
 	if err == nil {
 		_, err = l.f.Write(rec)
 	}
-	if err == nil {
+	if err == nil && !l.noSync {
 		err = datasync(l.f)
 	}
 	if err != nil {
@@ -546,6 +587,7 @@ func (l *Log) append(rec []byte) error {
 		return err
 	}
 	l.size += int64(len(rec))
+	l.dirty = l.noSync
 	return nil
 }
 
@@ -703,9 +745,15 @@ func (l *Log) SchemaVersion() (int, error) { return LogFormatVersion, nil }
 // releases the directory.
 func (l *Log) Close() error {
 	l.compacted.Wait()
+	if l.stopSyncer != nil {
+		close(l.stopSyncer)
+		<-l.syncerDone
+		l.stopSyncer = nil
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f != nil {
+		l.syncLocked()
 		l.f.Close()
 		l.f = nil
 	}

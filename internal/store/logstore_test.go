@@ -253,3 +253,28 @@ func TestPipelineFailure(t *testing.T) {
 	defer m.Close()
 	check(m, "reopened")
 }
+
+// TestNoSyncSurvivesKill: without fsync, an answered write is in the log
+// file already (the kernel has it), so a process killed right after the
+// answer loses nothing: a copy of the directory taken at that moment, as
+// a restart after kill -9 would find it, holds every answered write.
+func TestNoSyncSurvivesKill(t *testing.T) {
+	dir := t.TempDir()
+	m := openLogStore(t, dir, Options{NoSync: true})
+	defer m.Close()
+	putN(t, m, 0, 50)
+	snap := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(dir, "vpce-*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(snap, filepath.Base(f)), b, 0o600)
+	}
+	c := openLogStore(t, snap, Options{})
+	defer c.Close()
+	if n := count(t, c); n != 50 {
+		t.Errorf("the directory as a kill leaves it holds %d of 50 answered writes", n)
+	}
+}

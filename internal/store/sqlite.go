@@ -105,7 +105,16 @@ type Options struct {
 	// that cannot be trusted (an empty vpce.db, or a WAL without its
 	// database); the old files are kept beside it, renamed.
 	Init bool
+	// NoSync (the log only) answers a commit once it is written to the
+	// log file, and syncs the file to disk in the background every
+	// SyncEvery: a killed process loses nothing it answered (the kernel
+	// holds the data), a power loss or kernel crash may lose the last
+	// SyncEvery of answered changes. For test suites that want speed.
+	NoSync bool
 }
+
+// SyncEvery is how often a NoSync log is synced to disk.
+const SyncEvery = 100 * time.Millisecond
 
 // ErrUntrusted is returned by Open for a state directory whose files say
 // that data may have been lost; Options.Init starts over.

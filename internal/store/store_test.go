@@ -15,6 +15,13 @@ func forEachStore(t *testing.T, fn func(t *testing.T, open func() Store)) {
 		name string
 		open func(t *testing.T, dir string) Store
 	}{
+		{"log-nosync", func(t *testing.T, dir string) Store {
+			s, err := OpenWith(dir, Options{NoSync: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
 		{"sqlite", func(t *testing.T, dir string) Store {
 			s, err := OpenSQLite(dir, Options{})
 			if err != nil {
