@@ -388,6 +388,80 @@ func PublicServiceAddrIn(region, service, name string, ranges []netip.Prefix) ne
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
 }
 
+// VpceEndpointDNS returns the endpoint with the given ID, in whatever
+// account and region, as DNS sees it: ok only for an available interface
+// endpoint. The resolver answers public vpce names (which carry the ID)
+// with it when asked, so endpoints written elsewhere cost DNS nothing.
+func (c *Cloud) VpceEndpointDNS(ctx context.Context, id string) (de DNSEndpoint, ok bool, err error) {
+	err = c.st.View(ctx, func(stx store.Txn) error {
+		b, err := stx.Get(endpointScopeKey(id))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var sc Scope
+		if err := json.Unmarshal(b, &sc); err != nil {
+			return err
+		}
+		if b, err = stx.Get(store.Key{Scope: sc, Kind: kindEndpoint, ID: id}); errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		var e VpcEndpoint
+		if err := json.Unmarshal(b, &e); err != nil {
+			return err
+		}
+		de, ok, err = dnsEndpoint(stx, sc, c.clock().UTC(), c, &e)
+		return err
+	})
+	return de, ok, err
+}
+
+// BackfillIndexes writes the index records that state stored by an earlier
+// vpce lacks (the endpoints' scope by ID). It reads every endpoint once and
+// writes only what is missing; vpce serve runs it at start.
+func (c *Cloud) BackfillIndexes(ctx context.Context) error {
+	var missing []ScopedID
+	err := c.st.View(ctx, func(stx store.Txn) error {
+		all, err := stx.ListKind(kindEndpoint)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if _, err := stx.Get(endpointScopeKey(r.ID)); errors.Is(err, store.ErrNotFound) {
+				missing = append(missing, ScopedID{r.Scope, r.ID})
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	err = c.st.Update(ctx, func(stx store.Txn) error {
+		for _, m := range missing {
+			if err := stx.Put(endpointScopeKey(m.ID), endpointScopeRec(m.Scope)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		c.log.Info("indexed the endpoints of an earlier state by ID", "endpoints", len(missing))
+	}
+	return err
+}
+
+// ScopedID is an object's ID and scope.
+type ScopedID struct {
+	Scope Scope
+	ID    string
+}
+
 // PublicVpceDNS returns every available interface endpoint in every account
 // and region: AWS publishes their vpce.amazonaws.com names in public DNS,
 // so every VPC's resolver answers them. next is when the list changes by

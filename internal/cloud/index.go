@@ -33,7 +33,20 @@ const (
 	// kindTag: kind/len:key=value/id under kind/len:key=value; the length
 	// (in characters) makes key and value unambiguous.
 	kindTag = "tag"
+	// kindEndpointScope (global scope): endpoint ID → its account and
+	// region, for the public vpce names (BackfillIndexes writes it for
+	// endpoints stored before it existed).
+	kindEndpointScope = "endpoint-scope"
 )
+
+func endpointScopeKey(id string) store.Key {
+	return store.Key{Scope: globalScope, Kind: kindEndpointScope, ID: id}
+}
+
+func endpointScopeRec(sc Scope) []byte {
+	b, _ := json.Marshal(sc)
+	return b
+}
 
 // taggedKinds are the kinds whose tags are indexed.
 var taggedKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
@@ -111,6 +124,9 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 		if o.Type == EndpointGateway && o.DeletedAt == nil {
 			add(kindGatewayIndex, id, "", []byte("{}"))
 		}
+		// The endpoint's scope by ID, across accounts: its public vpce
+		// names carry the ID, and DNS looks them up by it.
+		out[endpointScopeKey(id)] = endpointScopeRec(tx.sc)
 	}
 	return out, nil
 }

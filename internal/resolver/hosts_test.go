@@ -1,12 +1,16 @@
 package resolver
 
 import (
+	"fmt"
+	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
 
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/cloud/cloudtest"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // TestHostNamesFollowTheState: EC2 host names (A and PTR) are looked up in
@@ -80,4 +84,82 @@ func TestHostNamesFollowTheState(t *testing.T) {
 	if m, _ := ask(t, r, atA, name, dns.TypeA); m.Rcode != dns.RcodeNameError {
 		t.Errorf("a deleted interface's name still answers %v", m.Answer)
 	}
+}
+
+// TestVpceNamesFollowTheState: public vpce names are answered from the
+// endpoint their ID names, in whatever account, when asked — regional and
+// zonal names, from another VPC's resolver, as the compiled shared zone
+// answers them (the same rules: path analysis compiles them); a deleted
+// endpoint stops answering; an endpoint stored without the ID index (an
+// earlier vpce's state) answers once BackfillIndexes ran.
+func TestVpceNamesFollowTheState(t *testing.T) {
+	st := cloudtest.Store(t, t.TempDir())
+	c := cloud.New(cloud.Config{Store: st, ProvisionDelay: -1})
+	owner := cloud.Scope{Account: "111111111111", Region: "us-east-1"}
+	other := cloud.Scope{Account: "222222222222", Region: "us-east-1"}
+	v := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(t.Context(), owner, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16"}))
+	var subnets []string
+	for i, zone := range []string{"us-east-1a", "us-east-1b"} {
+		s := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(t.Context(), owner, &cloud.CreateSubnetInput{VpcID: v.Vpc.VpcID,
+			CidrBlock: fmt.Sprintf("10.0.%d.0/24", i), AvailabilityZone: zone}))
+		subnets = append(subnets, s.Subnet.SubnetID)
+	}
+	w := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(t.Context(), other, &cloud.CreateVpcInput{CidrBlock: "10.9.0.0/16"}))
+	r := New(Config{Source: c})
+	at := w.Vpc.ResolverAddr // another account's VPC: the names are public
+	e := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(t.Context(), owner, &cloud.CreateVpcEndpointInput{VpcID: v.Vpc.VpcID,
+		ServiceName: "com.amazonaws.us-east-1.ssm", VpcEndpointType: "Interface", SubnetIDs: subnets, PrivateDNSEnabled: cloudtest.Ptr(false)})).VpcEndpoint
+	de, ok, err := c.VpceEndpointDNS(t.Context(), e.VpcEndpointID)
+	if err != nil || !ok {
+		t.Fatalf("VpceEndpointDNS = %v, %v", ok, err)
+	}
+	want := CompileShared([]cloud.DNSEndpoint{de})
+	var names []string
+	for _, d := range e.DNSEntries {
+		names = append(names, d.DNSName)
+	}
+	if len(names) < 3 {
+		t.Fatalf("DNS entries %v, want a regional and two zonal names", names)
+	}
+	for _, name := range names {
+		m, why := ask(t, r, at, name, dns.TypeA)
+		w := want.z.answer(fqdn(name))
+		if m.Rcode != dns.RcodeSuccess || addrs(m) != joinAddrs(w.Addrs) || why != w.Reason {
+			t.Errorf("%s = %s %q, want %s %q (the compiled shared zone's answer)", name, addrs(m), why, joinAddrs(w.Addrs), w.Reason)
+		}
+	}
+	for _, q := range []string{"vpce-0123456789abcdef0-abcd1234.ssm.us-east-1.vpce.amazonaws.com", "vpce-zz.ssm.us-east-1.vpce.amazonaws.com",
+		"x" + names[0], strings.Replace(names[0], "ssm", "ec2", 1)} {
+		if m, _ := ask(t, r, at, q, dns.TypeA); m.Rcode != dns.RcodeNameError {
+			t.Errorf("%s answered %v", q, m.Answer)
+		}
+	}
+	// Without the ID index (as an earlier vpce stored endpoints), the
+	// names are not found until the backfill.
+	if err := st.Update(t.Context(), func(tx store.Txn) error {
+		return tx.Delete(store.Key{Scope: store.Scope{Account: "*", Region: "*"}, Kind: "endpoint-scope", ID: e.VpcEndpointID})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := ask(t, r, at, names[0], dns.TypeA); m.Rcode != dns.RcodeNameError {
+		t.Fatalf("answered without the index: %v", m.Answer)
+	}
+	if err := c.BackfillIndexes(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := ask(t, r, at, names[0], dns.TypeA); m.Rcode != dns.RcodeSuccess {
+		t.Errorf("after BackfillIndexes: %v", m)
+	}
+	cloudtest.Must[*cloud.DeleteVpcEndpointsOutput](t)(c.DeleteVpcEndpoints(t.Context(), owner, &cloud.DeleteVpcEndpointsInput{VpcEndpointIDs: []string{e.VpcEndpointID}}))
+	if m, _ := ask(t, r, at, names[0], dns.TypeA); m.Rcode != dns.RcodeNameError {
+		t.Errorf("a deleted endpoint's name answers %v", m.Answer)
+	}
+}
+
+func joinAddrs(as []netip.Addr) string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.String())
+	}
+	return strings.Join(out, ",")
 }

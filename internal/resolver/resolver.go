@@ -201,11 +201,18 @@ func (r *Resolver) compileAt(ctx context.Context, addr netip.Addr, gen uint64) (
 	if !found {
 		return &entry{gen: gen}, nil
 	}
-	shared, err := r.sharedZone(ctx, gen, now)
+	v, err := r.cfg.Source.DNSView(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.cfg.Source.DNSView(ctx, t)
+	if lazy, ok := r.cfg.Source.(VpceSource); ok {
+		// Public vpce names are looked up by the ID they carry when
+		// asked: no zone of every endpoint to rebuild.
+		z := compile(v, t, nil)
+		z.vpces = lazy
+		return &entry{z: z, gen: gen, next: v.NextChange}, nil
+	}
+	shared, err := r.sharedZone(ctx, gen, now)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +223,13 @@ func (r *Resolver) compileAt(ctx context.Context, addr netip.Addr, gen uint64) (
 	}
 	z.next = next
 	return &entry{z: z, gen: gen, next: next}, nil
+}
+
+// VpceSource is a [Source] that finds an endpoint by ID (*cloud.Cloud): the
+// resolver then answers public vpce names from it when asked instead of
+// compiling every endpoint's names.
+type VpceSource interface {
+	VpceEndpointDNS(ctx context.Context, id string) (cloud.DNSEndpoint, bool, error)
 }
 
 // Resolution is a VPC resolver's answer as `vpce dns resolve` shows it

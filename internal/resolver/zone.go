@@ -35,6 +35,9 @@ type zone struct {
 	// hosts answers EC2 host names from the state when asked (the
 	// resolver's zones); nil where they are compiled into exact and ptr.
 	hosts *cloud.HostLookup
+	// vpces answers public vpce names by the endpoint ID they carry, when
+	// asked, instead of a shared zone of every endpoint's names.
+	vpces VpceSource
 	// ranges are the state's own prefix-list ranges per service, which
 	// public answers fall in (see cloud.DNSView.ServiceRanges).
 	ranges map[string][]netip.Prefix
@@ -182,6 +185,35 @@ func (z *zone) lookup(name string) (record, bool) {
 	}
 	if z.shared != nil {
 		return z.shared.lookup(name)
+	}
+	if z.vpces != nil && strings.HasSuffix(name, ".vpce.amazonaws.com.") {
+		return lookupVpce(z.vpces, name)
+	}
+	return record{}, false
+}
+
+// lookupVpce answers a public vpce name from the endpoint whose ID it
+// carries (vpce-0123456789abcdef0-abcd1234[-zone].service.region.vpce…,
+// or a name under it), compiled as the shared zone compiles it: the same
+// rules, for one endpoint.
+func lookupVpce(src VpceSource, name string) (record, bool) {
+	for label := range strings.SplitSeq(name, ".") {
+		rest, ok := strings.CutPrefix(label, "vpce-")
+		if !ok {
+			continue
+		}
+		n := 0
+		for n < len(rest) && ('0' <= rest[n] && rest[n] <= '9' || 'a' <= rest[n] && rest[n] <= 'f') {
+			n++
+		}
+		if (n != 8 && n != 17) || (n < len(rest) && rest[n] != '-') {
+			continue
+		}
+		de, ok, err := src.VpceEndpointDNS(context.Background(), "vpce-"+rest[:n])
+		if err != nil || !ok {
+			return record{}, false
+		}
+		return compileShared([]cloud.DNSEndpoint{de}).lookup(name)
 	}
 	return record{}, false
 }

@@ -107,6 +107,9 @@ func Run(ctx context.Context, cfg Config) error {
 	defer st.Close()
 	log.Info("state loaded into memory", "objects", st.Len(), "store", storeName(cfg))
 	c := cloud.New(cloud.Config{Store: st, Logger: cfg.Logger.With("component", "cloud"), ProvisionDelay: cfg.ProvisionDelay, Quotas: cfg.Quotas, Paths: reach.Insights{}})
+	if err := c.BackfillIndexes(ctx); err != nil {
+		return fmt.Errorf("index the state: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.registry = reg
