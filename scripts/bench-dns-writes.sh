@@ -6,6 +6,10 @@
 # Needs dnsperf (installed when missing).
 #   go run ./scripts/seed -state /tmp/big -n 100000
 #   bash scripts/bench-dns-writes.sh /tmp/big [seconds]
+# WRITE_SERVICE=com.amazonaws.us-east-1.ssm makes the writes interface
+# endpoints (created and deleted) instead of interfaces; with
+#   go run ./scripts/seed -state /tmp/eps -n 1000 -endpoints 100000
+# that is DNS while endpoints are written on a state of 100,000 endpoints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=${1:?seeded state directory}
@@ -22,6 +26,12 @@ vpc=$(api 'Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=cidr&Filter.1.Va
 subnet=$(api "Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=$vpc&MaxResults=5" | grep -o 'subnet-[0-9a-f]*' | head -1)
 addr=$("$work/vpce" dns --endpoint-url http://127.0.0.1:4596 -o json | python3 -c "import json,sys; print([r['address'] for r in json.load(sys.stdin) if r['vpcId']=='$vpc'][0])")
 printf '%s A\n' ssm.us-east-1.amazonaws.com s3.us-east-1.amazonaws.com ec2.us-east-1.amazonaws.com sts.us-east-1.amazonaws.com kms.us-east-1.amazonaws.com > "$work/queries.txt"
+# With endpoints seeded (seed -endpoints, account 210987654321): one of
+# their public vpce names too.
+vpce=$(curl -s -H 'Content-Type: application/x-www-form-urlencoded' -H 'Authorization: AWS4-HMAC-SHA256 Credential=210987654321/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' \
+  -d 'Action=DescribeVpcEndpoints&Version=2016-11-15&MaxResults=5' 127.0.0.1:4596/ | grep -o '<dnsName>[^<]*' | head -1 | sed 's/<dnsName>//')
+[ -n "$vpce" ] && echo "$vpce A" >> "$work/queries.txt"
+cat "$work/queries.txt"
 dig +short @"$addr" -p 5388 ssm.us-east-1.amazonaws.com >/dev/null # build the view
 run() { dnsperf -s "$addr" -p 5388 -d "$work/queries.txt" -l "$secs" -c 8 -q 200 2>&1 | grep -E "Queries (completed|lost)|Queries per second|Average Latency" | tr -s ' ' | paste -sd' '; }
 # The seed fills its subnets: free one address for the writes.
@@ -31,7 +41,7 @@ n=$(api "Action=DescribeNetworkInterfaces&Version=2016-11-15&Filter.1.Name=vpc-i
 echo "VPC $vpc (resolver $addr, $n interfaces), subnet $subnet"
 echo "no writes:      $(run)"
 go build -o "$work/writeload" ./scripts/writeload
-"$work/writeload" -endpoint-url http://127.0.0.1:4596 -subnet "$subnet" -rate 20 -duration "$((secs + 1))s" > "$work/writes" &
+"$work/writeload" -endpoint-url http://127.0.0.1:4596 -subnet "$subnet" -vpc "$vpc" ${WRITE_SERVICE:+-service "$WRITE_SERVICE"} -rate 20 -duration "$((secs + 1))s" > "$work/writes" &
 writer=$!
 echo "20 writes/s:    $(run)"
 wait $writer

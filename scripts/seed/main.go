@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/store"
 )
@@ -23,6 +24,7 @@ func main() {
 	state := flag.String("state", "", "state directory to fill (required)")
 	n := flag.Int("n", 10000, "security groups and network interfaces to create")
 	workers := flag.Int("workers", 16, "parallel writers")
+	endpoints := flag.Int("endpoints", 0, "interface endpoints to create besides (50 per VPC (the quota), private DNS off, in VPCs 10.100.0.0/16 and up of another account)")
 	flag.Parse()
 	if *state == "" {
 		log.Fatal("-state is required")
@@ -32,7 +34,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer st.Close()
-	c := cloud.New(cloud.Config{Store: st, Quotas: map[string]int{cloud.QuotaVPCs: 1000}, ProvisionDelay: -1})
+	c := cloud.New(cloud.Config{Store: st, Quotas: map[string]int{cloud.QuotaVPCs: 100000}, ProvisionDelay: -1})
 	ctx := context.Background()
 	sc := cloud.Scope{Account: "123456789012", Region: "us-east-1"}
 	start := time.Now()
@@ -77,4 +79,51 @@ func main() {
 	close(jobs)
 	wg.Wait()
 	fmt.Printf("seeded %d security groups and %d interfaces in %d subnets, %d VPCs, in %s\n", *n, *n, len(subnets), len(vpcs), time.Since(start).Round(time.Millisecond))
+	if *endpoints > 0 {
+		start = time.Now()
+		seedEndpoints(ctx, c, *endpoints, *workers)
+		fmt.Printf("seeded %d interface endpoints in %d VPCs in %s\n", *endpoints, (*endpoints+49)/50, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// seedEndpoints creates n interface endpoints, 50 per VPC (the quota) (one subnet
+// each), cycling through the region's interface services.
+func seedEndpoints(ctx context.Context, c *cloud.Cloud, n, workers int) {
+	sc := cloud.Scope{Account: "210987654321", Region: "us-east-1"}
+	var services []string
+	for _, s := range catalog.Services("us-east-1") {
+		if s.Type == catalog.TypeInterface {
+			services = append(services, s.Name)
+		}
+	}
+	type job struct{ vpc, subnet, service string }
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if _, err := c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: j.vpc, ServiceName: j.service,
+					VpcEndpointType: "Interface", SubnetIDs: []string{j.subnet}, PrivateDNSEnabled: new(bool)}); err != nil {
+					log.Fatal(err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i += 50 {
+		v, err := c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.%d.0/24", 100+i/50/256, i/50%256)})
+		if err != nil {
+			log.Fatal(err)
+		}
+		s, err := c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: v.Vpc.VpcID, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", 100+i/50/256, i/50%256), AvailabilityZone: "us-east-1a"})
+		if err != nil {
+			log.Fatal(err)
+		}
+		for k := i; k < min(n, i+50); k++ {
+			jobs <- job{v.Vpc.VpcID, s.Subnet.SubnetID, services[k%len(services)]}
+		}
+	}
+	close(jobs)
+	wg.Wait()
 }

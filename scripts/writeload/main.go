@@ -21,7 +21,9 @@ import (
 func main() {
 	endpoint := flag.String("endpoint-url", "http://127.0.0.1:4596", "vpce serve")
 	account := flag.String("account", "123456789012", "account to act in")
-	subnet := flag.String("subnet", "", "subnet to create interfaces in (required)")
+	subnet := flag.String("subnet", "", "subnet to create interfaces (or endpoints) in (required)")
+	vpc := flag.String("vpc", "", "with -service: the subnet's VPC")
+	service := flag.String("service", "", "create and delete interface endpoints of this service (com.amazonaws.us-east-1.ssm) instead of interfaces")
 	rate := flag.Float64("rate", 20, "writes per second (a create and a delete are two)")
 	dur := flag.Duration("duration", 10*time.Second, "how long to write")
 	flag.Parse()
@@ -45,7 +47,19 @@ func main() {
 		}
 		return string(b), nil
 	}
-	eniRE := regexp.MustCompile(`<networkInterfaceId>(eni-[0-9a-f]+)<`)
+	create := url.Values{"Action": {"CreateNetworkInterface"}, "SubnetId": {*subnet}}
+	idRE := regexp.MustCompile(`<networkInterfaceId>(eni-[0-9a-f]+)<`)
+	del := func(id string) url.Values {
+		return url.Values{"Action": {"DeleteNetworkInterface"}, "NetworkInterfaceId": {id}}
+	}
+	if *service != "" {
+		create = url.Values{"Action": {"CreateVpcEndpoint"}, "VpcId": {*vpc}, "ServiceName": {*service}, "VpcEndpointType": {"Interface"},
+			"SubnetId.1": {*subnet}, "PrivateDnsEnabled": {"false"}}
+		idRE = regexp.MustCompile(`<vpcEndpointId>(vpce-[0-9a-f]+)<`)
+		del = func(id string) url.Values {
+			return url.Values{"Action": {"DeleteVpcEndpoints"}, "VpcEndpointId.1": {id}}
+		}
+	}
 	tick := time.NewTicker(time.Duration(float64(2*time.Second) / *rate))
 	defer tick.Stop()
 	end := time.Now().Add(*dur)
@@ -54,15 +68,15 @@ func main() {
 		if now.After(end) {
 			break
 		}
-		body, err := call(url.Values{"Action": {"CreateNetworkInterface"}, "SubnetId": {*subnet}})
-		m := eniRE.FindStringSubmatch(body)
+		body, err := call(create)
+		m := idRE.FindStringSubmatch(body)
 		if err != nil || m == nil {
 			failed++
-			log.Print(err)
+			log.Print(err, body)
 			continue
 		}
 		ok++
-		if _, err := call(url.Values{"Action": {"DeleteNetworkInterface"}, "NetworkInterfaceId": {m[1]}}); err != nil {
+		if _, err := call(del(m[1])); err != nil {
 			failed++
 			log.Print(err)
 			continue
