@@ -53,7 +53,7 @@ type VpcEndpoint struct {
 	NetworkInterfaceIDs []string          `xml:"networkInterfaceIdSet>item" json:"-"`
 	DNSEntries          []DNSEntry        `xml:"dnsEntrySet>item" json:"-"`
 	CreationTimestamp   Timestamp         `xml:"creationTimestamp" json:"created"`
-	Tags                []Tag             `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                TagSet            `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	OwnerID             string            `xml:"ownerId" json:"owner"`
 
 	// Subnets are the interface endpoint's placements, one per zone.

@@ -53,7 +53,7 @@ type NetworkInsightsPath struct {
 	DestinationPort        *int32      `xml:"destinationPort,omitempty" json:"port,omitempty"`
 	FilterAtSource         *PathFilter `xml:"filterAtSource,omitempty" json:"filterAtSource,omitempty"`
 	FilterAtDestination    *PathFilter `xml:"filterAtDestination,omitempty" json:"filterAtDestination,omitempty"`
-	Tags                   []Tag       `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                   TagSet      `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // PathFilter narrows a path's packets (FilterAtSource, FilterAtDestination).
@@ -84,7 +84,7 @@ type NetworkInsightsAnalysis struct {
 	ForwardPathComponents      []PathComponent `xml:"forwardPathComponentSet>item" json:"-"`
 	ReturnPathComponents       []PathComponent `xml:"returnPathComponentSet>item" json:"-"`
 	Explanations               []Explanation   `xml:"explanationSet>item" json:"-"`
-	Tags                       []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                       TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
 
 	// Findings are stored whole and shown once the analysis has run.
 	Findings *PathFindings `xml:"-" json:"findings,omitempty"`
@@ -324,7 +324,7 @@ var pathFields = fields[NetworkInsightsPath]{
 
 func pathID(p *NetworkInsightsPath) string    { return p.NetworkInsightsPathID }
 func pathTags(p *NetworkInsightsPath) []Tag   { return p.Tags }
-func pathTags2(p *NetworkInsightsPath) *[]Tag { return &p.Tags }
+func pathTags2(p *NetworkInsightsPath) *TagSet { return &p.Tags }
 
 // DescribeNetworkInsightsPaths lists paths.
 func (c *Cloud) DescribeNetworkInsightsPaths(ctx context.Context, sc Scope, in *DescribeNetworkInsightsPathsInput) (*DescribeNetworkInsightsPathsOutput, error) {

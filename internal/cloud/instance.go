@@ -35,7 +35,7 @@ type Instance struct {
 	VirtualizationType string                     `xml:"virtualizationType" json:"-"`
 	Hypervisor         string                     `xml:"hypervisor" json:"-"`
 	NetworkInterfaces  []InstanceNetworkInterface `xml:"networkInterfaceSet>item" json:"enis"`
-	Tags               []Tag                      `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags               TagSet                     `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	ClientToken        string                     `xml:"clientToken,omitempty" json:"token,omitempty"`
 	ReservationID      string                     `xml:"-" json:"reservation"`
 	TerminatedAt       *time.Time                 `xml:"-" json:"terminated,omitempty"`
@@ -424,17 +424,17 @@ func (c *Cloud) TerminateInstances(ctx context.Context, sc Scope, in *TerminateI
 func init() {
 	taggables = []taggable{
 		taggableKind("vpc", kindVpc, "vpc", "InvalidVpcID.NotFound", "vpc", vpcID, vpcTagsP, nil),
-		taggableKind("subnet", kindSubnet, "subnet", "InvalidSubnetID.NotFound", "subnet", subnetID, func(s *Subnet) *[]Tag { return &s.Tags }, nil),
-		taggableKind("rtb", kindRT, "route-table", "InvalidRouteTableID.NotFound", "routeTable", routeTableID, func(r *RouteTable) *[]Tag { return &r.Tags }, nil),
-		taggableKind("sg", kindSG, "security-group", "InvalidGroup.NotFound", "security group", sgID, func(g *SecurityGroup) *[]Tag { return &g.Tags }, nil),
-		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *[]Tag { return &a.Tags }, nil),
-		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *[]Tag { return &g.Tags }, nil),
-		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *[]Tag { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
-		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *[]Tag { return &e.Tags }, nil),
-		taggableKind("vpce", kindEndpoint, "vpc-endpoint", "InvalidVpcEndpointId.NotFound", "VpcEndpoint", endpointID, func(e *VpcEndpoint) *[]Tag { return &e.Tags }, func(tx *txn, e *VpcEndpoint) bool { return e.visible(tx) }),
-		taggableKind("pl", kindPrefixList, "prefix-list", "InvalidPrefixListID.NotFound", "prefix list", prefixListID, func(p *ManagedPrefixList) *[]Tag { return &p.Tags }, func(tx *txn, p *ManagedPrefixList) bool { return !p.deleted() }),
-		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *[]Tag { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
+		taggableKind("subnet", kindSubnet, "subnet", "InvalidSubnetID.NotFound", "subnet", subnetID, func(s *Subnet) *TagSet { return &s.Tags }, nil),
+		taggableKind("rtb", kindRT, "route-table", "InvalidRouteTableID.NotFound", "routeTable", routeTableID, func(r *RouteTable) *TagSet { return &r.Tags }, nil),
+		taggableKind("sg", kindSG, "security-group", "InvalidGroup.NotFound", "security group", sgID, func(g *SecurityGroup) *TagSet { return &g.Tags }, nil),
+		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *TagSet { return &a.Tags }, nil),
+		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *TagSet { return &g.Tags }, nil),
+		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *TagSet { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
+		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *TagSet { return &e.Tags }, nil),
+		taggableKind("vpce", kindEndpoint, "vpc-endpoint", "InvalidVpcEndpointId.NotFound", "VpcEndpoint", endpointID, func(e *VpcEndpoint) *TagSet { return &e.Tags }, func(tx *txn, e *VpcEndpoint) bool { return e.visible(tx) }),
+		taggableKind("pl", kindPrefixList, "prefix-list", "InvalidPrefixListID.NotFound", "prefix list", prefixListID, func(p *ManagedPrefixList) *TagSet { return &p.Tags }, func(tx *txn, p *ManagedPrefixList) bool { return !p.deleted() }),
+		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *TagSet { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
 		taggableKind("nip", kindInsightsPath, "network-insights-path", "InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", pathID, pathTags2, nil),
-		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *[]Tag { return &a.Tags }, nil),
+		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *TagSet { return &a.Tags }, nil),
 	}
 }

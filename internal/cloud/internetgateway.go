@@ -11,7 +11,7 @@ type InternetGateway struct {
 	InternetGatewayID string          `xml:"internetGatewayId" json:"id"`
 	OwnerID           string          `xml:"ownerId" json:"owner"`
 	Attachments       []IGWAttachment `xml:"attachmentSet>item" json:"attachments,omitempty"`
-	Tags              []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags              TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // IGWAttachment is an internet gateway's attachment to a VPC.

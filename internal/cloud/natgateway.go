@@ -19,7 +19,7 @@ type NatGateway struct {
 	Addresses        []NatAddress `xml:"natGatewayAddressSet>item" json:"addrs"`
 	CreateTime       Timestamp    `xml:"createTime" json:"created"`
 	DeleteTime       *Timestamp   `xml:"deleteTime,omitempty" json:"deleted,omitempty"`
-	Tags             []Tag        `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags             TagSet       `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	ReadyAt          time.Time    `xml:"-" json:"readyAt"`
 }
 

@@ -18,7 +18,7 @@ type NetworkACL struct {
 	OwnerID      string           `xml:"ownerId" json:"owner"`
 	Entries      []ACLEntry       `xml:"entrySet>item" json:"entries"`
 	Associations []ACLAssociation `xml:"associationSet>item" json:"assocs,omitempty"`
-	Tags         []Tag            `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags         TagSet           `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // ACLEntry is one numbered rule of a network ACL.

@@ -40,7 +40,7 @@ type NetworkInterface struct {
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
 	// Association is the interface's public IPv4 address, when it has one.
 	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
-	Tags        []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags        TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // ENIAssociation is a public IPv4 address associated with an interface.

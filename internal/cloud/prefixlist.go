@@ -23,7 +23,7 @@ type ManagedPrefixList struct {
 	PrefixListName string `xml:"prefixListName" json:"name"`
 	MaxEntries     *int32 `xml:"maxEntries,omitempty" json:"maxEntries,omitempty"`
 	Version        *int64 `xml:"version,omitempty" json:"version,omitempty"`
-	Tags           []Tag  `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags           TagSet `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	OwnerID        string `xml:"ownerId" json:"owner"`
 
 	// Versions holds every version's entries, oldest first, so that

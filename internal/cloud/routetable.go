@@ -18,7 +18,7 @@ type RouteTable struct {
 	OwnerID      string          `xml:"ownerId" json:"owner"`
 	Routes       []Route         `xml:"routeSet>item" json:"routes"`
 	Associations []RTAssociation `xml:"associationSet>item" json:"assocs,omitempty"`
-	Tags         []Tag           `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags         TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // Route is one route: a destination (CIDR or prefix list) and one target.

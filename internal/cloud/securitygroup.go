@@ -25,7 +25,7 @@ type SecurityGroup struct {
 	IPPermissions       []IPPermission      `xml:"ipPermissions>item" json:"-"`
 	IPPermissionsEgress []IPPermission      `xml:"ipPermissionsEgress>item" json:"-"`
 	Rules               []SecurityGroupRule `xml:"-" json:"rules"`
-	Tags                []Tag               `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                TagSet              `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // SecurityGroupRule is one rule: direction, protocol, ports and one peer.
@@ -43,7 +43,7 @@ type SecurityGroupRule struct {
 	ReferencedGroupInfo  *ReferencedGroup `xml:"referencedGroupInfo,omitempty" json:"ref,omitempty"`
 	Description          string           `xml:"description,omitempty" json:"desc,omitempty"`
 	SecurityGroupRuleArn string           `xml:"securityGroupRuleArn" json:"arn"`
-	Tags                 []Tag            `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                 TagSet           `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // ReferencedGroup is a security group named as a rule's peer.
@@ -230,7 +230,7 @@ func portEq(p *int32, v int32, proto string) bool {
 // CreateSecurityGroupInput is the input of CreateSecurityGroup.
 type CreateSecurityGroupInput struct {
 	GroupName         string             `ec2:"GroupName,required"`
-	Description       string             `ec2:"GroupDescription,required"`
+	Description       string             `ec2:"GroupDescription,required,nonempty"`
 	VpcID             string             `ec2:"VpcId"`
 	TagSpecifications []TagSpecification `ec2:"TagSpecification"`
 }
@@ -238,7 +238,7 @@ type CreateSecurityGroupInput struct {
 // CreateSecurityGroupOutput is the output of CreateSecurityGroup.
 type CreateSecurityGroupOutput struct {
 	GroupID          string `xml:"groupId"`
-	Tags             []Tag  `xml:"tagSet>item"`
+	Tags             TagSet `xml:"tagSet,omitempty"`
 	SecurityGroupArn string `xml:"securityGroupArn"`
 }
 
@@ -756,9 +756,40 @@ func sgRuleTags(r *SecurityGroupRule) []Tag { return r.Tags }
 // DescribeSecurityGroupRules lists rules one by one.
 func (c *Cloud) DescribeSecurityGroupRules(ctx context.Context, sc Scope, in *DescribeSecurityGroupRulesInput) (*DescribeSecurityGroupRulesOutput, error) {
 	out := &DescribeSecurityGroupRulesOutput{}
+	// The group-id filter names groups: AWS refuses a value that is not a
+	// group ID, and literal IDs are read by key rather than every group.
+	var only []string
+	literal := true
+	for _, f := range in.Filters {
+		if f.Name != "group-id" {
+			continue
+		}
+		for _, v := range f.Values {
+			if strings.ContainsAny(v, "*?") {
+				literal = false
+				continue
+			}
+			if err := checkID(v, "sg", "InvalidGroupId.Malformed"); err != nil {
+				return nil, err
+			}
+			only = append(only, v)
+		}
+	}
 	err := c.view(ctx, sc, func(tx *txn) error {
-		groups, err := listObj[SecurityGroup](tx, kindSG)
-		if err != nil {
+		var groups []*SecurityGroup
+		var err error
+		if literal && len(only) > 0 {
+			slices.Sort(only)
+			for _, id := range slices.Compact(only) {
+				g, gerr := getObj[SecurityGroup](tx, kindSG, id)
+				if errors.Is(gerr, store.ErrNotFound) {
+					continue
+				} else if gerr != nil {
+					return gerr
+				}
+				groups = append(groups, g)
+			}
+		} else if groups, err = listObj[SecurityGroup](tx, kindSG); err != nil {
 			return err
 		}
 		var all []*SecurityGroupRule

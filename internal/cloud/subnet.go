@@ -27,7 +27,7 @@ type Subnet struct {
 	EnableDNS64             bool                  `xml:"enableDns64" json:"dns64"`
 	Ipv6Native              bool                  `xml:"ipv6Native" json:"ipv6Native"`
 	PrivateDNSNameOptions   PrivateDNSNameOptions `xml:"privateDnsNameOptionsOnLaunch" json:"dnsNameOptions"`
-	Tags                    []Tag                 `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                    TagSet                `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // PrivateDNSNameOptions is how instances launched in a subnet are named.

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"encoding/xml"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,19 @@ import (
 type Tag struct {
 	Key   string `ec2:"Key" xml:"key" json:"k"`
 	Value string `ec2:"Value" xml:"value" json:"v"`
+}
+
+// TagSet is a resource's tags as AWS answers them, <tagSet><item>…</item>…;
+// a field `xml:"tagSet,omitempty"` leaves it out when there are none, as
+// AWS does (encoding/xml's "tagSet>item,omitempty" would still write an
+// empty <tagSet>).
+type TagSet []Tag
+
+// MarshalXML writes the tags as items of start.
+func (s TagSet) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Items []Tag `xml:"item"`
+	}{s}, start)
 }
 
 // TagSpecification is one TagSpecification.N of a create request.
@@ -80,7 +94,7 @@ func mergeTags(tags, add []Tag) []Tag {
 type taggable struct {
 	prefix, kind, resourceType, notFound, noun string
 	// tags returns a pointer to the tag list inside a decoded object.
-	get func(tx *txn, id string) (any, *[]Tag, error)
+	get func(tx *txn, id string) (any, *TagSet, error)
 	all func(tx *txn) ([]taggedObject, error)
 }
 
@@ -89,10 +103,10 @@ type taggedObject struct {
 	tags []Tag
 }
 
-func taggableKind[T any](prefix, kind, resourceType, notFound, noun string, id func(*T) string, tags func(*T) *[]Tag, visible func(*txn, *T) bool) taggable {
+func taggableKind[T any](prefix, kind, resourceType, notFound, noun string, id func(*T) string, tags func(*T) *TagSet, visible func(*txn, *T) bool) taggable {
 	return taggable{
 		prefix: prefix, kind: kind, resourceType: resourceType, notFound: notFound, noun: noun,
-		get: func(tx *txn, oid string) (any, *[]Tag, error) {
+		get: func(tx *txn, oid string) (any, *TagSet, error) {
 			v, err := getOr[T](tx, kind, oid, func() error { return apierr.New(notFound, "The %s ID '%s' does not exist", noun, oid) })
 			if err != nil {
 				return nil, nil, err
@@ -135,7 +149,7 @@ func findTaggable(id string) (taggable, error) {
 
 // CreateTagsInput is the input of CreateTags.
 type CreateTagsInput struct {
-	Resources []string `ec2:"ResourceId,required"`
+	Resources []string `ec2:"ResourceId,required,missing=resourceIdSet"`
 	Tags      []Tag    `ec2:"Tag,required"`
 }
 
@@ -168,7 +182,7 @@ func (c *Cloud) CreateTags(ctx context.Context, sc Scope, in *CreateTagsInput) (
 
 // DeleteTagsInput is the input of DeleteTags.
 type DeleteTagsInput struct {
-	Resources []string `ec2:"ResourceId,required"`
+	Resources []string `ec2:"ResourceId,required,missing=resourceIdSet"`
 	Tags      []struct {
 		Key   string  `ec2:"Key"`
 		Value *string `ec2:"Value"`

@@ -20,7 +20,7 @@ type Vpc struct {
 	DhcpOptionsID           string            `xml:"dhcpOptionsId" json:"dopt"`
 	InstanceTenancy         string            `xml:"instanceTenancy" json:"tenancy"`
 	IsDefault               bool              `xml:"isDefault" json:"default"`
-	Tags                    []Tag             `xml:"tagSet>item" json:"tags,omitempty"`
+	Tags                    TagSet            `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	EnableDNSSupport        bool              `xml:"-" json:"dnsSupport"`
 	EnableDNSHostnames      bool              `xml:"-" json:"dnsHostnames"`
 	EnableNAUMetrics        bool              `xml:"-" json:"nauMetrics"`
@@ -264,7 +264,7 @@ func mapSlice[T any](s []T, f func(T) string) []string {
 
 func vpcID(v *Vpc) string    { return v.VpcID }
 func vpcTags(v *Vpc) []Tag   { return v.Tags }
-func vpcTagsP(v *Vpc) *[]Tag { return &v.Tags }
+func vpcTagsP(v *Vpc) *TagSet { return &v.Tags }
 
 // DescribeVpcs lists VPCs.
 func (c *Cloud) DescribeVpcs(ctx context.Context, sc Scope, in *DescribeVpcsInput) (*DescribeVpcsOutput, error) {

@@ -12,7 +12,9 @@ import (
 
 // Decode fills the struct that dst points to from EC2 Query parameters.
 // Each field's `ec2:"Name"` tag names its parameter; `ec2:"Name,required"`
-// makes it required. Lists are flattened (Name.1, Name.2 …), nested
+// makes it required, `,nonempty` counts it missing when sent empty (as AWS
+// does for GroupDescription), and `missing=other` names it otherwise in
+// the MissingParameter message. Lists are flattened (Name.1, Name.2 …), nested
 // structs use dots (Filter.1.Value.2). Untagged embedded structs share the
 // parent's names. Parameters that no field names are ignored.
 //
@@ -79,8 +81,20 @@ func decodeStruct(form *form, prefix string, v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		if !set && opts == "required" {
-			return apierr.Missing(name)
+		required, nonempty, missing := false, false, name
+		for o := range strings.SplitSeq(opts, ",") {
+			switch {
+			case o == "required":
+				required = true
+			case o == "nonempty":
+				nonempty = true
+			case strings.HasPrefix(o, "missing="):
+				missing = o[len("missing="):] // the name AWS's message gives (resourceIdSet)
+			}
+		}
+		empty := v.Field(i).Kind() == reflect.String && v.Field(i).String() == ""
+		if required && (!set || nonempty && empty) {
+			return apierr.Missing(missing)
 		}
 	}
 	return nil

@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// TestShapesOmitEmptyTags: AWS leaves tagSet out of a resource that has no
+// tags, so the aws CLI shows no "Tags" key (boto3 likewise); a create
+// response carries only what AWS returns (CreateSecurityGroup: GroupId and
+// SecurityGroupArn, Tags only when some were given).
+func TestShapesOmitEmptyTags(t *testing.T) {
+	acct := newAccount()
+	vpc, err := cli(t, acct, "create-vpc", "--cidr-block", "10.61.0.0/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcID := str(vpc, "Vpc", "VpcId")
+	if _, has := path(vpc, "Vpc").(map[string]any)["Tags"]; has {
+		t.Errorf("create-vpc without tags shows Tags: %v", path(vpc, "Vpc"))
+	}
+	sg, err := cli(t, acct, "create-security-group", "--group-name", "web", "--description", "web", "--vpc-id", vpcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (Debian's aws CLI model predates SecurityGroupArn and drops it; the
+	// SDK below sees it.)
+	for k := range sg {
+		if k != "GroupId" && k != "SecurityGroupArn" {
+			t.Errorf("create-security-group shows %s: %v; AWS answers GroupId and SecurityGroupArn", k, sg)
+		}
+	}
+	c := clientFor(shared.url, acct, "us-east-1")
+	out := must[*ec2.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx(t), &ec2.CreateSecurityGroupInput{GroupName: aws.String("app"),
+		Description: aws.String("app"), VpcId: aws.String(vpcID)}))
+	if out.GroupId == nil || out.SecurityGroupArn == nil || out.Tags != nil {
+		t.Errorf("CreateSecurityGroup (SDK) = %+v, want GroupId and SecurityGroupArn, no Tags", out)
+	}
+	tagged, err := cli(t, acct, "create-security-group", "--group-name", "db", "--description", "db", "--vpc-id", vpcID,
+		"--tag-specifications", "ResourceType=security-group,Tags=[{Key=Name,Value=db}]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str(tagged, "Tags", 0, "Value") != "db" {
+		t.Errorf("create-security-group with tags = %v, want its Tags", tagged)
+	}
+	for _, args := range [][]string{
+		{"describe-vpcs", "--vpc-ids", vpcID},
+		{"describe-security-groups", "--group-ids", str(sg, "GroupId")},
+		{"describe-subnets", "--filters", "Name=vpc-id,Values=" + vpcID},
+		{"describe-route-tables", "--filters", "Name=vpc-id,Values=" + vpcID},
+		{"describe-network-acls", "--filters", "Name=vpc-id,Values=" + vpcID},
+	} {
+		out, err := cli(t, acct, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, list := range out {
+			items, _ := list.([]any)
+			for _, it := range items {
+				if _, has := it.(map[string]any)["Tags"]; has {
+					t.Errorf("aws ec2 %s: an untagged resource shows Tags: %v", args[0], it)
+				}
+			}
+		}
+	}
+	desc, _ := cli(t, acct, "describe-security-groups", "--group-ids", str(tagged, "GroupId"))
+	if str(desc, "SecurityGroups", 0, "Tags", 0, "Key") != "Name" {
+		t.Errorf("a tagged group lost its Tags: %v", desc)
+	}
+}
+
+// TestValidationAsAWS: parameters AWS refuses, with its codes and
+// messages.
+func TestValidationAsAWS(t *testing.T) {
+	c, acct := client(t)
+	// A group description sent empty is missing (boto3 and the SDKs send
+	// Description="" as GroupDescription=).
+	_, err := c.CreateSecurityGroup(ctx(t), &ec2.CreateSecurityGroupInput{GroupName: aws.String("x"), Description: aws.String("")})
+	wantCode(t, err, "MissingParameter")
+	if !strings.Contains(err.Error(), "GroupDescription") {
+		t.Errorf("err = %v, want it to name GroupDescription", err)
+	}
+	// A malformed group ID in DescribeSecurityGroupRules' group-id filter.
+	_, err = c.DescribeSecurityGroupRules(ctx(t), &ec2.DescribeSecurityGroupRulesInput{Filters: []types.Filter{{Name: aws.String("group-id"), Values: []string{"foobar"}}}})
+	wantCode(t, err, "InvalidGroupId.Malformed")
+	// A well-formed one that names the account's default group: its rules.
+	groups := must[*ec2.DescribeSecurityGroupsOutput](t)(c.DescribeSecurityGroups(ctx(t), &ec2.DescribeSecurityGroupsInput{
+		Filters: []types.Filter{{Name: aws.String("group-name"), Values: []string{"default"}}}}))
+	id := *groups.SecurityGroups[0].GroupId
+	rules := must[*ec2.DescribeSecurityGroupRulesOutput](t)(c.DescribeSecurityGroupRules(ctx(t), &ec2.DescribeSecurityGroupRulesInput{
+		Filters: []types.Filter{{Name: aws.String("group-id"), Values: []string{id, id}}}}))
+	if len(rules.SecurityGroupRules) != 2 {
+		t.Errorf("the default group's rules = %d, want 2 (all traffic in from itself, all out)", len(rules.SecurityGroupRules))
+	}
+	// CreateTags and DeleteTags without resources name resourceIdSet (the
+	// SDKs check this themselves, so a raw request).
+	for _, action := range []string{"CreateTags", "DeleteTags"} {
+		form := url.Values{"Action": {action}, "Version": {"2016-11-15"}, "Tag.1.Key": {"a"}, "Tag.1.Value": {"b"}}
+		req, _ := http.NewRequest(http.MethodPost, shared.url, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+acct+"/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "<Code>MissingParameter</Code>") ||
+			!strings.Contains(string(b), "The request must contain the parameter resourceIdSet") {
+			t.Errorf("%s without resources: %d %s", action, resp.StatusCode, b)
+		}
+	}
+}
