@@ -322,8 +322,8 @@ var pathFields = fields[NetworkInsightsPath]{
 	},
 }
 
-func pathID(p *NetworkInsightsPath) string    { return p.NetworkInsightsPathID }
-func pathTags(p *NetworkInsightsPath) []Tag   { return p.Tags }
+func pathID(p *NetworkInsightsPath) string     { return p.NetworkInsightsPathID }
+func pathTags(p *NetworkInsightsPath) []Tag    { return p.Tags }
 func pathTags2(p *NetworkInsightsPath) *TagSet { return &p.Tags }
 
 // DescribeNetworkInsightsPaths lists paths.

@@ -262,8 +262,8 @@ func mapSlice[T any](s []T, f func(T) string) []string {
 	return out
 }
 
-func vpcID(v *Vpc) string    { return v.VpcID }
-func vpcTags(v *Vpc) []Tag   { return v.Tags }
+func vpcID(v *Vpc) string     { return v.VpcID }
+func vpcTags(v *Vpc) []Tag    { return v.Tags }
 func vpcTagsP(v *Vpc) *TagSet { return &v.Tags }
 
 // DescribeVpcs lists VPCs.
