@@ -38,6 +38,8 @@ type NetworkInterface struct {
 	Groups             []GroupIdentifier `xml:"groupSet>item" json:"groups"`
 	Attachment         *ENIAttachment    `xml:"attachment,omitempty" json:"attachment,omitempty"`
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
+	// Always present in AWS's answers (empty: no IPv6 here).
+	Ipv6Addresses EmptyList `xml:"ipv6AddressesSet>item" json:"-"`
 	// Association is the interface's public IPv4 address, when it has one.
 	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
 	Tags        TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
@@ -234,6 +236,13 @@ func (c *Cloud) CreateNetworkInterface(ctx context.Context, sc Scope, in *Create
 			return tx.newInterfaceTxn(s, in.PrivateIPAddress, groups, InterfaceTypeInterface, in.Description, tags["network-interface"])
 		})
 	})
+	if err == nil && out.NetworkInterface != nil {
+		// AWS answers CreateNetworkInterface with the interface pending;
+		// Describe shows it available.
+		ni := *out.NetworkInterface
+		ni.Status = "pending"
+		out.NetworkInterface = &ni
+	}
 	return out, err
 }
 

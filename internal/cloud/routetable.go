@@ -18,7 +18,9 @@ type RouteTable struct {
 	OwnerID      string          `xml:"ownerId" json:"owner"`
 	Routes       []Route         `xml:"routeSet>item" json:"routes"`
 	Associations []RTAssociation `xml:"associationSet>item" json:"assocs,omitempty"`
-	Tags         TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	// Always present in AWS's answers (empty: no virtual private gateways).
+	PropagatingVgws EmptyList `xml:"propagatingVgwSet>item" json:"-"`
+	Tags            TagSet    `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // Route is one route: a destination (CIDR or prefix list) and one target.

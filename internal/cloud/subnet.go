@@ -28,6 +28,9 @@ type Subnet struct {
 	Ipv6Native              bool                  `xml:"ipv6Native" json:"ipv6Native"`
 	PrivateDNSNameOptions   PrivateDNSNameOptions `xml:"privateDnsNameOptionsOnLaunch" json:"dnsNameOptions"`
 	Tags                    TagSet                `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	// Always present in AWS's answers, never filled by vpce.
+	Ipv6CidrBlockAssociationSet EmptyList `xml:"ipv6CidrBlockAssociationSet>item" json:"-"`
+	MapCustomerOwnedIPOnLaunch  bool      `xml:"mapCustomerOwnedIpOnLaunch" json:"-"`
 }
 
 // PrivateDNSNameOptions is how instances launched in a subnet are named.
@@ -159,8 +162,7 @@ func (c *Cloud) CreateSubnet(ctx context.Context, sc Scope, in *CreateSubnetInpu
 	if err != nil {
 		return nil, err
 	}
-	out := *s
-	out.State = "pending"
+	out := *s // "available" already: AWS's CreateSubnet answers so today
 	out.AvailableIPAddressCount = subnetSize(cidr) - reservedAddresses
 	return &CreateSubnetOutput{Subnet: &out}, nil
 }

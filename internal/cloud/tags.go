@@ -16,6 +16,11 @@ type Tag struct {
 	Value string `ec2:"Value" xml:"value" json:"v"`
 }
 
+// EmptyList is a list AWS always includes in an answer and vpce never
+// fills (IPv6 associations, propagating gateways): encoding/xml writes
+// its "name>item" field as an empty element.
+type EmptyList []struct{}
+
 // TagSet is a resource's tags as AWS answers them, <tagSet><item>…</item>…;
 // a field `xml:"tagSet,omitempty"` leaves it out when there are none, as
 // AWS does (encoding/xml's "tagSet>item,omitempty" would still write an

@@ -20,10 +20,12 @@ type Vpc struct {
 	DhcpOptionsID           string            `xml:"dhcpOptionsId" json:"dopt"`
 	InstanceTenancy         string            `xml:"instanceTenancy" json:"tenancy"`
 	IsDefault               bool              `xml:"isDefault" json:"default"`
-	Tags                    TagSet            `xml:"tagSet,omitempty" json:"tags,omitempty"`
-	EnableDNSSupport        bool              `xml:"-" json:"dnsSupport"`
-	EnableDNSHostnames      bool              `xml:"-" json:"dnsHostnames"`
-	EnableNAUMetrics        bool              `xml:"-" json:"nauMetrics"`
+	// Always present in AWS's answers (empty: no IPv6 here).
+	Ipv6CidrBlockAssociationSet EmptyList `xml:"ipv6CidrBlockAssociationSet>item" json:"-"`
+	Tags                        TagSet    `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	EnableDNSSupport            bool      `xml:"-" json:"dnsSupport"`
+	EnableDNSHostnames          bool      `xml:"-" json:"dnsHostnames"`
+	EnableNAUMetrics            bool      `xml:"-" json:"nauMetrics"`
 	// ResolverAddr is the loopback address where vpce serves this VPC's
 	// resolver (AmazonProvidedDNS, the VPC's base address + 2, in AWS).
 	ResolverAddr netip.Addr `xml:"-" json:"resolver"`

@@ -119,3 +119,51 @@ func TestValidationAsAWS(t *testing.T) {
 		}
 	}
 }
+
+// TestShapesAsAWS: the lists AWS always includes (empty where vpce has no
+// IPv6 or gateways) and the states its create answers show: a subnet
+// available at once, an interface pending until described.
+func TestShapesAsAWS(t *testing.T) {
+	acct := newAccount()
+	vpc, err := cli(t, acct, "create-vpc", "--cidr-block", "10.62.0.0/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcID := str(vpc, "Vpc", "VpcId")
+	sub, err := cli(t, acct, "create-subnet", "--vpc-id", vpcID, "--cidr-block", "10.62.1.0/24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str(sub, "Subnet", "State") != "available" {
+		t.Errorf("create-subnet State = %q, want available (AWS's answer)", str(sub, "Subnet", "State"))
+	}
+	subID := str(sub, "Subnet", "SubnetId")
+	eni, err := cli(t, acct, "create-network-interface", "--subnet-id", subID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if str(eni, "NetworkInterface", "Status") != "pending" {
+		t.Errorf("create-network-interface Status = %q, want pending (AWS's answer)", str(eni, "NetworkInterface", "Status"))
+	}
+	emptyList := func(what string, v any, keys ...any) {
+		t.Helper()
+		l, ok := path(v, keys...).([]any)
+		if !ok || len(l) != 0 {
+			t.Errorf("%s %v = %#v, want an empty list (AWS always includes it)", what, keys, path(v, keys...))
+		}
+	}
+	vs, _ := cli(t, acct, "describe-vpcs", "--vpc-ids", vpcID)
+	emptyList("describe-vpcs", vs, "Vpcs", 0, "Ipv6CidrBlockAssociationSet")
+	ss, _ := cli(t, acct, "describe-subnets", "--subnet-ids", subID)
+	emptyList("describe-subnets", ss, "Subnets", 0, "Ipv6CidrBlockAssociationSet")
+	if m, ok := path(ss, "Subnets", 0, "MapCustomerOwnedIpOnLaunch").(bool); !ok || m {
+		t.Errorf("MapCustomerOwnedIpOnLaunch = %v, want false", path(ss, "Subnets", 0, "MapCustomerOwnedIpOnLaunch"))
+	}
+	rs, _ := cli(t, acct, "describe-route-tables", "--filters", "Name=vpc-id,Values="+vpcID)
+	emptyList("describe-route-tables", rs, "RouteTables", 0, "PropagatingVgws")
+	es, _ := cli(t, acct, "describe-network-interfaces", "--network-interface-ids", str(eni, "NetworkInterface", "NetworkInterfaceId"))
+	emptyList("describe-network-interfaces", es, "NetworkInterfaces", 0, "Ipv6Addresses")
+	if str(es, "NetworkInterfaces", 0, "Status") != "available" {
+		t.Errorf("described interface Status = %q, want available", str(es, "NetworkInterfaces", 0, "Status"))
+	}
+}
