@@ -42,7 +42,7 @@ type VpcEndpoint struct {
 	VpcID               string            `xml:"vpcId" json:"vpc"`
 	ServiceName         string            `xml:"serviceName" json:"service"`
 	State               string            `xml:"state" json:"-"`
-	PolicyDocument      string            `xml:"policyDocument" json:"policy"`
+	PolicyDocument      string            `xml:"policyDocument,omitempty" json:"policy"`
 	RouteTableIDs       []string          `xml:"routeTableIdSet>item" json:"rtbs,omitempty"`
 	SubnetIDs           []string          `xml:"subnetIdSet>item" json:"-"`
 	Groups              []GroupIdentifier `xml:"groupSet>item" json:"groups,omitempty"`
@@ -55,6 +55,8 @@ type VpcEndpoint struct {
 	CreationTimestamp   Timestamp         `xml:"creationTimestamp" json:"created"`
 	Tags                TagSet            `xml:"tagSet,omitempty" json:"tags,omitempty"`
 	OwnerID             string            `xml:"ownerId" json:"owner"`
+	// ServiceRegion is the region of the endpoint's service: its own.
+	ServiceRegion string `xml:"serviceRegion,omitempty" json:"-"`
 
 	// Subnets are the interface endpoint's placements, one per zone.
 	Subnets []EndpointSubnet `xml:"-" json:"subnets,omitempty"`
@@ -195,7 +197,17 @@ func (tx *txn) renderEndpoint(e *VpcEndpoint) {
 			e.NetworkInterfaceIDs = append(e.NetworkInterfaceIDs, s.ENI)
 		}
 		e.DNSEntries = EndpointDNSEntries(e, tx.sc.Region)
+		if e.State == "pending" {
+			// Until the endpoint is available, AWS lists its private DNS
+			// names under the hosted zone ZONEIDPENDING.
+			for i, d := range e.DNSEntries {
+				if !strings.HasSuffix(d.DNSName, ".vpce.amazonaws.com") {
+					e.DNSEntries[i].HostedZoneID = "ZONEIDPENDING"
+				}
+			}
+		}
 	}
+	e.ServiceRegion = tx.sc.Region
 }
 
 func (tx *txn) endpoint(id string) (*VpcEndpoint, error) {
@@ -328,6 +340,13 @@ func (c *Cloud) CreateVpcEndpoint(ctx context.Context, sc Scope, in *CreateVpcEn
 			return e, nil
 		})
 	})
+	if err == nil && out.VpcEndpoint != nil && out.VpcEndpoint.VpcEndpointType == EndpointInterface {
+		// AWS's CreateVpcEndpoint answer for an interface endpoint has no
+		// policy document; Describe shows it.
+		e := *out.VpcEndpoint
+		e.PolicyDocument = ""
+		out.VpcEndpoint = &e
+	}
 	return out, err
 }
 

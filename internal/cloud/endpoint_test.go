@@ -27,8 +27,10 @@ func TestEndpointLifecycle(t *testing.T) {
 	v, subs := endpointVPC(t, c)
 	e := mustDo[*CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(t.Context(), sc, &CreateVpcEndpointInput{VpcID: v.VpcID, ServiceName: "com.amazonaws.us-east-1.ssm",
 		VpcEndpointType: "Interface", SubnetIDs: []string{subs[1].SubnetID, subs[0].SubnetID}})).VpcEndpoint
-	if e.State != "pending" || !e.PrivateDNSEnabled || e.PolicyDocument != DefaultInterfacePolicy {
-		t.Errorf("created = state %s privateDns %v", e.State, e.PrivateDNSEnabled)
+	// AWS's create answer: pending, no policy document for an interface
+	// endpoint, the service's region.
+	if e.State != "pending" || !e.PrivateDNSEnabled || e.PolicyDocument != "" || e.ServiceRegion != "us-east-1" {
+		t.Errorf("created = state %s privateDns %v policy %q serviceRegion %q", e.State, e.PrivateDNSEnabled, e.PolicyDocument, e.ServiceRegion)
 	}
 	// DNS entries: regional, zonal in zone order, then the private name.
 	re := regexp.MustCompile(`^` + e.VpcEndpointID + `-[a-z0-9]{8}(-us-east-1[ab])?\.ssm\.us-east-1\.vpce\.amazonaws\.com$`)
@@ -36,8 +38,9 @@ func TestEndpointLifecycle(t *testing.T) {
 		!strings.HasSuffix(e.DNSEntries[2].DNSName, "-us-east-1b.ssm.us-east-1.vpce.amazonaws.com") || e.DNSEntries[3].DNSName != "ssm.us-east-1.amazonaws.com" {
 		t.Errorf("DNS entries = %+v", e.DNSEntries)
 	}
-	if !regexp.MustCompile(`^Z[A-Z0-9]{13}$`).MatchString(e.DNSEntries[3].HostedZoneID) || e.DNSEntries[0].HostedZoneID != "Z7HUB22UULQXV" {
-		t.Errorf("hosted zones = %+v", e.DNSEntries)
+	// While pending, the private name's hosted zone is ZONEIDPENDING.
+	if e.DNSEntries[3].HostedZoneID != "ZONEIDPENDING" || e.DNSEntries[0].HostedZoneID != "Z7HUB22UULQXV" {
+		t.Errorf("hosted zones while pending = %+v", e.DNSEntries)
 	}
 	state := func() string {
 		out, err := c.DescribeVpcEndpoints(t.Context(), sc, &DescribeVpcEndpointsInput{Filters: []Filter{{Name: "vpc-endpoint-id", Values: []string{e.VpcEndpointID}}}})
@@ -52,6 +55,10 @@ func TestEndpointLifecycle(t *testing.T) {
 	clk.Advance(11 * time.Second)
 	if s := state(); s != "available" {
 		t.Fatalf("state = %s", s)
+	}
+	d := mustDo[*DescribeVpcEndpointsOutput](t)(c.DescribeVpcEndpoints(t.Context(), sc, &DescribeVpcEndpointsInput{VpcEndpointIDs: []string{e.VpcEndpointID}})).VpcEndpoints[0]
+	if !regexp.MustCompile(`^Z[A-Z0-9]{13}$`).MatchString(d.DNSEntries[3].HostedZoneID) || d.PolicyDocument != DefaultInterfacePolicy || d.ServiceRegion != "us-east-1" {
+		t.Errorf("available: hosted zones %+v, policy %q, serviceRegion %q", d.DNSEntries, d.PolicyDocument, d.ServiceRegion)
 	}
 	del := mustDo[*DeleteVpcEndpointsOutput](t)(c.DeleteVpcEndpoints(t.Context(), sc, &DeleteVpcEndpointsInput{VpcEndpointIDs: []string{e.VpcEndpointID}}))
 	if len(del.Unsuccessful) != 0 {

@@ -167,3 +167,26 @@ func TestShapesAsAWS(t *testing.T) {
 		t.Errorf("described interface Status = %q, want available", str(es, "NetworkInterfaces", 0, "Status"))
 	}
 }
+
+// TestEndpointShapesAsAWS: an interface endpoint's create answer has no
+// policy document, names the service's region, and lists its private DNS
+// name under the hosted zone ZONEIDPENDING until it is available.
+func TestEndpointShapesAsAWS(t *testing.T) {
+	c, _ := client(t)
+	vpc, subs := dnsVPC(t, c, "10.63.0.0/16", map[string]string{"10.63.1.0/24": "us-east-1a"})
+	e := must[*ec2.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx(t), &ec2.CreateVpcEndpointInput{VpcId: aws.String(vpc),
+		ServiceName: aws.String("com.amazonaws.us-east-1.ssm"), VpcEndpointType: types.VpcEndpointTypeInterface,
+		SubnetIds: []string{subs["10.63.1.0/24"]}})).VpcEndpoint
+	if e.PolicyDocument != nil || aws.ToString(e.ServiceRegion) != "us-east-1" {
+		t.Errorf("create answer: policy %v, service region %v; want none and us-east-1", aws.ToString(e.PolicyDocument), aws.ToString(e.ServiceRegion))
+	}
+	last := e.DnsEntries[len(e.DnsEntries)-1]
+	if aws.ToString(last.DnsName) != "ssm.us-east-1.amazonaws.com" || aws.ToString(last.HostedZoneId) != "ZONEIDPENDING" {
+		t.Errorf("pending private DNS entry = %s in %s, want ZONEIDPENDING", aws.ToString(last.DnsName), aws.ToString(last.HostedZoneId))
+	}
+	d := waitEndpoint(t, c, *e.VpcEndpointId, "available")
+	last = d.DnsEntries[len(d.DnsEntries)-1]
+	if aws.ToString(last.HostedZoneId) == "ZONEIDPENDING" || d.PolicyDocument == nil || aws.ToString(d.ServiceRegion) != "us-east-1" {
+		t.Errorf("available: zone %s, policy %v, service region %s", aws.ToString(last.HostedZoneId), d.PolicyDocument != nil, aws.ToString(d.ServiceRegion))
+	}
+}
