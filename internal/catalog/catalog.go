@@ -23,8 +23,10 @@ type Zone struct {
 
 // Region is one AWS region and its zones in name order.
 type Region struct {
-	Name  string
-	Zones []Zone
+	Name string
+	// LongName is the region's name for people: US East (N. Virginia).
+	LongName string
+	Zones    []Zone
 	// VpceHostedZone is the Route 53 hosted zone ID of the region's
 	// *.vpce.amazonaws.com endpoint names.
 	VpceHostedZone string
@@ -55,6 +57,7 @@ func load() {
 			Name           string      `json:"name"`
 			Zones          [][2]string `json:"zones"`
 			VpceHostedZone string      `json:"vpceHostedZone"`
+			LongName       string      `json:"longName"`
 		} `json:"regions"`
 	}
 	if err := json.Unmarshal(regionsJSON, &raw); err != nil {
@@ -62,7 +65,7 @@ func load() {
 	}
 	byName = make(map[string]Region)
 	for _, r := range raw.Regions {
-		reg := Region{Name: r.Name, VpceHostedZone: r.VpceHostedZone}
+		reg := Region{Name: r.Name, LongName: r.LongName, VpceHostedZone: r.VpceHostedZone}
 		for _, z := range r.Zones {
 			reg.Zones = append(reg.Zones, Zone{Name: z[0], ID: z[1], Region: r.Name})
 		}

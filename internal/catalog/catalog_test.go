@@ -85,3 +85,16 @@ func TestServices(t *testing.T) {
 		t.Errorf("email-smtp zones = %v", smtp.ZoneNames())
 	}
 }
+
+// TestRegionLongNames: every region has its name for people, which zone
+// groups are answered with ("US East (N. Virginia) 1").
+func TestRegionLongNames(t *testing.T) {
+	for _, r := range Regions() {
+		if r.LongName == "" || !strings.Contains(r.LongName, "(") {
+			t.Errorf("%s: long name %q", r.Name, r.LongName)
+		}
+	}
+	if r, _ := LookupRegion("us-east-1"); r.LongName != "US East (N. Virginia)" {
+		t.Errorf("us-east-1 long name %q", r.LongName)
+	}
+}

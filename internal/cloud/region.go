@@ -59,6 +59,7 @@ type AvailabilityZone struct {
 	ZoneType           string `xml:"zoneType"`
 	OptInStatus        string `xml:"optInStatus"`
 	GroupName          string `xml:"groupName"`
+	GroupLongName      string `xml:"groupLongName"`
 	NetworkBorderGroup string `xml:"networkBorderGroup"`
 	Messages           []struct {
 		Message string `xml:"message"`
@@ -98,7 +99,7 @@ func (c *Cloud) DescribeAvailabilityZones(ctx context.Context, sc Scope, in *Des
 	var all []*AvailabilityZone
 	for _, z := range r.Zones {
 		all = append(all, &AvailabilityZone{ZoneName: z.Name, ZoneID: z.ID, ZoneState: "available", RegionName: r.Name,
-			ZoneType: "availability-zone", OptInStatus: "opt-in-not-required", GroupName: r.Name, NetworkBorderGroup: r.Name})
+			ZoneType: "availability-zone", OptInStatus: "opt-in-not-required", GroupName: r.Name + "-zg-1", GroupLongName: r.LongName + " 1", NetworkBorderGroup: r.Name})
 	}
 	var err error
 	notFound := func(n string) error { return invalidValue("The zone '%s' does not exist.", n) }

@@ -190,3 +190,19 @@ func TestEndpointShapesAsAWS(t *testing.T) {
 		t.Errorf("available: zone %s, policy %v, service region %s", aws.ToString(last.HostedZoneId), d.PolicyDocument != nil, aws.ToString(d.ServiceRegion))
 	}
 }
+
+// TestZoneGroups: Availability Zones belong to the zone group
+// <region>-zg-1, "<region's name> 1", as DescribeAvailabilityZones answers.
+func TestZoneGroups(t *testing.T) {
+	c, _ := client(t)
+	out := must[*ec2.DescribeAvailabilityZonesOutput](t)(c.DescribeAvailabilityZones(ctx(t), &ec2.DescribeAvailabilityZonesInput{
+		Filters: []types.Filter{{Name: aws.String("group-name"), Values: []string{"us-east-1-zg-1"}}}}))
+	if len(out.AvailabilityZones) < 3 {
+		t.Fatalf("%d zones in group us-east-1-zg-1", len(out.AvailabilityZones))
+	}
+	for _, z := range out.AvailabilityZones {
+		if aws.ToString(z.GroupLongName) != "US East (N. Virginia) 1" || aws.ToString(z.NetworkBorderGroup) != "us-east-1" {
+			t.Errorf("%s: group %s %q, border group %s", aws.ToString(z.ZoneName), aws.ToString(z.GroupName), aws.ToString(z.GroupLongName), aws.ToString(z.NetworkBorderGroup))
+		}
+	}
+}

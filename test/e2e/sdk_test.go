@@ -495,7 +495,8 @@ func TestNetworkInterfaces(t *testing.T) {
 	vpc, subs := newVPC(t, c, "10.8.0.0/16", map[string]string{"10.8.1.0/28": "us-east-1a"})
 	sid := subs["10.8.1.0/28"]
 	first := must[*ec2.CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx(t), &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(sid), Description: aws.String("mine")})).NetworkInterface
-	if *first.PrivateIpAddress != "10.8.1.4" || first.InterfaceType != "interface" || first.Status != types.NetworkInterfaceStatusAvailable || *first.PrivateDnsName != "ip-10-8-1-4.ec2.internal" {
+	// AWS answers CreateNetworkInterface with the interface pending.
+	if *first.PrivateIpAddress != "10.8.1.4" || first.InterfaceType != "interface" || first.Status != types.NetworkInterfaceStatus("pending") || *first.PrivateDnsName != "ip-10-8-1-4.ec2.internal" {
 		t.Errorf("first ENI = %s %s %s %s", *first.PrivateIpAddress, first.InterfaceType, first.Status, *first.PrivateDnsName)
 	}
 	if len(first.Groups) != 1 || *first.Groups[0].GroupName != "default" {
