@@ -23,13 +23,17 @@ type NetworkACL struct {
 
 // ACLEntry is one numbered rule of a network ACL.
 type ACLEntry struct {
-	RuleNumber   int32         `xml:"ruleNumber" json:"n"`
-	Protocol     string        `xml:"protocol" json:"proto"`
-	RuleAction   string        `xml:"ruleAction" json:"action"`
-	Egress       bool          `xml:"egress" json:"egress"`
-	CidrBlock    string        `xml:"cidrBlock,omitempty" json:"cidr,omitempty"`
-	IcmpTypeCode *IcmpTypeCode `xml:"icmpTypeCode,omitempty" json:"icmp,omitempty"`
-	PortRange    *PortRange    `xml:"portRange,omitempty" json:"ports,omitempty"`
+	RuleNumber int32  `xml:"ruleNumber" json:"n"`
+	Protocol   string `xml:"protocol" json:"proto"`
+	RuleAction string `xml:"ruleAction" json:"action"`
+	Egress     bool   `xml:"egress" json:"egress"`
+	CidrBlock  string `xml:"cidrBlock,omitempty" json:"cidr,omitempty"`
+	// Ipv6CidrBlock: AWS accepts IPv6 entries in a VPC without IPv6 (the
+	// community Terraform VPC module adds them to default ACLs); they
+	// match no IPv4 traffic.
+	Ipv6CidrBlock string        `xml:"ipv6CidrBlock,omitempty" json:"cidr6,omitempty"`
+	IcmpTypeCode  *IcmpTypeCode `xml:"icmpTypeCode,omitempty" json:"icmp,omitempty"`
+	PortRange     *PortRange    `xml:"portRange,omitempty" json:"ports,omitempty"`
 }
 
 // IcmpTypeCode is the ICMP type and code of an ACL entry.
@@ -158,6 +162,7 @@ var aclFields = fields[NetworkACL]{
 	"association.subnet-id":      aclAssocs(func(x ACLAssociation) string { return x.SubnetID }),
 	"default":                    func(a *NetworkACL) []string { return boolStr(a.IsDefault) },
 	"entry.cidr":                 aclEntries(func(e ACLEntry) string { return e.CidrBlock }),
+	"entry.ipv6-cidr":            aclEntries(func(e ACLEntry) string { return e.Ipv6CidrBlock }),
 	"entry.egress":               aclEntries(func(e ACLEntry) string { return strconv.FormatBool(e.Egress) }),
 	"entry.protocol":             aclEntries(func(e ACLEntry) string { return e.Protocol }),
 	"entry.rule-action":          aclEntries(func(e ACLEntry) string { return e.RuleAction }),
@@ -256,17 +261,25 @@ func (in *NetworkACLEntryInput) entry() (ACLEntry, error) {
 	case "icmpv6":
 		proto = "58"
 	}
-	if in.Ipv6CidrBlock != "" {
-		return ACLEntry{}, apierr.New("UnsupportedOperation", "IPv6 network ACL entries are not supported by vpce yet.")
-	}
-	if in.CidrBlock == "" {
+	e := ACLEntry{RuleNumber: n, Protocol: proto, RuleAction: in.RuleAction, Egress: *in.Egress}
+	switch {
+	case in.CidrBlock != "" && in.Ipv6CidrBlock != "":
+		return ACLEntry{}, apierr.New("InvalidParameterCombination", "Only one of cidrBlock and ipv6CidrBlock may be given.")
+	case in.Ipv6CidrBlock != "":
+		p, err := netip.ParsePrefix(in.Ipv6CidrBlock)
+		if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() {
+			return ACLEntry{}, invalidValue("Value (%s) for parameter ipv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.", in.Ipv6CidrBlock)
+		}
+		e.Ipv6CidrBlock = p.Masked().String()
+	case in.CidrBlock == "":
 		return ACLEntry{}, apierr.Missing("CidrBlock")
+	default:
+		p, err := netip.ParsePrefix(in.CidrBlock)
+		if err != nil || !p.Addr().Is4() {
+			return ACLEntry{}, invalidValue("Value (%s) for parameter cidrBlock is invalid. This is not a valid CIDR block.", in.CidrBlock)
+		}
+		e.CidrBlock = p.Masked().String()
 	}
-	p, err := netip.ParsePrefix(in.CidrBlock)
-	if err != nil || !p.Addr().Is4() {
-		return ACLEntry{}, invalidValue("Value (%s) for parameter cidrBlock is invalid. This is not a valid CIDR block.", in.CidrBlock)
-	}
-	e := ACLEntry{RuleNumber: n, Protocol: proto, RuleAction: in.RuleAction, Egress: *in.Egress, CidrBlock: p.Masked().String()}
 	switch proto {
 	case "6", "17":
 		if in.PortRange == nil || in.PortRange.From == nil || in.PortRange.To == nil {

@@ -505,10 +505,10 @@ func (r *reader) convert() {
 	for _, a := range r.raw.acls {
 		o := &cloud.NetworkACL{NetworkACLID: a.NetworkACLID, VpcID: a.VpcID, IsDefault: a.IsDefault, OwnerID: a.OwnerID, Tags: tags(a.Tags)}
 		for _, e := range a.Entries {
-			if e.CidrBlock == "" {
-				continue // IPv6 entries
+			if e.CidrBlock == "" && e.Ipv6Cidr == "" {
+				continue
 			}
-			ce := cloud.ACLEntry{RuleNumber: e.RuleNumber, Protocol: e.Protocol, RuleAction: e.RuleAction, Egress: e.Egress, CidrBlock: e.CidrBlock}
+			ce := cloud.ACLEntry{RuleNumber: e.RuleNumber, Protocol: e.Protocol, RuleAction: e.RuleAction, Egress: e.Egress, CidrBlock: e.CidrBlock, Ipv6CidrBlock: e.Ipv6Cidr}
 			if e.PortRange != nil {
 				ce.PortRange = &cloud.PortRange{From: e.PortRange.From, To: e.PortRange.To}
 			}

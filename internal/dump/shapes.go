@@ -144,6 +144,7 @@ type aclEntry struct {
 	RuleAction   string        `json:"RuleAction"`
 	Egress       bool          `json:"Egress"`
 	CidrBlock    string        `json:"CidrBlock,omitempty"`
+	Ipv6Cidr     string        `json:"Ipv6CidrBlock,omitempty"`
 	PortRange    *portRange    `json:"PortRange,omitempty"`
 	IcmpTypeCode *icmpTypeCode `json:"IcmpTypeCode,omitempty"`
 }

@@ -158,7 +158,7 @@ func exportACLs(s *cloud.Snapshot) []networkACL {
 	for _, a := range sorted(s.NetworkACLs) {
 		o := networkACL{NetworkACLID: a.NetworkACLID, VpcID: a.VpcID, IsDefault: a.IsDefault, OwnerID: a.OwnerID, Entries: []aclEntry{}, Associations: []aclAssoc{}, Tags: exportTags(a.Tags)}
 		for _, e := range a.Entries {
-			x := aclEntry{RuleNumber: e.RuleNumber, Protocol: e.Protocol, RuleAction: e.RuleAction, Egress: e.Egress, CidrBlock: e.CidrBlock}
+			x := aclEntry{RuleNumber: e.RuleNumber, Protocol: e.Protocol, RuleAction: e.RuleAction, Egress: e.Egress, CidrBlock: e.CidrBlock, Ipv6Cidr: e.Ipv6CidrBlock}
 			if e.PortRange != nil {
 				x.PortRange = &portRange{e.PortRange.From, e.PortRange.To}
 			}

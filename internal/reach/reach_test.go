@@ -494,3 +494,19 @@ func TestMoreCodes(t *testing.T) {
 		t.Errorf("details %v", r.Details)
 	}
 }
+
+// TestIPv6ACLEntriesInIPv4VPC: AWS accepts IPv6 ACL entries in a VPC
+// without IPv6 (the community Terraform VPC module adds ::/0 rules to
+// default ACLs); they match no IPv4 packet, so an IPv6 deny-all numbered
+// before everything closes nothing, while the same rule for IPv4 does.
+func TestIPv6ACLEntriesInIPv4VPC(t *testing.T) {
+	w := newWorld(t)
+	for _, egress := range []bool{true, false} {
+		n, e := int32(1), egress
+		cloudtest.Must[*cloud.Return](t)(w.c.CreateNetworkAclEntry(w.ctx, sc, &cloud.NetworkACLEntryInput{NetworkACLID: w.acl, RuleNumber: &n,
+			Protocol: "-1", RuleAction: "deny", Egress: &e, Ipv6CidrBlock: "::/0"}))
+	}
+	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}), PrivateGatewayEndpoint, "")
+	w.aclEntry(2, true, "deny", "0.0.0.0/0", 443, 443)
+	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}), Blocked, "SUBNET_ACL_RESTRICTION")
+}

@@ -206,3 +206,51 @@ func TestZoneGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestIPv6RulesInIPv4VPC: AWS accepts IPv6 network ACL entries and
+// security-group rules in a VPC without IPv6, as the community Terraform
+// VPC module writes them into default ACLs; the aws CLI shows them back.
+func TestIPv6RulesInIPv4VPC(t *testing.T) {
+	acct := newAccount()
+	vpc, err := cli(t, acct, "create-vpc", "--cidr-block", "10.64.0.0/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpcID := str(vpc, "Vpc", "VpcId")
+	acls, _ := cli(t, acct, "describe-network-acls", "--filters", "Name=vpc-id,Values="+vpcID, "Name=default,Values=true")
+	acl := str(acls, "NetworkAcls", 0, "NetworkAclId")
+	for _, dir := range []string{"--ingress", "--egress"} {
+		if _, err := cli(t, acct, "create-network-acl-entry", "--network-acl-id", acl, dir, "--rule-number", "101", "--protocol", "-1",
+			"--rule-action", "allow", "--ipv6-cidr-block", "::/0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cliErr(t, acct, "InvalidParameterValue", "create-network-acl-entry", "--network-acl-id", acl, "--ingress", "--rule-number", "102",
+		"--protocol", "-1", "--rule-action", "allow", "--ipv6-cidr-block", "10.0.0.0/8")
+	got, _ := cli(t, acct, "describe-network-acls", "--network-acl-ids", acl, "--filters", "Name=entry.ipv6-cidr,Values=::/0")
+	n := 0
+	entries, _ := path(got, "NetworkAcls", 0, "Entries").([]any)
+	for _, e := range entries {
+		if m := e.(map[string]any); m["Ipv6CidrBlock"] == "::/0" && m["RuleNumber"] == float64(101) {
+			n++
+			if _, has := m["CidrBlock"]; has {
+				t.Errorf("an IPv6 entry shows a CidrBlock: %v", m)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("IPv6 entries shown = %d, want 2 (ingress and egress): %v", n, entries)
+	}
+	sg, err := cli(t, acct, "create-security-group", "--group-name", "v6", "--description", "v6", "--vpc-id", vpcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, acct, "authorize-security-group-ingress", "--group-id", str(sg, "GroupId"),
+		"--ip-permissions", "IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=[{CidrIpv6=::/0}]"); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := cli(t, acct, "describe-security-groups", "--group-ids", str(sg, "GroupId"))
+	if str(d, "SecurityGroups", 0, "IpPermissions", 0, "Ipv6Ranges", 0, "CidrIpv6") != "::/0" {
+		t.Errorf("IPv6 rule not shown: %v", path(d, "SecurityGroups", 0, "IpPermissions"))
+	}
+}
