@@ -254,3 +254,47 @@ func TestIPv6RulesInIPv4VPC(t *testing.T) {
 		t.Errorf("IPv6 rule not shown: %v", path(d, "SecurityGroups", 0, "IpPermissions"))
 	}
 }
+
+// TestModifySecurityGroupRules: a rule changed in place keeps its ID, and
+// descriptions are set by content (the aws CLI's --ip-permissions) or by
+// rule ID (the SDK), as Terraform's security-group resources do.
+func TestModifySecurityGroupRules(t *testing.T) {
+	c, acct := client(t)
+	vpc := must[*ec2.CreateVpcOutput](t)(c.CreateVpc(ctx(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.65.0.0/16")})).Vpc.VpcId
+	g := must[*ec2.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx(t), &ec2.CreateSecurityGroupInput{VpcId: vpc, GroupName: aws.String("web"), Description: aws.String("web")})).GroupId
+	auth := must[*ec2.AuthorizeSecurityGroupIngressOutput](t)(c.AuthorizeSecurityGroupIngress(ctx(t), &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g,
+		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(80), ToPort: aws.Int32(80), IpRanges: []types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}}}}))
+	id := *auth.SecurityGroupRules[0].SecurityGroupRuleId
+	if _, err := cli(t, acct, "modify-security-group-rules", "--group-id", *g, "--security-group-rules",
+		"SecurityGroupRuleId="+id+",SecurityGroupRule={IpProtocol=tcp,FromPort=443,ToPort=443,CidrIpv4=10.1.0.0/16,Description=https}"); err != nil {
+		t.Fatal(err)
+	}
+	rule := func() types.SecurityGroupRule {
+		out := must[*ec2.DescribeSecurityGroupRulesOutput](t)(c.DescribeSecurityGroupRules(ctx(t), &ec2.DescribeSecurityGroupRulesInput{SecurityGroupRuleIds: []string{id}}))
+		if len(out.SecurityGroupRules) != 1 {
+			t.Fatalf("rule %s: %d found", id, len(out.SecurityGroupRules))
+		}
+		return out.SecurityGroupRules[0]
+	}
+	if r := rule(); *r.FromPort != 443 || aws.ToString(r.CidrIpv4) != "10.1.0.0/16" || aws.ToString(r.Description) != "https" || *r.IsEgress {
+		t.Errorf("after modify: %d %s %q egress=%v", *r.FromPort, aws.ToString(r.CidrIpv4), aws.ToString(r.Description), *r.IsEgress)
+	}
+	if _, err := cli(t, acct, "update-security-group-rule-descriptions-ingress", "--group-id", *g, "--ip-permissions",
+		"IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=10.1.0.0/16,Description=by-content}]"); err != nil {
+		t.Fatal(err)
+	}
+	if d := aws.ToString(rule().Description); d != "by-content" {
+		t.Errorf("description by content = %q", d)
+	}
+	must[*ec2.UpdateSecurityGroupRuleDescriptionsIngressOutput](t)(c.UpdateSecurityGroupRuleDescriptionsIngress(ctx(t), &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
+		GroupId: g, SecurityGroupRuleDescriptions: []types.SecurityGroupRuleDescription{{SecurityGroupRuleId: aws.String(id), Description: aws.String("by-id")}}}))
+	if d := aws.ToString(rule().Description); d != "by-id" {
+		t.Errorf("description by ID = %q", d)
+	}
+	_, err := c.UpdateSecurityGroupRuleDescriptionsIngress(ctx(t), &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: g,
+		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}})
+	wantCode(t, err, "InvalidPermission.NotFound")
+	_, err = c.ModifySecurityGroupRules(ctx(t), &ec2.ModifySecurityGroupRulesInput{GroupId: g, SecurityGroupRules: []types.SecurityGroupRuleUpdate{{
+		SecurityGroupRuleId: aws.String("sgr-0123456789abcdef0"), SecurityGroupRule: &types.SecurityGroupRuleRequest{IpProtocol: aws.String("-1"), CidrIpv4: aws.String("0.0.0.0/0")}}}})
+	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
+}
