@@ -429,6 +429,7 @@ func init() {
 		taggableKind("sg", kindSG, "security-group", "InvalidGroup.NotFound", "security group", sgID, func(g *SecurityGroup) *TagSet { return &g.Tags }, nil),
 		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *TagSet { return &a.Tags }, nil),
 		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *TagSet { return &g.Tags }, nil),
+		taggableKind("eipalloc", kindEIP, "elastic-ip", "InvalidAllocationID.NotFound", "allocation", addressID, func(a *Address) *TagSet { return &a.Tags }, nil),
 		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *TagSet { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
 		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *TagSet { return &e.Tags }, nil),
 		taggableKind("vpce", kindEndpoint, "vpc-endpoint", "InvalidVpcEndpointId.NotFound", "VpcEndpoint", endpointID, func(e *VpcEndpoint) *TagSet { return &e.Tags }, func(tx *txn, e *VpcEndpoint) bool { return e.visible(tx) }),

@@ -26,6 +26,7 @@ type NatGateway struct {
 // NatAddress is an address of a NAT gateway.
 type NatAddress struct {
 	AllocationID       string     `xml:"allocationId,omitempty" json:"alloc,omitempty"`
+	AssociationID      string     `xml:"associationId,omitempty" json:"assoc,omitempty"`
 	NetworkInterfaceID string     `xml:"networkInterfaceId" json:"eni"`
 	PrivateIP          netip.Addr `xml:"privateIp" json:"ip"`
 	PublicIP           string     `xml:"publicIp,omitempty" json:"public,omitempty"`
@@ -139,7 +140,13 @@ func (c *Cloud) CreateNatGateway(ctx context.Context, sc Scope, in *CreateNatGat
 			}
 			a := NatAddress{NetworkInterfaceID: e.NetworkInterfaceID, PrivateIP: e.PrivateIPAddress, IsPrimary: true, Status: "succeeded"}
 			if in.AllocationID != "" {
-				a.AllocationID, a.PublicIP = in.AllocationID, publicIPFor(in.AllocationID)
+				// A real allocation of the account, associated with the
+				// gateway's interface until the gateway is deleted.
+				eip, err := tx.claimForNAT(in.AllocationID, e)
+				if err != nil {
+					return nil, err
+				}
+				a.AllocationID, a.PublicIP, a.AssociationID = eip.AllocationID, eip.PublicIP, eip.AssociationID
 			}
 			n.Addresses = []NatAddress{a}
 			if err := putObj(tx, kindNAT, n.NatGatewayID, n); err != nil {
@@ -239,6 +246,11 @@ func (c *Cloud) DeleteNatGateway(ctx context.Context, sc Scope, in *DeleteNatGat
 		for _, a := range n.Addresses {
 			if err := delObj(tx, kindENI, a.NetworkInterfaceID); err != nil {
 				return err
+			}
+			if a.AllocationID != "" {
+				if err := tx.releaseFromNAT(a.AllocationID); err != nil {
+					return err
+				}
 			}
 		}
 		return putObj(tx, kindNAT, n.NatGatewayID, n)

@@ -39,7 +39,7 @@ func newNatVPC(t *testing.T) *natVPC {
 	prt := cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: n.vpc})).RouteTable.RouteTableID
 	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
 	cloudtest.Must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
-	n.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	n.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: cloudtest.Must[*cloud.AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &cloud.AllocateAddressInput{})).AllocationID})).NatGateway.NatGatewayID
 	cloudtest.Must[*cloud.Return](t)(c.CreateRoute(ctx, sc, &cloud.RouteInput{RouteTableID: n.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: n.nat}}))
 	return n
 }

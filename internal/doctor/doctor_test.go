@@ -168,7 +168,7 @@ func TestGatewayServicesOverNAT(t *testing.T) {
 	prt := cloudtest.Must[*cloud.CreateRouteTableOutput](t)(e.c.CreateRouteTable(e.ctx, sc, &cloud.CreateRouteTableInput{VpcID: e.vpc})).RouteTable.RouteTableID
 	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(e.c.AssociateRouteTable(e.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: prt, SubnetID: pub}))
 	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: prt, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
-	nat := cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(e.c.CreateNatGateway(e.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	nat := cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(e.c.CreateNatGateway(e.ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: pub, AllocationID: cloudtest.Must[*cloud.AllocateAddressOutput](t)(e.c.AllocateAddress(e.ctx, sc, &cloud.AllocateAddressInput{})).AllocationID})).NatGateway.NatGatewayID
 	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{NatGatewayID: nat}}))
 	fs := e.doctor("cost", "ssm")
 	if got := codes(fs); !strings.Contains(got, "medium:SSM_OVER_INTERNET") || !strings.Contains(got, "low:GATEWAY_SERVICE_OVER_NAT low:GATEWAY_SERVICE_OVER_NAT") || !strings.Contains(got, "low:SSM_S3_OVER_INTERNET") {

@@ -39,6 +39,11 @@ func actions(c *cloud.Cloud) map[string]action {
 		"RevokeSecurityGroupEgress":                  act(c.RevokeSecurityGroupEgress),
 		"DescribeSecurityGroupRules":                 act(c.DescribeSecurityGroupRules),
 		"ModifySecurityGroupRules":                   act(c.ModifySecurityGroupRules),
+		"AllocateAddress":                            act(c.AllocateAddress),
+		"DescribeAddresses":                          act(c.DescribeAddresses),
+		"ReleaseAddress":                             act(c.ReleaseAddress),
+		"AssociateAddress":                           act(c.AssociateAddress),
+		"DisassociateAddress":                        act(c.DisassociateAddress),
 		"UpdateSecurityGroupRuleDescriptionsIngress": act(c.UpdateSecurityGroupRuleDescriptionsIngress),
 		"UpdateSecurityGroupRuleDescriptionsEgress":  act(c.UpdateSecurityGroupRuleDescriptionsEgress),
 

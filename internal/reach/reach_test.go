@@ -56,7 +56,7 @@ func newWorld(t testing.TB) *world {
 	w.igw = cloudtest.Must[*cloud.CreateInternetGatewayOutput](t)(c.CreateInternetGateway(ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
 	cloudtest.Must[*cloud.Return](t)(c.AttachInternetGateway(ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: w.igw, VpcID: w.vpc}))
 	w.route(w.publicRT, "0.0.0.0/0", cloud.RouteTarget{GatewayID: w.igw})
-	w.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, AllocationID: "eipalloc-0123456789abcdef0"})).NatGateway.NatGatewayID
+	w.nat = cloudtest.Must[*cloud.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx, sc, &cloud.CreateNatGatewayInput{SubnetID: w.public, AllocationID: cloudtest.Must[*cloud.AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &cloud.AllocateAddressInput{})).AllocationID})).NatGateway.NatGatewayID
 	w.route(w.privRT, "0.0.0.0/0", cloud.RouteTarget{NatGatewayID: w.nat})
 
 	sg := func(name string) string {

@@ -1,4 +1,5 @@
-# A VPC as the community modules build it, applied with the real
+# A VPC as the community modules build it (public and private subnets, a
+# single NAT gateway with its Elastic IP, gateway and interface endpoints), applied with the real
 # Terraform AWS provider against a running vpce (scripts/terraform.sh).
 terraform {
   required_providers {
@@ -66,8 +67,23 @@ resource "aws_route_table_association" "public" {
   route_table_id = aws_route_table.public.id
 }
 
+resource "aws_eip" "nat" {
+  domain = "vpc"
+  tags   = { Name = "nat" }
+}
+
+resource "aws_nat_gateway" "nat" {
+  allocation_id = aws_eip.nat.id
+  subnet_id     = aws_subnet.public.id
+  depends_on    = [aws_internet_gateway.igw]
+}
+
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.main.id
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.nat.id
+  }
 }
 
 resource "aws_route_table_association" "private" {

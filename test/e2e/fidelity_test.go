@@ -298,3 +298,62 @@ func TestModifySecurityGroupRules(t *testing.T) {
 		SecurityGroupRuleId: aws.String("sgr-0123456789abcdef0"), SecurityGroupRule: &types.SecurityGroupRuleRequest{IpProtocol: aws.String("-1"), CidrIpv4: aws.String("0.0.0.0/0")}}}})
 	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
 }
+
+// TestElasticIPs: addresses are allocated, tagged, described, associated
+// with an interface, refused release while in use; a public NAT gateway
+// needs a real allocation of the account and shows its association.
+func TestElasticIPs(t *testing.T) {
+	acct := newAccount()
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		out, err := cli(t, acct, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a := run("allocate-address", "--domain", "vpc", "--tag-specifications", "ResourceType=elastic-ip,Tags=[{Key=Name,Value=nat}]")
+	alloc, ip := str(a, "AllocationId"), str(a, "PublicIp")
+	if !strings.HasPrefix(alloc, "eipalloc-") || ip == "" || str(a, "Domain") != "vpc" {
+		t.Fatalf("allocate-address = %v", a)
+	}
+	d := run("describe-addresses", "--filters", "Name=tag:Name,Values=nat")
+	if str(d, "Addresses", 0, "AllocationId") != alloc || str(d, "Addresses", 0, "PublicIp") != ip || str(d, "Addresses", 0, "Tags", 0, "Value") != "nat" {
+		t.Errorf("describe-addresses by tag = %v", d)
+	}
+	cliErr(t, acct, "InvalidAllocationID.NotFound", "describe-addresses", "--allocation-ids", "eipalloc-0123456789abcdef0")
+	vpc := str(run("create-vpc", "--cidr-block", "10.66.0.0/16"), "Vpc", "VpcId")
+	sub := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.66.1.0/24"), "Subnet", "SubnetId")
+	eni := str(run("create-network-interface", "--subnet-id", sub), "NetworkInterface", "NetworkInterfaceId")
+	assoc := str(run("associate-address", "--allocation-id", alloc, "--network-interface-id", eni), "AssociationId")
+	d = run("describe-addresses", "--allocation-ids", alloc)
+	if str(d, "Addresses", 0, "AssociationId") != assoc || str(d, "Addresses", 0, "NetworkInterfaceId") != eni || str(d, "Addresses", 0, "PrivateIpAddress") == "" {
+		t.Errorf("after associate-address: %v", d)
+	}
+	cliErr(t, acct, "InvalidIPAddress.InUse", "release-address", "--allocation-id", alloc)
+	cliErr(t, acct, "Resource.AlreadyAssociated", "associate-address", "--allocation-id", alloc, "--network-interface-id", eni, "--no-allow-reassociation")
+	run("disassociate-address", "--association-id", assoc)
+	// A NAT gateway takes only a real, free allocation.
+	cliErr(t, acct, "InvalidAllocationID.NotFound", "create-nat-gateway", "--subnet-id", sub, "--allocation-id", "eipalloc-0123456789abcdef0")
+	nat := run("create-nat-gateway", "--subnet-id", sub, "--allocation-id", alloc)
+	natID := str(nat, "NatGateway", "NatGatewayId")
+	if str(nat, "NatGateway", "NatGatewayAddresses", 0, "PublicIp") != ip {
+		t.Errorf("NAT gateway addresses = %v", path(nat, "NatGateway", "NatGatewayAddresses"))
+	}
+	// (Debian's aws CLI model predates the address's AssociationId; the
+	// SDK sees it.)
+	sdk := clientFor(shared.url, acct, "us-east-1")
+	ng := must[*ec2.DescribeNatGatewaysOutput](t)(sdk.DescribeNatGateways(ctx(t), &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{str(nat, "NatGateway", "NatGatewayId")}}))
+	if got := aws.ToString(ng.NatGateways[0].NatGatewayAddresses[0].AssociationId); !strings.HasPrefix(got, "eipassoc-") {
+		t.Errorf("NAT gateway address association = %q", got)
+	}
+	d = run("describe-addresses", "--allocation-ids", alloc)
+	if str(d, "Addresses", 0, "NetworkInterfaceId") != str(nat, "NatGateway", "NatGatewayAddresses", 0, "NetworkInterfaceId") {
+		t.Errorf("the NAT gateway's address is not associated with its interface: %v", d)
+	}
+	cliErr(t, acct, "Resource.AlreadyAssociated", "create-nat-gateway", "--subnet-id", sub, "--allocation-id", alloc)
+	cliErr(t, acct, "InvalidIPAddress.InUse", "release-address", "--allocation-id", alloc)
+	run("delete-nat-gateway", "--nat-gateway-id", natID)
+	run("release-address", "--allocation-id", alloc)
+	cliErr(t, acct, "InvalidAllocationID.NotFound", "describe-addresses", "--allocation-ids", alloc)
+}

@@ -449,7 +449,7 @@ func TestNatGateways(t *testing.T) {
 	sid := subs["10.7.1.0/24"]
 	_, err := c.CreateNatGateway(ctx(t), &ec2.CreateNatGatewayInput{SubnetId: aws.String(sid)})
 	wantCode(t, err, "MissingParameter") // public needs an allocation
-	pub := must[*ec2.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx(t), &ec2.CreateNatGatewayInput{SubnetId: aws.String(sid), AllocationId: aws.String("eipalloc-0123456789abcdef0")})).NatGateway
+	pub := must[*ec2.CreateNatGatewayOutput](t)(c.CreateNatGateway(ctx(t), &ec2.CreateNatGatewayInput{SubnetId: aws.String(sid), AllocationId: must[*ec2.AllocateAddressOutput](t)(c.AllocateAddress(ctx(t), &ec2.AllocateAddressInput{})).AllocationId})).NatGateway
 	if pub.State != types.NatGatewayStatePending || pub.ConnectivityType != types.ConnectivityTypePublic || aws.ToString(pub.NatGatewayAddresses[0].PublicIp) == "" {
 		t.Errorf("public NAT = %+v", pub)
 	}
