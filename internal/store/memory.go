@@ -137,45 +137,18 @@ type entry struct {
 }
 
 func lessKey(a, b *entry) bool {
-	if c := cmp.Compare(a.account, b.account); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.region, b.region); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.kind, b.kind); c != 0 {
-		return c < 0
-	}
-	return a.id < b.id
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region), cmp.Compare(a.kind, b.kind),
+		cmp.Compare(a.id, b.id)) < 0
 }
 
 func lessParent(a, b *entry) bool {
-	if c := cmp.Compare(a.account, b.account); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.region, b.region); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.kind, b.kind); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.parent, b.parent); c != 0 {
-		return c < 0
-	}
-	return a.id < b.id
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region), cmp.Compare(a.kind, b.kind),
+		cmp.Compare(a.parent, b.parent), cmp.Compare(a.id, b.id)) < 0
 }
 
 func lessKind(a, b *entry) bool {
-	if c := cmp.Compare(a.kind, b.kind); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.account, b.account); c != 0 {
-		return c < 0
-	}
-	if c := cmp.Compare(a.region, b.region); c != 0 {
-		return c < 0
-	}
-	return a.id < b.id
+	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region),
+		cmp.Compare(a.id, b.id)) < 0
 }
 
 // trees are the three indexes of one state.

@@ -13,7 +13,8 @@ import (
 	"github.com/vpce/vpce/internal/store/pgtest"
 )
 
-func openNode(t *testing.T, dsn string) *Memory {
+// openPostgresMemory opens a node: the memory store over the database.
+func openPostgresMemory(t testing.TB, dsn string) *Memory {
 	t.Helper()
 	d, err := OpenPostgres(context.Background(), dsn)
 	if err != nil {
@@ -23,6 +24,12 @@ func openNode(t *testing.T, dsn string) *Memory {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func openNode(t *testing.T, dsn string) *Memory {
+	t.Helper()
+	m := openPostgresMemory(t, dsn)
 	t.Cleanup(func() { m.Close() })
 	return m
 }

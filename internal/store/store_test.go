@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"testing"
 
 	"github.com/vpce/vpce/internal/store/pgtest"
@@ -15,13 +14,8 @@ func forEachStore(t *testing.T, fn func(t *testing.T, open func() Store)) {
 		name string
 		open func(t *testing.T, dir string) Store
 	}{
-		{"log-nosync", func(t *testing.T, dir string) Store {
-			s, err := OpenWith(dir, Options{NoSync: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}},
+		{"log", func(t *testing.T, dir string) Store { return openLogStore(t, dir, Options{}) }},
+		{"log-nosync", func(t *testing.T, dir string) Store { return openLogStore(t, dir, Options{NoSync: true}) }},
 		{"sqlite", func(t *testing.T, dir string) Store {
 			s, err := OpenSQLite(dir, Options{})
 			if err != nil {
@@ -29,28 +23,8 @@ func forEachStore(t *testing.T, fn func(t *testing.T, open func() Store)) {
 			}
 			return s
 		}},
-		{"memory", func(t *testing.T, dir string) Store {
-			d, err := OpenSQLite(dir, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := NewMemory(context.Background(), d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
-		}},
-		{"postgres", func(t *testing.T, dsn string) Store {
-			d, err := OpenPostgres(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := NewMemory(context.Background(), d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return m
-		}},
+		{"memory-sqlite", func(t *testing.T, dir string) Store { return openMemory(t, dir) }},
+		{"postgres", func(t *testing.T, dsn string) Store { return openPostgresMemory(t, dsn) }},
 	}
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {

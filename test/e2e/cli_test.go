@@ -9,14 +9,7 @@ import (
 // v2, as a user types it, including error paths.
 func TestCLI(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	fail := func(code string, args ...string) {
 		t.Helper()
 		cliErr(t, acct, code, args...)

@@ -60,14 +60,7 @@ func vexec(t *testing.T, s *server, account, src string, args ...string) (string
 // by NAT).
 func TestDataPlane(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	vpc := str(run("create-vpc", "--cidr-block", "10.70.0.0/16"), "Vpc", "VpcId")
 	run("modify-vpc-attribute", "--vpc-id", vpc, "--enable-dns-hostnames")
 	priv := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.70.1.0/24", "--availability-zone", "us-east-1a"), "Subnet", "SubnetId")

@@ -13,14 +13,7 @@ import (
 // with the aws CLI, before and after the SSM recipe is complete.
 func TestDoctorAndCost(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	tool := func(args ...string) (map[string]any, int) {
 		t.Helper()
 		out, code := reachCmdAs(t, shared.url, acct, args...)

@@ -13,14 +13,7 @@ import (
 // the aws CLI v2, and reads the result with `vpce endpoints`.
 func TestEndpointCLI(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	fail := func(code string, args ...string) {
 		t.Helper()
 		cliErr(t, acct, code, args...)

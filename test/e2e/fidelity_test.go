@@ -304,14 +304,7 @@ func TestModifySecurityGroupRules(t *testing.T) {
 // needs a real allocation of the account and shows its association.
 func TestElasticIPs(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	a := run("allocate-address", "--domain", "vpc", "--tag-specifications", "ResourceType=elastic-ip,Tags=[{Key=Name,Value=nat}]")
 	alloc, ip := str(a, "AllocationId"), str(a, "PublicIp")
 	if !strings.HasPrefix(alloc, "eipalloc-") || ip == "" || str(a, "Domain") != "vpc" {

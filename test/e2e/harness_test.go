@@ -243,6 +243,19 @@ func cliAt(t *testing.T, url, account string, args ...string) (map[string]any, e
 	return out, nil
 }
 
+// cliRunner returns a function that runs the aws CLI in the account on the
+// shared server and fails t on an error.
+func cliRunner(t *testing.T, account string) func(args ...string) map[string]any {
+	return func(args ...string) map[string]any {
+		t.Helper()
+		out, err := cli(t, account, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+}
+
 // cliErr runs the CLI expecting failure with an error code.
 func cliErr(t *testing.T, account, code string, args ...string) {
 	t.Helper()

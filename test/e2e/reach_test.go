@@ -52,14 +52,7 @@ func runVpceSecret(t *testing.T, url, account, secret string, args ...string) (s
 // same question through the EC2 Network Insights API with the SDK.
 func TestReach(t *testing.T) {
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cli(t, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunner(t, acct)
 	reachJSON := func(args ...string) (map[string]any, int) {
 		t.Helper()
 		out, code := reachCmd(t, shared.url, acct, "secret", append(args, "-o", "json")...)
