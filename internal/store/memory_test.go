@@ -10,9 +10,17 @@ import (
 	"testing"
 )
 
+// openMemory opens the memory store over SQLite in dir.
 func openMemory(t testing.TB, dir string) *Memory {
 	t.Helper()
 	d, err := OpenSQLite(dir, Options{})
+	return memoryOver(t, d, err)
+}
+
+// memoryOver returns the memory store over d, failing t on err or on a
+// failed load.
+func memoryOver(t testing.TB, d Durable, err error) *Memory {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,7 @@ import (
 func openPostgresMemory(t testing.TB, dsn string) *Memory {
 	t.Helper()
 	d, err := OpenPostgres(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := NewMemory(context.Background(), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return memoryOver(t, d, err)
 }
 
 func openNode(t *testing.T, dsn string) *Memory {
