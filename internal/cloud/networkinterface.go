@@ -51,6 +51,7 @@ type ENIAssociation struct {
 	PublicDNSName string `xml:"publicDnsName,omitempty" json:"dns,omitempty"`
 	IPOwnerID     string `xml:"ipOwnerId,omitempty" json:"owner,omitempty"`
 	AllocationID  string `xml:"allocationId,omitempty" json:"alloc,omitempty"`
+	AssociationID string `xml:"associationId,omitempty" json:"assocId,omitempty"`
 }
 
 // GroupIdentifier names a security group.
@@ -61,9 +62,40 @@ type GroupIdentifier struct {
 
 // PrivateIP is one private address of an interface.
 type PrivateIP struct {
-	PrivateIPAddress netip.Addr `xml:"privateIpAddress" json:"ip"`
-	PrivateDNSName   string     `xml:"privateDnsName" json:"dns"`
-	Primary          bool       `xml:"primary" json:"primary"`
+	PrivateIPAddress netip.Addr      `xml:"privateIpAddress" json:"ip"`
+	PrivateDNSName   string          `xml:"privateDnsName" json:"dns"`
+	Primary          bool            `xml:"primary" json:"primary"`
+	Association      *ENIAssociation `xml:"association,omitempty" json:"-"`
+}
+
+// showAddresses sets the associations of the account's Elastic IPs on the
+// interfaces about to be described (an Elastic IP takes the place of a
+// public address the interface had).
+func (tx *txn) showAddresses(enis []*NetworkInterface) error {
+	eips, err := listObj[Address](tx, kindEIP)
+	if err != nil || len(eips) == 0 {
+		return err
+	}
+	byENI := map[string][]*Address{}
+	for _, a := range eips {
+		if a.NetworkInterfaceID != "" {
+			byENI[a.NetworkInterfaceID] = append(byENI[a.NetworkInterfaceID], a)
+		}
+	}
+	for _, e := range enis {
+		for _, a := range byENI[e.NetworkInterfaceID] {
+			as := &ENIAssociation{AllocationID: a.AllocationID, AssociationID: a.AssociationID, IPOwnerID: tx.sc.Account, PublicIP: a.PublicIP}
+			for i := range e.PrivateIPs {
+				if e.PrivateIPs[i].PrivateIPAddress.String() == a.PrivateIPAddress {
+					e.PrivateIPs[i].Association = as
+					if e.PrivateIPs[i].Primary {
+						e.Association = as
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // ENIAttachment is an interface's attachment to an instance.
@@ -321,7 +353,10 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		plain := len(in.NetworkInterfaceIDs) == 0 && len(in.Filters) == 0
 		if page, next, ok, err := pageObj[NetworkInterface](tx, kindENI, in.Page, 5, 1000, plain, nil, eniID); ok {
 			out.NetworkInterfaces, out.NextToken = page, next
-			return err
+			if err != nil {
+				return err
+			}
+			return tx.showAddresses(out.NetworkInterfaces)
 		}
 		all, err := narrow[NetworkInterface](tx, kindENI, in.NetworkInterfaceIDs, in.Filters, "subnet-id")
 		if err != nil {
@@ -333,8 +368,10 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		if all, err = filter(ctx, all, in.Filters, eniFields, eniTags); err != nil {
 			return err
 		}
-		out.NetworkInterfaces, out.NextToken, err = paginate(all, eniID, in.Page, 5, 1000)
-		return err
+		if out.NetworkInterfaces, out.NextToken, err = paginate(all, eniID, in.Page, 5, 1000); err != nil {
+			return err
+		}
+		return tx.showAddresses(out.NetworkInterfaces)
 	})
 	return out, err
 }

@@ -323,9 +323,17 @@ func TestElasticIPs(t *testing.T) {
 	if str(d, "Addresses", 0, "AssociationId") != assoc || str(d, "Addresses", 0, "NetworkInterfaceId") != eni || str(d, "Addresses", 0, "PrivateIpAddress") == "" {
 		t.Errorf("after associate-address: %v", d)
 	}
+	ni := run("describe-network-interfaces", "--network-interface-ids", eni)
+	if str(ni, "NetworkInterfaces", 0, "Association", "PublicIp") != ip || str(ni, "NetworkInterfaces", 0, "Association", "AllocationId") != alloc ||
+		str(ni, "NetworkInterfaces", 0, "PrivateIpAddresses", 0, "Association", "AssociationId") != assoc {
+		t.Errorf("the interface does not show its Elastic IP: %v", path(ni, "NetworkInterfaces", 0))
+	}
 	cliErr(t, acct, "InvalidIPAddress.InUse", "release-address", "--allocation-id", alloc)
 	cliErr(t, acct, "Resource.AlreadyAssociated", "associate-address", "--allocation-id", alloc, "--network-interface-id", eni, "--no-allow-reassociation")
 	run("disassociate-address", "--association-id", assoc)
+	if ni := run("describe-network-interfaces", "--network-interface-ids", eni); path(ni, "NetworkInterfaces", 0, "Association") != nil {
+		t.Errorf("after disassociate-address the interface shows %v", path(ni, "NetworkInterfaces", 0, "Association"))
+	}
 	// A NAT gateway takes only a real, free allocation.
 	cliErr(t, acct, "InvalidAllocationID.NotFound", "create-nat-gateway", "--subnet-id", sub, "--allocation-id", "eipalloc-0123456789abcdef0")
 	nat := run("create-nat-gateway", "--subnet-id", sub, "--allocation-id", alloc)
