@@ -76,7 +76,6 @@ type Log struct {
 
 	snapSize   atomic.Int64
 	compacting atomic.Bool
-	compactErr atomic.Pointer[error]
 	lastWrite  atomic.Pointer[error]
 	compacted  sync.WaitGroup
 	snapshots  atomic.Int64 // snapshots written, for tests
@@ -285,7 +284,12 @@ func (l *Log) load(fn func(Change) error) (uint64, error) {
 		}
 		last = n
 	}
-	if err := l.openSegment(last + 1); err != nil {
+	if _, serr := os.Stat(l.segPath(last)); last > base && serr == nil {
+		err = l.reopenSegment(last) // appends continue where the last run stopped
+	} else {
+		err = l.openSegment(last + 1) // (an empty last segment was removed)
+	}
+	if err != nil {
 		return 0, err
 	}
 	if fi, err := os.Stat(l.snapPath(base)); err == nil {
@@ -507,7 +511,23 @@ func (d *decoder) bytes() []byte {
 
 func (d *decoder) string() string { return string(d.bytes()) }
 
-// openSegment makes segment n the current one.
+// reopenSegment makes the existing segment n (read, its torn tail cut)
+// the current one, appending after its end.
+func (l *Log) reopenSegment(n uint64) error {
+	f, err := os.OpenFile(l.segPath(n), os.O_RDWR, 0o600)
+	if err != nil {
+		return classifyIO(fmt.Errorf("open log segment: %w", err))
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("open log segment: %w", err)
+	}
+	l.seg, l.f, l.size, l.dirty = n, f, size, false
+	return nil
+}
+
+// openSegment makes the new segment n the current one.
 func (l *Log) openSegment(n uint64) error {
 	path := l.segPath(n)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -634,7 +654,6 @@ func (l *Log) Rotate() (func(objects func(yield func(Change) bool)) error, error
 		defer l.compacting.Store(false)
 		err := l.writeSnapshot(covered, objects)
 		if err != nil {
-			l.compactErr.Store(&err)
 			l.log.Warn("compaction failed; the log is kept and replayed at start", "err", err)
 		}
 		return err

@@ -278,3 +278,20 @@ func TestNoSyncSurvivesKill(t *testing.T) {
 		t.Errorf("the directory as a kill leaves it holds %d of 50 answered writes", n)
 	}
 }
+
+// TestLogReopensItsSegment: a restart goes on appending to the last
+// segment rather than starting a file per start.
+func TestLogReopensItsSegment(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		m := openLogStore(t, dir, Options{})
+		putN(t, m, i, i+1)
+		m.Close()
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "vpce-*.log"))
+	m := openLogStore(t, dir, Options{})
+	defer m.Close()
+	if len(segs) != 1 || count(t, m) != 3 {
+		t.Errorf("after three runs: segments %v, %d objects; want one segment, 3 objects", segs, count(t, m))
+	}
+}

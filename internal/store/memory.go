@@ -125,8 +125,7 @@ type job struct {
 
 // snapshot is one published state.
 type snapshot struct {
-	t   *trees
-	pos uint64
+	t *trees
 }
 
 // entry is one object. Entries are never changed once in a tree.
@@ -226,7 +225,7 @@ func (m *Memory) load(ctx context.Context) error {
 }
 
 func (m *Memory) publish() {
-	m.snap.Store(&snapshot{t: m.master.clone(), pos: m.pos})
+	m.snap.Store(&snapshot{t: m.master.clone()})
 }
 
 // Len reports how many objects the store holds.
@@ -241,7 +240,7 @@ func (m *Memory) Durable() Durable { return m.d }
 // a reset). The process's own changes are not reported.
 func (m *Memory) OnRemoteChange(fn func(kinds map[string]bool)) { m.remote.Store(&fn) }
 
-// memReq is one queued update (or, with fn nil, a catch-up with the log).
+// memReq is one queued update, or a reset.
 type memReq struct {
 	ctx   context.Context
 	fn    func(Txn) error
@@ -534,7 +533,6 @@ func (m *Memory) commitBatch(batch []*memReq) {
 		m.applyRemote(missed)
 		m.publish()
 	}
-	start := m.master.clone()
 	var changes []Change
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -550,7 +548,8 @@ func (m *Memory) commitBatch(batch []*memReq) {
 	pos, commitErr := w.Commit(changes)
 	if commitErr != nil {
 		commitErr = classify(commitErr)
-		m.master = start
+		// Back to the last published state (missed entries included).
+		m.master = m.snap.Load().t.clone()
 	} else {
 		if pos != 0 {
 			m.pos = pos

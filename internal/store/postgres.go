@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,8 +24,7 @@ type Postgres struct {
 	notify  chan struct{}
 	stop    context.CancelFunc
 	done    chan struct{}
-	mu      sync.Mutex
-	commits int
+	commits atomic.Int64 // for pruning the log now and then
 }
 
 // pgLockKey is the advisory lock that serializes writers ("vpce" in ASCII).
@@ -171,46 +169,25 @@ func (p *Postgres) Load(ctx context.Context, fn func(Change) error) (uint64, err
 	return uint64(pos), rows.Err()
 }
 
-// logChange is a [Change] as the log stores it.
-type logChange struct {
-	Account string `json:"a"`
-	Region  string `json:"r"`
-	Kind    string `json:"k"`
-	ID      string `json:"i"`
-	Parent  string `json:"p,omitempty"`
-	Data    []byte `json:"d,omitempty"`
-	Deleted bool   `json:"x,omitempty"`
-}
-
-type logRecord struct {
-	Reset   bool        `json:"reset,omitempty"`
-	Changes []logChange `json:"c,omitempty"`
-}
-
-func encodeEntry(reset bool, changes []Change) ([]byte, error) {
-	rec := logRecord{Reset: reset, Changes: make([]logChange, len(changes))}
-	for i, c := range changes {
-		rec.Changes[i] = logChange{Account: c.Key.Account, Region: c.Key.Region, Kind: c.Key.Kind, ID: c.Key.ID,
-			Parent: c.Key.Parent, Data: c.Data, Deleted: c.Data == nil}
+// encodeEntry is a log entry as vpce_log stores it: a byte that says
+// whether every object was deleted first, then the changes as the
+// embedded log encodes them (encodeChanges).
+func encodeEntry(reset bool, changes []Change) []byte {
+	flag := byte(0)
+	if reset {
+		flag = 1
 	}
-	return json.Marshal(rec)
+	return append([]byte{flag}, encodeChanges(changes)...)
 }
 
 func decodeEntry(seq int64, b []byte) (LogEntry, error) {
-	var rec logRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
-		return LogEntry{}, fmt.Errorf("log entry %d: %w", seq, err)
+	if len(b) == 0 || b[0] > 1 {
+		return LogEntry{}, fmt.Errorf("log entry %d: %w: bad header", seq, errCorrupt)
 	}
-	e := LogEntry{Pos: uint64(seq), Reset: rec.Reset, Changes: make([]Change, len(rec.Changes))}
-	for i, c := range rec.Changes {
-		ch := Change{Key: Key{Scope: Scope{Account: c.Account, Region: c.Region}, Kind: c.Kind, ID: c.ID, Parent: c.Parent}}
-		if !c.Deleted {
-			ch.Data = c.Data
-			if ch.Data == nil {
-				ch.Data = []byte{}
-			}
-		}
-		e.Changes[i] = ch
+	e := LogEntry{Pos: uint64(seq), Reset: b[0] == 1}
+	err := decodeChanges(b[1:], func(c Change) error { e.Changes = append(e.Changes, c); return nil })
+	if err != nil {
+		return LogEntry{}, fmt.Errorf("log entry %d: %w", seq, err)
 	}
 	return e, nil
 }
@@ -341,19 +318,11 @@ func (w *pgWrite) commit(reset bool, changes []Change) (uint64, error) {
 			ON CONFLICT (account, region, kind, id) DO UPDATE SET parent = excluded.parent, data = excluded.data`,
 			c.Key.Account, c.Key.Region, c.Key.Kind, c.Key.ID, c.Key.Parent, c.Data)
 	}
-	entry, err := encodeEntry(reset, changes)
-	if err != nil {
-		return 0, err
-	}
 	seq := int64(w.cur + 1)
-	b.Queue(`INSERT INTO vpce_log (seq, entry) VALUES ($1, $2)`, seq, entry)
+	b.Queue(`INSERT INTO vpce_log (seq, entry) VALUES ($1, $2)`, seq, encodeEntry(reset, changes))
 	b.Queue(`UPDATE vpce_meta SET value = $1 WHERE name = 'seq'`, seq)
 	b.Queue(`SELECT pg_notify('vpce', $1)`, strconv.FormatInt(seq, 10))
-	w.p.mu.Lock()
-	w.p.commits++
-	prune := w.p.commits%1000 == 0
-	w.p.mu.Unlock()
-	if prune {
+	if w.p.commits.Add(1)%1000 == 0 {
 		b.Queue(`DELETE FROM vpce_log WHERE seq <= $1`, seq-pgKeepLog)
 	}
 	if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
