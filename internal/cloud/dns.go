@@ -425,7 +425,12 @@ func (c *Cloud) VpceEndpointDNS(ctx context.Context, id string) (de DNSEndpoint,
 // writes only what is missing; vpce serve runs it at start.
 func (c *Cloud) BackfillIndexes(ctx context.Context) error {
 	var missing []ScopedID
+	done := false
 	err := c.st.View(ctx, func(stx store.Txn) error {
+		if _, err := stx.Get(backfilledKey); err == nil {
+			done = true // this state was indexed before: start-up reads nothing more
+			return nil
+		}
 		all, err := stx.ListKind(kindEndpoint)
 		if err != nil {
 			return err
@@ -439,7 +444,7 @@ func (c *Cloud) BackfillIndexes(ctx context.Context) error {
 		}
 		return nil
 	})
-	if err != nil || len(missing) == 0 {
+	if err != nil || done {
 		return err
 	}
 	err = c.st.Update(ctx, func(stx store.Txn) error {
@@ -448,13 +453,17 @@ func (c *Cloud) BackfillIndexes(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return stx.Put(backfilledKey, []byte("{}"))
 	})
-	if err == nil {
+	if err == nil && len(missing) > 0 {
 		c.log.Info("indexed the endpoints of an earlier state by ID", "endpoints", len(missing))
 	}
 	return err
 }
+
+// backfilledKey marks a state whose endpoints BackfillIndexes indexed;
+// endpoints written since are indexed by putObj.
+var backfilledKey = store.Key{Scope: globalScope, Kind: "index-backfill", ID: kindEndpointScope}
 
 // ScopedID is an object's ID and scope.
 type ScopedID struct {
