@@ -148,11 +148,10 @@ func TestCentralise(t *testing.T) {
 	}
 }
 
-// TestInterfaceDearerThanNAT: an endpoint that carries little costs more
-// than the NAT gateway would charge for the same traffic; one that does not
-// carry any is not judged.
-func TestInterfaceDearerThanNAT(t *testing.T) {
-	n := newNatVPC(t)
+// kmsEndpoint makes a KMS interface endpoint in both subnets, reachable on
+// 443 from the VPC, with private DNS.
+func (n *natVPC) kmsEndpoint(t *testing.T) string {
+	t.Helper()
 	ctx := context.Background()
 	cloudtest.Must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
 	sg := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
@@ -161,6 +160,15 @@ func TestInterfaceDearerThanNAT(t *testing.T) {
 		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
 	kms := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
 		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: cloudtest.Ptr(true)})).VpcEndpoint.VpcEndpointID
+	return kms
+}
+
+// TestInterfaceDearerThanNAT: an endpoint that carries little costs more
+// than the NAT gateway would charge for the same traffic; one that does not
+// carry any is not judged.
+func TestInterfaceDearerThanNAT(t *testing.T) {
+	n := newNatVPC(t)
+	kms := n.kmsEndpoint(t)
 	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 10})
 	if tr := r.Traffic[0]; tr.Path != reach.PrivateInterfaceEndpoint || tr.Via != kms || tr.Monthly != 0.1 {
 		t.Fatalf("kms traffic %+v", tr)
@@ -190,14 +198,7 @@ func TestInterfaceDearerThanNAT(t *testing.T) {
 // data transfer between zones on top of processing.
 func TestCrossZone(t *testing.T) {
 	n := newNatVPC(t)
-	ctx := context.Background()
-	cloudtest.Must[*cloud.Return](t)(n.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: n.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
-	sg := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(n.c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: n.vpc})).GroupID
-	p := int32(443)
-	cloudtest.Must[*cloud.AuthorizeOutput](t)(n.c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
-		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &p, ToPort: &p, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
-	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(n.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: n.vpc, ServiceName: "com.amazonaws.us-east-1.kms",
-		VpcEndpointType: "Interface", SubnetIDs: []string{n.a, n.b}, SecurityGroupIDs: []string{sg}, PrivateDNSEnabled: cloudtest.Ptr(true)}))
+	n.kmsEndpoint(t)
 	r := n.estimate(t, Usage{VPC: n.vpc, Service: "kms", GBPerMonth: 100, CrossZoneGB: 40})
 	if tr := r.Traffic[0]; tr.Monthly != 1+0.4 {
 		t.Fatalf("traffic %+v", tr)

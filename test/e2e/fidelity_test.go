@@ -227,6 +227,8 @@ func TestIPv6RulesInIPv4VPC(t *testing.T) {
 	}
 	cliErr(t, acct, "InvalidParameterValue", "create-network-acl-entry", "--network-acl-id", acl, "--ingress", "--rule-number", "102",
 		"--protocol", "-1", "--rule-action", "allow", "--ipv6-cidr-block", "10.0.0.0/8")
+	cliErr(t, acct, "InvalidParameterCombination", "create-network-acl-entry", "--network-acl-id", acl, "--ingress", "--rule-number", "103",
+		"--protocol", "-1", "--rule-action", "allow", "--ipv6-cidr-block", "::/0", "--cidr-block", "0.0.0.0/0")
 	got, _ := cli(t, acct, "describe-network-acls", "--network-acl-ids", acl, "--filters", "Name=entry.ipv6-cidr,Values=::/0")
 	n := 0
 	entries, _ := path(got, "NetworkAcls", 0, "Entries").([]any)
@@ -297,6 +299,15 @@ func TestModifySecurityGroupRules(t *testing.T) {
 	_, err = c.ModifySecurityGroupRules(ctx(t), &ec2.ModifySecurityGroupRulesInput{GroupId: g, SecurityGroupRules: []types.SecurityGroupRuleUpdate{{
 		SecurityGroupRuleId: aws.String("sgr-0123456789abcdef0"), SecurityGroupRule: &types.SecurityGroupRuleRequest{IpProtocol: aws.String("-1"), CidrIpv4: aws.String("0.0.0.0/0")}}}})
 	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
+	// One peer per rule; a rule may not become a copy of another.
+	two := &types.SecurityGroupRuleRequest{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(1), ToPort: aws.Int32(1), CidrIpv4: aws.String("10.0.0.0/8"), CidrIpv6: aws.String("::/0")}
+	_, err = c.ModifySecurityGroupRules(ctx(t), &ec2.ModifySecurityGroupRulesInput{GroupId: g, SecurityGroupRules: []types.SecurityGroupRuleUpdate{{SecurityGroupRuleId: aws.String(id), SecurityGroupRule: two}}})
+	wantCode(t, err, "InvalidParameterCombination")
+	other := must[*ec2.AuthorizeSecurityGroupIngressOutput](t)(c.AuthorizeSecurityGroupIngress(ctx(t), &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g,
+		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("10.9.0.0/16")}}}}})).SecurityGroupRules[0].SecurityGroupRuleId
+	_, err = c.ModifySecurityGroupRules(ctx(t), &ec2.ModifySecurityGroupRulesInput{GroupId: g, SecurityGroupRules: []types.SecurityGroupRuleUpdate{{SecurityGroupRuleId: other,
+		SecurityGroupRule: &types.SecurityGroupRuleRequest{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), CidrIpv4: aws.String("10.1.0.0/16")}}}})
+	wantCode(t, err, "InvalidPermission.Duplicate")
 }
 
 // TestElasticIPs: addresses are allocated, tagged, described, associated
@@ -315,9 +326,11 @@ func TestElasticIPs(t *testing.T) {
 		t.Errorf("describe-addresses by tag = %v", d)
 	}
 	cliErr(t, acct, "InvalidAllocationID.NotFound", "describe-addresses", "--allocation-ids", "eipalloc-0123456789abcdef0")
+	cliErr(t, acct, "InvalidAddress.NotFound", "describe-addresses", "--public-ips", "192.0.2.1")
 	vpc := str(run("create-vpc", "--cidr-block", "10.66.0.0/16"), "Vpc", "VpcId")
 	sub := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.66.1.0/24"), "Subnet", "SubnetId")
 	eni := str(run("create-network-interface", "--subnet-id", sub), "NetworkInterface", "NetworkInterfaceId")
+	cliErr(t, acct, "InvalidParameterCombination", "associate-address", "--allocation-id", alloc, "--network-interface-id", eni, "--instance-id", "i-0123456789abcdef0")
 	assoc := str(run("associate-address", "--allocation-id", alloc, "--network-interface-id", eni), "AssociationId")
 	d = run("describe-addresses", "--allocation-ids", alloc)
 	if str(d, "Addresses", 0, "AssociationId") != assoc || str(d, "Addresses", 0, "NetworkInterfaceId") != eni || str(d, "Addresses", 0, "PrivateIpAddress") == "" {
