@@ -58,7 +58,8 @@ type Config struct {
 // Proxy is the data plane's front end: an HTTP forward proxy that a client
 // names its source to with the proxy user name (http://i-0abc…:x@host:port).
 type Proxy struct {
-	cfg Config
+	cfg       Config
+	upstreams map[string]*upstream
 
 	mu        sync.Mutex
 	analyzers map[*cloud.Snapshot]*reach.Analyzer
@@ -81,7 +82,11 @@ func New(cfg Config) *Proxy {
 	if cfg.DefaultAccount == "" {
 		cfg.DefaultAccount = "000000000000"
 	}
-	return &Proxy{cfg: cfg, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}, where: map[string]cloud.Scope{}}
+	ups := map[string]*upstream{}
+	for svc, u := range cfg.Upstreams {
+		ups[svc] = newUpstream(u)
+	}
+	return &Proxy{cfg: cfg, upstreams: ups, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}, where: map[string]cloud.Scope{}}
 }
 
 // Meter returns the proxy's meter.

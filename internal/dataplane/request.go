@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
@@ -457,7 +456,7 @@ func getCallerIdentity(w http.ResponseWriter, id Identity, key string) {
 // forward sends a request to the service's upstream: the configured one,
 // else the embedded S3 for S3; otherwise 502 naming the flag.
 func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *call, id Identity) {
-	up := p.cfg.Upstreams[c.Service]
+	up := p.upstreams[c.Service]
 	if c.Service == "s3" && up == nil && p.cfg.S3 != nil {
 		p.embeddedS3(w, r, c, id)
 		return
@@ -470,32 +469,19 @@ func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *ca
 		refuse(w, http.StatusBadGateway, "NO_UPSTREAM", fmt.Sprintf("no upstream serves %s (%s): start vpce serve with --upstream %s=http://127.0.0.1:PORT (LocalStack, MinIO, moto …)", t.host, orUnknown(c.Service), name))
 		return
 	}
-	rp := &httputil.ReverseProxy{
-		Transport: upstreamTransport,
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(up)
-			pr.Out.Host = r.Host // upstreams route (and check signatures) by the service's name
-			pr.Out.Header.Del("Proxy-Authorization")
-			if c.Service == "s3" {
-				pr.Out.URL.Path, pr.Out.URL.RawPath = s3Path(up.Path, c.Bucket, c.Key)
-				pr.Out.Host = up.Host // path-style at the upstream
-			}
-		},
-		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
-			refuse(w, http.StatusBadGateway, "UPSTREAM_FAILED", err.Error())
-		},
+	path, raw, host := r.URL.Path, r.URL.RawPath, r.Host // upstreams route (and check signatures) by the service's name
+	if c.Service == "s3" {
+		path, raw = s3Path(up.url.Path, c.Bucket, c.Key)
+		host = up.url.Host // path-style at the upstream
+	} else if base := strings.TrimSuffix(up.url.Path, "/"); base != "" {
+		path, raw = base+r.URL.Path, ""
+		if r.URL.RawPath != "" {
+			raw = base + r.URL.RawPath
+		}
 	}
-	rp.ServeHTTP(w, r)
-}
-
-// upstreamTransport keeps connections to upstreams open: the default
-// keeps two per host, and a busy proxy would open one per request.
-var upstreamTransport = &http.Transport{
-	Proxy:               nil, // never through another proxy
-	MaxIdleConns:        1024,
-	MaxIdleConnsPerHost: 256,
-	IdleConnTimeout:     90 * time.Second,
-	ForceAttemptHTTP2:   false,
+	if err := up.serve(w, r, path, raw, host); err != nil {
+		refuse(w, http.StatusBadGateway, "UPSTREAM_FAILED", err.Error())
+	}
 }
 
 func orUnknown(s string) string {
