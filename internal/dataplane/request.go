@@ -104,14 +104,11 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		}
 		return out, nil
 	}
-	c := &call{Service: svc, Context: map[string][]string{}, Protocol: "query"}
-	prefix := iamPrefix(svc)
-	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		c.Protocol = "json"
-		c.Op = target[strings.LastIndex(target, ".")+1:]
-	} else {
-		op := r.URL.Query().Get("Action")
-		if op == "" && r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	c := &call{Service: svc, Context: map[string][]string{}}
+	action := ""
+	if r.Header.Get("X-Amz-Target") == "" {
+		action = r.URL.Query().Get("Action")
+		if action == "" && r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
 			if err != nil {
 				return nil, err
@@ -121,21 +118,58 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			form, _ := url.ParseQuery(string(body))
-			op = form.Get("Action")
+			action = form.Get("Action")
 		}
-		c.Op = op
 	}
-	if c.Op == "" {
-		// REST services other than S3 name operations by method and path,
-		// which vpce does not map yet.
-		c.Op = "UnknownOperation"
-		c.Protocol = "json"
-	}
+	c.Op, c.Protocol = operationOf(svc, r, action)
+	prefix := iamPrefix(svc)
 	if svc == "" {
 		prefix = "unknown"
 	}
-	c.Actions = []actionOn{{prefix + ":" + c.Op, "*"}}
+	if svc == "execute-api" && c.Op == "" {
+		// A call of an API Gateway API: execute-api:Invoke on
+		// arn:aws:execute-api:REGION:ACCOUNT:API-ID/STAGE/METHOD/PATH,
+		// the account being the source's (vpce does not know the API's).
+		c.Op, c.Protocol = "Invoke", "rest-json"
+		apiID, _, _ := strings.Cut(t.host, ".")
+		res := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s%s", t.scope().Region, t.scope().Account, apiID, executeAPIStage(r.URL.Path), r.Method+executeAPIPath(r.URL.Path))
+		c.Actions = []actionOn{{"execute-api:Invoke", res}}
+		return c, nil
+	}
+	if c.Op == "" {
+		// Nothing in the request or the model names the operation: it is
+		// decided as svc:UnknownOperation (only a policy allowing every
+		// action of the service allows it).
+		c.Op, c.Protocol = "UnknownOperation", "json"
+		if m := operationTable()[svc]; m != nil && m.rest() {
+			c.Protocol = "rest-json"
+		}
+	}
+	act := prefix + ":" + c.Op
+	if a, ok := iamActions[act]; ok {
+		act = a
+	}
+	c.Actions = []actionOn{{act, "*"}}
 	return c, nil
+}
+
+// executeAPIStage is the stage of an API Gateway request (the path's
+// first segment) followed by "/".
+func executeAPIStage(p string) string {
+	segs := splitPath(p)
+	if len(segs) == 0 {
+		return "*/"
+	}
+	return segs[0] + "/"
+}
+
+// executeAPIPath is the resource path after the stage, from "/".
+func executeAPIPath(p string) string {
+	segs := splitPath(p)
+	if len(segs) < 2 {
+		return "/"
+	}
+	return "/" + strings.Join(segs[1:], "/")
 }
 
 // maxDeleteBody bounds a DeleteObjects body: 1,000 keys of 1,024 bytes.
@@ -391,6 +425,16 @@ func serviceError(w http.ResponseWriter, protocol, reason string, status int, co
 		w.Header().Set("X-Amzn-ErrorType", code)
 		w.WriteHeader(http.StatusBadRequest)
 		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	case "rest-json":
+		// REST-JSON services answer with the HTTP status of the error
+		// (403 for AccessDeniedException) and its name in X-Amzn-ErrorType.
+		if code == "AccessDenied" {
+			code = "AccessDeniedException"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-ErrorType", code)
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"Message": msg, "message": msg})
 	default:
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
