@@ -53,6 +53,9 @@ type Config struct {
 	// AdminKeys may send from any account's sources; other keys only from
 	// their own account's (with Credentials set).
 	AdminKeys []string
+	// IdleTimeout is how long a request body, a response being written or
+	// an upstream may make no progress (DefaultIdleTimeout when 0).
+	IdleTimeout time.Duration
 }
 
 // Proxy is the data plane's front end: an HTTP forward proxy that a client
@@ -79,12 +82,15 @@ func New(cfg Config) *Proxy {
 	if cfg.Meter == nil {
 		cfg.Meter = NewMeter(nil)
 	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
 	if cfg.DefaultAccount == "" {
 		cfg.DefaultAccount = "000000000000"
 	}
 	ups := map[string]*upstream{}
 	for svc, u := range cfg.Upstreams {
-		ups[svc] = newUpstream(u)
+		ups[svc] = newUpstream(u, cfg.IdleTimeout)
 	}
 	return &Proxy{cfg: cfg, upstreams: ups, analyzers: map[*cloud.Snapshot]*reach.Analyzer{}, paths: map[pathKey]*reach.Result{}, where: map[string]cloud.Scope{}}
 }

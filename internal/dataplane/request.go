@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -235,7 +237,10 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusServiceUnavailable, "PATH_CHANGED", "the path of this connection changed; open a new one")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 5<<30)
+	rc := http.NewResponseController(w)
+	if r.ContentLength != 0 {
+		r.Body = &idleBody{ReadCloser: http.MaxBytesReader(w, r.Body, 5<<30), rc: rc, idle: p.cfg.IdleTimeout}
+	}
 	c, err := p.classify(t, r)
 	if err != nil {
 		refuse(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
@@ -299,7 +304,8 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 			return
 		}
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, rc: rc, idle: p.cfg.IdleTimeout}
+	defer cw.done()
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
 	defer func() { p.cfg.Meter.carry(t.scope(), t.path, c.Service, body.n, cw.n) }()
@@ -524,6 +530,10 @@ func (p *Proxy) forward(t *tunnel, w http.ResponseWriter, r *http.Request, c *ca
 		}
 	}
 	if err := up.serve(w, r, path, raw, host); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			refuse(w, http.StatusGatewayTimeout, "UPSTREAM_TIMEOUT", fmt.Sprintf("the %s upstream made no progress for %s: %v", c.Service, p.cfg.IdleTimeout, err))
+			return
+		}
 		refuse(w, http.StatusBadGateway, "UPSTREAM_FAILED", err.Error())
 	}
 }
@@ -606,12 +616,28 @@ func (w *statusWriter) Flush() {
 type countingWriter struct {
 	http.ResponseWriter
 	n int64
+	// The write deadline is pushed idle ahead as the answer goes out (a
+	// client that stops reading ends it), and cleared when it is done:
+	// the server keeps a connection's write deadline across requests.
+	rc       *http.ResponseController
+	idle     time.Duration
+	extended time.Time
 }
 
 func (w *countingWriter) Write(b []byte) (int, error) {
+	if now := time.Now(); now.Sub(w.extended) >= extendEvery {
+		w.extended = now
+		w.rc.SetWriteDeadline(now.Add(w.idle))
+	}
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
 	return n, err
+}
+
+func (w *countingWriter) done() {
+	if !w.extended.IsZero() {
+		w.rc.SetWriteDeadline(time.Time{})
+	}
 }
 
 func (w *countingWriter) Flush() {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -22,9 +23,10 @@ import (
 // goroutine, with no transport goroutines or channels between: the data
 // plane forwards at the cost of the system calls it makes.
 type upstream struct {
-	url  *url.URL
-	addr string // host:port dialled
-	tls  *tls.Config
+	url     *url.URL
+	idleFor time.Duration // see idleConn
+	addr    string        // host:port dialled
+	tls     *tls.Config
 
 	mu   sync.Mutex
 	idle []*upConn // most recently used last
@@ -32,7 +34,7 @@ type upstream struct {
 
 // upConn is one connection to an upstream.
 type upConn struct {
-	c    net.Conn
+	c    *idleConn
 	br   *bufio.Reader
 	bw   *bufio.Writer
 	used time.Time // when it went idle
@@ -45,8 +47,11 @@ const (
 	upstreamDial       = 5 * time.Second
 )
 
-func newUpstream(u *url.URL) *upstream {
-	up := &upstream{url: u, addr: u.Host}
+func newUpstream(u *url.URL, idle time.Duration) *upstream {
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	up := &upstream{url: u, addr: u.Host, idleFor: idle}
 	port := "80"
 	if u.Scheme == "https" {
 		port = "443"
@@ -91,9 +96,9 @@ func (u *upstream) get(ctx context.Context) (*upConn, bool, error) {
 		raw = tc
 	}
 	c := connBufs.Get().(*upConn)
-	c.c = raw
-	c.br.Reset(raw)
-	c.bw.Reset(raw)
+	c.c = &idleConn{Conn: raw, idle: u.idleFor}
+	c.br.Reset(c.c)
+	c.bw.Reset(c.c)
 	return c, false, nil
 }
 
@@ -149,11 +154,11 @@ func exchange(c *upConn, out *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if err := c.bw.Flush(); err != nil {
-		return nil, errNoResponse
+		return nil, noResponse(err)
 	}
 	for {
 		if _, err := c.br.Peek(1); err != nil {
-			return nil, errNoResponse
+			return nil, noResponse(err)
 		}
 		resp, err := http.ReadResponse(c.br, out)
 		if err != nil {
@@ -163,6 +168,14 @@ func exchange(c *upConn, out *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// noResponse is errNoResponse, unless the upstream timed out.
+func noResponse(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	return errNoResponse
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
@@ -197,7 +210,8 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		if err != nil {
 			return err
 		}
-		stop := context.AfterFunc(ctx, func() { c.c.SetDeadline(time.Unix(1, 0)) })
+		c.c.last = time.Time{} // the idle deadline starts now
+		stop := context.AfterFunc(ctx, c.c.abort)
 		resp, err = exchange(c, out)
 		if !stop() {
 			err = cmpErr(err, ctx.Err())

@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bufio"
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestForwarderKeepsConnections: requests forwarded to an upstream reuse
@@ -38,7 +40,7 @@ func TestForwarderKeepsConnections(t *testing.T) {
 	up.Start()
 	defer up.Close()
 	u, _ := url.Parse(up.URL)
-	fw := newUpstream(u)
+	fw := newUpstream(u, 0)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := fw.serve(w, r, r.URL.Path, "", "svc.example"); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
@@ -122,10 +124,81 @@ func TestForwarderUpstreamDown(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	u, _ := url.Parse("http://" + addr)
-	fw := newUpstream(u)
+	fw := newUpstream(u, 0)
 	rec := httptest.NewRecorder()
 	err = fw.serve(rec, httptest.NewRequest("GET", "http://svc.example/x", nil), "/x", "", "svc.example")
 	if err == nil || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("dial to a closed port: %v", err)
+	}
+}
+
+// TestSlowPeers: with an idle limit of 300 ms, a client that stops
+// sending its body, an upstream that does not answer, and a client that
+// stops reading a large answer each end their exchange instead of holding
+// a connection (and an upstream) forever.
+func TestSlowPeers(t *testing.T) {
+	r := newRig(t)
+	const idle = 300 * time.Millisecond
+	wrote := make(chan error, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch req.URL.Path {
+		case "/reports/public/slow-upstream":
+			time.Sleep(3 * time.Second)
+		case "/reports/public/big":
+			chunk := make([]byte, 1<<20)
+			var err error
+			for i := 0; i < 256 && err == nil; i++ {
+				_, err = w.Write(chunk)
+			}
+			wrote <- err
+		default:
+			io.Copy(io.Discard, req.Body)
+		}
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"s3": u}, IdleTimeout: idle})
+	r.proxy = httptest.NewServer(r.p)
+	defer r.proxy.Close()
+	auth := base64.StdEncoding.EncodeToString([]byte(r.inst + ":x"))
+	send := func(head string) (net.Conn, *bufio.Reader) {
+		conn, err := net.Dial("tcp", r.proxy.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, head+"Proxy-Authorization: Basic "+auth+"\r\n"+
+			"Authorization: AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\n\r\n")
+		return conn, bufio.NewReader(conn)
+	}
+
+	// A body that stops after 10 of 100 bytes.
+	conn, br := send("PUT http://s3.us-east-1.amazonaws.com/reports/public/slow-body HTTP/1.1\r\nHost: s3.us-east-1.amazonaws.com\r\nContent-Length: 100\r\n")
+	io.WriteString(conn, "0123456789")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadAll(br); err != nil {
+		t.Errorf("a stalled body: the proxy kept the connection (%v)", err)
+	}
+	conn.Close()
+
+	// An upstream that does not answer: 504 UPSTREAM_TIMEOUT.
+	conn, br = send("GET http://s3.us-east-1.amazonaws.com/reports/public/slow-upstream HTTP/1.1\r\nHost: s3.us-east-1.amazonaws.com\r\n")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusGatewayTimeout || resp.Header.Get("X-Vpce-Reason") != "UPSTREAM_TIMEOUT" {
+		t.Errorf("a silent upstream: %v %v", resp, err)
+	}
+	conn.Close()
+
+	// A client that reads nothing of 256 MiB: the upstream's writes fail
+	// once the proxy gives up on the client.
+	conn, _ = send("GET http://s3.us-east-1.amazonaws.com/reports/public/big HTTP/1.1\r\nHost: s3.us-east-1.amazonaws.com\r\n")
+	defer conn.Close()
+	select {
+	case err := <-wrote:
+		if err == nil {
+			t.Error("the upstream wrote 256 MiB to a client that read nothing")
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("a client that stopped reading still holds the upstream after 20 s")
 	}
 }
