@@ -95,6 +95,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	log := cfg.Logger.With("component", "server")
+	go tuneGC(ctx)
 	durable, err := openDurable(ctx, cfg)
 	if err != nil {
 		return err
