@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -61,8 +60,7 @@ func TestSourceNotYours(t *testing.T) {
 	r := newRig(t)
 	creds := ec2query.Credentials{"123456789012": "mine", "210987654321": "theirs"}
 	p := New(Config{Cloud: r.c, CA: r.ca, Credentials: creds, DefaultAccount: "123456789012"})
-	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
+	srv := startProxy(t, p)
 	c := r.client(r.inst)
 	pu, _ := url.Parse(srv.URL)
 	pu.User = url.UserPassword(r.inst, "123456789012:mine")

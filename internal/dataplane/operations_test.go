@@ -118,7 +118,7 @@ func TestRESTServiceThroughInterfaceEndpoint(t *testing.T) {
 	defer up.Close()
 	u, _ := url.Parse(up.URL)
 	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"lambda": u}})
-	r.proxy = httptest.NewServer(r.p)
+	r.proxy = startProxy(t, r.p)
 	defer r.proxy.Close()
 	c := r.client(r.inst)
 
@@ -152,7 +152,7 @@ func TestExecuteAPI(t *testing.T) {
 	defer up.Close()
 	u, _ := url.Parse(up.URL)
 	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"execute-api": u}})
-	r.proxy = httptest.NewServer(r.p)
+	r.proxy = startProxy(t, r.p)
 	defer r.proxy.Close()
 	c := r.client(r.inst)
 	if code, _, body := r.do(c, "GET", "https://abc123.execute-api.us-east-1.amazonaws.com/prod/pets/1", ""); code != 200 || body != "pet" {

@@ -357,7 +357,7 @@ func (p *Proxy) serveTunnel(t *tunnel, w http.ResponseWriter, r *http.Request) {
 	if t.port != 443 && !looksLikeTLS(raw) {
 		// A plain protocol through the tunnel (HTTP on port 80).
 		t.tls = false
-		p.serveConn(t, raw)
+		p.serveConn(r.Context(), t, raw)
 		return
 	}
 	tc := tls.Server(raw, &tls.Config{MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
@@ -378,7 +378,7 @@ func (p *Proxy) serveTunnel(t *tunnel, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tc.SetDeadline(time.Time{})
-	p.serveConn(t, tc)
+	p.serveConn(r.Context(), t, tc)
 }
 
 // looksLikeTLS peeks at the first byte: a TLS handshake record is 0x16.
@@ -389,49 +389,18 @@ func looksLikeTLS(c *bufferedConn) bool {
 	return err == nil && b[0] == 0x16
 }
 
-// serveConn serves HTTP requests on one tunnelled connection.
-func (p *Proxy) serveConn(t *tunnel, c net.Conn) {
-	srv := &http.Server{
-		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serveRequest(t, w, r) }),
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       90 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(p.cfg.Logger.Handler(), slog.LevelDebug),
+// serveConn serves HTTP requests on one tunnelled connection, with the
+// front end's own loop, and closes it.
+func (p *Proxy) serveConn(ctx context.Context, t *tunnel, c net.Conn) {
+	var state *tls.ConnectionState
+	if tc, ok := c.(*tls.Conn); ok {
+		s := tc.ConnectionState()
+		state = &s
 	}
-	l := &oneConnListener{c: c, done: make(chan struct{})}
-	srv.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateClosed || s == http.StateHijacked {
-			l.close()
-		}
+	if !p.serveHTTP1(ctx, c, state, func(w http.ResponseWriter, r *http.Request) { p.serveRequest(t, w, r) }) {
+		c.Close()
 	}
-	srv.Serve(l)
 }
-
-// oneConnListener hands one connection to an http.Server, then waits
-// until it is closed.
-type oneConnListener struct {
-	c    net.Conn
-	once sync.Once
-	done chan struct{}
-	used bool
-	mu   sync.Mutex
-}
-
-func (l *oneConnListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	if !l.used {
-		l.used = true
-		l.mu.Unlock()
-		return l.c, nil
-	}
-	l.mu.Unlock()
-	<-l.done
-	return nil, net.ErrClosed
-}
-
-func (l *oneConnListener) close()         { l.once.Do(func() { close(l.done) }) }
-func (l *oneConnListener) Close() error   { l.close(); return nil }
-func (l *oneConnListener) Addr() net.Addr { return l.c.LocalAddr() }
 
 // bufferedConn reads a hijacked connection through the buffered reader
 // the hijack left (it may hold the client's first bytes).

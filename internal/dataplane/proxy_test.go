@@ -31,7 +31,7 @@ func newBenchRig(b *testing.B) *rig { return newRigTB(b) }
 type rig struct {
 	t        testing.TB
 	c        *cloud.Cloud
-	proxy    *httptest.Server
+	proxy    *testProxy
 	p        *Proxy
 	ca       *CA
 	inst     string
@@ -66,8 +66,7 @@ func newRigTB(t testing.TB) *rig {
 	}
 	t.Cleanup(func() { closer.Close() })
 	r.p = New(Config{Cloud: c, CA: r.ca, S3: s3})
-	r.proxy = httptest.NewServer(r.p)
-	t.Cleanup(r.proxy.Close)
+	r.proxy = startProxy(r.t, r.p)
 	return r
 }
 
@@ -173,8 +172,7 @@ func TestUpstreams(t *testing.T) {
 	// configured before it serves).
 	serve := func(cfg Config) {
 		r.p = New(cfg)
-		r.proxy = httptest.NewServer(r.p)
-		t.Cleanup(r.proxy.Close)
+		r.proxy = startProxy(r.t, r.p)
 	}
 	serve(Config{Cloud: r.c, CA: r.ca})
 	c := r.client(r.inst)
@@ -352,4 +350,27 @@ func TestUnclassifiedFailsClosed(t *testing.T) {
 	if code, _, _ = r.do(c, "GET", "https://s3.us-east-1.amazonaws.com/reports/secret.txt", ""); code != 403 && code != 404 {
 		t.Fatalf("after the POST: %d", code)
 	}
+}
+
+// testProxy is the proxy served by its front end on a loopback port.
+type testProxy struct {
+	URL      string
+	Listener net.Listener
+	srv      *Server
+}
+
+// Close stops the front end.
+func (tp *testProxy) Close() { tp.srv.Close() }
+
+func startProxy(tb testing.TB, p *Proxy) *testProxy {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := p.NewServer()
+	go srv.Serve(ln)
+	tp := &testProxy{URL: "http://" + ln.Addr().String(), Listener: ln, srv: srv}
+	tb.Cleanup(tp.Close)
+	return tp
 }

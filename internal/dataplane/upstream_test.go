@@ -158,7 +158,7 @@ func TestSlowPeers(t *testing.T) {
 	defer up.Close()
 	u, _ := url.Parse(up.URL)
 	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"s3": u}, IdleTimeout: idle})
-	r.proxy = httptest.NewServer(r.p)
+	r.proxy = startProxy(t, r.p)
 	defer r.proxy.Close()
 	auth := base64.StdEncoding.EncodeToString([]byte(r.inst + ":x"))
 	send := func(head string) (net.Conn, *bufio.Reader) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -43,13 +42,11 @@ func startDataPlane(ctx context.Context, c *cloud.Cloud, cfg Config, reg prometh
 		s3Close.Close()
 		return nil, nil, fmt.Errorf("--proxy %s: %w", cfg.ProxyAddr, err)
 	}
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 90 * time.Second, MaxHeaderBytes: 64 << 10}
+	srv := p.NewServer()
 	go srv.Serve(ln)
 	log.Info("serving the data plane: name the source in the proxy URL, or use vpce exec", "proxy", "http://"+ln.Addr().String(), "ca", ca.CertFile)
 	stop := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
+		srv.Close()
 		s3Close.Close()
 	}
 	return p, stop, nil
