@@ -172,3 +172,52 @@ func TestFrontEndClose(t *testing.T) {
 		t.Error("Serve did not return after Close")
 	}
 }
+
+// FuzzFrontEnd feeds arbitrary bytes to the front end as a client's
+// connection: it never panics or hangs, and every answer it writes begins
+// with an HTTP/1.1 status line.
+func FuzzFrontEnd(f *testing.F) {
+	for _, s := range []string{
+		"GET /small HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi",
+		"GET http://s3.amazonaws.com/b/k HTTP/1.0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"CONNECT s3.amazonaws.com:443 HTTP/1.1\r\n\r\n",
+		"\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+	} {
+		f.Add(s)
+	}
+	p := New(Config{Logger: slog.New(slog.DiscardHandler)})
+	h := func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if len(b) > 100 {
+			w.(http.Flusher).Flush()
+		}
+		w.Write(b)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if !p.serveHTTP1(t.Context(), server, nil, h) {
+				server.Close()
+			}
+		}()
+		go func() {
+			io.WriteString(client, in)
+			time.Sleep(10 * time.Millisecond)
+			client.Close()
+		}()
+		out, _ := io.ReadAll(client)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the front end hung on %q", in)
+		}
+		if len(out) > 0 && !strings.HasPrefix(string(out), "HTTP/1.1 ") {
+			t.Fatalf("answer %q to %q", out, in)
+		}
+	})
+}
