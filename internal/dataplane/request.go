@@ -2,8 +2,10 @@ package dataplane
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -15,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +45,8 @@ type call struct {
 	Key     string // S3 only
 	// Protocol is how errors are written: rest-xml (S3), json or query.
 	Protocol string
+	// Deletes are a DeleteObjects request's keys, one per action.
+	Deletes *deleteDoc
 }
 
 // iamPrefix is the IAM service prefix of a catalog service.
@@ -98,11 +103,11 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		out := &call{Service: "s3", Op: c.Op, Actions: c.Actions, Context: c.Context, Bucket: c.Bucket, Key: c.Key, Protocol: "rest-xml"}
 		if c.Op == "DeleteObjects" {
 			// Every key is decided: a Deny on one prefix must hold.
-			acts, err := deleteObjectsActions(r, c.Bucket)
+			doc, err := readDeleteObjects(r)
 			if err != nil {
 				return nil, err
 			}
-			out.Actions = acts
+			out.Actions, out.Deletes = doc.actions(c.Bucket), doc
 		}
 		return out, nil
 	}
@@ -177,9 +182,18 @@ func executeAPIPath(p string) string {
 // maxDeleteBody bounds a DeleteObjects body: 1,000 keys of 1,024 bytes.
 const maxDeleteBody = 2 << 20
 
-// deleteObjectsActions reads a DeleteObjects body (and puts it back) and
-// returns s3:DeleteObject (or DeleteObjectVersion) on each key.
-func deleteObjectsActions(r *http.Request, bucket string) ([]actionOn, error) {
+// deleteDoc is a DeleteObjects request's body.
+type deleteDoc struct {
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool     `xml:"Quiet"`
+	Objects []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId,omitempty"`
+	} `xml:"Object"`
+}
+
+// readDeleteObjects reads a DeleteObjects body (and puts it back).
+func readDeleteObjects(r *http.Request) (*deleteDoc, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxDeleteBody+1))
 	if err != nil {
 		return nil, err
@@ -188,27 +202,124 @@ func deleteObjectsActions(r *http.Request, bucket string) ([]actionOn, error) {
 		return nil, fmt.Errorf("a DeleteObjects body larger than %d bytes", maxDeleteBody)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var doc struct {
-		Objects []struct {
-			Key       string `xml:"Key"`
-			VersionID string `xml:"VersionId"`
-		} `xml:"Object"`
-	}
-	if err := xml.Unmarshal(body, &doc); err != nil {
+	doc := &deleteDoc{}
+	if err := xml.Unmarshal(body, doc); err != nil {
 		return nil, fmt.Errorf("a DeleteObjects body that is not XML: %v", err)
 	}
 	if len(doc.Objects) == 0 || len(doc.Objects) > 1000 {
 		return nil, fmt.Errorf("DeleteObjects takes 1 to 1,000 keys, not %d", len(doc.Objects))
 	}
-	out := make([]actionOn, 0, len(doc.Objects))
-	for _, o := range doc.Objects {
+	return doc, nil
+}
+
+// actions are s3:DeleteObject (or DeleteObjectVersion) on each key.
+func (d *deleteDoc) actions(bucket string) []actionOn {
+	out := make([]actionOn, 0, len(d.Objects))
+	for _, o := range d.Objects {
 		a := "s3:DeleteObject"
 		if o.VersionID != "" {
 			a = "s3:DeleteObjectVersion"
 		}
 		out = append(out, actionOn{a, "arn:aws:s3:::" + bucket + "/" + o.Key})
 	}
-	return out, nil
+	return out
+}
+
+// keep rewrites r's body to the objects not denied, as S3 goes on with
+// the keys it may delete: Content-Length, Content-MD5 and the payload
+// hash follow the new body; checksums of the old one are dropped.
+func (d *deleteDoc) keep(r *http.Request, denied map[int]bool) error {
+	kept := &deleteDoc{Quiet: d.Quiet}
+	for i, o := range d.Objects {
+		if !denied[i] {
+			kept.Objects = append(kept.Objects, o)
+		}
+	}
+	body, err := xml.Marshal(kept)
+	if err != nil {
+		return err
+	}
+	body = append([]byte(xml.Header), body...)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	md := md5.Sum(body)
+	r.Header.Set("Content-Md5", base64.StdEncoding.EncodeToString(md[:]))
+	if r.Header.Get("X-Amz-Content-Sha256") != "" {
+		sum := sha256.Sum256(body)
+		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	}
+	for k := range r.Header {
+		if strings.HasPrefix(k, "X-Amz-Checksum-") || k == "X-Amz-Sdk-Checksum-Algorithm" || k == "X-Amz-Trailer" {
+			delete(r.Header, k)
+		}
+	}
+	return nil
+}
+
+// deniedErrors are S3's per-key errors for the keys a policy denied.
+func (d *deleteDoc) deniedErrors(denied map[int]bool) string {
+	var b strings.Builder
+	for i, o := range d.Objects {
+		if !denied[i] {
+			continue
+		}
+		b.WriteString("<Error><Key>" + xmlEscape(o.Key) + "</Key>")
+		if o.VersionID != "" {
+			b.WriteString("<VersionId>" + xmlEscape(o.VersionID) + "</VersionId>")
+		}
+		b.WriteString("<Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+	}
+	return b.String()
+}
+
+// deleteMerge holds a DeleteObjects answer to add the denied keys'
+// errors to it.
+type deleteMerge struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (m *deleteMerge) WriteHeader(s int) {
+	if m.status == 0 {
+		m.status = s
+	}
+}
+
+func (m *deleteMerge) Write(b []byte) (int, error) {
+	if m.status == 0 {
+		m.status = http.StatusOK
+	}
+	if m.buf.Len()+len(b) > 16<<20 {
+		return 0, errors.New("DeleteObjects answer too large")
+	}
+	return m.buf.Write(b)
+}
+
+// Flush is held until the answer is merged.
+func (m *deleteMerge) Flush() {}
+
+// finish writes the answer with the errors inside its DeleteResult.
+func (m *deleteMerge) finish(errs string) {
+	body := m.buf.Bytes()
+	if m.status == 0 {
+		m.status = http.StatusOK
+	}
+	if i := bytes.LastIndex(body, []byte("</DeleteResult>")); m.status == http.StatusOK && i >= 0 {
+		body = slices.Concat(body[:i], []byte(errs), body[i:])
+	}
+	m.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	m.ResponseWriter.WriteHeader(m.status)
+	m.ResponseWriter.Write(body)
+}
+
+// allDenied answers a DeleteObjects whose every key was denied as S3
+// does: 200, each key's AccessDenied in the DeleteResult.
+func allDenied(w http.ResponseWriter, errs string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("X-Amz-Request-Id", requestID())
+	io.WriteString(w, xml.Header+`<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`+errs+`</DeleteResult>`)
 }
 
 // serveRequest carries one request on an open path: classify, decide,
@@ -293,16 +404,40 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 			}
 		}
 	}
-	for _, act := range c.Actions {
+	var denied map[int]bool // DeleteObjects: the keys S3 would report AccessDenied for
+	for i, act := range c.Actions {
 		req.Action, req.Resource = act.Action, act.Resource
 		d := t.a.Decide(t.path, req)
 		if !d.Allowed {
 			p.cfg.Meter.deny(t.scope(), t.path, "policy")
 			p.cfg.Logger.Info("request denied", "source", t.src, "host", t.host, "action", act.Action, "resource", act.Resource,
 				"principal", id.Principal, "code", d.Code, "statements", strings.Join(d.Statements, ","))
+			if c.Deletes != nil {
+				// S3 decides a multi-object delete per key: the others go on.
+				if denied == nil {
+					denied = map[int]bool{}
+				}
+				denied[i] = true
+				w.Header().Set("X-Vpce-Reason", d.Code)
+				continue
+			}
 			p.accessDenied(w, c, id, act, d)
 			return
 		}
+	}
+	if len(denied) > 0 {
+		errs := c.Deletes.deniedErrors(denied)
+		if len(denied) == len(c.Actions) {
+			allDenied(w, errs)
+			return
+		}
+		if err := c.Deletes.keep(r, denied); err != nil {
+			s3Error(w, http.StatusInternalServerError, "InternalError", err.Error())
+			return
+		}
+		m := &deleteMerge{ResponseWriter: w}
+		defer m.finish(errs)
+		w = m
 	}
 	cw := &countingWriter{ResponseWriter: w, rc: rc, idle: p.cfg.IdleTimeout}
 	defer cw.done()
