@@ -719,6 +719,21 @@ func (p *Proxy) embeddedS3(w http.ResponseWriter, r *http.Request, c *call, id I
 	out.RequestURI = out.URL.RequestURI()
 	out.Host = "s3.vpce.internal"
 	out.Header.Del("Proxy-Authorization")
+	if want := r.Header.Get("X-Amz-Content-Sha256"); r.ContentLength != 0 && isSHA256Hex(want) {
+		// S3 checks a body against the hash its request declares. The
+		// embedded S3 holds each object in memory to store it anyway: the
+		// body is read, checked, then served.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			s3Error(w, http.StatusBadRequest, "IncompleteBody", "The request body terminated unexpectedly")
+			return
+		}
+		if sum := sha256.Sum256(body); !strings.EqualFold(hex.EncodeToString(sum[:]), want) {
+			s3Error(w, http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+			return
+		}
+		out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
 	rec := &statusWriter{ResponseWriter: w}
 	p.cfg.S3.ServeHTTP(rec, out)
 	ok := rec.status == 0 || rec.status/100 == 2
@@ -728,6 +743,16 @@ func (p *Proxy) embeddedS3(w http.ResponseWriter, r *http.Request, c *call, id I
 	case c.Op == "DeleteBucket" && ok:
 		p.cfg.Cloud.SetBucket(r.Context(), cloud.Bucket{Name: c.Bucket}, true)
 	}
+}
+
+// isSHA256Hex reports whether a payload hash is a SHA-256 (not
+// UNSIGNED-PAYLOAD or a STREAMING-… chunked signature).
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }
 
 type statusWriter struct {

@@ -1,6 +1,9 @@
 package dataplane
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,5 +90,43 @@ func TestS3PathKeepsTheKey(t *testing.T) {
 		if got := strings.TrimPrefix(u.Path, "/reports/"); got != key {
 			t.Errorf("%q does not come back: %q", key, got)
 		}
+	}
+}
+
+// TestDeclaredPayloadHash: a body that is not what its
+// x-amz-content-sha256 says is refused as S3 refuses it
+// (XAmzContentSHA256Mismatch) and not stored; the right hash, or
+// UNSIGNED-PAYLOAD, stores it.
+func TestDeclaredPayloadHash(t *testing.T) {
+	r := newRig(t)
+	c := r.client(r.inst)
+	r.do(c, "PUT", "https://s3.us-east-1.amazonaws.com/reports", "")
+	put := func(key, body, hash string) (int, string) {
+		req := signed("PUT", "https://reports.s3.us-east-1.amazonaws.com/public/"+key, body)
+		req.Header.Set("X-Amz-Content-Sha256", hash)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	sum := sha256.Sum256([]byte("the real body"))
+	good := hex.EncodeToString(sum[:])
+	if code, body := put("tampered", "another body!", good); code != 400 || !strings.Contains(body, "<Code>XAmzContentSHA256Mismatch</Code>") {
+		t.Fatalf("tampered body: %d %s", code, body)
+	}
+	if code, _, _ := r.do(c, "GET", "https://reports.s3.us-east-1.amazonaws.com/public/tampered", ""); code != 404 {
+		t.Fatalf("the tampered object was stored: %d", code)
+	}
+	if code, body := put("good", "the real body", good); code != 200 {
+		t.Fatalf("good hash: %d %s", code, body)
+	}
+	if code, body := put("unsigned", "any body", "UNSIGNED-PAYLOAD"); code != 200 {
+		t.Fatalf("unsigned payload: %d %s", code, body)
+	}
+	if code, _, got := r.do(c, "GET", "https://reports.s3.us-east-1.amazonaws.com/public/good", ""); code != 200 || got != "the real body" {
+		t.Fatalf("good object: %d %s", code, got)
 	}
 }
