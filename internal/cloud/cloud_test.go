@@ -377,3 +377,29 @@ func TestPrivateDNSName(t *testing.T) {
 		t.Errorf("eu-west-1: %s", got)
 	}
 }
+
+// TestVpcTenancy: CreateVpc keeps InstanceTenancy=dedicated (it was
+// validated and then dropped), and ModifyVpcTenancy changes it back to
+// default only, as AWS allows.
+func TestVpcTenancy(t *testing.T) {
+	c, _ := newTestCloud(t)
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(t.Context(), sc, &CreateVpcInput{CidrBlock: "10.9.0.0/16", InstanceTenancy: "dedicated"})).Vpc
+	if v.InstanceTenancy != "dedicated" {
+		t.Fatalf("create answered tenancy %q", v.InstanceTenancy)
+	}
+	tenancy := func() string {
+		out := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(t.Context(), sc, &DescribeVpcsInput{VpcIDs: []string{v.VpcID}}))
+		return out.Vpcs[0].InstanceTenancy
+	}
+	if got := tenancy(); got != "dedicated" {
+		t.Fatalf("described tenancy %q", got)
+	}
+	_, err := c.ModifyVpcTenancy(t.Context(), sc, &ModifyVpcTenancyInput{VpcID: v.VpcID, InstanceTenancy: "dedicated"})
+	wantCode(t, err, "InvalidParameterValue")
+	_, err = c.ModifyVpcTenancy(t.Context(), sc, &ModifyVpcTenancyInput{VpcID: "vpc-00000000000000000", InstanceTenancy: "default"})
+	wantCode(t, err, "InvalidVpcID.NotFound")
+	mustDo[*Return](t)(c.ModifyVpcTenancy(t.Context(), sc, &ModifyVpcTenancyInput{VpcID: v.VpcID, InstanceTenancy: "default"}))
+	if got := tenancy(); got != "default" {
+		t.Fatalf("tenancy after ModifyVpcTenancy %q", got)
+	}
+}

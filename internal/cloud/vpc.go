@@ -109,7 +109,7 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 		if n >= c.quotas[QuotaVPCs] {
 			return apierr.New("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
 		}
-		vpc, err = tx.createVpcTxn(cidr, false, tags["vpc"])
+		vpc, err = tx.createVpcTxn(cidr, false, in.InstanceTenancy, tags["vpc"])
 		return err
 	})
 	if err != nil {
@@ -121,10 +121,10 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 	return &CreateVpcOutput{Vpc: &v}, nil
 }
 
-func (tx *txn) createVpcTxn(cidr netip.Prefix, isDefault bool, tags []Tag) (*Vpc, error) {
+func (tx *txn) createVpcTxn(cidr netip.Prefix, isDefault bool, tenancy string, tags []Tag) (*Vpc, error) {
 	vpc := &Vpc{
 		VpcID: newID("vpc"), OwnerID: tx.sc.Account, State: "available", CidrBlock: cidr,
-		DhcpOptionsID: tx.dhcpOptionsID(), InstanceTenancy: "default", IsDefault: isDefault, Tags: tags,
+		DhcpOptionsID: tx.dhcpOptionsID(), InstanceTenancy: tenancy, IsDefault: isDefault, Tags: tags,
 		EnableDNSSupport: true, EnableDNSHostnames: isDefault,
 	}
 	a := CidrAssociation{AssociationID: newID("vpc-cidr-assoc"), CidrBlock: cidr}
@@ -187,7 +187,7 @@ func (tx *txn) ensureDefaultsTxn() error {
 	if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	vpc, err := tx.createVpcTxn(netip.MustParsePrefix("172.31.0.0/16"), true, nil)
+	vpc, err := tx.createVpcTxn(netip.MustParsePrefix("172.31.0.0/16"), true, "default", nil)
 	if err != nil {
 		return err
 	}
@@ -445,6 +445,28 @@ func (c *Cloud) ModifyVpcAttribute(ctx context.Context, sc Scope, in *ModifyVpcA
 			}
 			vpc.EnableNAUMetrics = *in.EnableNAUMetrics.Value
 		}
+		return putObj(tx, kindVpc, vpc.VpcID, vpc)
+	})
+}
+
+// ModifyVpcTenancyInput is the input of ModifyVpcTenancy.
+type ModifyVpcTenancyInput struct {
+	VpcID           string `ec2:"VpcId,required"`
+	InstanceTenancy string `ec2:"InstanceTenancy,required"`
+}
+
+// ModifyVpcTenancy sets a VPC's instance tenancy back to default, the
+// only change AWS allows (instances already running keep theirs).
+func (c *Cloud) ModifyVpcTenancy(ctx context.Context, sc Scope, in *ModifyVpcTenancyInput) (*Return, error) {
+	if in.InstanceTenancy != "default" {
+		return nil, invalidValue("Value (%s) for parameter instanceTenancy is invalid. Valid values are: default", in.InstanceTenancy)
+	}
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		vpc, err := tx.vpc(in.VpcID)
+		if err != nil {
+			return err
+		}
+		vpc.InstanceTenancy = "default"
 		return putObj(tx, kindVpc, vpc.VpcID, vpc)
 	})
 }

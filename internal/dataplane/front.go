@@ -203,16 +203,20 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 		req.RemoteAddr = remote
 		req.TLS = state
 		req = req.WithContext(ctx)
-		body := req.Body
 		w.reset(req)
+		var body *frontBody
+		if req.Body != nil && req.Body != http.NoBody {
+			body = &frontBody{rc: req.Body}
+			req.Body = body
+		}
 		if ex := req.Header.Get("Expect"); ex != "" {
 			if !strings.EqualFold(ex, "100-continue") || req.ProtoMinor == 0 {
 				frontError(bw, http.StatusExpectationFailed, "unsupported Expect")
 				return false
 			}
-			if req.ContentLength != 0 {
-				w.expect = &expectContinue{ReadCloser: req.Body, w: w}
-				req.Body, body = w.expect, w.expect
+			if body != nil {
+				w.expect = &expectContinue{ReadCloser: body, w: w}
+				req.Body = w.expect
 			}
 		}
 		if !p.call(h, w, req) {
@@ -225,10 +229,10 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 			return false
 		}
 		keep := !w.closeAfter && !req.Close && req.ProtoAtLeast(1, 1)
-		if keep && body != nil && body != http.NoBody {
+		if keep && body != nil && !body.eof {
 			if w.expect != nil && !w.expect.sent {
 				keep = false // the client may still be waiting to send it
-			} else if n, err := io.CopyN(io.Discard, body, frontDrain+1); err != io.EOF || n > frontDrain {
+			} else if n, err := io.CopyN(io.Discard, body.rc, frontDrain+1); err != io.EOF || n > frontDrain {
 				keep = false
 			}
 		}
@@ -292,6 +296,26 @@ func frontError(bw *bufio.Writer, status int, msg string) {
 	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n%d %s: %s", status, http.StatusText(status), status, http.StatusText(status), msg)
 	bw.Flush()
 }
+
+// frontBody is a request's body as the handler sees it: it records
+// whether the body was read to its end, and a handler's Close does not
+// reach the connection's body (the loop reads what is left, bounded, to
+// keep the connection, or closes it).
+type frontBody struct {
+	rc  io.ReadCloser
+	eof bool
+}
+
+func (b *frontBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	}
+	return n, err
+}
+
+// Close leaves the rest of the body to the loop.
+func (b *frontBody) Close() error { return nil }
 
 // expectContinue sends "100 Continue" when the handler first reads the
 // body of a request that asked for it.

@@ -75,6 +75,13 @@ func TestFrontEnd(t *testing.T) {
 		case "/echo":
 			b, _ := io.ReadAll(r.Body)
 			fmt.Fprintf(w, "%s %s", r.Host, b)
+		case "/readclose":
+			io.ReadAll(r.Body)
+			r.Body.Close()
+			io.WriteString(w, "read")
+		case "/closeunread":
+			r.Body.Close()
+			io.WriteString(w, "unread")
 		case "/panic":
 			panic("boom")
 		case "/flush":
@@ -107,6 +114,10 @@ func TestFrontEnd(t *testing.T) {
 		{"unknown transfer encoding", "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501 Not Implemented\r\n", "h "},
 		{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n", ""},
 		{"head too large", "GET /small HTTP/1.1\r\nHost: a\r\nX-Big: " + strings.Repeat("y", 80<<10) + "\r\n\r\n", "HTTP/1.1 431 ", "hello"},
+		// A handler that reads its body and closes it (gofakes3 does), or
+		// closes it unread: the connection goes on with the next request.
+		{"body read and closed", "PUT /readclose HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /small HTTP/1.1\r\nHost: a\r\n\r\n", "readHTTP/1.1 200 OK", "Connection: close"},
+		{"body closed unread", "PUT /closeunread HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloGET /small HTTP/1.1\r\nHost: a\r\n\r\n", "unreadHTTP/1.1 200 OK", "Connection: close"},
 		{"panic drops the connection", "GET /panic HTTP/1.1\r\nHost: a\r\n\r\nGET /small HTTP/1.1\r\nHost: a\r\n\r\n", "", "HTTP/1.1"},
 		{"flush commits chunked", "GET /flush HTTP/1.1\r\nHost: a\r\n\r\n", "1\r\na\r\n1\r\nb\r\n0\r\n\r\n", ""},
 		{"cut answer closes", "GET /cut HTTP/1.1\r\nHost: a\r\n\r\nGET /small HTTP/1.1\r\nHost: a\r\n\r\n", "abc", "hello"},

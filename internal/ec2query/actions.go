@@ -14,6 +14,7 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DeleteVpc":            act(c.DeleteVpc),
 		"ModifyVpcAttribute":   act(c.ModifyVpcAttribute),
 		"DescribeVpcAttribute": act(c.DescribeVpcAttribute),
+		"ModifyVpcTenancy":     act(c.ModifyVpcTenancy),
 
 		"CreateSubnet":          act(c.CreateSubnet),
 		"DescribeSubnets":       act(c.DescribeSubnets),

@@ -212,6 +212,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (a
 	default:
 		return action, sc, 0, apierr.New("NoSuchVersion", "The requested version (%s) of service AmazonEC2 does not exist", apierr.Clip(v))
 	}
+	if err := checkParams(action, form); err != nil {
+		return action, sc, 0, err
+	}
 	dryRun := false
 	if v := form.Get("DryRun"); v != "" {
 		switch strings.ToLower(v) {

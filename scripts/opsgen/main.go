@@ -1,5 +1,7 @@
-// Command opsgen writes the data plane's table of operations
-// (internal/dataplane/operations.json) from botocore's service models:
+// Command opsgen writes two tables from botocore's service models: the
+// EC2 API's parameters per action (internal/ec2query/params.json, so that
+// a parameter AWS does not take is UnknownParameter), and the data
+// plane's table of operations (internal/dataplane/operations.json):
 // for every service in vpce's catalog, the protocols it speaks, the JSON
 // target prefix, and for REST services each operation's method and
 // request URI, so that a request is named by the model rather than by a
@@ -21,7 +23,77 @@ import (
 	"strings"
 
 	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/ec2query"
 )
+
+// ec2Model is the part of botocore's EC2 model that the parameter table
+// is made from.
+type ec2Model struct {
+	Operations map[string]struct {
+		Input struct {
+			Shape string `json:"shape"`
+		} `json:"input"`
+	} `json:"operations"`
+	Shapes map[string]struct {
+		Members map[string]struct {
+			LocationName string `json:"locationName"`
+			QueryName    string `json:"queryName"`
+		} `json:"members"`
+	} `json:"shapes"`
+}
+
+// writeEC2Params writes, for every EC2 action vpce serves, the top-level
+// query parameters AWS's model takes (the EC2 protocol's serialized names:
+// queryName, else locationName capitalized, else the member's name).
+func writeEC2Params(dir, commit, out string) {
+	versions, _ := filepath.Glob(filepath.Join(dir, "ec2", "*", "service-2.json"))
+	if len(versions) == 0 {
+		log.Fatal("no ec2 model")
+	}
+	sort.Strings(versions)
+	b, err := os.ReadFile(versions[len(versions)-1])
+	if err != nil {
+		log.Fatal(err)
+	}
+	var m ec2Model
+	if err := json.Unmarshal(b, &m); err != nil {
+		log.Fatal(err)
+	}
+	served := ec2query.New(ec2query.Config{}).Actions()
+	sort.Strings(served)
+	table := map[string][]string{}
+	for _, a := range served {
+		op, ok := m.Operations[a]
+		if !ok {
+			log.Printf("%s: not in botocore's EC2 model", a)
+			continue
+		}
+		names := []string{}
+		for name, mem := range m.Shapes[op.Input.Shape].Members {
+			switch {
+			case mem.QueryName != "":
+				name = mem.QueryName
+			case mem.LocationName != "":
+				name = strings.ToUpper(mem.LocationName[:1]) + mem.LocationName[1:]
+			}
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		table[a] = names
+	}
+	doc := struct {
+		Source  string              `json:"source"`
+		Actions map[string][]string `json:"actions"`
+	}{fmt.Sprintf("botocore %s: botocore/data/ec2/%s/service-2.json (Apache-2.0), written by scripts/opsgen", commit, filepath.Base(filepath.Dir(versions[len(versions)-1]))), table}
+	j, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(out, append(j, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s: %d actions\n", out, len(table))
+}
 
 // model is the part of a botocore service-2.json that opsgen reads.
 type model struct {
@@ -81,10 +153,12 @@ func main() {
 	dir := flag.String("botocore", "", "botocore's data folder (botocore/data)")
 	commit := flag.String("commit", "", "the botocore commit the folder is from (recorded as the source)")
 	out := flag.String("out", "internal/dataplane/operations.json", "file to write")
+	ec2Out := flag.String("ec2-out", "internal/ec2query/params.json", "the EC2 actions' parameter table to write")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("-botocore DIR is required")
 	}
+	writeEC2Params(*dir, *commit, *ec2Out)
 	models := map[string]*model{}
 	byPrefix := map[string][]string{}
 	entries, err := os.ReadDir(*dir)
