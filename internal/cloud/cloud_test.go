@@ -403,3 +403,33 @@ func TestVpcTenancy(t *testing.T) {
 		t.Fatalf("tenancy after ModifyVpcTenancy %q", got)
 	}
 }
+
+// TestRuleTags: security group rules (sgr-…) take tags after creation
+// as AWS allows — CreateTags, DeleteTags, DescribeTags with resource type
+// security-group-rule, and DescribeSecurityGroupRules shows them; an
+// unknown rule is InvalidSecurityGroupRuleId.NotFound.
+func TestRuleTags(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.8.0.0/16"})).Vpc
+	g := mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{GroupName: "web", Description: "web", VpcID: v.VpcID})).GroupID
+	port := int32(443)
+	rule := mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, &SecurityGroupRulesInput{GroupID: g,
+		IPPermissions: []IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, IPRanges: []IPRange{{CidrIP: "10.0.0.0/8"}}}}})).Rules[0].SecurityGroupRuleID
+	mustDo[*Return](t)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{rule}, Tags: []Tag{{Key: "Name", Value: "https-in"}}}))
+	rules := mustDo[*DescribeSecurityGroupRulesOutput](t)(c.DescribeSecurityGroupRules(ctx, sc, &DescribeSecurityGroupRulesInput{RuleIDs: []string{rule}}))
+	if len(rules.Rules) != 1 || len(rules.Rules[0].Tags) != 1 || rules.Rules[0].Tags[0].Value != "https-in" {
+		t.Fatalf("rule after CreateTags: %+v", rules.Rules)
+	}
+	tags := mustDo[*DescribeTagsOutput](t)(c.DescribeTags(ctx, sc, &DescribeTagsInput{Filters: []Filter{{Name: "resource-type", Values: []string{"security-group-rule"}}}}))
+	if len(tags.Tags) != 1 || tags.Tags[0].ResourceID != rule || tags.Tags[0].ResourceType != "security-group-rule" {
+		t.Fatalf("DescribeTags: %+v", tags.Tags)
+	}
+	mustDo[*Return](t)(c.DeleteTags(ctx, sc, &DeleteTagsInput{Resources: []string{rule}}))
+	rules = mustDo[*DescribeSecurityGroupRulesOutput](t)(c.DescribeSecurityGroupRules(ctx, sc, &DescribeSecurityGroupRulesInput{RuleIDs: []string{rule}}))
+	if len(rules.Rules[0].Tags) != 0 {
+		t.Fatalf("rule after DeleteTags: %+v", rules.Rules[0].Tags)
+	}
+	_, err := c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{"sgr-0123456789abcdef0"}, Tags: []Tag{{Key: "a", Value: "b"}}})
+	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
+}

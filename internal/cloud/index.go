@@ -33,6 +33,9 @@ const (
 	// kindTag: kind/len:key=value/id under kind/len:key=value; the length
 	// (in characters) makes key and value unambiguous.
 	kindTag = "tag"
+	// kindRuleGroup: security group rule ID → its group, for the calls
+	// that name a rule alone (CreateTags on sgr-…).
+	kindRuleGroup = "sgr-group"
 	// kindEndpointScope (global scope): endpoint ID → its account and
 	// region, for the public vpce names (BackfillIndexes writes it for
 	// endpoints stored before it existed).
@@ -75,6 +78,7 @@ type indexed struct {
 	VPC    string            `json:"vpc"`    // groups
 	Name   string            `json:"name"`   // groups
 	Rules  []struct {
+		ID  string           `json:"id"`
 		Ref *ReferencedGroup `json:"ref"`
 	} `json:"rules"` // groups
 	Type      string     `json:"type"`      // endpoints
@@ -116,6 +120,9 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 	case kindSG:
 		add(kindSGName, sgNameKey(o.VPC, o.Name), "", named)
 		for _, r := range o.Rules {
+			if r.ID != "" {
+				add(kindRuleGroup, r.ID, "", named)
+			}
 			if r.Ref != nil && r.Ref.GroupID != id {
 				add(kindRef, r.Ref.GroupID+"/"+kind+"/"+id, r.Ref.GroupID, []byte("{}"))
 			}

@@ -436,6 +436,7 @@ func init() {
 		taggableKind("pl", kindPrefixList, "prefix-list", "InvalidPrefixListID.NotFound", "prefix list", prefixListID, func(p *ManagedPrefixList) *TagSet { return &p.Tags }, func(tx *txn, p *ManagedPrefixList) bool { return !p.deleted() }),
 		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *TagSet { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
 		taggableKind("nip", kindInsightsPath, "network-insights-path", "InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", pathID, pathTags2, nil),
+		ruleTaggable(),
 		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *TagSet { return &a.Tags }, nil),
 	}
 }

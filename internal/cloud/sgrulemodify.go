@@ -2,9 +2,12 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"slices"
 
+	json "github.com/goccy/go-json"
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // SecurityGroupRuleRequest is a rule's new content in ModifySecurityGroupRules:
@@ -158,4 +161,80 @@ func (c *Cloud) updateDescriptions(ctx context.Context, sc Scope, in *UpdateRule
 		}
 		return putObj(tx, kindSG, g.GroupID, g)
 	})
+}
+
+// ruleOwner finds the group that holds a rule, by the rule index (a
+// state written before the index existed is searched).
+func (tx *txn) ruleOwner(ruleID string) (*SecurityGroup, int, error) {
+	notFound := apierr.New("InvalidSecurityGroupRuleId.NotFound", "The security group rule ID '%s' does not exist", ruleID)
+	find := func(g *SecurityGroup) int {
+		return slices.IndexFunc(g.Rules, func(r SecurityGroupRule) bool { return r.SecurityGroupRuleID == ruleID })
+	}
+	b, err := tx.Get(store.Key{Scope: tx.sc, Kind: kindRuleGroup, ID: ruleID})
+	switch {
+	case err == nil:
+		var rec idRec
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return nil, 0, err
+		}
+		g, err := getOr[SecurityGroup](tx, kindSG, rec.ID, func() error { return notFound })
+		if err != nil {
+			return nil, 0, err
+		}
+		if i := find(g); i >= 0 {
+			return g, i, nil
+		}
+		return nil, 0, notFound
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, 0, err
+	}
+	groups, err := listObj[SecurityGroup](tx, kindSG)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, g := range groups {
+		if i := find(g); i >= 0 {
+			return g, i, nil
+		}
+	}
+	return nil, 0, notFound
+}
+
+// ruleTaggable lets CreateTags, DeleteTags and DescribeTags reach
+// security group rules (resource type security-group-rule), which live
+// inside their group.
+func ruleTaggable() taggable {
+	type ruleRef struct {
+		g *SecurityGroup
+		i int
+	}
+	return taggable{
+		prefix: "sgr", kind: kindSG, resourceType: "security-group-rule", notFound: "InvalidSecurityGroupRuleId.NotFound", noun: "security group rule",
+		get: func(tx *txn, id string) (any, *TagSet, error) {
+			g, i, err := tx.ruleOwner(id)
+			if err != nil {
+				return nil, nil, err
+			}
+			return ruleRef{g, i}, &g.Rules[i].Tags, nil
+		},
+		save: func(tx *txn, _ string, obj any) error {
+			r := obj.(ruleRef)
+			return putObj(tx, kindSG, r.g.GroupID, r.g)
+		},
+		all: func(tx *txn) ([]taggedObject, error) {
+			groups, err := listObj[SecurityGroup](tx, kindSG)
+			if err != nil {
+				return nil, err
+			}
+			var out []taggedObject
+			for _, g := range groups {
+				for _, r := range g.Rules {
+					if len(r.Tags) > 0 {
+						out = append(out, taggedObject{r.SecurityGroupRuleID, r.Tags})
+					}
+				}
+			}
+			return out, nil
+		},
+	}
 }

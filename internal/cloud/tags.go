@@ -101,6 +101,16 @@ type taggable struct {
 	// tags returns a pointer to the tag list inside a decoded object.
 	get func(tx *txn, id string) (any, *TagSet, error)
 	all func(tx *txn) ([]taggedObject, error)
+	// save stores what get returned, changed (nil: the object by its ID).
+	save func(tx *txn, id string, obj any) error
+}
+
+// store writes a tagged object back.
+func (t taggable) store(tx *txn, id string, obj any) error {
+	if t.save != nil {
+		return t.save(tx, id, obj)
+	}
+	return putObj(tx, t.kind, id, obj)
 }
 
 type taggedObject struct {
@@ -177,7 +187,7 @@ func (c *Cloud) CreateTags(ctx context.Context, sc Scope, in *CreateTagsInput) (
 			if err := validateTags(*tags); err != nil {
 				return err
 			}
-			if err := putObj(tx, t.kind, id, obj); err != nil {
+			if err := t.store(tx, id, obj); err != nil {
 				return err
 			}
 		}
@@ -219,7 +229,7 @@ func (c *Cloud) DeleteTags(ctx context.Context, sc Scope, in *DeleteTagsInput) (
 					return false
 				})
 			}
-			if err := putObj(tx, t.kind, id, obj); err != nil {
+			if err := t.store(tx, id, obj); err != nil {
 				return err
 			}
 		}
