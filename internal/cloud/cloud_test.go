@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -432,4 +433,60 @@ func TestRuleTags(t *testing.T) {
 	}
 	_, err := c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{"sgr-0123456789abcdef0"}, Tags: []Tag{{Key: "a", Value: "b"}}})
 	wantCode(t, err, "InvalidSecurityGroupRuleId.NotFound")
+}
+
+type dhcpConf = []struct {
+	Key    string   `ec2:"Key"`
+	Values []string `ec2:"Value"`
+}
+
+// TestDhcpOptions: the default set exists in every scope (the region's
+// domain, AmazonProvidedDNS) and is every VPC's; custom sets are
+// validated as AWS does, comma-separated servers are separate values,
+// association and deletion follow AWS's rules and codes.
+func TestDhcpOptions(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.7.0.0/16"})).Vpc
+	all := mustDo[*DescribeDhcpOptionsOutput](t)(c.DescribeDhcpOptions(ctx, sc, &DescribeDhcpOptionsInput{}))
+	if len(all.DhcpOptions) != 1 || all.DhcpOptions[0].DhcpOptionsID != v.DhcpOptionsID ||
+		!slices.Equal(all.DhcpOptions[0].Values("domain-name"), []string{"ec2.internal"}) || !all.DhcpOptions[0].UsesAmazonDNS() {
+		t.Fatalf("default set: %+v (VPC has %s)", all.DhcpOptions, v.DhcpOptionsID)
+	}
+	for _, bad := range []dhcpConf{
+		{{Key: "domain-name-serverz", Values: []string{"10.0.0.2"}}},
+		{{Key: "domain-name-servers", Values: []string{"not-an-ip"}}},
+		{{Key: "domain-name-servers", Values: []string{"10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5"}}},
+		{{Key: "netbios-node-type", Values: []string{"3"}}},
+		{{Key: "domain-name", Values: []string{"a.example"}}, {Key: "domain-name", Values: []string{"b.example"}}},
+	} {
+		_, err := c.CreateDhcpOptions(ctx, sc, &CreateDhcpOptionsInput{Configurations: bad})
+		wantCode(t, err, "InvalidParameterValue")
+	}
+	d := mustDo[*CreateDhcpOptionsOutput](t)(c.CreateDhcpOptions(ctx, sc, &CreateDhcpOptionsInput{Configurations: dhcpConf{
+		{Key: "domain-name", Values: []string{"corp.example"}},
+		{Key: "domain-name-servers", Values: []string{"10.7.0.10,10.7.0.11"}},
+	}, TagSpecifications: []TagSpecification{{ResourceType: "dhcp-options", Tags: []Tag{{Key: "Name", Value: "corp"}}}}})).DhcpOptions
+	if got := d.Values("domain-name-servers"); !slices.Equal(got, []string{"10.7.0.10", "10.7.0.11"}) || d.UsesAmazonDNS() || len(d.Tags) != 1 {
+		t.Fatalf("created %+v", d)
+	}
+	byKey := mustDo[*DescribeDhcpOptionsOutput](t)(c.DescribeDhcpOptions(ctx, sc, &DescribeDhcpOptionsInput{Filters: []Filter{{Name: "value", Values: []string{"10.7.0.11"}}}}))
+	if len(byKey.DhcpOptions) != 1 || byKey.DhcpOptions[0].DhcpOptionsID != d.DhcpOptionsID {
+		t.Fatalf("filter value: %+v", byKey.DhcpOptions)
+	}
+	_, err := c.AssociateDhcpOptions(ctx, sc, &AssociateDhcpOptionsInput{DhcpOptionsID: "dopt-0123456789abcdef0", VpcID: v.VpcID})
+	wantCode(t, err, "InvalidDhcpOptionID.NotFound")
+	mustDo[*Return](t)(c.AssociateDhcpOptions(ctx, sc, &AssociateDhcpOptionsInput{DhcpOptionsID: d.DhcpOptionsID, VpcID: v.VpcID}))
+	_, err = c.DeleteDhcpOptions(ctx, sc, &DeleteDhcpOptionsInput{DhcpOptionsID: d.DhcpOptionsID})
+	wantCode(t, err, "DependencyViolation")
+	mustDo[*Return](t)(c.AssociateDhcpOptions(ctx, sc, &AssociateDhcpOptionsInput{DhcpOptionsID: "default", VpcID: v.VpcID}))
+	vpcs := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(ctx, sc, &DescribeVpcsInput{VpcIDs: []string{v.VpcID}}))
+	if vpcs.Vpcs[0].DhcpOptionsID != "default" {
+		t.Fatalf("VPC after associating default: %s", vpcs.Vpcs[0].DhcpOptionsID)
+	}
+	mustDo[*Return](t)(c.DeleteDhcpOptions(ctx, sc, &DeleteDhcpOptionsInput{DhcpOptionsID: d.DhcpOptionsID}))
+	_, err = c.DeleteDhcpOptions(ctx, sc, &DeleteDhcpOptionsInput{DhcpOptionsID: d.DhcpOptionsID})
+	wantCode(t, err, "InvalidDhcpOptionsID.NotFound")
+	_, err = c.DescribeDhcpOptions(ctx, sc, &DescribeDhcpOptionsInput{DhcpOptionsIDs: []string{d.DhcpOptionsID}})
+	wantCode(t, err, "InvalidDhcpOptionID.NotFound")
 }

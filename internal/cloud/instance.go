@@ -437,6 +437,7 @@ func init() {
 		taggableKind("i", kindInstance, "instance", "InvalidInstanceID.NotFound", "instance", instID, func(i *Instance) *TagSet { return &i.Tags }, func(tx *txn, i *Instance) bool { return i.visible(tx) }),
 		taggableKind("nip", kindInsightsPath, "network-insights-path", "InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", pathID, pathTags2, nil),
 		ruleTaggable(),
+		dhcpTaggable(),
 		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *TagSet { return &a.Tags }, nil),
 	}
 }

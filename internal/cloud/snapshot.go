@@ -39,6 +39,9 @@ type Snapshot struct {
 	// PrefixLists holds the region's AWS-managed lists and the scope's
 	// live customer-managed ones.
 	PrefixLists map[string]*ManagedPrefixList
+	// DhcpOptions are the scope's DHCP option sets, the default one
+	// included.
+	DhcpOptions map[string]*DhcpOptions
 
 	subnetRT   map[string]*RouteTable                      // subnet → explicitly associated table
 	mainRT     map[string]*RouteTable                      // VPC → main table
@@ -51,6 +54,15 @@ type Snapshot struct {
 	dns        map[string]*DNSView                         // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
 	next       time.Time                                   // when a derived state changes by itself
+}
+
+// DhcpOf returns the DHCP option set a VPC's instances are given; nil
+// when the VPC has none ("default") or is not in the snapshot.
+func (s *Snapshot) DhcpOf(vpcID string) *DhcpOptions {
+	if v := s.Vpcs[vpcID]; v != nil {
+		return s.DhcpOptions[v.DhcpOptionsID]
+	}
+	return nil
 }
 
 // RouteTableOf returns the route table a subnet uses: its explicit
@@ -235,6 +247,11 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	dhcps, err := tx.allDhcpOptions()
+	if err != nil {
+		return nil, err
+	}
+	s.DhcpOptions = toMap(dhcps, dhcpID)
 	s.Vpcs = toMap(vpcs, func(v *Vpc) string { return v.VpcID })
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
 	s.SecurityGroups = toMap(sgs, sgID)

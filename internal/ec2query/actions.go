@@ -16,6 +16,11 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DescribeVpcAttribute": act(c.DescribeVpcAttribute),
 		"ModifyVpcTenancy":     act(c.ModifyVpcTenancy),
 
+		"CreateDhcpOptions":    act(c.CreateDhcpOptions),
+		"DescribeDhcpOptions":  act(c.DescribeDhcpOptions),
+		"DeleteDhcpOptions":    act(c.DeleteDhcpOptions),
+		"AssociateDhcpOptions": act(c.AssociateDhcpOptions),
+
 		"CreateSubnet":          act(c.CreateSubnet),
 		"DescribeSubnets":       act(c.DescribeSubnets),
 		"DeleteSubnet":          act(c.DeleteSubnet),

@@ -583,6 +583,21 @@ func (p *path) resolve(name string) error {
 			return inputErr("VPC %s is not in the state", p.src.VpcID)
 		}
 		res = p.a.view(p.src.VpcID).Lookup(name)
+		if d := p.a.snap.DhcpOf(p.src.VpcID); d != nil && !d.UsesAmazonDNS() {
+			// The VPC's DHCP options send the instances' queries to other
+			// name servers: what they answer is theirs, not the VPC
+			// resolver's (no private DNS of endpoints, no private zones).
+			// vpce answers as public DNS would, and says so.
+			res = p.a.publicView().Lookup(name)
+			servers := strings.Join(d.Values("domain-name-servers"), ", ")
+			if servers == "" {
+				servers = "no name servers"
+			}
+			comp = d.DhcpOptionsID
+			p.detail("DHCP_OPTIONS_CUSTOM_DNS", d.DhcpOptionsID, fmt.Sprintf("VPC %s's DHCP options %s give its instances %s, not AmazonProvidedDNS: %s is resolved as public DNS answers it (a server that forwards to the VPC resolver at %s would give the VPC's answer)",
+				p.src.VpcID, d.DhcpOptionsID, servers, name, p.a.snap.DNSView(p.src.VpcID).ResolverAddr))
+			p.r.Fix = append(p.r.Fix, fmt.Sprintf("aws ec2 associate-dhcp-options --vpc-id %s --dhcp-options-id <a set whose domain-name-servers include AmazonProvidedDNS>", p.src.VpcID))
+		}
 	}
 	h := Hop{Component: comp, Kind: "dns", VpcID: p.src.VpcID, Rule: name + ": " + res.Reason}
 	switch res.Kind {

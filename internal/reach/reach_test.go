@@ -510,3 +510,39 @@ func TestIPv6ACLEntriesInIPv4VPC(t *testing.T) {
 	w.aclEntry(2, true, "deny", "0.0.0.0/0", 443, 443)
 	check(t, w.analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}), Blocked, "SUBNET_ACL_RESTRICTION")
 }
+
+// TestDhcpOptionsCustomDNS: a VPC whose DHCP options give its instances
+// other name servers does not use the VPC resolver, as in AWS: the
+// endpoint's private DNS no longer answers for them, ssm resolves
+// publicly and goes out through the NAT gateway, and the answer says why
+// and how to fix it; back on AmazonProvidedDNS the endpoint serves again.
+func TestDhcpOptionsCustomDNS(t *testing.T) {
+	w := newWorld(t)
+	custom := cloudtest.Must[*cloud.CreateDhcpOptionsOutput](t)(w.c.CreateDhcpOptions(w.ctx, sc, &cloud.CreateDhcpOptionsInput{
+		Configurations: []struct {
+			Key    string   `ec2:"Key"`
+			Values []string `ec2:"Value"`
+		}{{Key: "domain-name-servers", Values: []string{"10.0.0.53,10.0.1.53"}}},
+	})).DhcpOptions.DhcpOptionsID
+	cloudtest.Must[*cloud.Return](t)(w.c.AssociateDhcpOptions(w.ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: custom, VpcID: w.vpc}))
+	r := w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"})
+	check(t, r, PublicNAT, "")
+	var d *Explanation
+	for i := range r.Details {
+		if r.Details[i].Code == "DHCP_OPTIONS_CUSTOM_DNS" {
+			d = &r.Details[i]
+		}
+	}
+	if d == nil || d.Component != custom || !strings.Contains(d.Message, "10.0.0.53, 10.0.1.53") || !strings.Contains(strings.Join(r.Fix, " "), "associate-dhcp-options") {
+		t.Fatalf("details %v, fix %v", r.Details, r.Fix)
+	}
+	// AmazonProvidedDNS among the servers: the VPC resolver answers.
+	both := cloudtest.Must[*cloud.CreateDhcpOptionsOutput](t)(w.c.CreateDhcpOptions(w.ctx, sc, &cloud.CreateDhcpOptionsInput{
+		Configurations: []struct {
+			Key    string   `ec2:"Key"`
+			Values []string `ec2:"Value"`
+		}{{Key: "domain-name-servers", Values: []string{"AmazonProvidedDNS", "10.0.0.53"}}},
+	})).DhcpOptions.DhcpOptionsID
+	cloudtest.Must[*cloud.Return](t)(w.c.AssociateDhcpOptions(w.ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: both, VpcID: w.vpc}))
+	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
+}

@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestDhcpOptionsWithCLI: DHCP option sets through the aws CLI v2 — the
+// default set, a custom one (comma-separated servers, tags), association,
+// AWS's DependencyViolation and NotFound codes — and `vpce reach` saying
+// that a VPC whose set names other name servers does not get the VPC
+// resolver's answers (ssm then resolves to its public address).
+func TestDhcpOptionsWithCLI(t *testing.T) {
+	acct := newAccount()
+	run := cliRunner(t, acct)
+	vpc := str(run("create-vpc", "--cidr-block", "10.40.0.0/16"), "Vpc", "VpcId")
+	def := str(run("describe-vpcs", "--vpc-ids", vpc), "Vpcs", 0, "DhcpOptionsId")
+	sets := run("describe-dhcp-options", "--dhcp-options-ids", def)
+	if str(sets, "DhcpOptions", 0, "DhcpConfigurations", 0, "Values", 0, "Value") != "ec2.internal" ||
+		str(sets, "DhcpOptions", 0, "DhcpConfigurations", 1, "Values", 0, "Value") != "AmazonProvidedDNS" {
+		t.Fatalf("default set: %v", sets)
+	}
+	created := run("create-dhcp-options", "--dhcp-configurations", "Key=domain-name-servers,Values=10.40.0.53,10.40.1.53", "Key=domain-name,Values=corp.example",
+		"--tag-specifications", "ResourceType=dhcp-options,Tags=[{Key=Name,Value=corp}]")
+	dopt := str(created, "DhcpOptions", "DhcpOptionsId")
+	if !strings.HasPrefix(dopt, "dopt-") || str(created, "DhcpOptions", "Tags", 0, "Value") != "corp" {
+		t.Fatalf("create-dhcp-options: %v", created)
+	}
+	cliErr(t, acct, "InvalidParameterValue", "create-dhcp-options", "--dhcp-configurations", "Key=domain-name-serverz,Values=10.0.0.2")
+	run("associate-dhcp-options", "--dhcp-options-id", dopt, "--vpc-id", vpc)
+	if got := str(run("describe-vpcs", "--vpc-ids", vpc), "Vpcs", 0, "DhcpOptionsId"); got != dopt {
+		t.Fatalf("VPC's set after associate: %s", got)
+	}
+	cliErr(t, acct, "DependencyViolation", "delete-dhcp-options", "--dhcp-options-id", dopt)
+
+	sn := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.40.1.0/24", "--availability-zone", "us-east-1a"), "Subnet", "SubnetId")
+	inst := str(run("run-instances", "--image-id", "ami-12345678", "--subnet-id", sn), "Instances", 0, "InstanceId")
+	run("modify-vpc-attribute", "--vpc-id", vpc, "--enable-dns-hostnames", `{"Value":true}`)
+	run("create-vpc-endpoint", "--vpc-id", vpc, "--vpc-endpoint-type", "Interface", "--service-name", "com.amazonaws.us-east-1.ssm", "--subnet-ids", sn, "--private-dns-enabled")
+	out, _ := reachCmd(t, shared.url, acct, "secret", "--from", inst, "--to", "ssm.us-east-1.amazonaws.com", "-o", "json")
+	if !strings.Contains(out, "DHCP_OPTIONS_CUSTOM_DNS") || !strings.Contains(out, "10.40.0.53, 10.40.1.53") {
+		t.Fatalf("vpce reach with custom name servers:\n%s", out)
+	}
+	run("associate-dhcp-options", "--dhcp-options-id", def, "--vpc-id", vpc)
+	out, code := reachCmd(t, shared.url, acct, "secret", "--from", inst, "--to", "ssm.us-east-1.amazonaws.com", "-o", "json")
+	if code != 0 || strings.Contains(out, "DHCP_OPTIONS_CUSTOM_DNS") || !strings.Contains(out, "PRIVATE_INTERFACE_ENDPOINT") {
+		t.Fatalf("vpce reach back on AmazonProvidedDNS (exit %d):\n%s", code, out)
+	}
+	run("delete-dhcp-options", "--dhcp-options-id", dopt)
+	cliErr(t, acct, "InvalidDhcpOptionID.NotFound", "describe-dhcp-options", "--dhcp-options-ids", dopt)
+}
+
+// TestUnknownParameterOnTheWire: a parameter the action does not take is
+// UnknownParameter, as EC2 answers a raw request (the SDKs and the CLI
+// only send the model's names).
+func TestUnknownParameterOnTheWire(t *testing.T) {
+	acct := newAccount()
+	form := url.Values{"Action": {"CreateVpc"}, "Version": {"2016-11-15"}, "CidrBlock": {"10.41.0.0/16"}, "InstanceTenancyy": {"dedicated"}}
+	req, _ := http.NewRequest(http.MethodPost, shared.url, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+acct+"/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "<Code>UnknownParameter</Code>") || !strings.Contains(string(b), "The parameter InstanceTenancyy is not recognized") {
+		t.Fatalf("misspelt parameter: %d %s", resp.StatusCode, b)
+	}
+	// Spelt right, dedicated tenancy is kept.
+	run := cliRunner(t, acct)
+	vpc := run("create-vpc", "--cidr-block", "10.41.0.0/16", "--instance-tenancy", "dedicated")
+	if str(vpc, "Vpc", "InstanceTenancy") != "dedicated" {
+		t.Fatalf("create-vpc --instance-tenancy dedicated: %v", vpc)
+	}
+	id := str(vpc, "Vpc", "VpcId")
+	run("modify-vpc-tenancy", "--vpc-id", id, "--instance-tenancy", "default")
+	if got := str(run("describe-vpcs", "--vpc-ids", id), "Vpcs", 0, "InstanceTenancy"); got != "default" {
+		t.Fatalf("tenancy after modify-vpc-tenancy: %s", got)
+	}
+}
