@@ -490,3 +490,72 @@ func TestDhcpOptions(t *testing.T) {
 	_, err = c.DescribeDhcpOptions(ctx, sc, &DescribeDhcpOptionsInput{DhcpOptionsIDs: []string{d.DhcpOptionsID}})
 	wantCode(t, err, "InvalidDhcpOptionID.NotFound")
 }
+
+// TestSecondaryAddresses: an interface takes several private addresses
+// (PrivateIpAddresses.N, SecondaryPrivateIpAddressCount, Assign /
+// UnassignPrivateIpAddresses), each unique in the subnet and counted in
+// its free addresses; AllowReassignment moves a secondary address between
+// interfaces but never a primary one; the primary cannot be unassigned.
+func TestSecondaryAddresses(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	s := newSubnet(t, c, "10.6.0.0/16", "10.6.1.0/28") // 11 usable addresses
+	free := func() int {
+		out := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{s.SubnetID}}))
+		return out.Subnets[0].AvailableIPAddressCount
+	}
+	before := free()
+	in := &CreateNetworkInterfaceInput{SubnetID: s.SubnetID}
+	in.PrivateIPs = append(in.PrivateIPs, struct {
+		PrivateIPAddress string `ec2:"PrivateIpAddress"`
+		Primary          bool   `ec2:"Primary"`
+	}{"10.6.1.10", true}, struct {
+		PrivateIPAddress string `ec2:"PrivateIpAddress"`
+		Primary          bool   `ec2:"Primary"`
+	}{"10.6.1.11", false})
+	a := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, in)).NetworkInterface
+	if a.PrivateIPAddress.String() != "10.6.1.10" || len(a.PrivateIPs) != 2 || !a.PrivateIPs[0].Primary || a.PrivateIPs[1].PrivateIPAddress.String() != "10.6.1.11" || a.PrivateIPs[1].Primary {
+		t.Fatalf("created %+v", a.PrivateIPs)
+	}
+	n := int32(3)
+	b := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID, SecondaryCount: &n})).NetworkInterface
+	if len(b.PrivateIPs) != 4 {
+		t.Fatalf("with 3 secondaries: %+v", b.PrivateIPs)
+	}
+	seen := map[string]bool{}
+	for _, e := range []*NetworkInterface{a, b} {
+		for _, p := range e.PrivateIPs {
+			if seen[p.PrivateIPAddress.String()] {
+				t.Fatalf("address %s given twice", p.PrivateIPAddress)
+			}
+			seen[p.PrivateIPAddress.String()] = true
+		}
+	}
+	if got := free(); got != before-6 {
+		t.Fatalf("free addresses %d → %d, want 6 fewer", before, got)
+	}
+	// Taken, reserved, outside: refused.
+	_, err := c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}})
+	wantCode(t, err, "InvalidIPAddress.InUse")
+	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.1"}})
+	wantCode(t, err, "InvalidParameterValue")
+	// Reassignment moves a secondary address, never a primary one.
+	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.10"}, AllowReassignment: true})
+	wantCode(t, err, "InvalidIPAddress.InUse")
+	got := mustDo[*AssignPrivateIpAddressesOutput](t)(c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}, AllowReassignment: true}))
+	if len(got.Assigned) != 1 || got.Assigned[0].PrivateIPAddress != "10.6.1.11" {
+		t.Fatalf("reassigned %+v", got)
+	}
+	enis := mustDo[*DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{a.NetworkInterfaceID}}))
+	if len(enis.NetworkInterfaces[0].PrivateIPs) != 1 {
+		t.Fatalf("a after its secondary moved: %+v", enis.NetworkInterfaces[0].PrivateIPs)
+	}
+	_, err = c.UnassignPrivateIpAddresses(ctx, sc, &UnassignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{b.PrivateIPAddress.String()}})
+	wantCode(t, err, "InvalidParameterValue")
+	mustDo[*Return](t)(c.UnassignPrivateIpAddresses(ctx, sc, &UnassignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}}))
+	// The freed address can be taken again; the subnet runs out as AWS says.
+	mustDo[*AssignPrivateIpAddressesOutput](t)(c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: a.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}}))
+	many := int32(20)
+	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: a.NetworkInterfaceID, SecondaryCount: &many})
+	wantCode(t, err, "InsufficientFreeAddressesInSubnet")
+}

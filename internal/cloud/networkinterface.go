@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	json "github.com/goccy/go-json"
 	"github.com/vpce/vpce/internal/apierr"
 )
 
@@ -133,41 +134,89 @@ func PrivateDNSName(region string, a netip.Addr) string {
 // and free, else the lowest free one. AWS reserves the first four addresses
 // and the last. The caller's write transaction makes this race-free.
 func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
-	rs, err := tx.ListChildren(tx.sc, kindAddress, s.SubnetID)
+	var wants []string
+	if want != "" {
+		wants = []string{want}
+	}
+	got, err := tx.allocateAddresses(s, wants, 1-len(wants))
 	if err != nil {
 		return netip.Addr{}, err
 	}
-	used := make(map[netip.Addr]bool, len(rs))
+	return got[0], nil
+}
+
+// addressHolders are the subnet's addresses in use, by the interface that
+// holds each.
+func (tx *txn) addressHolders(s *Subnet) (map[netip.Addr]string, error) {
+	rs, err := tx.ListChildren(tx.sc, kindAddress, s.SubnetID)
+	if err != nil {
+		return nil, err
+	}
+	used := make(map[netip.Addr]string, len(rs))
 	for _, r := range rs {
 		_, ip, _ := strings.Cut(r.ID, "/")
 		if a, err := netip.ParseAddr(ip); err == nil {
-			used[a] = true
+			var rec struct {
+				ENI string `json:"eni"`
+			}
+			json.Unmarshal(r.Data, &rec)
+			used[a] = rec.ENI
 		}
 	}
+	return used, nil
+}
+
+// allocateAddresses hands out the addresses wanted (each free, in the
+// subnet, not reserved, not twice) and extra more, the lowest free ones.
+func (tx *txn) allocateAddresses(s *Subnet, wants []string, extra int) ([]netip.Addr, error) {
+	used, err := tx.addressHolders(s)
+	if err != nil {
+		return nil, err
+	}
+	return allocateFrom(s, used, wants, extra)
+}
+
+func allocateFrom(s *Subnet, used map[netip.Addr]string, wants []string, extra int) ([]netip.Addr, error) {
 	first := s.CidrBlock.Addr().Next().Next().Next().Next()
 	last := lastAddr(s.CidrBlock).Prev()
-	if want != "" {
+	taken := map[netip.Addr]bool{}
+	var out []netip.Addr
+	for _, want := range wants {
 		a, err := netip.ParseAddr(want)
 		if err != nil || !a.Is4() {
-			return netip.Addr{}, invalidValue("Invalid value '%s' for privateIpAddress", want)
+			return nil, invalidValue("Invalid value '%s' for privateIpAddress", want)
 		}
 		switch {
 		case !s.CidrBlock.Contains(a):
-			return netip.Addr{}, invalidValue("Address %s does not fall within the subnet's address range", a)
+			return nil, invalidValue("Address %s does not fall within the subnet's address range", a)
 		case a.Less(first) || last.Less(a):
-			return netip.Addr{}, invalidValue("Address %s is in subnet's reserved address range", a)
-		case used[a]:
-			return netip.Addr{}, apierr.New("InvalidIPAddress.InUse", "Address %s is in use.", a)
+			return nil, invalidValue("Address %s is in subnet's reserved address range", a)
+		case taken[a]:
+			return nil, invalidValue("Duplicate private IP address %s", a)
 		}
-		return a, nil
+		if _, inUse := used[a]; inUse {
+			return nil, apierr.New("InvalidIPAddress.InUse", "Address %s is in use.", a)
+		}
+		taken[a] = true
+		out = append(out, a)
 	}
-	for a := first; !last.Less(a); a = a.Next() {
-		if !used[a] {
-			return a, nil
+	for a := first; extra > 0 && !last.Less(a); a = a.Next() {
+		if _, inUse := used[a]; !inUse && !taken[a] {
+			taken[a] = true
+			out = append(out, a)
+			extra--
 		}
 	}
-	return netip.Addr{}, apierr.New("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", s.SubnetID)
+	if extra > 0 {
+		return nil, apierr.New("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", s.SubnetID)
+	}
+	return out, nil
 }
+
+// maxPrivateIPs is the most private IPv4 addresses vpce gives one
+// interface (AWS's limit depends on the instance type: 50 for the
+// largest).
+const maxPrivateIPs = 50
 
 func lastAddr(p netip.Prefix) netip.Addr {
 	a := p.Addr().As4()
@@ -230,9 +279,14 @@ func (tx *txn) newInterfaceTxn(s *Subnet, want string, groups []GroupIdentifier,
 
 // CreateNetworkInterfaceInput is the input of CreateNetworkInterface.
 type CreateNetworkInterfaceInput struct {
-	SubnetID          string             `ec2:"SubnetId,required"`
-	Description       string             `ec2:"Description"`
-	PrivateIPAddress  string             `ec2:"PrivateIpAddress"`
+	SubnetID         string `ec2:"SubnetId,required"`
+	Description      string `ec2:"Description"`
+	PrivateIPAddress string `ec2:"PrivateIpAddress"`
+	PrivateIPs       []struct {
+		PrivateIPAddress string `ec2:"PrivateIpAddress"`
+		Primary          bool   `ec2:"Primary"`
+	} `ec2:"PrivateIpAddresses"`
+	SecondaryCount    *int32             `ec2:"SecondaryPrivateIpAddressCount"`
 	Groups            []string           `ec2:"SecurityGroupId"`
 	InterfaceType     string             `ec2:"InterfaceType"`
 	ClientToken       string             `ec2:"ClientToken"`
@@ -265,7 +319,15 @@ func (c *Cloud) CreateNetworkInterface(ctx context.Context, sc Scope, in *Create
 			return err
 		}
 		return tx.idempotent("CreateNetworkInterface", in.ClientToken, in, &out.NetworkInterface, func() (any, error) {
-			return tx.newInterfaceTxn(s, in.PrivateIPAddress, groups, InterfaceTypeInterface, in.Description, tags["network-interface"])
+			primary, secondaries, extra, err := in.addresses()
+			if err != nil {
+				return nil, err
+			}
+			e, err := tx.newInterfaceTxn(s, primary, groups, InterfaceTypeInterface, in.Description, tags["network-interface"])
+			if err != nil || (len(secondaries) == 0 && extra == 0) {
+				return e, err
+			}
+			return e, tx.addAddressesTxn(s, e, secondaries, extra)
 		})
 	})
 	if err == nil && out.NetworkInterface != nil {
@@ -276,6 +338,172 @@ func (c *Cloud) CreateNetworkInterface(ctx context.Context, sc Scope, in *Create
 		out.NetworkInterface = &ni
 	}
 	return out, err
+}
+
+// addresses reads the primary address asked for, the secondary ones,
+// and how many more secondary ones to choose, as AWS reads them.
+func (in *CreateNetworkInterfaceInput) addresses() (primary string, secondaries []string, extra int, err error) {
+	primary = in.PrivateIPAddress
+	for _, p := range in.PrivateIPs {
+		switch {
+		case p.Primary && primary != "" && primary != p.PrivateIPAddress:
+			return "", nil, 0, invalidValue("Only one primary private IP address can be specified")
+		case p.Primary:
+			primary = p.PrivateIPAddress
+		default:
+			secondaries = append(secondaries, p.PrivateIPAddress)
+		}
+	}
+	if in.SecondaryCount != nil {
+		if *in.SecondaryCount < 0 {
+			return "", nil, 0, invalidValue("Value (%d) for parameter secondaryPrivateIpAddressCount is invalid. Expected a positive integer.", *in.SecondaryCount)
+		}
+		if len(secondaries) > 0 {
+			return "", nil, 0, apierr.New("InvalidParameterCombination", "The parameters 'secondaryPrivateIpAddressCount' and a secondary 'privateIpAddresses' may not be specified together")
+		}
+		extra = int(*in.SecondaryCount)
+	}
+	if 1+len(secondaries)+extra > maxPrivateIPs {
+		return "", nil, 0, apierr.New("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
+	}
+	return primary, secondaries, extra, nil
+}
+
+// addAddressesTxn gives an interface secondary addresses: those wanted
+// and extra more. With reassign, a wanted address another interface of
+// the subnet holds as a secondary one moves here.
+func (tx *txn) addAddressesTxn(s *Subnet, e *NetworkInterface, wants []string, extra int) error {
+	_, err := tx.assignTxn(s, e, wants, extra, false)
+	return err
+}
+
+func (tx *txn) assignTxn(s *Subnet, e *NetworkInterface, wants []string, extra int, reassign bool) ([]netip.Addr, error) {
+	if len(e.PrivateIPs)+len(wants)+extra > maxPrivateIPs {
+		return nil, apierr.New("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
+	}
+	used, err := tx.addressHolders(s)
+	if err != nil {
+		return nil, err
+	}
+	if reassign {
+		for _, w := range wants {
+			a, err := netip.ParseAddr(w)
+			if err != nil {
+				continue // allocateFrom says why
+			}
+			if holder, ok := used[a]; ok && holder != e.NetworkInterfaceID {
+				other, err := tx.networkInterface(holder)
+				if err != nil {
+					return nil, err
+				}
+				if other.PrivateIPAddress == a {
+					return nil, apierr.New("InvalidIPAddress.InUse", "Address %s is the primary address of %s and cannot be reassigned.", a, holder)
+				}
+				other.PrivateIPs = slices.DeleteFunc(other.PrivateIPs, func(p PrivateIP) bool { return p.PrivateIPAddress == a })
+				if err := putObj(tx, kindENI, other.NetworkInterfaceID, other); err != nil {
+					return nil, err
+				}
+				delete(used, a)
+			}
+		}
+	}
+	got, err := allocateFrom(s, used, wants, extra)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range got {
+		e.PrivateIPs = append(e.PrivateIPs, PrivateIP{PrivateIPAddress: a, PrivateDNSName: PrivateDNSName(tx.sc.Region, a)})
+	}
+	return got, putObj(tx, kindENI, e.NetworkInterfaceID, e)
+}
+
+// AssignPrivateIpAddressesInput is the input of AssignPrivateIpAddresses.
+type AssignPrivateIpAddressesInput struct {
+	NetworkInterfaceID string   `ec2:"NetworkInterfaceId,required"`
+	PrivateIPs         []string `ec2:"PrivateIpAddress"`
+	SecondaryCount     *int32   `ec2:"SecondaryPrivateIpAddressCount"`
+	AllowReassignment  bool     `ec2:"AllowReassignment"`
+}
+
+// AssignPrivateIpAddressesOutput is the output of AssignPrivateIpAddresses.
+type AssignPrivateIpAddressesOutput struct {
+	NetworkInterfaceID string `xml:"networkInterfaceId"`
+	Assigned           []struct {
+		PrivateIPAddress string `xml:"privateIpAddress"`
+	} `xml:"assignedPrivateIpAddressesSet>item"`
+}
+
+// AssignPrivateIpAddresses gives an interface secondary private addresses:
+// those named (moved from another interface with AllowReassignment) or a
+// number chosen from the subnet.
+func (c *Cloud) AssignPrivateIpAddresses(ctx context.Context, sc Scope, in *AssignPrivateIpAddressesInput) (*AssignPrivateIpAddressesOutput, error) {
+	extra := 0
+	switch {
+	case len(in.PrivateIPs) > 0 && in.SecondaryCount != nil:
+		return nil, apierr.New("InvalidParameterCombination", "The parameters 'privateIpAddress' and 'secondaryPrivateIpAddressCount' may not be specified together")
+	case in.SecondaryCount != nil && *in.SecondaryCount < 1:
+		return nil, invalidValue("Value (%d) for parameter secondaryPrivateIpAddressCount is invalid. Expected a positive integer.", *in.SecondaryCount)
+	case in.SecondaryCount != nil:
+		extra = int(*in.SecondaryCount)
+	case len(in.PrivateIPs) == 0:
+		return nil, apierr.New("MissingParameter", "Either 'privateIpAddress' or 'secondaryPrivateIpAddressCount' must be specified")
+	}
+	out := &AssignPrivateIpAddressesOutput{NetworkInterfaceID: in.NetworkInterfaceID}
+	err := c.update(ctx, sc, func(tx *txn) error {
+		e, err := tx.networkInterface(in.NetworkInterfaceID)
+		if err != nil {
+			return err
+		}
+		s, err := tx.subnet(e.SubnetID)
+		if err != nil {
+			return err
+		}
+		for _, w := range in.PrivateIPs {
+			if a, err := netip.ParseAddr(w); err == nil && slices.ContainsFunc(e.PrivateIPs, func(p PrivateIP) bool { return p.PrivateIPAddress == a }) {
+				return apierr.New("InvalidParameterValue", "Address %s is already assigned to %s", a, e.NetworkInterfaceID)
+			}
+		}
+		got, err := tx.assignTxn(s, e, in.PrivateIPs, extra, in.AllowReassignment)
+		for _, a := range got {
+			out.Assigned = append(out.Assigned, struct {
+				PrivateIPAddress string `xml:"privateIpAddress"`
+			}{a.String()})
+		}
+		return err
+	})
+	return out, err
+}
+
+// UnassignPrivateIpAddressesInput is the input of UnassignPrivateIpAddresses.
+type UnassignPrivateIpAddressesInput struct {
+	NetworkInterfaceID string   `ec2:"NetworkInterfaceId,required"`
+	PrivateIPs         []string `ec2:"PrivateIpAddress,required"`
+}
+
+// UnassignPrivateIpAddresses takes secondary private addresses from an
+// interface (never its primary one).
+func (c *Cloud) UnassignPrivateIpAddresses(ctx context.Context, sc Scope, in *UnassignPrivateIpAddressesInput) (*Return, error) {
+	return ok, c.update(ctx, sc, func(tx *txn) error {
+		e, err := tx.networkInterface(in.NetworkInterfaceID)
+		if err != nil {
+			return err
+		}
+		for _, w := range in.PrivateIPs {
+			a, err := netip.ParseAddr(w)
+			if err != nil {
+				return invalidValue("Invalid value '%s' for privateIpAddress", w)
+			}
+			i := slices.IndexFunc(e.PrivateIPs, func(p PrivateIP) bool { return p.PrivateIPAddress == a })
+			switch {
+			case i < 0:
+				return apierr.New("InvalidParameterValue", "Some of the specified addresses are not assigned to interface %s", e.NetworkInterfaceID)
+			case e.PrivateIPs[i].Primary:
+				return apierr.New("InvalidParameterValue", "The primary private IP address %s of %s cannot be unassigned", a, e.NetworkInterfaceID)
+			}
+			e.PrivateIPs = slices.Delete(e.PrivateIPs, i, i+1)
+		}
+		return putObj(tx, kindENI, e.NetworkInterfaceID, e)
+	})
 }
 
 // DescribeNetworkInterfacesInput is the input of DescribeNetworkInterfaces.

@@ -72,6 +72,8 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DeleteNatGateway":    act(c.DeleteNatGateway),
 
 		"CreateNetworkInterface":          act(c.CreateNetworkInterface),
+		"AssignPrivateIpAddresses":        act(c.AssignPrivateIpAddresses),
+		"UnassignPrivateIpAddresses":      act(c.UnassignPrivateIpAddresses),
 		"DescribeNetworkInterfaces":       act(c.DescribeNetworkInterfaces),
 		"DeleteNetworkInterface":          act(c.DeleteNetworkInterface),
 		"ModifyNetworkInterfaceAttribute": act(c.ModifyNetworkInterfaceAttribute),

@@ -83,3 +83,29 @@ func TestUnknownParameterOnTheWire(t *testing.T) {
 		t.Fatalf("tenancy after modify-vpc-tenancy: %s", got)
 	}
 }
+
+// TestSecondaryAddressesWithCLI: secondary private addresses through the
+// aws CLI v2 — at create time, assigned by count, unassigned, the
+// primary kept.
+func TestSecondaryAddressesWithCLI(t *testing.T) {
+	acct := newAccount()
+	run := cliRunner(t, acct)
+	vpc := str(run("create-vpc", "--cidr-block", "10.42.0.0/16"), "Vpc", "VpcId")
+	sn := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.42.1.0/24"), "Subnet", "SubnetId")
+	eni := run("create-network-interface", "--subnet-id", sn, "--private-ip-addresses", "PrivateIpAddress=10.42.1.20,Primary=true", "PrivateIpAddress=10.42.1.21,Primary=false")
+	id := str(eni, "NetworkInterface", "NetworkInterfaceId")
+	if str(eni, "NetworkInterface", "PrivateIpAddress") != "10.42.1.20" || str(eni, "NetworkInterface", "PrivateIpAddresses", 1, "PrivateIpAddress") != "10.42.1.21" {
+		t.Fatalf("create-network-interface: %v", eni)
+	}
+	assigned := run("assign-private-ip-addresses", "--network-interface-id", id, "--secondary-private-ip-address-count", "2")
+	if n := len(path(assigned, "AssignedPrivateIpAddresses").([]any)); n != 2 {
+		t.Fatalf("assign-private-ip-addresses: %v", assigned)
+	}
+	run("unassign-private-ip-addresses", "--network-interface-id", id, "--private-ip-addresses", "10.42.1.21")
+	got := run("describe-network-interfaces", "--network-interface-ids", id)
+	ips := path(got, "NetworkInterfaces", 0, "PrivateIpAddresses").([]any)
+	if len(ips) != 3 || str(ips[0], "PrivateIpAddress") != "10.42.1.20" {
+		t.Fatalf("after unassign: %v", ips)
+	}
+	cliErr(t, acct, "InvalidParameterValue", "unassign-private-ip-addresses", "--network-interface-id", id, "--private-ip-addresses", "10.42.1.20")
+}
