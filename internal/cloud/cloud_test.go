@@ -559,3 +559,68 @@ func TestSecondaryAddresses(t *testing.T) {
 	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: a.NetworkInterfaceID, SecondaryCount: &many})
 	wantCode(t, err, "InsufficientFreeAddressesInSubnet")
 }
+
+// TestInterfaceAttachments: RunInstances with NetworkInterface.N (a new
+// primary in a subnet with secondaries, an existing interface at index
+// 1), Attach/DetachNetworkInterface with AWS's rules, the attachment's
+// delete-on-termination, and termination deleting only the interfaces
+// marked so — the others stay, available.
+func TestInterfaceAttachments(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := t.Context()
+	s := newSubnet(t, c, "10.5.0.0/16", "10.5.1.0/24")
+	spare := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID})).NetworkInterface.NetworkInterfaceID
+	two := int32(2)
+	zero, one := int32(0), int32(1)
+	one1 := int32(1)
+	res := mustDo[*Reservation](t)(c.RunInstances(ctx, sc, &RunInstancesInput{ImageID: "ami-12345678", MinCount: &one1, MaxCount: &one1,
+		NetworkInterfaces: []LaunchInterface{{DeviceIndex: &zero, SubnetID: s.SubnetID, SecondaryCount: &two}, {DeviceIndex: &one, NetworkInterfaceID: spare}}}))
+	inst := res.Instances[0]
+	if inst.SubnetID != s.SubnetID || len(inst.NetworkInterfaces) != 2 || len(inst.NetworkInterfaces[0].PrivateIPs) != 3 ||
+		inst.NetworkInterfaces[1].NetworkInterfaceID != spare || inst.NetworkInterfaces[1].Attachment.DeviceIndex != 1 || inst.NetworkInterfaces[1].Attachment.DeleteOnTermination {
+		t.Fatalf("launched %+v", inst.NetworkInterfaces)
+	}
+	_, err := c.RunInstances(ctx, sc, &RunInstancesInput{ImageID: "ami-12345678", MinCount: &one1, MaxCount: &one1, SubnetID: s.SubnetID,
+		NetworkInterfaces: []LaunchInterface{{DeviceIndex: &zero, SubnetID: s.SubnetID}}})
+	wantCode(t, err, "InvalidParameterCombination")
+	clk.Advance(time.Minute) // running
+	// Attach a third at index 2; not twice, not at a taken index.
+	third := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID})).NetworkInterface.NetworkInterfaceID
+	_, err = c.AttachNetworkInterface(ctx, sc, &AttachNetworkInterfaceInput{NetworkInterfaceID: third, InstanceID: inst.InstanceID, DeviceIndex: &one})
+	wantCode(t, err, "InvalidParameterValue")
+	idx := int32(2)
+	att := mustDo[*AttachNetworkInterfaceOutput](t)(c.AttachNetworkInterface(ctx, sc, &AttachNetworkInterfaceInput{NetworkInterfaceID: third, InstanceID: inst.InstanceID, DeviceIndex: &idx}))
+	_, err = c.AttachNetworkInterface(ctx, sc, &AttachNetworkInterfaceInput{NetworkInterfaceID: third, InstanceID: inst.InstanceID, DeviceIndex: &idx})
+	wantCode(t, err, "InvalidNetworkInterface.InUse")
+	_, err = c.DetachNetworkInterface(ctx, sc, &DetachNetworkInterfaceInput{AttachmentID: inst.NetworkInterfaces[0].Attachment.AttachmentID})
+	wantCode(t, err, "OperationNotPermitted")
+	described := func() *Instance {
+		out := mustDo[*DescribeInstancesOutput](t)(c.DescribeInstances(ctx, sc, &DescribeInstancesInput{InstanceIDs: []string{inst.InstanceID}}))
+		return out.Reservations[0].Instances[0]
+	}
+	if n := len(described().NetworkInterfaces); n != 3 {
+		t.Fatalf("interfaces after attach: %d", n)
+	}
+	mustDo[*Return](t)(c.DetachNetworkInterface(ctx, sc, &DetachNetworkInterfaceInput{AttachmentID: att.AttachmentID}))
+	_, err = c.DetachNetworkInterface(ctx, sc, &DetachNetworkInterfaceInput{AttachmentID: att.AttachmentID})
+	wantCode(t, err, "InvalidAttachmentID.NotFound")
+	if n := len(described().NetworkInterfaces); n != 2 {
+		t.Fatalf("interfaces after detach: %d", n)
+	}
+	// The spare is kept at termination unless marked; the primary goes.
+	yes := true
+	mustDo[*Return](t)(c.ModifyNetworkInterfaceAttribute(ctx, sc, &ModifyNetworkInterfaceAttributeInput{NetworkInterfaceID: inst.NetworkInterfaces[0].NetworkInterfaceID,
+		Attachment: &struct {
+			AttachmentID        string `ec2:"AttachmentId"`
+			DeleteOnTermination *bool  `ec2:"DeleteOnTermination"`
+		}{inst.NetworkInterfaces[0].Attachment.AttachmentID, &yes}}))
+	mustDo[*TerminateInstancesOutput](t)(c.TerminateInstances(ctx, sc, &TerminateInstancesInput{InstanceIDs: []string{inst.InstanceID}}))
+	left := mustDo[*DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{}))
+	ids := map[string]string{}
+	for _, e := range left.NetworkInterfaces {
+		ids[e.NetworkInterfaceID] = e.Status
+	}
+	if _, gone := ids[inst.NetworkInterfaces[0].NetworkInterfaceID]; gone || ids[spare] != "available" || ids[third] != "available" {
+		t.Fatalf("after termination: %v", ids)
+	}
+}

@@ -81,6 +81,9 @@ type indexed struct {
 		ID  string           `json:"id"`
 		Ref *ReferencedGroup `json:"ref"`
 	} `json:"rules"` // groups
+	Attachment *struct {
+		ID string `json:"id"`
+	} `json:"attachment"` // interfaces
 	Type      string     `json:"type"`      // endpoints
 	DeletedAt *time.Time `json:"deletedAt"` // endpoints
 }
@@ -116,6 +119,9 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 		}
 		for _, g := range o.Groups {
 			add(kindRef, g.GroupID+"/"+kind+"/"+id, g.GroupID, []byte("{}"))
+		}
+		if o.Attachment != nil && o.Attachment.ID != "" {
+			add(kindAttachment, o.Attachment.ID, "", named)
 		}
 	case kindSG:
 		add(kindSGName, sgNameKey(o.VPC, o.Name), "", named)

@@ -150,6 +150,109 @@ type RunInstancesInput struct {
 	UserData           string             `ec2:"UserData"`
 	ClientToken        string             `ec2:"ClientToken"`
 	TagSpecifications  []TagSpecification `ec2:"TagSpecification"`
+	NetworkInterfaces  []LaunchInterface  `ec2:"NetworkInterface"`
+}
+
+// LaunchInterface is one interface of RunInstances' NetworkInterface.N:
+// an existing interface, or one to create in a subnet.
+type LaunchInterface struct {
+	DeviceIndex         *int32   `ec2:"DeviceIndex"`
+	NetworkInterfaceID  string   `ec2:"NetworkInterfaceId"`
+	SubnetID            string   `ec2:"SubnetId"`
+	Groups              []string `ec2:"SecurityGroupId"`
+	PrivateIPAddress    string   `ec2:"PrivateIpAddress"`
+	SecondaryCount      *int32   `ec2:"SecondaryPrivateIpAddressCount"`
+	AssociatePublicIP   *bool    `ec2:"AssociatePublicIpAddress"`
+	DeleteOnTermination *bool    `ec2:"DeleteOnTermination"`
+	Description         string   `ec2:"Description"`
+}
+
+// launchInterfaces checks NetworkInterface.N as AWS does and returns the
+// specifications by device index, the primary (0) first.
+func (in *RunInstancesInput) launchInterfaces(maxC int32) ([]LaunchInterface, error) {
+	if len(in.NetworkInterfaces) == 0 {
+		return nil, nil
+	}
+	switch {
+	case in.SubnetID != "":
+		return nil, apierr.New("InvalidParameterCombination", "Network interfaces and an instance-level subnet ID may not be specified on the same request")
+	case len(in.SecurityGroupIDs) > 0 || len(in.SecurityGroupNames) > 0:
+		return nil, apierr.New("InvalidParameterCombination", "Network interfaces and an instance-level security groups may not be specified on the same request")
+	case in.PrivateIPAddress != "":
+		return nil, apierr.New("InvalidParameterCombination", "Network interfaces and an instance-level private IP address should not be specified on the same request")
+	}
+	specs := slices.Clone(in.NetworkInterfaces)
+	seen := map[int32]bool{}
+	for _, sp := range specs {
+		switch {
+		case sp.DeviceIndex == nil:
+			return nil, apierr.Missing("NetworkInterface.DeviceIndex")
+		case seen[*sp.DeviceIndex]:
+			return nil, invalidValue("Each network interface requires a unique device index.")
+		case sp.NetworkInterfaceID != "" && (sp.SubnetID != "" || len(sp.Groups) > 0 || sp.PrivateIPAddress != ""):
+			return nil, apierr.New("InvalidParameterCombination", "A network interface may not specify both a network interface ID and a subnet, security groups or a private IP address")
+		case sp.NetworkInterfaceID != "" && maxC > 1:
+			return nil, apierr.New("InvalidParameterCombination", "Cannot specify a network interface ID when launching more than one instance")
+		case sp.NetworkInterfaceID == "" && sp.SubnetID == "":
+			return nil, apierr.New("MissingParameter", "The request must contain the parameter NetworkInterface.SubnetId or NetworkInterface.NetworkInterfaceId")
+		case sp.AssociatePublicIP != nil && *sp.AssociatePublicIP && len(specs) > 1:
+			return nil, apierr.New("InvalidParameterCombination", "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.")
+		case sp.PrivateIPAddress != "" && maxC > 1:
+			return nil, apierr.New("InvalidParameterCombination", "Cannot specify PrivateIpAddress when launching more than one instance")
+		}
+		seen[*sp.DeviceIndex] = true
+	}
+	if !seen[0] {
+		return nil, invalidValue("When specifying network interfaces, you must include a device at index 0.")
+	}
+	slices.SortFunc(specs, func(a, b LaunchInterface) int { return int(*a.DeviceIndex - *b.DeviceIndex) })
+	return specs, nil
+}
+
+// launchInterfaceTxn makes (or takes) one interface of a launch and
+// attaches it to the instance at its device index.
+func (tx *txn) launchInterfaceTxn(inst *Instance, sp LaunchInterface, tags []Tag) (*NetworkInterface, error) {
+	var e *NetworkInterface
+	deleteOnTermination := sp.NetworkInterfaceID == ""
+	if sp.NetworkInterfaceID != "" {
+		var err error
+		if e, err = tx.networkInterface(sp.NetworkInterfaceID); err != nil {
+			return nil, err
+		}
+		switch {
+		case e.Attachment != nil || e.RequesterManaged:
+			return nil, apierr.New("InvalidNetworkInterface.InUse", "Interface: [%s] in use.", e.NetworkInterfaceID)
+		case inst.Placement.AvailabilityZone != "" && e.AvailabilityZone != inst.Placement.AvailabilityZone:
+			return nil, apierr.New("InvalidParameterCombination", "You may not attach a network interface to an instance if they are not in the same availability zone")
+		}
+	} else {
+		s, err := tx.subnet(sp.SubnetID)
+		if err != nil {
+			return nil, err
+		}
+		if inst.Placement.AvailabilityZone != "" && s.AvailabilityZone != inst.Placement.AvailabilityZone {
+			return nil, apierr.New("InvalidParameterCombination", "You may not attach a network interface to an instance if they are not in the same availability zone")
+		}
+		groups, err := tx.groupsFor(s.VpcID, sp.Groups)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = tx.newInterfaceTxn(s, sp.PrivateIPAddress, groups, InterfaceTypeInterface, sp.Description, tags); err != nil {
+			return nil, err
+		}
+		if sp.SecondaryCount != nil && *sp.SecondaryCount > 0 {
+			if err := tx.addAddressesTxn(s, e, nil, int(*sp.SecondaryCount)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if sp.DeleteOnTermination != nil {
+		deleteOnTermination = *sp.DeleteOnTermination
+	}
+	e.Status = "in-use"
+	e.Attachment = &ENIAttachment{AttachmentID: newID("eni-attach"), InstanceID: inst.InstanceID, InstanceOwnerID: tx.sc.Account,
+		DeviceIndex: *sp.DeviceIndex, Status: "attached", AttachTime: Timestamp(tx.now), DeleteOnTermination: deleteOnTermination}
+	return e, putObj(tx, kindENI, e.NetworkInterfaceID, e)
 }
 
 // Reservation is a group of instances launched together.
@@ -185,7 +288,16 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 		return nil, err
 	}
 	res := &Reservation{ReservationID: newID("r"), OwnerID: sc.Account}
+	specs, err := in.launchInterfaces(maxC)
+	if err != nil {
+		return nil, err
+	}
 	err = c.update(ctx, sc, func(tx *txn) error {
+		if len(specs) > 0 {
+			return tx.idempotent("RunInstances", in.ClientToken, in, &res, func() (any, error) {
+				return res, tx.launchWithInterfacesTxn(in, specs, minC, maxC, tags, res)
+			})
+		}
 		var s *Subnet
 		if in.SubnetID != "" {
 			if s, err = tx.subnet(in.SubnetID); err != nil {
@@ -266,6 +378,53 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 	return res, nil
 }
 
+// launchWithInterfacesTxn launches instances whose interfaces
+// NetworkInterface.N names: the primary (device 0) decides the subnet,
+// zone and groups.
+func (tx *txn) launchWithInterfacesTxn(in *RunInstancesInput, specs []LaunchInterface, minC, maxC int32, tags map[string][]Tag, res *Reservation) error {
+	res.Groups = nil
+	for n := int32(0); n < maxC; n++ {
+		inst := &Instance{InstanceID: newID("i"), ImageID: in.ImageID, InstanceType: in.InstanceType, AmiLaunchIndex: int(n),
+			LaunchTime: Timestamp(tx.now), Placement: Placement{Tenancy: "default"}, SourceDestCheck: true,
+			Tags: tags["instance"], ReservationID: res.ReservationID, ClientToken: in.ClientToken}
+		var fitted = true
+		var made []string // interfaces created for this instance
+		for i, sp := range specs {
+			e, err := tx.launchInterfaceTxn(inst, sp, tags["network-interface"])
+			if apierr.HasCode(err, "InsufficientFreeAddressesInSubnet") && n >= minC {
+				fitted = false // launch as many as fit, at least MinCount
+				for _, id := range made {
+					if err := delObj(tx, kindENI, id); err != nil {
+						return err
+					}
+				}
+				break
+			}
+			if err == nil && sp.NetworkInterfaceID == "" {
+				made = append(made, e.NetworkInterfaceID)
+			}
+			if err != nil {
+				return err
+			}
+			if i == 0 {
+				inst.Placement.AvailabilityZone, inst.SubnetID, inst.VpcID, inst.Groups = e.AvailabilityZone, e.SubnetID, e.VpcID, e.Groups
+				ip := e.PrivateIPAddress
+				inst.PrivateIPAddress, inst.PrivateDNSName = &ip, e.PrivateDNSName
+			}
+			inst.NetworkInterfaces = append(inst.NetworkInterfaces, instanceView(e))
+		}
+		if !fitted {
+			break
+		}
+		if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {
+			return err
+		}
+		inst.render(tx)
+		res.Instances = append(res.Instances, inst)
+	}
+	return nil
+}
+
 // DescribeInstancesInput is the input of DescribeInstances.
 type DescribeInstancesInput struct {
 	InstanceIDs []string `ec2:"InstanceId"`
@@ -344,6 +503,9 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		var all []*Instance
 		for _, i := range raw {
 			if i.visible(tx) {
+				if err := tx.refreshInterfaces(i); err != nil {
+					return err
+				}
 				i.render(tx)
 				all = append(all, i)
 			}
@@ -404,10 +566,8 @@ func (c *Cloud) TerminateInstances(ctx context.Context, sc Scope, in *TerminateI
 			if inst.TerminatedAt == nil {
 				t := tx.now
 				inst.TerminatedAt = &t
-				for _, n := range inst.NetworkInterfaces {
-					if err := delObj(tx, kindENI, n.NetworkInterfaceID); err != nil {
-						return err
-					}
+				if err := tx.releaseInterfacesTxn(inst); err != nil {
+					return err
 				}
 				inst.NetworkInterfaces, inst.PrivateIPAddress = nil, nil
 				if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {

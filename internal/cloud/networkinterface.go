@@ -633,6 +633,10 @@ type ModifyNetworkInterfaceAttributeInput struct {
 	Groups             []string          `ec2:"SecurityGroupId"`
 	Description        *AttributeString  `ec2:"Description"`
 	SourceDestCheck    *AttributeBoolean `ec2:"SourceDestCheck"`
+	Attachment         *struct {
+		AttachmentID        string `ec2:"AttachmentId"`
+		DeleteOnTermination *bool  `ec2:"DeleteOnTermination"`
+	} `ec2:"Attachment"`
 }
 
 // ModifyNetworkInterfaceAttribute changes an interface's security groups,
@@ -648,9 +652,12 @@ func (c *Cloud) ModifyNetworkInterfaceAttribute(ctx context.Context, sc Scope, i
 	if in.SourceDestCheck != nil {
 		n++
 	}
+	if in.Attachment != nil {
+		n++
+	}
 	switch {
 	case n == 0:
-		return nil, apierr.New("MissingParameter", "The request must contain one attribute to modify: groupSet, description or sourceDestCheck")
+		return nil, apierr.New("MissingParameter", "The request must contain one attribute to modify: groupSet, description, sourceDestCheck or attachment")
 	case n > 1:
 		return nil, apierr.New("InvalidParameterCombination", "Fields for multiple attribute types specified")
 	}
@@ -679,6 +686,16 @@ func (c *Cloud) ModifyNetworkInterfaceAttribute(ctx context.Context, sc Scope, i
 				return apierr.Missing("SourceDestCheck.Value")
 			}
 			e.SourceDestCheck = *in.SourceDestCheck.Value
+		case in.Attachment != nil:
+			switch {
+			case in.Attachment.AttachmentID == "":
+				return apierr.Missing("Attachment.AttachmentId")
+			case in.Attachment.DeleteOnTermination == nil:
+				return apierr.Missing("Attachment.DeleteOnTermination")
+			case e.Attachment == nil || e.Attachment.AttachmentID != in.Attachment.AttachmentID:
+				return apierr.New("InvalidAttachmentID.NotFound", "The attachment ID '%s' does not exist", in.Attachment.AttachmentID)
+			}
+			e.Attachment.DeleteOnTermination = *in.Attachment.DeleteOnTermination
 		}
 		return putObj(tx, kindENI, e.NetworkInterfaceID, e)
 	})

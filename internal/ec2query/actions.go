@@ -72,6 +72,8 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DeleteNatGateway":    act(c.DeleteNatGateway),
 
 		"CreateNetworkInterface":          act(c.CreateNetworkInterface),
+		"AttachNetworkInterface":          act(c.AttachNetworkInterface),
+		"DetachNetworkInterface":          act(c.DetachNetworkInterface),
 		"AssignPrivateIpAddresses":        act(c.AssignPrivateIpAddresses),
 		"UnassignPrivateIpAddresses":      act(c.UnassignPrivateIpAddresses),
 		"DescribeNetworkInterfaces":       act(c.DescribeNetworkInterfaces),

@@ -109,3 +109,44 @@ func TestSecondaryAddressesWithCLI(t *testing.T) {
 	}
 	cliErr(t, acct, "InvalidParameterValue", "unassign-private-ip-addresses", "--network-interface-id", id, "--private-ip-addresses", "10.42.1.20")
 }
+
+// TestAttachmentsWithCLI: run-instances --network-interfaces,
+// attach-network-interface and detach-network-interface through the aws
+// CLI v2; the instance shows what is attached, and an interface attached
+// after launch outlives the instance.
+func TestAttachmentsWithCLI(t *testing.T) {
+	acct := newAccount()
+	run := cliRunner(t, acct)
+	vpc := str(run("create-vpc", "--cidr-block", "10.43.0.0/16"), "Vpc", "VpcId")
+	sn := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.43.1.0/24", "--availability-zone", "us-east-1a"), "Subnet", "SubnetId")
+	res := run("run-instances", "--image-id", "ami-12345678", "--network-interfaces", "DeviceIndex=0,SubnetId="+sn+",SecondaryPrivateIpAddressCount=1")
+	inst := str(res, "Instances", 0, "InstanceId")
+	if str(res, "Instances", 0, "SubnetId") != sn || len(path(res, "Instances", 0, "NetworkInterfaces", 0, "PrivateIpAddresses").([]any)) != 2 {
+		t.Fatalf("run-instances --network-interfaces: %v", res)
+	}
+	eni := str(run("create-network-interface", "--subnet-id", sn), "NetworkInterface", "NetworkInterfaceId")
+	var att string
+	for i := 0; i < 50 && att == ""; i++ { // the instance leaves pending after the provisioning delay
+		out, err := cli(t, acct, "attach-network-interface", "--network-interface-id", eni, "--instance-id", inst, "--device-index", "1")
+		if err != nil && !strings.Contains(err.Error(), "IncorrectInstanceState") {
+			t.Fatal(err)
+		}
+		att = str(out, "AttachmentId")
+	}
+	if !strings.HasPrefix(att, "eni-attach-") {
+		t.Fatalf("attach-network-interface gave %q", att)
+	}
+	desc := run("describe-instances", "--instance-ids", inst)
+	if n := len(path(desc, "Reservations", 0, "Instances", 0, "NetworkInterfaces").([]any)); n != 2 {
+		t.Fatalf("instance interfaces after attach: %d", n)
+	}
+	if got := str(run("describe-network-interfaces", "--network-interface-ids", eni), "NetworkInterfaces", 0, "Status"); got != "in-use" {
+		t.Fatalf("attached interface status %q", got)
+	}
+	run("detach-network-interface", "--attachment-id", att)
+	run("attach-network-interface", "--network-interface-id", eni, "--instance-id", inst, "--device-index", "1")
+	run("terminate-instances", "--instance-ids", inst)
+	if got := str(run("describe-network-interfaces", "--network-interface-ids", eni), "NetworkInterfaces", 0, "Status"); got != "available" {
+		t.Fatalf("interface after its instance terminated: %q", got)
+	}
+}
