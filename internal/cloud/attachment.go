@@ -124,7 +124,7 @@ func (c *Cloud) DetachNetworkInterface(ctx context.Context, sc Scope, in *Detach
 			return err
 		}
 		if e.Attachment.DeviceIndex == 0 {
-			return apierr.New("OperationNotPermitted", "The network interface at device index 0 cannot be detached.")
+			return apierr.New("OperationNotPermitted", "The network interface at device index 0 and networkCard index 0 cannot be detached.")
 		}
 		if inst, err := getObj[Instance](tx, kindInstance, e.Attachment.InstanceID); err == nil {
 			inst.NetworkInterfaces = slices.DeleteFunc(inst.NetworkInterfaces, func(n InstanceNetworkInterface) bool { return n.NetworkInterfaceID == e.NetworkInterfaceID })

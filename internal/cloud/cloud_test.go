@@ -624,3 +624,57 @@ func TestInterfaceAttachments(t *testing.T) {
 		t.Fatalf("after termination: %v", ids)
 	}
 }
+
+// TestSecondaryVpcCidr: a VPC takes secondary IPv4 blocks (EKS's
+// 100.64.0.0/16 is the classic), each with a local route in every route
+// table of the VPC (old and new), subnets in them; overlap, the quota and
+// the primary block are refused as AWS refuses them, and a block in use
+// by a subnet stays.
+func TestSecondaryVpcCidr(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.4.0.0/16"})).Vpc
+	out := mustDo[*AssociateVpcCidrBlockOutput](t)(c.AssociateVpcCidrBlock(ctx, sc, &AssociateVpcCidrBlockInput{VpcID: v.VpcID, CidrBlock: "100.64.0.0/16"}))
+	if out.CidrBlockAssociation.CidrBlockState.State != "associating" || out.VpcID != v.VpcID {
+		t.Fatalf("associate answered %+v", out)
+	}
+	for _, bad := range []struct{ cidr, code string }{{"10.4.128.0/17", "InvalidVpc.Range"}, {"100.0.0.0/8", "InvalidVpc.Range"}, {"100.64.0.0/8", "InvalidParameterValue"}, {"100.64.5.0/24", "InvalidVpc.Range"}} {
+		_, err := c.AssociateVpcCidrBlock(ctx, sc, &AssociateVpcCidrBlockInput{VpcID: v.VpcID, CidrBlock: bad.cidr})
+		wantCode(t, err, bad.code)
+	}
+	for _, ok := range []string{"10.5.0.0/16", "10.6.0.0/16", "10.7.0.0/16"} {
+		mustDo[*AssociateVpcCidrBlockOutput](t)(c.AssociateVpcCidrBlock(ctx, sc, &AssociateVpcCidrBlockInput{VpcID: v.VpcID, CidrBlock: ok}))
+	}
+	_, err := c.AssociateVpcCidrBlock(ctx, sc, &AssociateVpcCidrBlockInput{VpcID: v.VpcID, CidrBlock: "10.8.0.0/16"})
+	wantCode(t, err, "CidrLimitExceeded")
+	newRT := mustDo[*CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &CreateRouteTableInput{VpcID: v.VpcID})).RouteTable
+	rts := mustDo[*DescribeRouteTablesOutput](t)(c.DescribeRouteTables(ctx, sc, &DescribeRouteTablesInput{Filters: []Filter{{Name: "vpc-id", Values: []string{v.VpcID}}}}))
+	for _, rt := range rts.RouteTables {
+		if !slices.ContainsFunc(rt.Routes, func(r Route) bool { return r.GatewayID == "local" && r.DestinationCidrBlock == "100.64.0.0/16" }) {
+			t.Fatalf("route table %s (new: %v) has no local route for the secondary block: %+v", rt.RouteTableID, rt.RouteTableID == newRT.RouteTableID, rt.Routes)
+		}
+	}
+	s := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: v.VpcID, CidrBlock: "100.64.1.0/24"})).Subnet
+	vpcs := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(ctx, sc, &DescribeVpcsInput{VpcIDs: []string{v.VpcID}}))
+	var assoc string
+	for _, a := range vpcs.Vpcs[0].CidrBlockAssociationSet {
+		if a.CidrBlock.String() == "100.64.0.0/16" {
+			assoc = a.AssociationID
+			if a.CidrBlockState.State != "associated" {
+				t.Fatalf("described state %s", a.CidrBlockState.State)
+			}
+		}
+	}
+	_, err = c.DisassociateVpcCidrBlock(ctx, sc, &DisassociateVpcCidrBlockInput{AssociationID: assoc})
+	wantCode(t, err, "InvalidCidrBlock.InUse")
+	_, err = c.DisassociateVpcCidrBlock(ctx, sc, &DisassociateVpcCidrBlockInput{AssociationID: vpcs.Vpcs[0].CidrBlockAssociationSet[0].AssociationID})
+	wantCode(t, err, "OperationNotPermitted")
+	mustDo[*Return](t)(c.DeleteSubnet(ctx, sc, &DeleteSubnetInput{SubnetID: s.SubnetID}))
+	mustDo[*DisassociateVpcCidrBlockOutput](t)(c.DisassociateVpcCidrBlock(ctx, sc, &DisassociateVpcCidrBlockInput{AssociationID: assoc}))
+	rt := mustDo[*DescribeRouteTablesOutput](t)(c.DescribeRouteTables(ctx, sc, &DescribeRouteTablesInput{RouteTableIDs: []string{newRT.RouteTableID}})).RouteTables[0]
+	if slices.ContainsFunc(rt.Routes, func(r Route) bool { return r.DestinationCidrBlock == "100.64.0.0/16" }) {
+		t.Fatalf("local route left after disassociation: %+v", rt.Routes)
+	}
+	_, err = c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: v.VpcID, CidrBlock: "100.64.1.0/24"})
+	wantCode(t, err, "InvalidSubnet.Range")
+}

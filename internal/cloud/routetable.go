@@ -110,6 +110,11 @@ func (tx *txn) mainRouteTable(vpcID string) (*RouteTable, error) {
 func (tx *txn) createRouteTableTxn(vpc *Vpc, main bool, tags []Tag) (*RouteTable, error) {
 	rt := &RouteTable{RouteTableID: newID("rtb"), VpcID: vpc.VpcID, OwnerID: tx.sc.Account, Tags: tags,
 		Routes: []Route{{DestinationCidrBlock: vpc.CidrBlock.String(), GatewayID: "local", Origin: "CreateRouteTable", State: "active"}}}
+	for _, a := range vpc.CidrBlockAssociationSet {
+		if a.CidrBlock != vpc.CidrBlock && a.CidrBlockState.State == "associated" {
+			rt.Routes = append(rt.Routes, Route{DestinationCidrBlock: a.CidrBlock.String(), GatewayID: "local", Origin: "CreateRouteTable", State: "active"})
+		}
+	}
 	if main {
 		rt.Associations = []RTAssociation{{Main: true, RouteTableAssociationID: newID("rtbassoc"), RouteTableID: rt.RouteTableID}}
 	}

@@ -144,7 +144,7 @@ func (c *Cloud) CreateSubnet(ctx context.Context, sc Scope, in *CreateSubnetInpu
 			}
 			zone = z.Name
 		}
-		if !vpc.CidrBlock.Contains(cidr.Addr()) || cidr.Bits() < vpc.CidrBlock.Bits() || cidr.Bits() < 16 || cidr.Bits() > 28 {
+		if _, inVpc := vpc.contains(cidr); !inVpc || cidr.Bits() < 16 || cidr.Bits() > 28 {
 			return apierr.New("InvalidSubnet.Range", "The CIDR '%s' is invalid.", in.CidrBlock)
 		}
 		others, err := tx.subnetsOf(vpc.VpcID)

@@ -546,3 +546,19 @@ func TestDhcpOptionsCustomDNS(t *testing.T) {
 	cloudtest.Must[*cloud.Return](t)(w.c.AssociateDhcpOptions(w.ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: both, VpcID: w.vpc}))
 	check(t, w.analyze(Query{From: w.app, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
 }
+
+// TestSecondaryCidrSource: an instance in a subnet of the VPC's secondary
+// block (100.64.0.0/16) reaches the interface endpoint over the block's
+// local route — once the endpoint's group admits the block, which an
+// ingress rule for the primary block alone does not.
+func TestSecondaryCidrSource(t *testing.T) {
+	w := newWorld(t)
+	cloudtest.Must[*cloud.AssociateVpcCidrBlockOutput](t)(w.c.AssociateVpcCidrBlock(w.ctx, sc, &cloud.AssociateVpcCidrBlockInput{VpcID: w.vpc, CidrBlock: "100.64.0.0/16"}))
+	sn := cloudtest.Must[*cloud.CreateSubnetOutput](t)(w.c.CreateSubnet(w.ctx, sc, &cloud.CreateSubnetInput{VpcID: w.vpc, CidrBlock: "100.64.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(w.c.AssociateRouteTable(w.ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: w.privRT, SubnetID: sn}))
+	pod := cloudtest.Must[*cloud.Reservation](t)(w.c.RunInstances(w.ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1),
+		SubnetID: sn, SecurityGroupIDs: []string{w.appSG}})).Instances[0].InstanceID
+	check(t, w.analyze(Query{From: pod, To: "ssm.us-east-1.amazonaws.com"}), Blocked, "ENI_SG_RULES_MISMATCH")
+	w.ingress(w.endpointSG, 443, "100.64.0.0/16")
+	check(t, w.analyze(Query{From: pod, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
+}
