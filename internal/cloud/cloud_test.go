@@ -678,3 +678,46 @@ func TestSecondaryVpcCidr(t *testing.T) {
 	_, err = c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: v.VpcID, CidrBlock: "100.64.1.0/24"})
 	wantCode(t, err, "InvalidSubnet.Range")
 }
+
+// TestCreateDefaultVpcAndSubnet: after the default VPC is deleted,
+// CreateDefaultVpc makes it again (172.31.0.0/16, default subnets,
+// internet gateway); a second is DefaultVpcAlreadyExists; a deleted
+// default subnet comes back with CreateDefaultSubnet in its zone.
+func TestCreateDefaultVpcAndSubnet(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	vpcs := mustDo[*DescribeVpcsOutput](t)(c.DescribeVpcs(ctx, sc, &DescribeVpcsInput{Filters: []Filter{{Name: "is-default", Values: []string{"true"}}}}))
+	def := vpcs.Vpcs[0]
+	_, err := c.CreateDefaultVpc(ctx, sc, &CreateDefaultVpcInput{})
+	wantCode(t, err, "DefaultVpcAlreadyExists")
+	subs := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{def.VpcID}}}}))
+	zone := subs.Subnets[0].AvailabilityZone
+	mustDo[*Return](t)(c.DeleteSubnet(ctx, sc, &DeleteSubnetInput{SubnetID: subs.Subnets[0].SubnetID}))
+	s := mustDo[*CreateSubnetOutput](t)(c.CreateDefaultSubnet(ctx, sc, &CreateDefaultSubnetInput{AvailabilityZone: zone})).Subnet
+	if !s.DefaultForAz || s.AvailabilityZone != zone || s.CidrBlock != subs.Subnets[0].CidrBlock {
+		t.Fatalf("default subnet again: %+v (was %+v)", s, subs.Subnets[0])
+	}
+	_, err = c.CreateDefaultSubnet(ctx, sc, &CreateDefaultSubnetInput{AvailabilityZone: zone})
+	wantCode(t, err, "DefaultSubnetAlreadyExistsInAvailabilityZone")
+	// Delete the whole default VPC (subnets, gateway first), then make it again.
+	all := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{def.VpcID}}}}))
+	for _, sn := range all.Subnets {
+		mustDo[*Return](t)(c.DeleteSubnet(ctx, sc, &DeleteSubnetInput{SubnetID: sn.SubnetID}))
+	}
+	igws := mustDo[*DescribeInternetGatewaysOutput](t)(c.DescribeInternetGateways(ctx, sc, &DescribeInternetGatewaysInput{}))
+	for _, g := range igws.InternetGateways {
+		mustDo[*Return](t)(c.DetachInternetGateway(ctx, sc, &InternetGatewayVpcInput{InternetGatewayID: g.InternetGatewayID, VpcID: def.VpcID}))
+		mustDo[*Return](t)(c.DeleteInternetGateway(ctx, sc, &DeleteInternetGatewayInput{InternetGatewayID: g.InternetGatewayID}))
+	}
+	mustDo[*Return](t)(c.DeleteVpc(ctx, sc, &DeleteVpcInput{VpcID: def.VpcID}))
+	_, err = c.CreateDefaultSubnet(ctx, sc, &CreateDefaultSubnetInput{AvailabilityZone: zone})
+	wantCode(t, err, "DefaultVpcDoesNotExist")
+	again := mustDo[*CreateVpcOutput](t)(c.CreateDefaultVpc(ctx, sc, &CreateDefaultVpcInput{})).Vpc
+	if !again.IsDefault || again.CidrBlock.String() != "172.31.0.0/16" || again.VpcID == def.VpcID {
+		t.Fatalf("default VPC again: %+v", again)
+	}
+	subs = mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{Filters: []Filter{{Name: "vpc-id", Values: []string{again.VpcID}}}}))
+	if len(subs.Subnets) != len(all.Subnets) {
+		t.Fatalf("default subnets: %d, want %d", len(subs.Subnets), len(all.Subnets))
+	}
+}

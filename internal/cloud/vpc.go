@@ -187,40 +187,133 @@ func (tx *txn) ensureDefaultsTxn() error {
 	if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	vpc, err := tx.createVpcTxn(netip.MustParsePrefix("172.31.0.0/16"), true, "default", nil)
-	if err != nil {
-		return err
-	}
-	for i, z := range tx.region().Zones {
-		cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 31, byte(16 * i), 0}), 20)
-		s, err := tx.createSubnetTxn(vpc, cidr, z.Name, nil)
-		if err != nil {
-			return err
-		}
-		s.DefaultForAz, s.MapPublicIPOnLaunch = true, true
-		if err := putObj(tx, kindSubnet, s.SubnetID, s); err != nil {
-			return err
-		}
-	}
-	igw := &InternetGateway{InternetGatewayID: newID("igw"), OwnerID: tx.sc.Account,
-		Attachments: []IGWAttachment{{VpcID: vpc.VpcID, State: "available"}}}
-	if err := putObj(tx, kindIGW, igw.InternetGatewayID, igw); err != nil {
-		return err
-	}
-	main, err := tx.mainRouteTable(vpc.VpcID)
-	if err != nil {
-		return err
-	}
-	main.Routes = append(main.Routes, Route{DestinationCidrBlock: "0.0.0.0/0", GatewayID: igw.InternetGatewayID, Origin: "CreateRoute", State: "active"})
-	if err := putObj(tx, kindRT, main.RouteTableID, main); err != nil {
-		return err
-	}
-	if err := putObj(tx, kindScope, "defaults", scopeMarker{DefaultVpcID: vpc.VpcID}); err != nil {
+	if _, err := tx.createDefaultVpcTxn(); err != nil {
 		return err
 	}
 	// The cache is filled only after commit: a failed transaction must not
 	// mark the scope as done.
 	return nil
+}
+
+// createDefaultVpcTxn makes a default VPC as AWS does: 172.31.0.0/16, a
+// /20 default subnet per zone, an attached internet gateway, a main route
+// table with 0.0.0.0/0 to it; the scope's marker names it.
+func (tx *txn) createDefaultVpcTxn() (*Vpc, error) {
+	vpc, err := tx.createVpcTxn(netip.MustParsePrefix("172.31.0.0/16"), true, "default", nil)
+	if err != nil {
+		return nil, err
+	}
+	for i, z := range tx.region().Zones {
+		if _, err := tx.createDefaultSubnetTxn(vpc, i, z.Name); err != nil {
+			return nil, err
+		}
+	}
+	igw := &InternetGateway{InternetGatewayID: newID("igw"), OwnerID: tx.sc.Account,
+		Attachments: []IGWAttachment{{VpcID: vpc.VpcID, State: "available"}}}
+	if err := putObj(tx, kindIGW, igw.InternetGatewayID, igw); err != nil {
+		return nil, err
+	}
+	main, err := tx.mainRouteTable(vpc.VpcID)
+	if err != nil {
+		return nil, err
+	}
+	main.Routes = append(main.Routes, Route{DestinationCidrBlock: "0.0.0.0/0", GatewayID: igw.InternetGatewayID, Origin: "CreateRoute", State: "active"})
+	if err := putObj(tx, kindRT, main.RouteTableID, main); err != nil {
+		return nil, err
+	}
+	return vpc, putObj(tx, kindScope, "defaults", scopeMarker{DefaultVpcID: vpc.VpcID})
+}
+
+// createDefaultSubnetTxn makes the default subnet of the zone with index
+// i: the i-th /20 of 172.31.0.0/16, public addresses on launch.
+func (tx *txn) createDefaultSubnetTxn(vpc *Vpc, i int, zone string) (*Subnet, error) {
+	cidr := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 31, byte(16 * i), 0}), 20)
+	s, err := tx.createSubnetTxn(vpc, cidr, zone, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.DefaultForAz, s.MapPublicIPOnLaunch = true, true
+	return s, putObj(tx, kindSubnet, s.SubnetID, s)
+}
+
+// CreateDefaultVpcInput is the input of CreateDefaultVpc.
+type CreateDefaultVpcInput struct{}
+
+// CreateDefaultVpc makes the region's default VPC again after it was
+// deleted.
+func (c *Cloud) CreateDefaultVpc(ctx context.Context, sc Scope, in *CreateDefaultVpcInput) (*CreateVpcOutput, error) {
+	out := &CreateVpcOutput{}
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		if id, err := tx.defaultVpcID(); err == nil {
+			return apierr.New("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region (%s).", id)
+		}
+		vpc, err := tx.createDefaultVpcTxn()
+		if err != nil {
+			return err
+		}
+		v := *vpc
+		v.State = "pending"
+		out.Vpc = &v
+		return nil
+	})
+}
+
+// CreateDefaultSubnetInput is the input of CreateDefaultSubnet.
+type CreateDefaultSubnetInput struct {
+	AvailabilityZone   string `ec2:"AvailabilityZone"`
+	AvailabilityZoneID string `ec2:"AvailabilityZoneId"`
+	Ipv6Native         *bool  `ec2:"Ipv6Native"`
+}
+
+// CreateDefaultSubnet makes the default subnet of a zone in the default
+// VPC again after it was deleted.
+func (c *Cloud) CreateDefaultSubnet(ctx context.Context, sc Scope, in *CreateDefaultSubnetInput) (*CreateSubnetOutput, error) {
+	if in.Ipv6Native != nil && *in.Ipv6Native {
+		return nil, apierr.New("UnsupportedOperation", "IPv6 subnets are not supported by vpce yet.")
+	}
+	out := &CreateSubnetOutput{}
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		id, err := tx.defaultVpcID()
+		if err != nil {
+			return apierr.New("DefaultVpcDoesNotExist", "No default VPC exists for this account in this region.")
+		}
+		vpc, err := tx.vpc(id)
+		if err != nil {
+			return err
+		}
+		zi := -1
+		for i, z := range tx.region().Zones {
+			if (in.AvailabilityZone != "" && z.Name == in.AvailabilityZone) || (in.AvailabilityZoneID != "" && z.ID == in.AvailabilityZoneID) {
+				zi = i
+			}
+		}
+		switch {
+		case in.AvailabilityZone == "" && in.AvailabilityZoneID == "":
+			return apierr.Missing("AvailabilityZone")
+		case zi < 0:
+			return invalidValue("Value (%s) for parameter availabilityZone is invalid.", in.AvailabilityZone+in.AvailabilityZoneID)
+		}
+		zone := tx.region().Zones[zi].Name
+		subnets, err := tx.subnetsOf(id)
+		if err != nil {
+			return err
+		}
+		want := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 31, byte(16 * zi), 0}), 20)
+		for _, s := range subnets {
+			if s.DefaultForAz && s.AvailabilityZone == zone {
+				return apierr.New("DefaultSubnetAlreadyExistsInAvailabilityZone", "%s already has a default subnet %s.", zone, s.SubnetID)
+			}
+			if s.CidrBlock.Overlaps(want) {
+				return apierr.New("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", want)
+			}
+		}
+		s, err := tx.createDefaultSubnetTxn(vpc, zi, zone)
+		if err != nil {
+			return err
+		}
+		out.Subnet = s
+		return nil
+	})
 }
 
 // DescribeVpcsInput is the input of DescribeVpcs.
