@@ -15,6 +15,8 @@ func actions(c *cloud.Cloud) map[string]action {
 		"ModifyVpcAttribute":       act(c.ModifyVpcAttribute),
 		"DescribeVpcAttribute":     act(c.DescribeVpcAttribute),
 		"ModifyVpcTenancy":         act(c.ModifyVpcTenancy),
+		"CreateDefaultVpc":         act(c.CreateDefaultVpc),
+		"CreateDefaultSubnet":      act(c.CreateDefaultSubnet),
 		"AssociateVpcCidrBlock":    act(c.AssociateVpcCidrBlock),
 		"DisassociateVpcCidrBlock": act(c.DisassociateVpcCidrBlock),
 

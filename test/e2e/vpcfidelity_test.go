@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -149,4 +150,46 @@ func TestAttachmentsWithCLI(t *testing.T) {
 	if got := str(run("describe-network-interfaces", "--network-interface-ids", eni), "NetworkInterfaces", 0, "Status"); got != "available" {
 		t.Fatalf("interface after its instance terminated: %q", got)
 	}
+}
+
+// TestSecondaryCidrAndDefaultVpcWithCLI: a secondary block through the
+// aws CLI v2 (associate, a subnet in it, its local route, disassociate),
+// and the default VPC deleted and made again with create-default-vpc.
+func TestSecondaryCidrAndDefaultVpcWithCLI(t *testing.T) {
+	acct := newAccount()
+	run := cliRunner(t, acct)
+	vpc := str(run("create-vpc", "--cidr-block", "10.44.0.0/16"), "Vpc", "VpcId")
+	assoc := run("associate-vpc-cidr-block", "--vpc-id", vpc, "--cidr-block", "100.64.0.0/16")
+	id := str(assoc, "CidrBlockAssociation", "AssociationId")
+	if str(assoc, "CidrBlockAssociation", "CidrBlockState", "State") != "associating" || !strings.HasPrefix(id, "vpc-cidr-assoc-") {
+		t.Fatalf("associate-vpc-cidr-block: %v", assoc)
+	}
+	sn := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "100.64.8.0/24"), "Subnet", "SubnetId")
+	rt := run("describe-route-tables", "--filters", "Name=vpc-id,Values="+vpc)
+	if !strings.Contains(jsonString(rt), `"DestinationCidrBlock":"100.64.0.0/16","GatewayId":"local"`) {
+		t.Fatalf("no local route for the secondary block: %v", rt)
+	}
+	cliErr(t, acct, "InvalidCidrBlock.InUse", "disassociate-vpc-cidr-block", "--association-id", id)
+	run("delete-subnet", "--subnet-id", sn)
+	run("disassociate-vpc-cidr-block", "--association-id", id)
+
+	def := str(run("describe-vpcs", "--filters", "Name=is-default,Values=true"), "Vpcs", 0, "VpcId")
+	cliErr(t, acct, "DefaultVpcAlreadyExists", "create-default-vpc")
+	for _, s := range path(run("describe-subnets", "--filters", "Name=vpc-id,Values="+def), "Subnets").([]any) {
+		run("delete-subnet", "--subnet-id", str(s, "SubnetId"))
+	}
+	igw := str(run("describe-internet-gateways", "--filters", "Name=attachment.vpc-id,Values="+def), "InternetGateways", 0, "InternetGatewayId")
+	run("detach-internet-gateway", "--internet-gateway-id", igw, "--vpc-id", def)
+	run("delete-internet-gateway", "--internet-gateway-id", igw)
+	run("delete-vpc", "--vpc-id", def)
+	again := run("create-default-vpc")
+	if str(again, "Vpc", "CidrBlock") != "172.31.0.0/16" || path(again, "Vpc", "IsDefault") != true {
+		t.Fatalf("create-default-vpc: %v", again)
+	}
+}
+
+// jsonString is v encoded compactly, for substring checks.
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
