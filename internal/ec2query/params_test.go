@@ -51,3 +51,21 @@ func TestUnknownParameter(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsCoverEveryAction: every action vpce serves has its parameter
+// table (regenerate with scripts/opsgen after adding one), and the table
+// names no action vpce does not serve.
+func TestParamsCoverEveryAction(t *testing.T) {
+	served := map[string]bool{}
+	for _, a := range New(Config{}).Actions() {
+		served[a] = true
+		if _, ok := actionParams()[a]; !ok {
+			t.Errorf("%s has no entry in params.json: run scripts/opsgen", a)
+		}
+	}
+	for a := range actionParams() {
+		if !served[a] {
+			t.Errorf("params.json names %s, which vpce does not serve", a)
+		}
+	}
+}
