@@ -36,9 +36,20 @@ func (c *Cloud) DescribeRegions(ctx context.Context, sc Scope, in *DescribeRegio
 	if err := checkScope(sc); err != nil {
 		return nil, err
 	}
+	// AWS lists the regions enabled in the account (the 17 enabled by
+	// default); with AllRegions also the opt-in ones, not opted in. vpce's
+	// accounts opt in to none (it has no zones for them), and serves the
+	// regions its catalog has zones for.
 	var all []*RegionInfo
-	for _, r := range catalog.Regions() {
-		all = append(all, &RegionInfo{RegionName: r.Name, RegionEndpoint: r.Endpoint(), OptInStatus: "opt-in-not-required"})
+	for _, r := range catalog.PublicRegions() {
+		status := "opt-in-not-required"
+		if r.OptIn {
+			if in.AllRegions == nil || !*in.AllRegions {
+				continue
+			}
+			status = "not-opted-in"
+		}
+		all = append(all, &RegionInfo{RegionName: r.Name, RegionEndpoint: "ec2." + r.Name + ".amazonaws.com", OptInStatus: status})
 	}
 	all, err := selectIDs(all, func(r *RegionInfo) string { return r.RegionName }, in.RegionNames, func(n string) error {
 		return invalidValue("Invalid region: %s", n)

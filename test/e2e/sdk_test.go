@@ -59,9 +59,21 @@ func TestDefaultVPC(t *testing.T) {
 
 func TestRegionsAndZones(t *testing.T) {
 	c, _ := client(t)
+	// The 17 regions enabled by default; with AllRegions the opt-in ones
+	// too, not opted in.
 	regs := must[*ec2.DescribeRegionsOutput](t)(c.DescribeRegions(ctx(t), &ec2.DescribeRegionsInput{}))
-	if len(regs.Regions) < 8 {
-		t.Errorf("regions = %d, want >= 8", len(regs.Regions))
+	if len(regs.Regions) != 17 {
+		t.Errorf("regions = %d, want the 17 enabled by default", len(regs.Regions))
+	}
+	all := must[*ec2.DescribeRegionsOutput](t)(c.DescribeRegions(ctx(t), &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true)}))
+	optIn := 0
+	for _, r := range all.Regions {
+		if aws.ToString(r.OptInStatus) == "not-opted-in" {
+			optIn++
+		}
+	}
+	if len(all.Regions) <= 17 || optIn != len(all.Regions)-17 {
+		t.Errorf("all regions = %d, %d not opted in", len(all.Regions), optIn)
 	}
 	z := must[*ec2.DescribeAvailabilityZonesOutput](t)(c.DescribeAvailabilityZones(ctx(t), &ec2.DescribeAvailabilityZonesInput{ZoneNames: []string{"us-east-1a"}}))
 	if len(z.AvailabilityZones) != 1 || *z.AvailabilityZones[0].ZoneId != "use1-az1" {
