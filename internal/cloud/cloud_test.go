@@ -721,3 +721,49 @@ func TestCreateDefaultVpcAndSubnet(t *testing.T) {
 		t.Fatalf("default subnets: %d, want %d", len(subs.Subnets), len(all.Subnets))
 	}
 }
+
+// TestPrefixListStates: prefix list changes are asynchronous in AWS —
+// create-in-progress, modify-in-progress with the version before the
+// change, delete-in-progress — and complete after the provisioning delay;
+// deleting a list a rule references ends delete-failed, the list kept.
+func TestPrefixListStates(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := t.Context()
+	max := int32(5)
+	p := mustDo[*PrefixListOutput](t)(c.CreateManagedPrefixList(ctx, sc, &CreateManagedPrefixListInput{PrefixListName: "office", MaxEntries: &max, AddressFamily: "IPv4",
+		Entries: []PrefixListEntry{{Cidr: "192.0.2.0/24"}}})).PrefixList
+	describe := func() *ManagedPrefixList {
+		out := mustDo[*DescribeManagedPrefixListsOutput](t)(c.DescribeManagedPrefixLists(ctx, sc, &DescribeManagedPrefixListsInput{PrefixListIDs: []string{p.PrefixListID}}))
+		return out.PrefixLists[0]
+	}
+	if p.State != "create-in-progress" || describe().State != "create-in-progress" {
+		t.Fatalf("created: %s / %s", p.State, describe().State)
+	}
+	clk.Advance(time.Minute)
+	if describe().State != "create-complete" {
+		t.Fatalf("after the delay: %s", describe().State)
+	}
+	one := int64(1)
+	m := mustDo[*PrefixListOutput](t)(c.ModifyManagedPrefixList(ctx, sc, &ModifyManagedPrefixListInput{PrefixListID: p.PrefixListID, CurrentVersion: &one,
+		AddEntries: []PrefixListEntry{{Cidr: "198.51.100.0/24"}}})).PrefixList
+	if m.State != "modify-in-progress" || *m.Version != 1 || *describe().Version != 1 {
+		t.Fatalf("modify answered %s v%d, described v%d", m.State, *m.Version, *describe().Version)
+	}
+	clk.Advance(time.Minute)
+	if d := describe(); d.State != "modify-complete" || *d.Version != 2 {
+		t.Fatalf("after modify: %s v%d", d.State, *d.Version)
+	}
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.3.0.0/16"})).Vpc
+	g := mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{GroupName: "pl", Description: "pl", VpcID: v.VpcID})).GroupID
+	port := int32(22)
+	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, &SecurityGroupRulesInput{GroupID: g,
+		IPPermissions: []IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, PrefixListIDs: []PrefixListIDPeer{{PrefixListID: p.PrefixListID}}}}}))
+	d := mustDo[*PrefixListOutput](t)(c.DeleteManagedPrefixList(ctx, sc, &DeletePrefixListInput{PrefixListID: p.PrefixListID})).PrefixList
+	if d.State != "delete-in-progress" {
+		t.Fatalf("delete answered %s", d.State)
+	}
+	clk.Advance(time.Minute)
+	if st := describe().State; st != "delete-failed" {
+		t.Fatalf("referenced list after delete: %s", st)
+	}
+}

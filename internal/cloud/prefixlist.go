@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/catalog"
@@ -29,6 +30,37 @@ type ManagedPrefixList struct {
 	// Versions holds every version's entries, oldest first, so that
 	// GetManagedPrefixListEntries can answer for a TargetVersion.
 	Versions [][]PrefixListEntry `xml:"-" json:"versions,omitempty"`
+	// ChangedAt is when the last create, modify or delete was asked: AWS
+	// applies them asynchronously, showing *-in-progress (and, while a
+	// modification is in progress, the version before it) for a moment.
+	ChangedAt   *time.Time `xml:"-" json:"changed,omitempty"`
+	PrevVersion *int64     `xml:"-" json:"prevVersion,omitempty"`
+}
+
+// inProgress names the transitional state of a final one.
+var inProgress = map[string]string{"create-complete": "create-in-progress", "modify-complete": "modify-in-progress",
+	"delete-complete": "delete-in-progress", "delete-failed": "delete-in-progress"}
+
+// shown is the list as it is seen at now: within the provisioning delay
+// of its last change, the change is in progress.
+func (p *ManagedPrefixList) shown(now time.Time, delay time.Duration) *ManagedPrefixList {
+	if p.ChangedAt == nil || !now.Before(p.ChangedAt.Add(delay)) {
+		return p
+	}
+	v := *p
+	if st, ok := inProgress[p.State]; ok {
+		v.State = st
+	}
+	if p.State == "modify-complete" && p.PrevVersion != nil {
+		v.Version = p.PrevVersion
+	}
+	return &v
+}
+
+// changed records a change asked now, to end in state.
+func (p *ManagedPrefixList) changed(now time.Time, state string) {
+	t := now
+	p.ChangedAt, p.State, p.PrevVersion = &t, state, nil
 }
 
 // PrefixListEntry is one CIDR of a prefix list.
@@ -188,6 +220,9 @@ func (c *Cloud) DescribeManagedPrefixLists(ctx context.Context, sc Scope, in *De
 		if all, err = filter(ctx, all, in.Filters, managedPrefixListFields, prefixListTags); err != nil {
 			return err
 		}
+		for i, p := range all {
+			all[i] = p.shown(tx.now, tx.c.delay)
+		}
 		out.PrefixLists, out.NextToken, err = paginate(all, prefixListID, in.Page, 1, 100)
 		return err
 	})
@@ -299,7 +334,11 @@ func (c *Cloud) CreateManagedPrefixList(ctx context.Context, sc Scope, in *Creat
 				PrefixListArn:  fmt.Sprintf("arn:aws:ec2:%s:%s:prefix-list/%s", tx.sc.Region, tx.sc.Account, id),
 				PrefixListName: in.PrefixListName, MaxEntries: in.MaxEntries, Version: &v, Tags: tags["prefix-list"],
 				OwnerID: tx.sc.Account, Versions: [][]PrefixListEntry{entries}}
-			return p, putObj(tx, kindPrefixList, id, p)
+			p.changed(tx.now, "create-complete")
+			if err := putObj(tx, kindPrefixList, id, p); err != nil {
+				return nil, err
+			}
+			return p.shown(tx.now, tx.c.delay), nil
 		})
 	})
 }
@@ -361,13 +400,18 @@ func (c *Cloud) ModifyManagedPrefixList(ctx context.Context, sc Scope, in *Modif
 		if err != nil {
 			return err
 		}
+		prev := *p.Version
+		p.changed(tx.now, "modify-complete")
 		if len(in.AddEntries) > 0 || len(in.RemoveEntries) > 0 {
 			p.Versions = append(p.Versions, entries)
 			v := int64(len(p.Versions))
-			p.Version = &v
+			p.Version, p.PrevVersion = &v, &prev
 		}
-		p.State = "modify-complete"
-		out.PrefixList = p
+		// AWS answers with the modification in progress and the version
+		// before it.
+		shown := *p
+		shown.State, shown.Version = "modify-in-progress", &prev
+		out.PrefixList = &shown
 		return putObj(tx, kindPrefixList, p.PrefixListID, p)
 	})
 }
@@ -385,14 +429,16 @@ func (c *Cloud) DeleteManagedPrefixList(ctx context.Context, sc Scope, in *Delet
 		if err != nil {
 			return err
 		}
-		dep := apierr.New("DependencyViolation", "The prefix list %s is referenced by a security group rule or route and cannot be deleted.", p.PrefixListID)
+		// AWS accepts the deletion of a list a rule or route references and
+		// fails it afterwards: the list ends delete-failed, still in use.
+		final := "delete-complete"
 		sgs, err := listObj[SecurityGroup](tx, kindSG)
 		if err != nil {
 			return err
 		}
 		for _, g := range sgs {
 			if slices.ContainsFunc(g.Rules, func(r SecurityGroupRule) bool { return r.PrefixListID == p.PrefixListID }) {
-				return dep
+				final = "delete-failed"
 			}
 		}
 		rts, err := listObj[RouteTable](tx, kindRT)
@@ -401,11 +447,13 @@ func (c *Cloud) DeleteManagedPrefixList(ctx context.Context, sc Scope, in *Delet
 		}
 		for _, rt := range rts {
 			if slices.ContainsFunc(rt.Routes, func(r Route) bool { return r.DestinationPrefixListID == p.PrefixListID }) {
-				return dep
+				final = "delete-failed"
 			}
 		}
-		p.State = "delete-complete"
-		out.PrefixList = p
+		p.changed(tx.now, final)
+		shown := *p
+		shown.State = "delete-in-progress"
+		out.PrefixList = &shown
 		return putObj(tx, kindPrefixList, p.PrefixListID, p)
 	})
 }

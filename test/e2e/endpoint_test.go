@@ -587,12 +587,33 @@ func TestPrefixLists(t *testing.T) {
 		PrefixListIds: []types.PrefixListId{{PrefixListId: own.PrefixListId}}}}}))
 	must[*ec2.AuthorizeSecurityGroupEgressOutput](t)(c.AuthorizeSecurityGroupEgress(ctx(t), &ec2.AuthorizeSecurityGroupEgressInput{GroupId: sg, IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
 		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String("pl-63a5400a")}}}}}))
-	_, err = c.DeleteManagedPrefixList(ctx(t), &ec2.DeleteManagedPrefixListInput{PrefixListId: own.PrefixListId})
-	wantCode(t, err, "DependencyViolation")
+	// AWS applies prefix list changes asynchronously: the deletion of a
+	// list a rule references is accepted, then fails (delete-failed, the
+	// list still there); a modification answers in progress with the
+	// version before it.
+	state := func() (types.PrefixListState, int64) {
+		t.Helper()
+		time.Sleep(400 * time.Millisecond) // the server's provisioning delay is 300 ms
+		p := must[*ec2.DescribeManagedPrefixListsOutput](t)(c.DescribeManagedPrefixLists(ctx(t), &ec2.DescribeManagedPrefixListsInput{PrefixListIds: []string{*own.PrefixListId}})).PrefixLists[0]
+		return p.State, aws.ToInt64(p.Version)
+	}
+	if own.State != types.PrefixListStateCreateInProgress {
+		t.Errorf("create answered state %s", own.State)
+	}
+	refused := must[*ec2.DeleteManagedPrefixListOutput](t)(c.DeleteManagedPrefixList(ctx(t), &ec2.DeleteManagedPrefixListInput{PrefixListId: own.PrefixListId}))
+	if refused.PrefixList.State != types.PrefixListStateDeleteInProgress {
+		t.Errorf("delete of a referenced list answered %s", refused.PrefixList.State)
+	}
+	if st, _ := state(); st != types.PrefixListStateDeleteFailed {
+		t.Errorf("referenced list after delete: %s, want delete-failed", st)
+	}
 	mod := must[*ec2.ModifyManagedPrefixListOutput](t)(c.ModifyManagedPrefixList(ctx(t), &ec2.ModifyManagedPrefixListInput{PrefixListId: own.PrefixListId, CurrentVersion: aws.Int64(1),
 		AddEntries: []types.AddPrefixListEntry{{Cidr: aws.String("198.51.100.0/24")}}}))
-	if *mod.PrefixList.Version != 2 {
-		t.Errorf("version after modify = %d", *mod.PrefixList.Version)
+	if *mod.PrefixList.Version != 1 || mod.PrefixList.State != types.PrefixListStateModifyInProgress {
+		t.Errorf("modify answered version %d, %s; want the version before, modify-in-progress", *mod.PrefixList.Version, mod.PrefixList.State)
+	}
+	if st, v := state(); st != types.PrefixListStateModifyComplete || v != 2 {
+		t.Errorf("after modify: %s, version %d", st, v)
 	}
 	_, err = c.ModifyManagedPrefixList(ctx(t), &ec2.ModifyManagedPrefixListInput{PrefixListId: own.PrefixListId, CurrentVersion: aws.Int64(1), AddEntries: []types.AddPrefixListEntry{{Cidr: aws.String("203.0.113.0/24")}}})
 	wantCode(t, err, "PrefixListVersionMismatch")
@@ -611,11 +632,13 @@ func TestPrefixLists(t *testing.T) {
 	must[*ec2.CreateRouteOutput](t)(c.CreateRoute(ctx(t), &ec2.CreateRouteInput{RouteTableId: rtb, DestinationPrefixListId: own.PrefixListId, NetworkInterfaceId: eni.NetworkInterface.NetworkInterfaceId}))
 	must[*ec2.RevokeSecurityGroupIngressOutput](t)(c.RevokeSecurityGroupIngress(ctx(t), &ec2.RevokeSecurityGroupIngressInput{GroupId: sg, IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
 		PrefixListIds: []types.PrefixListId{{PrefixListId: own.PrefixListId}}}}}))
-	_, err = c.DeleteManagedPrefixList(ctx(t), &ec2.DeleteManagedPrefixListInput{PrefixListId: own.PrefixListId})
-	wantCode(t, err, "DependencyViolation") // still a route destination
+	must[*ec2.DeleteManagedPrefixListOutput](t)(c.DeleteManagedPrefixList(ctx(t), &ec2.DeleteManagedPrefixListInput{PrefixListId: own.PrefixListId}))
+	if st, _ := state(); st != types.PrefixListStateDeleteFailed {
+		t.Errorf("list still a route destination after delete: %s", st) // still a route destination
+	}
 	must[*ec2.DeleteRouteOutput](t)(c.DeleteRoute(ctx(t), &ec2.DeleteRouteInput{RouteTableId: rtb, DestinationPrefixListId: own.PrefixListId}))
 	del := must[*ec2.DeleteManagedPrefixListOutput](t)(c.DeleteManagedPrefixList(ctx(t), &ec2.DeleteManagedPrefixListInput{PrefixListId: own.PrefixListId}))
-	if del.PrefixList.State != types.PrefixListStateDeleteComplete {
+	if del.PrefixList.State != types.PrefixListStateDeleteInProgress {
 		t.Errorf("deleted state = %s", del.PrefixList.State)
 	}
 	_, err = c.GetManagedPrefixListEntries(ctx(t), &ec2.GetManagedPrefixListEntriesInput{PrefixListId: own.PrefixListId})
