@@ -767,3 +767,22 @@ func TestPrefixListStates(t *testing.T) {
 		t.Fatalf("referenced list after delete: %s", st)
 	}
 }
+
+// TestInterfaceAssociationFilters: DescribeNetworkInterfaces filters on
+// the public address association (association.public-ip,
+// association.allocation-id …), which comes from the Elastic IPs.
+func TestInterfaceAssociationFilters(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	s := newSubnet(t, c, "10.2.0.0/16", "10.2.1.0/24")
+	a := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID})).NetworkInterface.NetworkInterfaceID
+	mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: s.SubnetID}))
+	eip := mustDo[*AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &AllocateAddressInput{}))
+	mustDo[*AssociateAddressOutput](t)(c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: a}))
+	for _, f := range []Filter{{Name: "association.public-ip", Values: []string{eip.PublicIP}}, {Name: "association.allocation-id", Values: []string{eip.AllocationID}}} {
+		out := mustDo[*DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(ctx, sc, &DescribeNetworkInterfacesInput{Filters: []Filter{f}}))
+		if len(out.NetworkInterfaces) != 1 || out.NetworkInterfaces[0].NetworkInterfaceID != a {
+			t.Fatalf("%s: %d interfaces", f.Name, len(out.NetworkInterfaces))
+		}
+	}
+}

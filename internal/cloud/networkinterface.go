@@ -528,7 +528,23 @@ func eniAttach(f func(*ENIAttachment) string) func(*NetworkInterface) []string {
 	}
 }
 
+// eniAssoc reads a field of an interface's public address association
+// (shown from the account's Elastic IPs before filtering).
+func eniAssoc(f func(*ENIAssociation) string) func(*NetworkInterface) []string {
+	return func(e *NetworkInterface) []string {
+		if e.Association == nil {
+			return nil
+		}
+		return one(f(e.Association))
+	}
+}
+
 var eniFields = fields[NetworkInterface]{
+	"association.public-ip":       eniAssoc(func(a *ENIAssociation) string { return a.PublicIP }),
+	"association.allocation-id":   eniAssoc(func(a *ENIAssociation) string { return a.AllocationID }),
+	"association.association-id":  eniAssoc(func(a *ENIAssociation) string { return a.AssociationID }),
+	"association.ip-owner-id":     eniAssoc(func(a *ENIAssociation) string { return a.IPOwnerID }),
+	"association.public-dns-name": eniAssoc(func(a *ENIAssociation) string { return a.PublicDNSName }),
 	"addresses.private-ip-address": func(e *NetworkInterface) []string {
 		return mapSlice(e.PrivateIPs, func(p PrivateIP) string { return p.PrivateIPAddress.String() })
 	},
@@ -592,6 +608,12 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		}
 		if all, err = selectIDs(all, eniID, in.NetworkInterfaceIDs, errNotFoundMany("InvalidNetworkInterfaceID.NotFound", "networkInterface")); err != nil {
 			return err
+		}
+		if slices.ContainsFunc(in.Filters, func(f Filter) bool { return strings.HasPrefix(f.Name, "association.") }) {
+			// Associations are shown from the Elastic IPs: before filtering.
+			if err := tx.showAddresses(all); err != nil {
+				return err
+			}
 		}
 		if all, err = filter(ctx, all, in.Filters, eniFields, eniTags); err != nil {
 			return err
