@@ -25,6 +25,7 @@ type ImportSet struct {
 	NatGateways       []*NatGateway
 	InternetGateways  []*InternetGateway
 	PrefixLists       []*ManagedPrefixList
+	DhcpOptions       []*DhcpOptions
 	Where             map[string]string
 }
 
@@ -155,6 +156,11 @@ func (im *importer) run() error {
 		}
 	}
 	vpcRef := func(id string) [2]string { return [2]string{kindVpc, id} }
+	for _, d := range set.DhcpOptions {
+		if err := im.put(kindDHCP, "dopt", d.DhcpOptionsID, d); err != nil {
+			return err
+		}
+	}
 	for _, s := range set.Subnets {
 		if err := im.put(kindSubnet, "subnet", s.SubnetID, s, vpcRef(s.VpcID)); err != nil {
 			return err

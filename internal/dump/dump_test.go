@@ -241,3 +241,37 @@ func TestInconsistentRecords(t *testing.T) {
 		t.Errorf("VPCs after import: %d", len(snap.Vpcs))
 	}
 }
+
+// TestDhcpOptionsRoundTrip: a VPC's DHCP option set is exported
+// (DhcpOptions.json, as describe-dhcp-options writes it) and imported
+// back, so an offline analysis of the dump knows the VPC's instances ask
+// other name servers.
+func TestDhcpOptionsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c1 := newCloud(t)
+	sc := cloud.Scope{Account: "123456789012", Region: "us-east-1"}
+	v := cloudtest.Must[*cloud.CreateVpcOutput](t)(c1.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.9.0.0/16"})).Vpc.VpcID
+	d := cloudtest.Must[*cloud.CreateDhcpOptionsOutput](t)(c1.CreateDhcpOptions(ctx, sc, &cloud.CreateDhcpOptionsInput{Configurations: []struct {
+		Key    string   `ec2:"Key"`
+		Values []string `ec2:"Value"`
+	}{{Key: "domain-name-servers", Values: []string{"10.9.0.53"}}}})).DhcpOptions.DhcpOptionsID
+	cloudtest.Must[*cloud.Return](t)(c1.AssociateDhcpOptions(ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: d, VpcID: v}))
+	snap1, err := c1.Snapshot(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := Write(out, snap1); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newCloud(t)
+	load(t, c2, out, Options{})
+	snap2, err := c2.Snapshot(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := snap2.DhcpOf(v)
+	if got == nil || got.DhcpOptionsID != d || got.UsesAmazonDNS() || got.Values("domain-name-servers")[0] != "10.9.0.53" {
+		t.Fatalf("imported set: %+v", got)
+	}
+}

@@ -114,7 +114,7 @@ func regionOfFile(p string) string {
 // known are the top-level keys vpce reads; others are reported once.
 var known = map[string]bool{"Vpcs": true, "Subnets": true, "RouteTables": true, "SecurityGroups": true, "NetworkAcls": true,
 	"NetworkInterfaces": true, "Reservations": true, "VpcEndpoints": true, "NatGateways": true, "InternetGateways": true,
-	"PrefixLists": true, "Entries": true, "NextToken": true}
+	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true}
 
 var plInName = regexp.MustCompile(`pl-[0-9a-f]+`)
 
@@ -133,6 +133,7 @@ type reader struct {
 		eps      []vpcEndpoint
 		nats     []natGateway
 		igws     []internetGateway
+		dhcps    []dhcpOptions
 		pls      []prefixList
 		mpls     []managedPrefixList
 		entries  map[string][]plEntry
@@ -228,6 +229,7 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		decodeList(r, rel, "VPC endpoint", keys["VpcEndpoints"], &r.raw.eps, func(v *vpcEndpoint) string { return v.VpcEndpointID })
 		decodeList(r, rel, "NAT gateway", keys["NatGateways"], &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
 		decodeList(r, rel, "internet gateway", keys["InternetGateways"], &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
+		decodeList(r, rel, "DHCP option set", keys["DhcpOptions"], &r.raw.dhcps, func(v *dhcpOptions) string { return v.DhcpOptionsID })
 		// describe-prefix-lists (items with Cidrs) and
 		// describe-managed-prefix-lists (without) share the key.
 		for _, m := range rawList(keys["PrefixLists"]) {
@@ -644,6 +646,17 @@ func (r *reader) convert() {
 			o.Attachments = append(o.Attachments, cloud.IGWAttachment{VpcID: a.VpcID, State: a.State})
 		}
 		set.InternetGateways = append(set.InternetGateways, o)
+	}
+	for _, d := range r.raw.dhcps {
+		o := &cloud.DhcpOptions{DhcpOptionsID: d.DhcpOptionsID, OwnerID: d.OwnerID, Tags: tags(d.Tags)}
+		for _, c := range d.DhcpConfigurations {
+			dc := cloud.DhcpConfiguration{Key: c.Key}
+			for _, v := range c.Values {
+				dc.Values = append(dc.Values, cloud.AttributeValue{Value: v.Value})
+			}
+			o.Configurations = append(o.Configurations, dc)
+		}
+		set.DhcpOptions = append(set.DhcpOptions, o)
 	}
 	for _, p := range r.raw.pls {
 		entries := make([]cloud.PrefixListEntry, 0, len(p.Cidrs))

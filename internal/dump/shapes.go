@@ -326,6 +326,23 @@ type internetGateway struct {
 	Tags              []tag           `json:"Tags,omitempty"`
 }
 
+// dhcpOptions is describe-dhcp-options' item.
+type dhcpOptions struct {
+	DhcpOptionsID      string     `json:"DhcpOptionsId"`
+	OwnerID            string     `json:"OwnerId,omitempty"`
+	DhcpConfigurations []dhcpConf `json:"DhcpConfigurations"`
+	Tags               []tag      `json:"Tags,omitempty"`
+}
+
+type dhcpConf struct {
+	Key    string      `json:"Key"`
+	Values []dhcpValue `json:"Values"`
+}
+
+type dhcpValue struct {
+	Value string `json:"Value"`
+}
+
 // prefixList is describe-prefix-lists' item (AWS-managed lists).
 type prefixList struct {
 	PrefixListID   string   `json:"PrefixListId"`

@@ -28,6 +28,7 @@ func Write(dir string, snap *cloud.Snapshot) (string, error) {
 		"VpcEndpoints.json":      map[string]any{"VpcEndpoints": exportEndpoints(snap)},
 		"NatGateways.json":       map[string]any{"NatGateways": exportNATs(snap)},
 		"InternetGateways.json":  map[string]any{"InternetGateways": exportIGWs(snap)},
+		"DhcpOptions.json":       map[string]any{"DhcpOptions": exportDhcp(snap)},
 	}
 	pls, mpls, entries := exportPrefixLists(snap)
 	files["PrefixLists.json"] = map[string]any{"PrefixLists": pls}
@@ -285,6 +286,22 @@ func exportIGWs(s *cloud.Snapshot) []internetGateway {
 		o := internetGateway{InternetGatewayID: g.InternetGatewayID, OwnerID: g.OwnerID, Attachments: []igwAttachment{}, Tags: exportTags(g.Tags)}
 		for _, a := range g.Attachments {
 			o.Attachments = append(o.Attachments, igwAttachment{a.VpcID, a.State})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportDhcp(s *cloud.Snapshot) []dhcpOptions {
+	out := []dhcpOptions{}
+	for _, d := range sorted(s.DhcpOptions) {
+		o := dhcpOptions{DhcpOptionsID: d.DhcpOptionsID, OwnerID: d.OwnerID, DhcpConfigurations: []dhcpConf{}, Tags: exportTags(d.Tags)}
+		for _, c := range d.Configurations {
+			dc := dhcpConf{Key: c.Key, Values: []dhcpValue{}}
+			for _, v := range c.Values {
+				dc.Values = append(dc.Values, dhcpValue{v.Value})
+			}
+			o.DhcpConfigurations = append(o.DhcpConfigurations, dc)
 		}
 		out = append(out, o)
 	}
