@@ -598,6 +598,7 @@ func init() {
 		taggableKind("nip", kindInsightsPath, "network-insights-path", "InvalidNetworkInsightsPathId.NotFound", "networkInsightsPath", pathID, pathTags2, nil),
 		ruleTaggable(),
 		dhcpTaggable(),
+		peeringTaggable(),
 		taggableKind("nia", kindInsightsAnalysis, "network-insights-analysis", "InvalidNetworkInsightsAnalysisId.NotFound", "networkInsightsAnalysis", analysisID, func(a *NetworkInsightsAnalysis) *TagSet { return &a.Tags }, nil),
 	}
 }

@@ -205,6 +205,15 @@ func (lt *liveTargets) alive(vpcID string, r Route) bool {
 		})
 	case r.NetworkInterfaceID != "":
 		return lookup(lt, lt.eni, kindENI, r.NetworkInterfaceID, func(*NetworkInterface) bool { return true })
+	case r.VpcPeeringConnectionID != "":
+		p, err := lt.tx.peering(r.VpcPeeringConnectionID)
+		if err != nil {
+			if !apierr.HasCode(err, "InvalidVpcPeeringConnectionID.NotFound") && lt.err == nil {
+				lt.err = err
+			}
+			return false
+		}
+		return p.Active()
 	}
 	return true
 }
@@ -520,6 +529,8 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 			return err
 		}
 		return invalidParameter("Route target %s is a %s endpoint; only Gateway Load Balancer endpoints can be route targets.", e.VpcEndpointID, e.VpcEndpointType)
+	case t.VpcPeeringConnectionID != "":
+		return tx.peeringRoute(rt, t.VpcPeeringConnectionID, r)
 	default:
 		return apierr.New("UnsupportedOperation", "The route target %s is not supported by vpce.", set[0])
 	}

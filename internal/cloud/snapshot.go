@@ -42,6 +42,8 @@ type Snapshot struct {
 	// DhcpOptions are the scope's DHCP option sets, the default one
 	// included.
 	DhcpOptions map[string]*DhcpOptions
+	// Peerings are the VPC peering connections the scope is a side of.
+	Peerings map[string]*VpcPeeringConnection
 
 	subnetRT   map[string]*RouteTable                      // subnet → explicitly associated table
 	mainRT     map[string]*RouteTable                      // VPC → main table
@@ -252,6 +254,11 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		return nil, err
 	}
 	s.DhcpOptions = toMap(dhcps, dhcpID)
+	pcxs, err := tx.listPeerings()
+	if err != nil {
+		return nil, err
+	}
+	s.Peerings = toMap(pcxs, peeringID)
 	s.Vpcs = toMap(vpcs, func(v *Vpc) string { return v.VpcID })
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
 	s.SecurityGroups = toMap(sgs, sgID)

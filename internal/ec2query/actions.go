@@ -30,6 +30,13 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DeleteSubnet":          act(c.DeleteSubnet),
 		"ModifySubnetAttribute": act(c.ModifySubnetAttribute),
 
+		"CreateVpcPeeringConnection":        act(c.CreateVpcPeeringConnection),
+		"AcceptVpcPeeringConnection":        act(c.AcceptVpcPeeringConnection),
+		"RejectVpcPeeringConnection":        act(c.RejectVpcPeeringConnection),
+		"DeleteVpcPeeringConnection":        act(c.DeleteVpcPeeringConnection),
+		"DescribeVpcPeeringConnections":     act(c.DescribeVpcPeeringConnections),
+		"ModifyVpcPeeringConnectionOptions": act(c.ModifyVpcPeeringConnectionOptions),
+
 		"CreateRouteTable":             act(c.CreateRouteTable),
 		"DescribeRouteTables":          act(c.DescribeRouteTables),
 		"DeleteRouteTable":             act(c.DeleteRouteTable),

@@ -69,6 +69,8 @@ func (p *path) forward() {
 		p.internetGateway(target, src.publicIP, src.Subnet)
 	case strings.HasPrefix(target, "nat-"):
 		p.natGateway(target)
+	case strings.HasPrefix(target, "pcx-"):
+		p.peering(target)
 	default:
 		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the route leads to %s; vpce does not follow paths through that kind of target yet", target))
 	}
@@ -146,12 +148,73 @@ func (p *path) returnACL(subnetID string, egress bool, peer netip.Addr, ports *p
 }
 
 // local follows the VPC's local route to an interface in the VPC.
-func (p *path) local() {
+func (p *path) local() { p.deliver(p.src.VpcID, "") }
+
+// peering crosses an active VPC peering connection to the peer VPC, then
+// delivers there as its local route would. The peer's subnet must route
+// the answer back over the same peering.
+func (p *path) peering(id string) {
 	s, src, dst := p.a.snap, &p.src, &p.dst
-	eni := s.InterfaceAt(src.VpcID, dst.Address)
-	if eni == nil {
-		p.block("UNKNOWN_DESTINATION", src.VpcID, fmt.Sprintf("no interface in %s holds %s", src.VpcID, dst.Address))
+	pc := s.Peerings[id]
+	if pc == nil || !pc.Active() {
+		state := "gone"
+		if pc != nil {
+			state = pc.Status.Code
+		}
+		p.hop(Hop{Component: id, Kind: "vpc-peering-connection", Result: "deny", Rule: "peering " + state})
+		p.block("BAD_STATE", id, fmt.Sprintf("VPC peering connection %s is %s: traffic crosses only an active peering", id, state),
+			fmt.Sprintf("aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id %s   # as the peer VPC's owner", id))
 		return
+	}
+	peer := pc.Peer(src.VpcID)
+	in := false
+	for _, b := range peer.Blocks() {
+		in = in || b.Contains(dst.Address)
+	}
+	if !in {
+		p.hop(Hop{Component: id, Kind: "vpc-peering-connection", Result: "deny", Rule: fmt.Sprintf("%s is not in %s", dst.Address, peer.VpcID)})
+		p.block("NO_ROUTE_TO_DESTINATION", id, fmt.Sprintf("%s is not in the peer VPC %s (%s): a peering carries only traffic between the two VPCs' blocks (no transit)", dst.Address, peer.VpcID, peer.CidrBlock))
+		return
+	}
+	p.hop(Hop{Component: id, Kind: "vpc-peering-connection", Result: "pass", Rule: fmt.Sprintf("%s ↔ %s (%s)", src.VpcID, peer.VpcID, peer.OwnerID)})
+	if peer.OwnerID != s.Scope.Account || peer.Region != s.Scope.Region {
+		p.block("NO_PATH", id, fmt.Sprintf("the peer VPC %s is in account %s: vpce analyses a path within one account and region, and stops at the peering", peer.VpcID, peer.OwnerID))
+		return
+	}
+	p.deliver(peer.VpcID, id)
+}
+
+// deliver ends a path at the interface holding the destination address in
+// vpcID (the source's own VPC, or a peer's over peering via): the
+// subnet's network ACL in, the interface's groups, and the stateless
+// return path.
+func (p *path) deliver(vpcID, via string) {
+	s, src, dst := p.a.snap, &p.src, &p.dst
+	eni := s.InterfaceAt(vpcID, dst.Address)
+	if eni == nil {
+		p.block("UNKNOWN_DESTINATION", vpcID, fmt.Sprintf("no interface in %s holds %s", vpcID, dst.Address))
+		return
+	}
+	if via != "" {
+		// The answer goes back by the destination subnet's route table.
+		rt := s.RouteTableOf(eni.SubnetID)
+		var back *cloud.Route
+		if rt != nil {
+			back = p.a.lookupRoute(rt, src.Address).route
+		}
+		if back == nil || back.VpcPeeringConnectionID != via {
+			comp := eni.SubnetID
+			if rt != nil {
+				comp = rt.RouteTableID
+			}
+			p.hop(Hop{Component: comp, Kind: "route-table", Result: "deny", Rule: fmt.Sprintf("no route back to %s over %s", src.Address, via)})
+			fix := []string{}
+			if rt != nil {
+				fix = append(fix, fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s --vpc-peering-connection-id %s", rt.RouteTableID, p.peerCIDR(src.Address, src.Subnet), via))
+			}
+			p.block("NO_ROUTE_TO_DESTINATION", comp, fmt.Sprintf("the route table of %s has no route back to %s over %s: the answer cannot return", eni.SubnetID, src.Address, via), fix...)
+			return
+		}
 	}
 	same := eni.SubnetID == src.Subnet
 	if !same && !p.aclStep(eni.SubnetID, false, src.Address, p.q.Port, "") {

@@ -562,3 +562,40 @@ func TestSecondaryCidrSource(t *testing.T) {
 	w.ingress(w.endpointSG, 443, "100.64.0.0/16")
 	check(t, w.analyze(Query{From: pod, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
 }
+
+// TestPeering: a path over an active VPC peering reaches an instance of
+// the peer VPC and an interface endpoint there (by its vpce name: private
+// DNS does not cross a peering); it needs the peering active, a route on
+// both sides and the peer's groups; a gateway endpoint never serves the
+// peer's traffic.
+func TestPeering(t *testing.T) {
+	w := newWorld(t)
+	c, ctx := w.c, w.ctx
+	peerVpc := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
+	peerSub := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: peerVpc, CidrBlock: "10.1.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	peerRT := cloudtest.Must[*cloud.CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, sc, &cloud.CreateRouteTableInput{VpcID: peerVpc})).RouteTable.RouteTableID
+	cloudtest.Must[*cloud.AssociateRouteTableOutput](t)(c.AssociateRouteTable(ctx, sc, &cloud.AssociateRouteTableInput{RouteTableID: peerRT, SubnetID: peerSub}))
+	db := cloudtest.Must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1),
+		SubnetID: peerSub, PrivateIPAddress: "10.1.1.10"})).Instances[0].InstanceID
+	pcx := cloudtest.Must[*cloud.VpcPeeringConnectionOutput](t)(c.CreateVpcPeeringConnection(ctx, sc, &cloud.CreateVpcPeeringConnectionInput{VpcID: w.vpc, PeerVpcID: peerVpc})).VpcPeeringConnection.VpcPeeringConnectionID
+	w.route(w.privRT, "10.1.0.0/16", cloud.RouteTarget{VpcPeeringConnectionID: pcx})
+	q := Query{From: w.app, To: "10.1.1.10", Port: 5432}
+	check(t, w.analyze(q), Blocked, "BAD_STATE_ROUTE") // the route is a blackhole until the peering is active
+	cloudtest.Must[*cloud.VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, sc, &cloud.VpcPeeringConnectionIDInput{VpcPeeringConnectionID: pcx}))
+	check(t, w.analyze(q), Blocked, "NO_ROUTE_TO_DESTINATION") // no route back
+	w.route(peerRT, "10.0.0.0/16", cloud.RouteTarget{VpcPeeringConnectionID: pcx})
+	check(t, w.analyze(q), Blocked, "ENI_SG_RULES_MISMATCH") // the peer's default group admits only itself
+	dbGroup := w.snap().Instances[db].Groups[0].GroupID
+	w.ingress(dbGroup, 5432, "10.0.0.0/16")
+	r := w.analyze(q)
+	check(t, r, Local, "")
+	if !strings.Contains(kinds(r.Hops), "vpc-peering-connection:pass") {
+		t.Errorf("hops %s", kinds(r.Hops))
+	}
+	// Another block is not the peering's: it follows the default route
+	// (NAT, internet gateway), where a private address goes nowhere.
+	check(t, w.analyze(Query{From: w.app, To: "10.2.0.5", Port: 443}), Blocked, "IGW_DESTINATION_ADDRESS_NOT_PUBLIC")
+	// Deleted: blackhole again.
+	cloudtest.Must[*cloud.Return](t)(c.DeleteVpcPeeringConnection(ctx, sc, &cloud.VpcPeeringConnectionIDInput{VpcPeeringConnectionID: pcx}))
+	check(t, w.analyze(q), Blocked, "BAD_STATE_ROUTE")
+}

@@ -193,3 +193,50 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestPeeringWithCLI: a cross-account VPC peering through the aws CLI v2
+// — requested by one account (pending-acceptance), accepted by the other
+// (active), a route to it, tags, the requester unable to accept its own
+// request, overlapping blocks failing, the route a blackhole once the
+// peering is deleted. (Paths over a peering: internal/reach TestPeering.)
+func TestPeeringWithCLI(t *testing.T) {
+	a, b := newAccount(), newAccount()
+	runA, runB := cliRunner(t, a), cliRunner(t, b)
+	vpcA := str(runA("create-vpc", "--cidr-block", "10.50.0.0/16"), "Vpc", "VpcId")
+	vpcB := str(runB("create-vpc", "--cidr-block", "10.51.0.0/16"), "Vpc", "VpcId")
+	req := runA("create-vpc-peering-connection", "--vpc-id", vpcA, "--peer-vpc-id", vpcB, "--peer-owner-id", b,
+		"--tag-specifications", "ResourceType=vpc-peering-connection,Tags=[{Key=Name,Value=a-b}]")
+	pcx := str(req, "VpcPeeringConnection", "VpcPeeringConnectionId")
+	if str(req, "VpcPeeringConnection", "Status", "Code") != "initiating-request" || str(req, "VpcPeeringConnection", "AccepterVpcInfo", "OwnerId") != b {
+		t.Fatalf("create-vpc-peering-connection: %v", req)
+	}
+	if got := str(runB("describe-vpc-peering-connections", "--vpc-peering-connection-ids", pcx), "VpcPeeringConnections", 0, "Status", "Code"); got != "pending-acceptance" {
+		t.Fatalf("the accepter sees %q", got)
+	}
+	cliErr(t, a, "OperationNotPermitted", "accept-vpc-peering-connection", "--vpc-peering-connection-id", pcx)
+	runB("accept-vpc-peering-connection", "--vpc-peering-connection-id", pcx)
+	got := runA("describe-vpc-peering-connections", "--filters", "Name=status-code,Values=active")
+	if str(got, "VpcPeeringConnections", 0, "VpcPeeringConnectionId") != pcx || str(got, "VpcPeeringConnections", 0, "AccepterVpcInfo", "CidrBlock") != "10.51.0.0/16" ||
+		str(got, "VpcPeeringConnections", 0, "Tags", 0, "Value") != "a-b" {
+		t.Fatalf("active peering as the requester sees it: %v", got)
+	}
+	rtb := str(runA("describe-route-tables", "--filters", "Name=vpc-id,Values="+vpcA), "RouteTables", 0, "RouteTableId")
+	runA("create-route", "--route-table-id", rtb, "--destination-cidr-block", "10.51.0.0/16", "--vpc-peering-connection-id", pcx)
+	routes := jsonString(runA("describe-route-tables", "--route-table-ids", rtb))
+	if !strings.Contains(routes, `"VpcPeeringConnectionId":"`+pcx+`"`) || !strings.Contains(routes, `"State":"active"`) {
+		t.Fatalf("route to the peering: %s", routes)
+	}
+	runB("modify-vpc-peering-connection-options", "--vpc-peering-connection-id", pcx, "--accepter-peering-connection-options", "AllowDnsResolutionFromRemoteVpc=true")
+	overlap := str(runA("create-vpc", "--cidr-block", "10.51.0.0/16"), "Vpc", "VpcId")
+	failed := runA("create-vpc-peering-connection", "--vpc-id", overlap, "--peer-vpc-id", vpcB, "--peer-owner-id", b)
+	if str(failed, "VpcPeeringConnection", "Status", "Code") != "failed" {
+		t.Fatalf("overlapping blocks: %v", failed)
+	}
+	runA("delete-vpc-peering-connection", "--vpc-peering-connection-id", pcx)
+	if got := str(runB("describe-vpc-peering-connections", "--vpc-peering-connection-ids", pcx), "VpcPeeringConnections", 0, "Status", "Code"); got != "deleted" {
+		t.Fatalf("after delete the accepter sees %q", got)
+	}
+	if !strings.Contains(jsonString(runA("describe-route-tables", "--route-table-ids", rtb)), `"State":"blackhole"`) {
+		t.Fatal("the route to a deleted peering is not a blackhole")
+	}
+}
