@@ -592,6 +592,16 @@ func TestPeering(t *testing.T) {
 	if !strings.Contains(kinds(r.Hops), "vpc-peering-connection:pass") {
 		t.Errorf("hops %s", kinds(r.Hops))
 	}
+	// An interface endpoint of the peer VPC, by its regional vpce name.
+	epSG := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: peerVpc})).GroupID
+	w.ingress(epSG, 443, "10.0.0.0/16")
+	ep := cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: peerVpc, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: []string{peerSub}, SecurityGroupIDs: []string{epSG}, PrivateDNSEnabled: cloudtest.Ptr(false)})).VpcEndpoint
+	r = w.analyze(Query{From: w.app, To: ep.DNSEntries[0].DNSName})
+	check(t, r, PrivateInterfaceEndpoint, "")
+	if r.Endpoint != ep.VpcEndpointID {
+		t.Errorf("served by %q, want %s", r.Endpoint, ep.VpcEndpointID)
+	}
 	// Another block is not the peering's: it follows the default route
 	// (NAT, internet gateway), where a private address goes nowhere.
 	check(t, w.analyze(Query{From: w.app, To: "10.2.0.5", Port: 443}), Blocked, "IGW_DESTINATION_ADDRESS_NOT_PUBLIC")
