@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -784,5 +785,32 @@ func TestInterfaceAssociationFilters(t *testing.T) {
 		if len(out.NetworkInterfaces) != 1 || out.NetworkInterfaces[0].NetworkInterfaceID != a {
 			t.Fatalf("%s: %d interfaces", f.Name, len(out.NetworkInterfaces))
 		}
+	}
+}
+
+// TestTagSpecificationMessages: EC2's wording for a tag specification
+// without a resource type or without tags, and for CreateTags without
+// tags (all InvalidParameterValue).
+func TestTagSpecificationMessages(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	for _, tc := range []struct {
+		spec TagSpecification
+		msg  string
+	}{
+		{TagSpecification{Tags: []Tag{{Key: "a", Value: "b"}}}, "Tag specification resource type must have a value"},
+		{TagSpecification{ResourceType: "vpc"}, "Tag specification must have at least one tag"},
+	} {
+		_, err := c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.1.0.0/16", TagSpecifications: []TagSpecification{tc.spec}})
+		wantCode(t, err, "InvalidParameterValue")
+		if !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%+v: %v, want %q", tc.spec, err, tc.msg)
+		}
+	}
+	v := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc
+	_, err := c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{v.VpcID}})
+	wantCode(t, err, "InvalidParameterValue")
+	if !strings.Contains(err.Error(), "You must specify one or more tags to create") {
+		t.Errorf("CreateTags without tags: %v", err)
 	}
 }

@@ -67,7 +67,10 @@ func tagsFor(specs []TagSpecification, allowed ...string) (map[string][]Tag, err
 	out := map[string][]Tag{}
 	for _, s := range specs {
 		if s.ResourceType == "" {
-			return nil, apierr.Missing("TagSpecification.ResourceType")
+			return nil, apierr.InvalidValue("Tag specification resource type must have a value")
+		}
+		if len(s.Tags) == 0 {
+			return nil, apierr.InvalidValue("Tag specification must have at least one tag")
 		}
 		if !slices.Contains(allowed, s.ResourceType) {
 			return nil, apierr.InvalidValue("'%s' is not a valid taggable resource type for this operation.", s.ResourceType)
@@ -165,11 +168,14 @@ func findTaggable(id string) (taggable, error) {
 // CreateTagsInput is the input of CreateTags.
 type CreateTagsInput struct {
 	Resources []string `ec2:"ResourceId,required,missing=resourceIdSet"`
-	Tags      []Tag    `ec2:"Tag,required"`
+	Tags      []Tag    `ec2:"Tag"`
 }
 
 // CreateTags adds or overwrites tags on resources.
 func (c *Cloud) CreateTags(ctx context.Context, sc Scope, in *CreateTagsInput) (*Return, error) {
+	if len(in.Tags) == 0 {
+		return nil, apierr.InvalidValue("You must specify one or more tags to create")
+	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
