@@ -26,6 +26,7 @@ type ImportSet struct {
 	InternetGateways  []*InternetGateway
 	PrefixLists       []*ManagedPrefixList
 	DhcpOptions       []*DhcpOptions
+	Addresses         []*Address
 	Where             map[string]string
 }
 
@@ -187,6 +188,15 @@ func (im *importer) run() error {
 	}
 	for _, e := range set.NetworkInterfaces {
 		if err := im.put(kindENI, "eni", e.NetworkInterfaceID, e, [2]string{kindSubnet, e.SubnetID}); err != nil {
+			return err
+		}
+	}
+	for _, a := range set.Addresses {
+		var refs [][2]string
+		if a.NetworkInterfaceID != "" {
+			refs = append(refs, [2]string{kindENI, a.NetworkInterfaceID})
+		}
+		if err := im.put(kindEIP, "eipalloc", a.AllocationID, a, refs...); err != nil {
 			return err
 		}
 	}

@@ -42,6 +42,8 @@ type Snapshot struct {
 	// DhcpOptions are the scope's DHCP option sets, the default one
 	// included.
 	DhcpOptions map[string]*DhcpOptions
+	// Addresses are the scope's Elastic IP allocations.
+	Addresses map[string]*Address
 	// Peerings are the VPC peering connections the scope is a side of.
 	Peerings map[string]*VpcPeeringConnection
 
@@ -254,6 +256,14 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		return nil, err
 	}
 	s.DhcpOptions = toMap(dhcps, dhcpID)
+	eips, err := listObj[Address](tx, kindEIP)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range eips {
+		a.render(tx.sc.Region)
+	}
+	s.Addresses = toMap(eips, addressID)
 	pcxs, err := tx.listPeerings()
 	if err != nil {
 		return nil, err

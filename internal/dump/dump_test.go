@@ -275,3 +275,36 @@ func TestDhcpOptionsRoundTrip(t *testing.T) {
 		t.Fatalf("imported set: %+v", got)
 	}
 }
+
+// TestAddressesRoundTrip: Elastic IPs are exported (Addresses.json, as
+// describe-addresses writes it) and imported with their association, so
+// an imported state answers DescribeAddresses and shows the interface's
+// public address.
+func TestAddressesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	c1 := newCloud(t)
+	sc := cloud.Scope{Account: "123456789012", Region: "us-east-1"}
+	v := cloudtest.Must[*cloud.CreateVpcOutput](t)(c1.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.8.0.0/16"})).Vpc.VpcID
+	sn := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c1.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: v, CidrBlock: "10.8.1.0/24"})).Subnet.SubnetID
+	eni := cloudtest.Must[*cloud.CreateNetworkInterfaceOutput](t)(c1.CreateNetworkInterface(ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: sn})).NetworkInterface.NetworkInterfaceID
+	eip := cloudtest.Must[*cloud.AllocateAddressOutput](t)(c1.AllocateAddress(ctx, sc, &cloud.AllocateAddressInput{}))
+	cloudtest.Must[*cloud.AssociateAddressOutput](t)(c1.AssociateAddress(ctx, sc, &cloud.AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: eni}))
+	snap1, err := c1.Snapshot(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := Write(out, snap1); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newCloud(t)
+	load(t, c2, out, Options{})
+	got := cloudtest.Must[*cloud.DescribeAddressesOutput](t)(c2.DescribeAddresses(ctx, sc, &cloud.DescribeAddressesInput{}))
+	if len(got.Addresses) != 1 || got.Addresses[0].PublicIP != eip.PublicIP || got.Addresses[0].NetworkInterfaceID != eni {
+		t.Fatalf("imported addresses: %+v", got.Addresses)
+	}
+	enis := cloudtest.Must[*cloud.DescribeNetworkInterfacesOutput](t)(c2.DescribeNetworkInterfaces(ctx, sc, &cloud.DescribeNetworkInterfacesInput{NetworkInterfaceIDs: []string{eni}}))
+	if a := enis.NetworkInterfaces[0].Association; a == nil || a.PublicIP != eip.PublicIP || a.AllocationID != eip.AllocationID {
+		t.Fatalf("imported interface's association: %+v", a)
+	}
+}

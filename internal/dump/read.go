@@ -114,7 +114,7 @@ func regionOfFile(p string) string {
 // known are the top-level keys vpce reads; others are reported once.
 var known = map[string]bool{"Vpcs": true, "Subnets": true, "RouteTables": true, "SecurityGroups": true, "NetworkAcls": true,
 	"NetworkInterfaces": true, "Reservations": true, "VpcEndpoints": true, "NatGateways": true, "InternetGateways": true,
-	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true}
+	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true, "Addresses": true}
 
 var plInName = regexp.MustCompile(`pl-[0-9a-f]+`)
 
@@ -134,6 +134,7 @@ type reader struct {
 		nats     []natGateway
 		igws     []internetGateway
 		dhcps    []dhcpOptions
+		addrs    []address
 		pls      []prefixList
 		mpls     []managedPrefixList
 		entries  map[string][]plEntry
@@ -230,6 +231,7 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		decodeList(r, rel, "NAT gateway", keys["NatGateways"], &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
 		decodeList(r, rel, "internet gateway", keys["InternetGateways"], &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
 		decodeList(r, rel, "DHCP option set", keys["DhcpOptions"], &r.raw.dhcps, func(v *dhcpOptions) string { return v.DhcpOptionsID })
+		decodeList(r, rel, "Elastic IP", keys["Addresses"], &r.raw.addrs, func(v *address) string { return v.AllocationID })
 		// describe-prefix-lists (items with Cidrs) and
 		// describe-managed-prefix-lists (without) share the key.
 		for _, m := range rawList(keys["PrefixLists"]) {
@@ -646,6 +648,14 @@ func (r *reader) convert() {
 			o.Attachments = append(o.Attachments, cloud.IGWAttachment{VpcID: a.VpcID, State: a.State})
 		}
 		set.InternetGateways = append(set.InternetGateways, o)
+	}
+	for _, a := range r.raw.addrs {
+		if a.AllocationID == "" {
+			continue // EC2-Classic addresses have none: not on any VPC path
+		}
+		set.Addresses = append(set.Addresses, &cloud.Address{AllocationID: a.AllocationID, PublicIP: a.PublicIP, AssociationID: a.AssociationID,
+			InstanceID: a.InstanceID, NetworkInterfaceID: a.NetworkInterfaceID, NetworkInterfaceOwnerID: a.NetworkInterfaceOwnerID,
+			PrivateIPAddress: a.PrivateIPAddress, Tags: tags(a.Tags)})
 	}
 	for _, d := range r.raw.dhcps {
 		o := &cloud.DhcpOptions{DhcpOptionsID: d.DhcpOptionsID, OwnerID: d.OwnerID, Tags: tags(d.Tags)}

@@ -326,6 +326,21 @@ type internetGateway struct {
 	Tags              []tag           `json:"Tags,omitempty"`
 }
 
+// address is describe-addresses' item (an Elastic IP).
+type address struct {
+	AllocationID            string `json:"AllocationId"`
+	PublicIP                string `json:"PublicIp"`
+	Domain                  string `json:"Domain,omitempty"`
+	AssociationID           string `json:"AssociationId,omitempty"`
+	InstanceID              string `json:"InstanceId,omitempty"`
+	NetworkInterfaceID      string `json:"NetworkInterfaceId,omitempty"`
+	NetworkInterfaceOwnerID string `json:"NetworkInterfaceOwnerId,omitempty"`
+	PrivateIPAddress        string `json:"PrivateIpAddress,omitempty"`
+	PublicIpv4Pool          string `json:"PublicIpv4Pool,omitempty"`
+	NetworkBorderGroup      string `json:"NetworkBorderGroup,omitempty"`
+	Tags                    []tag  `json:"Tags,omitempty"`
+}
+
 // dhcpOptions is describe-dhcp-options' item.
 type dhcpOptions struct {
 	DhcpOptionsID      string     `json:"DhcpOptionsId"`

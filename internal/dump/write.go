@@ -29,6 +29,7 @@ func Write(dir string, snap *cloud.Snapshot) (string, error) {
 		"NatGateways.json":       map[string]any{"NatGateways": exportNATs(snap)},
 		"InternetGateways.json":  map[string]any{"InternetGateways": exportIGWs(snap)},
 		"DhcpOptions.json":       map[string]any{"DhcpOptions": exportDhcp(snap)},
+		"Addresses.json":         map[string]any{"Addresses": exportAddresses(snap)},
 	}
 	pls, mpls, entries := exportPrefixLists(snap)
 	files["PrefixLists.json"] = map[string]any{"PrefixLists": pls}
@@ -288,6 +289,16 @@ func exportIGWs(s *cloud.Snapshot) []internetGateway {
 			o.Attachments = append(o.Attachments, igwAttachment{a.VpcID, a.State})
 		}
 		out = append(out, o)
+	}
+	return out
+}
+
+func exportAddresses(s *cloud.Snapshot) []address {
+	out := []address{}
+	for _, a := range sorted(s.Addresses) {
+		out = append(out, address{AllocationID: a.AllocationID, PublicIP: a.PublicIP, Domain: a.Domain, AssociationID: a.AssociationID,
+			InstanceID: a.InstanceID, NetworkInterfaceID: a.NetworkInterfaceID, NetworkInterfaceOwnerID: a.NetworkInterfaceOwnerID,
+			PrivateIPAddress: a.PrivateIPAddress, PublicIpv4Pool: a.PublicIpv4Pool, NetworkBorderGroup: a.NetworkBorderGroup, Tags: exportTags(a.Tags)})
 	}
 	return out
 }
