@@ -450,6 +450,21 @@ func peeringTaggable() taggable {
 	}
 }
 
+// peered reports whether an active peering joins two VPCs of the scope's
+// account and region.
+func (tx *txn) peered(a, b string) (bool, error) {
+	ps, err := tx.listPeerings()
+	if err != nil {
+		return false, err
+	}
+	for _, p := range ps {
+		if p.Active() && ((p.RequesterVpcInfo.VpcID == a && p.AccepterVpcInfo.VpcID == b) || (p.RequesterVpcInfo.VpcID == b && p.AccepterVpcInfo.VpcID == a)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // peeringRoute checks a route to a peering: the route table's VPC must be
 // a side of it, and it must not be ended.
 func (tx *txn) peeringRoute(rt *RouteTable, id string, r *Route) error {

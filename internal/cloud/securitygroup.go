@@ -597,7 +597,15 @@ func (tx *txn) expandRules(g *SecurityGroup, in *SecurityGroupRulesInput, egress
 				return nil, err
 			}
 			if ref.VpcID != g.VpcID {
-				return nil, apierr.New("InvalidGroup.NotFound", "You have specified two resources that belong to different networks.")
+				// A group of a VPC peered with this one (active, same
+				// region) may be named, as AWS allows.
+				peered, err := tx.peered(ref.VpcID, g.VpcID)
+				if err != nil {
+					return nil, err
+				}
+				if !peered {
+					return nil, apierr.New("InvalidGroup.NotFound", "You have specified two resources that belong to different networks.")
+				}
 			}
 			rule := tx.newRule(g, egress, proto, from, to)
 			rule.ReferencedGroupInfo, rule.Description = &ReferencedGroup{GroupID: ref.GroupID, UserID: tx.sc.Account}, r.Description

@@ -581,12 +581,22 @@ func TestPeering(t *testing.T) {
 	w.route(w.privRT, "10.1.0.0/16", cloud.RouteTarget{VpcPeeringConnectionID: pcx})
 	q := Query{From: w.app, To: "10.1.1.10", Port: 5432}
 	check(t, w.analyze(q), Blocked, "BAD_STATE_ROUTE") // the route is a blackhole until the peering is active
+	pgPort := int32(5432)
+	_, err := c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: w.snap().Instances[db].Groups[0].GroupID,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &pgPort, ToPort: &pgPort, Groups: []cloud.UserIDGroupPair{{GroupID: w.appSG}}}}})
+	if err == nil || !strings.Contains(err.Error(), "different networks") {
+		t.Fatalf("a group of an unpeered VPC was accepted as a peer: %v", err)
+	}
 	cloudtest.Must[*cloud.VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, sc, &cloud.VpcPeeringConnectionIDInput{VpcPeeringConnectionID: pcx}))
 	check(t, w.analyze(q), Blocked, "NO_ROUTE_TO_DESTINATION") // no route back
 	w.route(peerRT, "10.0.0.0/16", cloud.RouteTarget{VpcPeeringConnectionID: pcx})
 	check(t, w.analyze(q), Blocked, "ENI_SG_RULES_MISMATCH") // the peer's default group admits only itself
+	// The peer's group admits the app's group by reference, across the
+	// peering (refused before the peering was active).
 	dbGroup := w.snap().Instances[db].Groups[0].GroupID
-	w.ingress(dbGroup, 5432, "10.0.0.0/16")
+	port := int32(5432)
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: dbGroup,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, Groups: []cloud.UserIDGroupPair{{GroupID: w.appSG}}}}}))
 	r := w.analyze(q)
 	check(t, r, Local, "")
 	if !strings.Contains(kinds(r.Hops), "vpc-peering-connection:pass") {
