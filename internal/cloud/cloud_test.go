@@ -814,3 +814,34 @@ func TestTagSpecificationMessages(t *testing.T) {
 		t.Errorf("CreateTags without tags: %v", err)
 	}
 }
+
+// TestPeeringLifecycle: AWS's rules for ending peerings — a pending
+// request is deleted by its requester but only rejected by the peer, a
+// rejected one cannot be deleted, a VPC with a pending request from
+// another account cannot be deleted, and deleting a VPC deletes its active
+// peerings.
+func TestPeeringLifecycle(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	other := Scope{Account: "210987654321", Region: sc.Region}
+	a := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.60.0.0/16"})).Vpc.VpcID
+	b := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, other, &CreateVpcInput{CidrBlock: "10.61.0.0/16"})).Vpc.VpcID
+	req := func() string {
+		return mustDo[*VpcPeeringConnectionOutput](t)(c.CreateVpcPeeringConnection(ctx, sc, &CreateVpcPeeringConnectionInput{VpcID: a, PeerVpcID: b, PeerOwnerID: other.Account})).VpcPeeringConnection.VpcPeeringConnectionID
+	}
+	p1 := req()
+	_, err := c.DeleteVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p1})
+	wantCode(t, err, "OperationNotPermitted")
+	_, err = c.DeleteVpc(ctx, other, &DeleteVpcInput{VpcID: b})
+	wantCode(t, err, "DependencyViolation")
+	mustDo[*Return](t)(c.RejectVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p1}))
+	_, err = c.DeleteVpcPeeringConnection(ctx, sc, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p1})
+	wantCode(t, err, "InvalidStateTransition")
+	p2 := req()
+	mustDo[*VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p2}))
+	mustDo[*Return](t)(c.DeleteVpc(ctx, sc, &DeleteVpcInput{VpcID: a}))
+	got := mustDo[*DescribeVpcPeeringConnectionsOutput](t)(c.DescribeVpcPeeringConnections(ctx, other, &DescribeVpcPeeringConnectionsInput{IDs: []string{p2}}))
+	if got.Connections[0].Status.Code != "deleted" {
+		t.Fatalf("peering after its requester VPC was deleted: %s", got.Connections[0].Status.Code)
+	}
+}

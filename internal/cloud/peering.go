@@ -291,8 +291,9 @@ func (c *Cloud) RejectVpcPeeringConnection(ctx context.Context, sc Scope, in *Vp
 	})
 }
 
-// DeleteVpcPeeringConnection ends a peering; either side's owner may (the
-// requester also while it is pending).
+// DeleteVpcPeeringConnection ends a peering: an active one by either
+// side's owner, a pending request by its requester only (the peer rejects
+// it instead); failed and rejected ones cannot be deleted.
 func (c *Cloud) DeleteVpcPeeringConnection(ctx context.Context, sc Scope, in *VpcPeeringConnectionIDInput) (*Return, error) {
 	return ok, c.update(ctx, sc, func(tx *txn) error {
 		p, err := tx.peering(in.VpcPeeringConnectionID)
@@ -300,7 +301,11 @@ func (c *Cloud) DeleteVpcPeeringConnection(ctx context.Context, sc Scope, in *Vp
 			return err
 		}
 		switch p.Status.Code {
-		case "active", "pending-acceptance":
+		case "active":
+		case "pending-acceptance":
+			if p.RequesterVpcInfo.OwnerID != sc.Account || p.RequesterVpcInfo.Region != sc.Region {
+				return apierr.New("OperationNotPermitted", "User (%s) cannot delete the pending peering request %s: reject it instead", sc.Account, p.VpcPeeringConnectionID)
+			}
 		default:
 			return apierr.New("InvalidStateTransition", "Invalid state transition for %s, attempted to transition from %s to deleted", p.VpcPeeringConnectionID, p.Status.Code)
 		}
@@ -448,6 +453,32 @@ func peeringTaggable() taggable {
 			return out, nil
 		},
 	}
+}
+
+// endPeeringsOfTxn ends the peerings of a VPC being deleted, as AWS does:
+// an active one, or one it requested, is deleted with it; a pending
+// request from another account's VPC must be rejected first.
+func (tx *txn) endPeeringsOfTxn(vpcID string) error {
+	ps, err := tx.listPeerings()
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.RequesterVpcInfo.VpcID != vpcID && p.AccepterVpcInfo.VpcID != vpcID {
+			continue
+		}
+		switch {
+		case p.Status.Code == "pending-acceptance" && p.AccepterVpcInfo.VpcID == vpcID:
+			return apierr.New("DependencyViolation", "The vpc '%s' has a pending-acceptance peering request %s; reject it first.", vpcID, p.VpcPeeringConnectionID)
+		case p.Status.Code == "active" || p.Status.Code == "pending-acceptance":
+			t := tx.now
+			p.Status, p.EndedAt, p.ExpirationTime = PeeringStatus{"deleted", "Deleted with " + vpcID}, &t, nil
+			if err := tx.putPeering(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // peered reports whether an active peering joins two VPCs of the scope's

@@ -414,6 +414,9 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 		if len(subnets) > 0 {
 			return dep
 		}
+		if err := tx.endPeeringsOfTxn(vpc.VpcID); err != nil {
+			return err
+		}
 		igws, err := listObj[InternetGateway](tx, kindIGW)
 		if err != nil {
 			return err
