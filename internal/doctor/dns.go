@@ -7,8 +7,10 @@ import (
 )
 
 // checkDNS: VPCs with interface endpoints and a DNS attribute off (private
-// DNS needs both), and interface endpoints with private DNS off although
-// their service has private names — clients then resolve the public name.
+// DNS needs both), VPCs whose DHCP options send their instances to other
+// name servers (the endpoints' private DNS is then not what they get), and
+// interface endpoints with private DNS off although their service has
+// private names — clients then resolve the public name.
 func checkDNS(c *Context) []Finding {
 	var out []Finding
 	for _, id := range c.VPCs {
@@ -31,6 +33,21 @@ func checkDNS(c *Context) []Finding {
 				Title:     fmt.Sprintf("%s has %s off: its %d interface endpoints' private DNS cannot work", id, attr, len(ifaces)),
 				Resources: []string{id}, Evidence: fmt.Sprintf("enableDnsSupport=%v enableDnsHostnames=%v", vpc.EnableDNSSupport, vpc.EnableDNSHostnames),
 				Fix: fmt.Sprintf(`aws ec2 modify-vpc-attribute --vpc-id %s %s '{"Value":true}'`, id, flag)})
+		}
+		if d := c.Snap.DhcpOf(id); d != nil && !d.UsesAmazonDNS() {
+			var private []string
+			for _, ep := range ifaces {
+				if ep.PrivateDNSEnabled {
+					private = append(private, ep.VpcEndpointID)
+				}
+			}
+			if len(private) > 0 {
+				out = append(out, Finding{Code: "DHCP_OPTIONS_BYPASS_VPC_RESOLVER", Severity: High,
+					Title:     fmt.Sprintf("%s's DHCP options %s give its instances other name servers: the private DNS of its %d interface endpoints is not what they get", id, d.DhcpOptionsID, len(private)),
+					Resources: append([]string{id, d.DhcpOptionsID}, private...),
+					Evidence:  fmt.Sprintf("domain-name-servers=%v (no AmazonProvidedDNS)", d.Values("domain-name-servers")),
+					Fix:       fmt.Sprintf("aws ec2 associate-dhcp-options --vpc-id %s --dhcp-options-id <a set whose domain-name-servers include AmazonProvidedDNS>   # or make the servers forward to the VPC resolver", id)})
+			}
 		}
 		for _, ep := range ifaces {
 			svc, ok := ep.Service(c.Snap.Scope.Region)

@@ -204,3 +204,28 @@ func TestSourceIPThroughEndpoint(t *testing.T) {
 		t.Errorf("ssm check does not see the policy deny")
 	}
 }
+
+// TestDhcpOptionsBypassResolver: a complete SSM design whose VPC's DHCP
+// options name other name servers is flagged (its endpoints' private DNS
+// is not what the instances get), and the SSM check then sees the agent's
+// names resolve publicly.
+func TestDhcpOptionsBypassResolver(t *testing.T) {
+	e := newEnv(t)
+	e.ingress("10.0.0.0/16")
+	for _, svc := range []string{"ssm", "ssmmessages", "ec2messages"} {
+		e.iface(svc, e.subA, e.subB)
+	}
+	d := cloudtest.Must[*cloud.CreateDhcpOptionsOutput](t)(e.c.CreateDhcpOptions(e.ctx, sc, &cloud.CreateDhcpOptionsInput{Configurations: []struct {
+		Key    string   `ec2:"Key"`
+		Values []string `ec2:"Value"`
+	}{{Key: "domain-name-servers", Values: []string{"10.0.0.53"}}}})).DhcpOptions.DhcpOptionsID
+	cloudtest.Must[*cloud.Return](t)(e.c.AssociateDhcpOptions(e.ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: d, VpcID: e.vpc}))
+	fs := e.doctor("dns")
+	f := has(fs, "DHCP_OPTIONS_BYPASS_VPC_RESOLVER")
+	if f == nil || f.Severity != High || !strings.Contains(f.Evidence, "10.0.0.53") || !strings.Contains(f.Fix, "associate-dhcp-options") || len(f.Resources) != 5 {
+		t.Fatalf("findings %s: %+v", codes(fs), f)
+	}
+	if ssm := e.doctor("ssm"); has(ssm, "SSM_UNREACHABLE") == nil && has(ssm, "SSM_OVER_INTERNET") == nil {
+		t.Errorf("the SSM check did not see the names resolve publicly: %s", codes(ssm))
+	}
+}
