@@ -535,8 +535,13 @@ func TestSecondaryAddresses(t *testing.T) {
 	if got := free(); got != before-6 {
 		t.Fatalf("free addresses %d → %d, want 6 fewer", before, got)
 	}
+	// Named addresses and a count together, or neither: refused.
+	_, err := c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.12"}, SecondaryCount: &n})
+	wantCode(t, err, "InvalidParameterCombination")
+	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID})
+	wantCode(t, err, "MissingParameter")
 	// Taken, reserved, outside: refused.
-	_, err := c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}})
+	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.11"}})
 	wantCode(t, err, "InvalidIPAddress.InUse")
 	_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: b.NetworkInterfaceID, PrivateIPs: []string{"10.6.1.1"}})
 	wantCode(t, err, "InvalidParameterValue")
@@ -595,6 +600,17 @@ func TestInterfaceAttachments(t *testing.T) {
 	wantCode(t, err, "InvalidNetworkInterface.InUse")
 	_, err = c.DetachNetworkInterface(ctx, sc, &DetachNetworkInterfaceInput{AttachmentID: inst.NetworkInterfaces[0].Attachment.AttachmentID})
 	wantCode(t, err, "OperationNotPermitted")
+	// An interface of another zone cannot be attached.
+	vpcOf := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{SubnetIDs: []string{s.SubnetID}})).Subnets[0]
+	zone := "us-east-1b"
+	if vpcOf.AvailabilityZone == zone {
+		zone = "us-east-1c"
+	}
+	far := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpcOf.VpcID, CidrBlock: "10.5.9.0/24", AvailabilityZone: zone})).Subnet
+	farENI := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: far.SubnetID})).NetworkInterface.NetworkInterfaceID
+	idx3 := int32(3)
+	_, err = c.AttachNetworkInterface(ctx, sc, &AttachNetworkInterfaceInput{NetworkInterfaceID: farENI, InstanceID: inst.InstanceID, DeviceIndex: &idx3})
+	wantCode(t, err, "InvalidParameterCombination")
 	described := func() *Instance {
 		out := mustDo[*DescribeInstancesOutput](t)(c.DescribeInstances(ctx, sc, &DescribeInstancesInput{InstanceIDs: []string{inst.InstanceID}}))
 		return out.Reservations[0].Instances[0]
@@ -838,7 +854,16 @@ func TestPeeringLifecycle(t *testing.T) {
 	_, err = c.DeleteVpcPeeringConnection(ctx, sc, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p1})
 	wantCode(t, err, "InvalidStateTransition")
 	p2 := req()
-	mustDo[*VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p2}))
+	_, err = c.RejectVpcPeeringConnection(ctx, sc, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p2})
+	wantCode(t, err, "OperationNotPermitted") // the requester cannot reject its own request
+	acc := mustDo[*VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p2}))
+	if acc.VpcPeeringConnection.Status.Code != "provisioning" || acc.VpcPeeringConnection.AccepterVpcInfo.CidrBlock != "10.61.0.0/16" {
+		t.Fatalf("accept answered %+v", acc.VpcPeeringConnection)
+	}
+	_, err = c.AcceptVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: p2})
+	wantCode(t, err, "InvalidStateTransition")
+	_, err = c.AcceptVpcPeeringConnection(ctx, other, &VpcPeeringConnectionIDInput{VpcPeeringConnectionID: "pcx-0123456789abcdef0"})
+	wantCode(t, err, "InvalidVpcPeeringConnectionID.NotFound")
 	mustDo[*Return](t)(c.DeleteVpc(ctx, sc, &DeleteVpcInput{VpcID: a}))
 	got := mustDo[*DescribeVpcPeeringConnectionsOutput](t)(c.DescribeVpcPeeringConnections(ctx, other, &DescribeVpcPeeringConnectionsInput{IDs: []string{p2}}))
 	if got.Connections[0].Status.Code != "deleted" {

@@ -2,11 +2,13 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // kindDHCP is the stored kind of DHCP option sets.
@@ -83,19 +85,19 @@ func (tx *txn) dhcpOptions(id, code string) (*DhcpOptions, error) {
 	if err := checkID(id, "dopt", "InvalidDhcpOptionsId.Malformed"); err != nil {
 		return nil, err
 	}
-	notFound := func() error { return apierr.New(code, "The dhcpOption ID '%s' does not exist", id) }
-	d, err := getOr[DhcpOptions](tx, kindDHCP, id, func() error { return nil })
+	notFound := apierr.New(code, "The dhcpOption ID '%s' does not exist", id)
+	d, err := getObj[DhcpOptions](tx, kindDHCP, id)
 	switch {
+	case errors.Is(err, store.ErrNotFound) && id == tx.dhcpOptionsID():
+		return tx.defaultDhcp(), nil
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFound
 	case err != nil:
 		return nil, err
-	case d != nil && d.Deleted:
-		return nil, notFound()
-	case d != nil:
-		return d, nil
-	case id == tx.dhcpOptionsID():
-		return tx.defaultDhcp(), nil
+	case d.Deleted:
+		return nil, notFound
 	}
-	return nil, notFound()
+	return d, nil
 }
 
 // allDhcpOptions lists the sets of the scope, the default one included

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vpce/vpce/internal/apierr"
@@ -500,11 +501,17 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		if err != nil {
 			return err
 		}
+		// The instance's copies of its interfaces are refreshed from the
+		// interfaces before filtering when a filter reads them, else on
+		// the page only.
+		byInterface := slices.ContainsFunc(in.Filters, func(f Filter) bool { return strings.HasPrefix(f.Name, "network-interface.") })
 		var all []*Instance
 		for _, i := range raw {
 			if i.visible(tx) {
-				if err := tx.refreshInterfaces(i); err != nil {
-					return err
+				if byInterface {
+					if err := tx.refreshInterfaces(i); err != nil {
+						return err
+					}
 				}
 				i.render(tx)
 				all = append(all, i)
@@ -519,6 +526,14 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		page, next, err := paginate(all, instID, in.Page, 5, 1000)
 		if err != nil {
 			return err
+		}
+		if !byInterface {
+			for _, i := range page {
+				if err := tx.refreshInterfaces(i); err != nil {
+					return err
+				}
+				i.render(tx)
+			}
 		}
 		out.NextToken = next
 		byRes := map[string]*Reservation{}

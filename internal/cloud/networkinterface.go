@@ -145,9 +145,10 @@ func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
 	return got[0], nil
 }
 
-// addressHolders are the subnet's addresses in use, by the interface that
-// holds each.
-func (tx *txn) addressHolders(s *Subnet) (map[netip.Addr]string, error) {
+// addressesInUse are the subnet's addresses in use; with holders, by the
+// interface that holds each (decoded from the index records: only
+// reassignment needs them, allocation needs the addresses alone).
+func (tx *txn) addressesInUse(s *Subnet, holders bool) (map[netip.Addr]string, error) {
 	rs, err := tx.ListChildren(tx.sc, kindAddress, s.SubnetID)
 	if err != nil {
 		return nil, err
@@ -155,11 +156,18 @@ func (tx *txn) addressHolders(s *Subnet) (map[netip.Addr]string, error) {
 	used := make(map[netip.Addr]string, len(rs))
 	for _, r := range rs {
 		_, ip, _ := strings.Cut(r.ID, "/")
-		if a, err := netip.ParseAddr(ip); err == nil {
+		a, err := netip.ParseAddr(ip)
+		if err != nil {
+			continue
+		}
+		used[a] = ""
+		if holders {
 			var rec struct {
 				ENI string `json:"eni"`
 			}
-			json.Unmarshal(r.Data, &rec)
+			if err := json.Unmarshal(r.Data, &rec); err != nil {
+				return nil, err
+			}
 			used[a] = rec.ENI
 		}
 	}
@@ -169,7 +177,7 @@ func (tx *txn) addressHolders(s *Subnet) (map[netip.Addr]string, error) {
 // allocateAddresses hands out the addresses wanted (each free, in the
 // subnet, not reserved, not twice) and extra more, the lowest free ones.
 func (tx *txn) allocateAddresses(s *Subnet, wants []string, extra int) ([]netip.Addr, error) {
-	used, err := tx.addressHolders(s)
+	used, err := tx.addressesInUse(s, false)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +389,7 @@ func (tx *txn) assignTxn(s *Subnet, e *NetworkInterface, wants []string, extra i
 	if len(e.PrivateIPs)+len(wants)+extra > maxPrivateIPs {
 		return nil, apierr.New("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
 	}
-	used, err := tx.addressHolders(s)
+	used, err := tx.addressesInUse(s, reassign)
 	if err != nil {
 		return nil, err
 	}
@@ -609,8 +617,10 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		if all, err = selectIDs(all, eniID, in.NetworkInterfaceIDs, errNotFoundMany("InvalidNetworkInterfaceID.NotFound", "networkInterface")); err != nil {
 			return err
 		}
-		if slices.ContainsFunc(in.Filters, func(f Filter) bool { return strings.HasPrefix(f.Name, "association.") }) {
-			// Associations are shown from the Elastic IPs: before filtering.
+		// Associations are shown from the Elastic IPs: before filtering when
+		// a filter reads them, else on the page only.
+		shown := slices.ContainsFunc(in.Filters, func(f Filter) bool { return strings.HasPrefix(f.Name, "association.") })
+		if shown {
 			if err := tx.showAddresses(all); err != nil {
 				return err
 			}
@@ -620,6 +630,9 @@ func (c *Cloud) DescribeNetworkInterfaces(ctx context.Context, sc Scope, in *Des
 		}
 		if out.NetworkInterfaces, out.NextToken, err = paginate(all, eniID, in.Page, 5, 1000); err != nil {
 			return err
+		}
+		if shown {
+			return nil
 		}
 		return tx.showAddresses(out.NetworkInterfaces)
 	})

@@ -225,9 +225,7 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 		if w.hijacked {
 			return true
 		}
-		if err := w.finish(); err != nil {
-			return false
-		}
+		w.finish()
 		keep := !w.closeAfter && !req.Close && req.ProtoAtLeast(1, 1)
 		if keep && body != nil && !body.eof {
 			if w.expect != nil && !w.expect.sent {
@@ -492,7 +490,7 @@ func (w *frontWriter) commit(final bool) {
 
 // finish ends the answer: the head if not yet written, a buffered body,
 // the last chunk.
-func (w *frontWriter) finish() error {
+func (w *frontWriter) finish() {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -509,7 +507,6 @@ func (w *frontWriter) finish() error {
 	if w.length >= 0 && w.written < w.length && w.bodyAllowed() {
 		w.closeAfter = true // the answer was cut: the connection cannot go on
 	}
-	return nil
 }
 
 // Flush sends what is written so far (the head at least).

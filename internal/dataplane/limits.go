@@ -16,21 +16,36 @@ const DefaultIdleTimeout = 60 * time.Second
 // read or write of a busy transfer.
 const extendEvery = time.Second
 
+// progress pushes a deadline idle ahead as an exchange makes progress, at
+// most once every extendEvery.
+type progress struct {
+	idle time.Duration
+	last time.Time // when the deadline was last pushed; zero: never
+}
+
+// next reports the deadline to set now, if pushing it is due.
+func (p *progress) next() (time.Time, bool) {
+	now := time.Now()
+	if now.Sub(p.last) < extendEvery {
+		return time.Time{}, false
+	}
+	p.last = now
+	return now.Add(p.idle), true
+}
+
 // idleBody is a request body that must keep coming: each read pushes the
 // connection's read deadline idle ahead, so a client that stops sending
 // its body (a slow-loris upload) ends the request instead of holding the
 // connection and its upstream forever.
 type idleBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	idle time.Duration
-	last time.Time
+	rc *http.ResponseController
+	progress
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(b.last) >= extendEvery {
-		b.last = now
-		b.rc.SetReadDeadline(now.Add(b.idle))
+	if d, due := b.next(); due {
+		b.rc.SetReadDeadline(d)
 	}
 	return b.ReadCloser.Read(p)
 }
@@ -40,8 +55,7 @@ func (b *idleBody) Read(p []byte) (int, error) {
 // (the client went away).
 type idleConn struct {
 	net.Conn
-	idle    time.Duration
-	last    time.Time
+	progress
 	aborted atomic.Bool
 }
 
@@ -49,9 +63,8 @@ func (c *idleConn) extend() {
 	if c.aborted.Load() {
 		return
 	}
-	if now := time.Now(); now.Sub(c.last) >= extendEvery {
-		c.last = now
-		c.Conn.SetDeadline(now.Add(c.idle))
+	if d, due := c.next(); due {
+		c.Conn.SetDeadline(d)
 	}
 }
 

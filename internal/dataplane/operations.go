@@ -18,11 +18,10 @@ var operationsJSON []byte
 
 // opService is one service's operations.
 type opService struct {
-	Models         []string    `json:"models"`
-	Protocols      []string    `json:"protocols"`
-	TargetPrefixes []string    `json:"targetPrefixes"`
-	REST           [][3]string `json:"rest"`
-	Operations     []string    `json:"operations"`
+	Models     []string    `json:"models"`
+	Protocols  []string    `json:"protocols"`
+	REST       [][3]string `json:"rest"`
+	Operations []string    `json:"operations"`
 
 	routes map[string][]route // by method
 }
@@ -131,16 +130,6 @@ func (r *route) matches(segs []string) bool {
 		}
 	}
 	return len(segs) == len(r.segs)
-}
-
-// knows reports whether the model has a JSON or Query operation.
-func (s *opService) knows(op string) bool {
-	for _, o := range s.Operations {
-		if o == op {
-			return true
-		}
-	}
-	return false
 }
 
 // rest reports whether the service speaks a REST protocol.

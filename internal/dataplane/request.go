@@ -350,7 +350,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	}
 	rc := http.NewResponseController(w)
 	if r.ContentLength != 0 {
-		r.Body = &idleBody{ReadCloser: http.MaxBytesReader(w, r.Body, 5<<30), rc: rc, idle: p.cfg.IdleTimeout}
+		r.Body = &idleBody{ReadCloser: http.MaxBytesReader(w, r.Body, 5<<30), rc: rc, progress: progress{idle: p.cfg.IdleTimeout}}
 	}
 	c, err := p.classify(t, r)
 	if err != nil {
@@ -439,7 +439,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		defer m.finish(errs)
 		w = m
 	}
-	cw := &countingWriter{ResponseWriter: w, rc: rc, idle: p.cfg.IdleTimeout}
+	cw := &countingWriter{ResponseWriter: w, rc: rc, progress: progress{idle: p.cfg.IdleTimeout}}
 	defer cw.done()
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
@@ -779,15 +779,13 @@ type countingWriter struct {
 	// The write deadline is pushed idle ahead as the answer goes out (a
 	// client that stops reading ends it), and cleared when it is done:
 	// the server keeps a connection's write deadline across requests.
-	rc       *http.ResponseController
-	idle     time.Duration
-	extended time.Time
+	rc *http.ResponseController
+	progress
 }
 
 func (w *countingWriter) Write(b []byte) (int, error) {
-	if now := time.Now(); now.Sub(w.extended) >= extendEvery {
-		w.extended = now
-		w.rc.SetWriteDeadline(now.Add(w.idle))
+	if d, due := w.next(); due {
+		w.rc.SetWriteDeadline(d)
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
@@ -795,7 +793,7 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *countingWriter) done() {
-	if !w.extended.IsZero() {
+	if !w.last.IsZero() {
 		w.rc.SetWriteDeadline(time.Time{})
 	}
 }

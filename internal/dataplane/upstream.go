@@ -96,7 +96,7 @@ func (u *upstream) get(ctx context.Context) (*upConn, bool, error) {
 		raw = tc
 	}
 	c := connBufs.Get().(*upConn)
-	c.c = &idleConn{Conn: raw, idle: u.idleFor}
+	c.c = &idleConn{Conn: raw, progress: progress{idle: u.idleFor}}
 	c.br.Reset(c.c)
 	c.bw.Reset(c.c)
 	return c, false, nil
@@ -148,7 +148,7 @@ func removeHop(h http.Header) {
 var errNoResponse = errors.New("upstream closed the connection before answering")
 
 // exchange writes out on c and reads the response head. Interim (1xx)
-// answers are skipped.
+// answers are skipped (no Upgrade travels, so none switches protocols).
 func exchange(c *upConn, out *http.Request) (*http.Response, error) {
 	if err := out.Write(c.bw); err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func exchange(c *upConn, out *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+		if resp.StatusCode >= 200 {
 			return resp, nil
 		}
 	}
@@ -176,6 +176,16 @@ func noResponse(err error) error {
 		return err
 	}
 	return errNoResponse
+}
+
+// idempotent methods may be sent again when a kept-alive connection
+// turned out closed before anything was answered (as net/http retries).
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
@@ -210,7 +220,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		if err != nil {
 			return err
 		}
-		c.c.last = time.Time{} // the idle deadline starts now
+		c.c.progress.last = time.Time{} // the idle deadline starts now
 		stop := context.AfterFunc(ctx, c.c.abort)
 		resp, err = exchange(c, out)
 		if !stop() {
@@ -220,7 +230,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 			break
 		}
 		c.close()
-		if !(errors.Is(err, errNoResponse) && reused && out.Body == nil && attempt == 0) {
+		if !(errors.Is(err, errNoResponse) && reused && out.Body == nil && idempotent(out.Method) && attempt == 0) {
 			return err
 		}
 	}

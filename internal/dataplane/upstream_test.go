@@ -112,6 +112,17 @@ func TestForwarderKeepsConnections(t *testing.T) {
 	if resp.StatusCode != 200 || string(b) != "ok" || conns.Load() == before {
 		t.Fatalf("after the upstream closed its connections: %d %q (connections %d → %d)", resp.StatusCode, b, before, conns.Load())
 	}
+	// A POST is not idempotent: it is not sent twice (as net/http would
+	// not), the proxy answers that the upstream failed.
+	up.CloseClientConnections()
+	resp, err = c.Post(front.URL+"/post", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("a POST on a connection the upstream closed: %d, want 502 (not retried)", resp.StatusCode)
+	}
 }
 
 // TestForwarderUpstreamDown: an upstream that is not there is a 502

@@ -242,6 +242,23 @@ func TestInconsistentRecords(t *testing.T) {
 	}
 }
 
+// exportImport writes a scope of c1 as describe-* outputs and imports them
+// into a new cloud.
+func exportImport(t *testing.T, c1 *cloud.Cloud, sc cloud.Scope) *cloud.Cloud {
+	t.Helper()
+	snap, err := c1.Snapshot(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := Write(out, snap); err != nil {
+		t.Fatal(err)
+	}
+	c2 := newCloud(t)
+	load(t, c2, out, Options{})
+	return c2
+}
+
 // TestDhcpOptionsRoundTrip: a VPC's DHCP option set is exported
 // (DhcpOptions.json, as describe-dhcp-options writes it) and imported
 // back, so an offline analysis of the dump knows the VPC's instances ask
@@ -256,16 +273,7 @@ func TestDhcpOptionsRoundTrip(t *testing.T) {
 		Values []string `ec2:"Value"`
 	}{{Key: "domain-name-servers", Values: []string{"10.9.0.53"}}}})).DhcpOptions.DhcpOptionsID
 	cloudtest.Must[*cloud.Return](t)(c1.AssociateDhcpOptions(ctx, sc, &cloud.AssociateDhcpOptionsInput{DhcpOptionsID: d, VpcID: v}))
-	snap1, err := c1.Snapshot(ctx, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	if _, err := Write(out, snap1); err != nil {
-		t.Fatal(err)
-	}
-	c2 := newCloud(t)
-	load(t, c2, out, Options{})
+	c2 := exportImport(t, c1, sc)
 	snap2, err := c2.Snapshot(ctx, sc)
 	if err != nil {
 		t.Fatal(err)
@@ -289,16 +297,7 @@ func TestAddressesRoundTrip(t *testing.T) {
 	eni := cloudtest.Must[*cloud.CreateNetworkInterfaceOutput](t)(c1.CreateNetworkInterface(ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: sn})).NetworkInterface.NetworkInterfaceID
 	eip := cloudtest.Must[*cloud.AllocateAddressOutput](t)(c1.AllocateAddress(ctx, sc, &cloud.AllocateAddressInput{}))
 	cloudtest.Must[*cloud.AssociateAddressOutput](t)(c1.AssociateAddress(ctx, sc, &cloud.AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: eni}))
-	snap1, err := c1.Snapshot(ctx, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	if _, err := Write(out, snap1); err != nil {
-		t.Fatal(err)
-	}
-	c2 := newCloud(t)
-	load(t, c2, out, Options{})
+	c2 := exportImport(t, c1, sc)
 	got := cloudtest.Must[*cloud.DescribeAddressesOutput](t)(c2.DescribeAddresses(ctx, sc, &cloud.DescribeAddressesInput{}))
 	if len(got.Addresses) != 1 || got.Addresses[0].PublicIP != eip.PublicIP || got.Addresses[0].NetworkInterfaceID != eni {
 		t.Fatalf("imported addresses: %+v", got.Addresses)

@@ -103,21 +103,29 @@ func TestValidationAsAWS(t *testing.T) {
 	// CreateTags and DeleteTags without resources name resourceIdSet (the
 	// SDKs check this themselves, so a raw request).
 	for _, action := range []string{"CreateTags", "DeleteTags"} {
-		form := url.Values{"Action": {action}, "Version": {"2016-11-15"}, "Tag.1.Key": {"a"}, "Tag.1.Value": {"b"}}
-		req, _ := http.NewRequest(http.MethodPost, shared.url, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+acct+"/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 400 || !strings.Contains(string(b), "<Code>MissingParameter</Code>") ||
+		status, b := rawEC2(t, acct, url.Values{"Action": {action}, "Version": {"2016-11-15"}, "Tag.1.Key": {"a"}, "Tag.1.Value": {"b"}})
+		if status != 400 || !strings.Contains(string(b), "<Code>MissingParameter</Code>") ||
 			!strings.Contains(string(b), "The request must contain the parameter resourceIdSet") {
-			t.Errorf("%s without resources: %d %s", action, resp.StatusCode, b)
+			t.Errorf("%s without resources: %d %s", action, status, b)
 		}
 	}
+}
+
+// rawEC2 posts a Query request the SDKs would not send, as an account
+// (auth off: the signature is not checked), and returns the status and
+// body.
+func rawEC2(t *testing.T, acct string, form url.Values) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, shared.url, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+acct+"/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // TestShapesAsAWS: the lists AWS always includes (empty where vpce has no

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,18 +57,9 @@ func TestDhcpOptionsWithCLI(t *testing.T) {
 // only send the model's names).
 func TestUnknownParameterOnTheWire(t *testing.T) {
 	acct := newAccount()
-	form := url.Values{"Action": {"CreateVpc"}, "Version": {"2016-11-15"}, "CidrBlock": {"10.41.0.0/16"}, "InstanceTenancyy": {"dedicated"}}
-	req, _ := http.NewRequest(http.MethodPost, shared.url, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+acct+"/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 400 || !strings.Contains(string(b), "<Code>UnknownParameter</Code>") || !strings.Contains(string(b), "The parameter InstanceTenancyy is not recognized") {
-		t.Fatalf("misspelt parameter: %d %s", resp.StatusCode, b)
+	status, b := rawEC2(t, acct, url.Values{"Action": {"CreateVpc"}, "Version": {"2016-11-15"}, "CidrBlock": {"10.41.0.0/16"}, "InstanceTenancyy": {"dedicated"}})
+	if status != 400 || !strings.Contains(b, "<Code>UnknownParameter</Code>") || !strings.Contains(b, "The parameter InstanceTenancyy is not recognized") {
+		t.Fatalf("misspelt parameter: %d %s", status, b)
 	}
 	// Spelt right, dedicated tenancy is kept.
 	run := cliRunner(t, acct)
