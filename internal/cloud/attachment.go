@@ -24,7 +24,7 @@ func instanceView(e *NetworkInterface) InstanceNetworkInterface {
 	v := InstanceNetworkInterface{
 		NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, Description: e.Description,
 		OwnerID: e.OwnerID, MacAddress: e.MacAddress, PrivateIPAddress: e.PrivateIPAddress, PrivateDNSName: e.PrivateDNSName,
-		Groups: e.Groups, PrivateIPs: e.PrivateIPs,
+		Groups: e.Groups, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses),
 	}
 	if e.Attachment != nil {
 		v.Attachment = *e.Attachment

@@ -53,7 +53,7 @@ func endpointScopeRec(sc Scope) []byte {
 
 // taggedKinds are the kinds whose tags are indexed.
 var taggedKinds = map[string]bool{kindEIP: true, kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
-	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true}
+	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true, kindEIGW: true}
 
 // idRec is the data of an index record that names one object.
 type idRec struct {
@@ -74,6 +74,7 @@ type indexed struct {
 	Tags   []Tag             `json:"tags"`
 	Subnet string            `json:"subnet"` // interfaces
 	IPs    []PrivateIP       `json:"ips"`    // interfaces
+	IP6    []ENIIpv6Address  `json:"ip6"`    // interfaces
 	Groups []GroupIdentifier `json:"groups"` // interfaces
 	VPC    string            `json:"vpc"`    // groups
 	Name   string            `json:"name"`   // groups
@@ -116,6 +117,9 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 		}{id})
 		for _, ip := range o.IPs {
 			add(kindAddress, addressKey(o.Subnet, ip.PrivateIPAddress), o.Subnet, eni)
+		}
+		for _, ip := range o.IP6 {
+			add(kindAddress, addressKey(o.Subnet, ip.Ipv6Address), o.Subnet, eni)
 		}
 		for _, g := range o.Groups {
 			add(kindRef, g.GroupID+"/"+kind+"/"+id, g.GroupID, []byte("{}"))

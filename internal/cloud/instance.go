@@ -77,7 +77,22 @@ type InstanceNetworkInterface struct {
 	Groups             []GroupIdentifier `xml:"groupSet>item" json:"groups"`
 	Attachment         ENIAttachment     `xml:"attachment" json:"attachment"`
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
+	Ipv6Addresses      []InstanceIpv6    `xml:"ipv6AddressesSet>item" json:"ip6,omitempty"`
 	InterfaceType      string            `xml:"interfaceType" json:"-"`
+}
+
+// InstanceIpv6 is an IPv6 address as DescribeInstances shows it.
+type InstanceIpv6 struct {
+	Ipv6Address   netip.Addr `xml:"ipv6Address" json:"ip"`
+	IsPrimaryIpv6 bool       `xml:"isPrimaryIpv6" json:"primary"`
+}
+
+func instanceIpv6(in []ENIIpv6Address) []InstanceIpv6 {
+	out := make([]InstanceIpv6, len(in))
+	for i, a := range in {
+		out[i] = InstanceIpv6(a)
+	}
+	return out
 }
 
 func (in *Instance) primaryENI() string {
@@ -152,20 +167,24 @@ type RunInstancesInput struct {
 	ClientToken        string             `ec2:"ClientToken"`
 	TagSpecifications  []TagSpecification `ec2:"TagSpecification"`
 	NetworkInterfaces  []LaunchInterface  `ec2:"NetworkInterface"`
+	Ipv6Addresses      []Ipv6AddressInput `ec2:"Ipv6Address"`
+	Ipv6AddressCount   *int32             `ec2:"Ipv6AddressCount"`
 }
 
 // LaunchInterface is one interface of RunInstances' NetworkInterface.N:
 // an existing interface, or one to create in a subnet.
 type LaunchInterface struct {
-	DeviceIndex         *int32   `ec2:"DeviceIndex"`
-	NetworkInterfaceID  string   `ec2:"NetworkInterfaceId"`
-	SubnetID            string   `ec2:"SubnetId"`
-	Groups              []string `ec2:"SecurityGroupId"`
-	PrivateIPAddress    string   `ec2:"PrivateIpAddress"`
-	SecondaryCount      *int32   `ec2:"SecondaryPrivateIpAddressCount"`
-	AssociatePublicIP   *bool    `ec2:"AssociatePublicIpAddress"`
-	DeleteOnTermination *bool    `ec2:"DeleteOnTermination"`
-	Description         string   `ec2:"Description"`
+	DeviceIndex         *int32             `ec2:"DeviceIndex"`
+	NetworkInterfaceID  string             `ec2:"NetworkInterfaceId"`
+	SubnetID            string             `ec2:"SubnetId"`
+	Groups              []string           `ec2:"SecurityGroupId"`
+	PrivateIPAddress    string             `ec2:"PrivateIpAddress"`
+	SecondaryCount      *int32             `ec2:"SecondaryPrivateIpAddressCount"`
+	AssociatePublicIP   *bool              `ec2:"AssociatePublicIpAddress"`
+	DeleteOnTermination *bool              `ec2:"DeleteOnTermination"`
+	Description         string             `ec2:"Description"`
+	Ipv6Addresses       []Ipv6AddressInput `ec2:"Ipv6Addresses"`
+	Ipv6AddressCount    *int32             `ec2:"Ipv6AddressCount"`
 }
 
 // launchInterfaces checks NetworkInterface.N as AWS does and returns the
@@ -246,6 +265,13 @@ func (tx *txn) launchInterfaceTxn(inst *Instance, sp LaunchInterface, tags []Tag
 				return nil, err
 			}
 		}
+		wants6, extra6, err := ipv6Request(s, sp.Ipv6Addresses, sp.Ipv6AddressCount)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
+			return nil, err
+		}
 	}
 	if sp.DeleteOnTermination != nil {
 		deleteOnTermination = *sp.DeleteOnTermination
@@ -280,6 +306,10 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 		return nil, apierr.New("InstanceLimitExceeded", "You have requested more instances (%d) than your current instance limit of 100 allows for the specified instance type.", maxC)
 	case maxC > 1 && in.PrivateIPAddress != "":
 		return nil, apierr.New("InvalidParameterCombination", "Cannot specify PrivateIpAddress when launching more than one instance")
+	case maxC > 1 && len(in.Ipv6Addresses) > 0:
+		return nil, apierr.New("InvalidParameterCombination", "Cannot specify Ipv6Addresses when launching more than one instance")
+	case len(in.NetworkInterfaces) > 0 && (len(in.Ipv6Addresses) > 0 || in.Ipv6AddressCount != nil):
+		return nil, apierr.New("InvalidParameterCombination", "Network interfaces and an instance-level IPv6 address or count may not be specified on the same request")
 	}
 	if in.InstanceType == "" {
 		in.InstanceType = "m1.small"
@@ -351,6 +381,13 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 				if err != nil {
 					return nil, err
 				}
+				wants6, extra6, err := ipv6Request(s, in.Ipv6Addresses, in.Ipv6AddressCount)
+				if err != nil {
+					return nil, err
+				}
+				if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
+					return nil, err
+				}
 				e.Status = "in-use"
 				e.Attachment = &ENIAttachment{AttachmentID: newID("eni-attach"), InstanceID: inst.InstanceID, InstanceOwnerID: tx.sc.Account,
 					Status: "attached", AttachTime: Timestamp(tx.now), DeleteOnTermination: true}
@@ -362,7 +399,7 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 				inst.NetworkInterfaces = []InstanceNetworkInterface{{
 					NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: s.SubnetID, VpcID: s.VpcID, OwnerID: tx.sc.Account,
 					MacAddress: e.MacAddress, PrivateIPAddress: ip, PrivateDNSName: e.PrivateDNSName, Groups: groups,
-					Attachment: *e.Attachment, PrivateIPs: e.PrivateIPs,
+					Attachment: *e.Attachment, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses),
 				}}
 				if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {
 					return nil, err
@@ -472,6 +509,13 @@ var instanceFields = fields[Instance]{
 	"network-interface.subnet-id":                    instNIs(func(n InstanceNetworkInterface) string { return n.SubnetID }),
 	"network-interface.vpc-id":                       instNIs(func(n InstanceNetworkInterface) string { return n.VpcID }),
 	"network-interface.addresses.private-ip-address": instNIs(func(n InstanceNetworkInterface) string { return n.PrivateIPAddress.String() }),
+	"network-interface.ipv6-addresses.ipv6-address": func(in *Instance) []string {
+		var out []string
+		for _, n := range in.NetworkInterfaces {
+			out = append(out, mapSlice(n.Ipv6Addresses, func(a InstanceIpv6) string { return a.Ipv6Address.String() })...)
+		}
+		return out
+	},
 }
 
 // NetworkInterfacesOwner reports the account that owns the instance.
@@ -604,6 +648,7 @@ func init() {
 		taggableKind("sg", kindSG, "security-group", "InvalidGroup.NotFound", "security group", sgID, func(g *SecurityGroup) *TagSet { return &g.Tags }, nil),
 		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *TagSet { return &a.Tags }, nil),
 		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *TagSet { return &g.Tags }, nil),
+		taggableKind("eigw", kindEIGW, "egress-only-internet-gateway", "InvalidEgressOnlyInternetGatewayId.NotFound", "egressOnlyInternetGateway", eigwID, func(g *EgressOnlyInternetGateway) *TagSet { return &g.Tags }, nil),
 		taggableKind("eipalloc", kindEIP, "elastic-ip", "InvalidAllocationID.NotFound", "allocation", addressID, func(a *Address) *TagSet { return &a.Tags }, nil),
 		taggableKind("nat", kindNAT, "natgateway", "NatGatewayNotFound", "natGateway", natID, func(n *NatGateway) *TagSet { return &n.Tags }, func(tx *txn, n *NatGateway) bool { return n.visible(tx) }),
 		taggableKind("eni", kindENI, "network-interface", "InvalidNetworkInterfaceID.NotFound", "networkInterface", eniID, func(e *NetworkInterface) *TagSet { return &e.Tags }, nil),

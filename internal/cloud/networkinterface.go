@@ -39,8 +39,8 @@ type NetworkInterface struct {
 	Groups             []GroupIdentifier `xml:"groupSet>item" json:"groups"`
 	Attachment         *ENIAttachment    `xml:"attachment,omitempty" json:"attachment,omitempty"`
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
-	// Always present in AWS's answers (empty: no IPv6 here).
-	Ipv6Addresses EmptyList `xml:"ipv6AddressesSet>item" json:"-"`
+	// Ipv6Addresses is always present in AWS's answers.
+	Ipv6Addresses []ENIIpv6Address `xml:"ipv6AddressesSet>item" json:"ip6,omitempty"`
 	// Association is the interface's public IPv4 address, when it has one.
 	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
 	Tags        TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
@@ -134,6 +134,9 @@ func PrivateDNSName(region string, a netip.Addr) string {
 // and free, else the lowest free one. AWS reserves the first four addresses
 // and the last. The caller's write transaction makes this race-free.
 func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
+	if !s.CidrBlock.IsValid() {
+		return netip.Addr{}, apierr.New("UnsupportedOperation", "Subnet %s is IPv6-only; vpce does not place network interfaces in IPv6-only subnets yet.", s.SubnetID)
+	}
 	var wants []string
 	if want != "" {
 		wants = []string{want}
@@ -295,6 +298,8 @@ type CreateNetworkInterfaceInput struct {
 		Primary          bool   `ec2:"Primary"`
 	} `ec2:"PrivateIpAddresses"`
 	SecondaryCount    *int32             `ec2:"SecondaryPrivateIpAddressCount"`
+	Ipv6Addresses     []Ipv6AddressInput `ec2:"Ipv6Addresses"`
+	Ipv6AddressCount  *int32             `ec2:"Ipv6AddressCount"`
 	Groups            []string           `ec2:"SecurityGroupId"`
 	InterfaceType     string             `ec2:"InterfaceType"`
 	ClientToken       string             `ec2:"ClientToken"`
@@ -331,11 +336,26 @@ func (c *Cloud) CreateNetworkInterface(ctx context.Context, sc Scope, in *Create
 			if err != nil {
 				return nil, err
 			}
-			e, err := tx.newInterfaceTxn(s, primary, groups, InterfaceTypeInterface, in.Description, tags["network-interface"])
-			if err != nil || (len(secondaries) == 0 && extra == 0) {
-				return e, err
+			wants6, extra6, err := ipv6Request(s, in.Ipv6Addresses, in.Ipv6AddressCount)
+			if err != nil {
+				return nil, err
 			}
-			return e, tx.addAddressesTxn(s, e, secondaries, extra)
+			e, err := tx.newInterfaceTxn(s, primary, groups, InterfaceTypeInterface, in.Description, tags["network-interface"])
+			if err != nil {
+				return nil, err
+			}
+			if len(secondaries) > 0 || extra > 0 {
+				if err := tx.addAddressesTxn(s, e, secondaries, extra); err != nil {
+					return nil, err
+				}
+			}
+			if len(wants6) > 0 || extra6 > 0 {
+				if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
+					return nil, err
+				}
+				return e, putObj(tx, kindENI, e.NetworkInterfaceID, e)
+			}
+			return e, nil
 		})
 	})
 	if err == nil && out.NetworkInterface != nil {
@@ -573,6 +593,10 @@ var eniFields = fields[NetworkInterface]{
 	"group-name": func(e *NetworkInterface) []string {
 		return mapSlice(e.Groups, func(g GroupIdentifier) string { return g.GroupName })
 	},
+	"ipv6-addresses.ipv6-address": func(e *NetworkInterface) []string {
+		return mapSlice(e.Ipv6Addrs(), netip.Addr.String)
+	},
+	"ipv6-address":         func(e *NetworkInterface) []string { return mapSlice(e.Ipv6Addrs(), netip.Addr.String) },
 	"interface-type":       func(e *NetworkInterface) []string { return one(e.InterfaceType) },
 	"mac-address":          func(e *NetworkInterface) []string { return one(e.MacAddress) },
 	"network-interface-id": func(e *NetworkInterface) []string { return one(e.NetworkInterfaceID) },

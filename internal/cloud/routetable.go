@@ -25,18 +25,20 @@ type RouteTable struct {
 
 // Route is one route: a destination (CIDR or prefix list) and one target.
 type Route struct {
-	DestinationCidrBlock    string `xml:"destinationCidrBlock,omitempty" json:"dst,omitempty"`
-	DestinationPrefixListID string `xml:"destinationPrefixListId,omitempty" json:"pl,omitempty"`
-	GatewayID               string `xml:"gatewayId,omitempty" json:"gw,omitempty"`
-	NatGatewayID            string `xml:"natGatewayId,omitempty" json:"nat,omitempty"`
-	InstanceID              string `xml:"instanceId,omitempty" json:"instance,omitempty"`
-	InstanceOwnerID         string `xml:"instanceOwnerId,omitempty" json:"instanceOwner,omitempty"`
-	NetworkInterfaceID      string `xml:"networkInterfaceId,omitempty" json:"eni,omitempty"`
-	VpcEndpointID           string `xml:"vpcEndpointId,omitempty" json:"vpce,omitempty"`
-	VpcPeeringConnectionID  string `xml:"vpcPeeringConnectionId,omitempty" json:"pcx,omitempty"`
-	TransitGatewayID        string `xml:"transitGatewayId,omitempty" json:"tgw,omitempty"`
-	Origin                  string `xml:"origin" json:"origin"`
-	State                   string `xml:"state" json:"state"`
+	DestinationCidrBlock     string `xml:"destinationCidrBlock,omitempty" json:"dst,omitempty"`
+	DestinationIpv6CidrBlock string `xml:"destinationIpv6CidrBlock,omitempty" json:"dst6,omitempty"`
+	DestinationPrefixListID  string `xml:"destinationPrefixListId,omitempty" json:"pl,omitempty"`
+	EgressOnlyIGWID          string `xml:"egressOnlyInternetGatewayId,omitempty" json:"eigw,omitempty"`
+	GatewayID                string `xml:"gatewayId,omitempty" json:"gw,omitempty"`
+	NatGatewayID             string `xml:"natGatewayId,omitempty" json:"nat,omitempty"`
+	InstanceID               string `xml:"instanceId,omitempty" json:"instance,omitempty"`
+	InstanceOwnerID          string `xml:"instanceOwnerId,omitempty" json:"instanceOwner,omitempty"`
+	NetworkInterfaceID       string `xml:"networkInterfaceId,omitempty" json:"eni,omitempty"`
+	VpcEndpointID            string `xml:"vpcEndpointId,omitempty" json:"vpce,omitempty"`
+	VpcPeeringConnectionID   string `xml:"vpcPeeringConnectionId,omitempty" json:"pcx,omitempty"`
+	TransitGatewayID         string `xml:"transitGatewayId,omitempty" json:"tgw,omitempty"`
+	Origin                   string `xml:"origin" json:"origin"`
+	State                    string `xml:"state" json:"state"`
 }
 
 // destination reports the route's destination as written on the wire.
@@ -44,7 +46,21 @@ func (r Route) destination() string {
 	if r.DestinationPrefixListID != "" {
 		return r.DestinationPrefixListID
 	}
+	if r.DestinationIpv6CidrBlock != "" {
+		return r.DestinationIpv6CidrBlock
+	}
 	return r.DestinationCidrBlock
+}
+
+// Prefix returns the route's CIDR destination, IPv4 or IPv6; ok is false
+// for a prefix-list route.
+func (r Route) Prefix() (p netip.Prefix, ok bool) {
+	d := r.DestinationCidrBlock
+	if r.DestinationIpv6CidrBlock != "" {
+		d = r.DestinationIpv6CidrBlock
+	}
+	p, err := netip.ParsePrefix(d)
+	return p, err == nil
 }
 
 // RTAssociation links a route table to a subnet or gateway, or marks it main.
@@ -78,8 +94,8 @@ func (rt *RouteTable) dropSubnet(subnetID string) int {
 func (rt *RouteTable) Lookup(addr netip.Addr) (Route, bool) {
 	best, bits := Route{}, -1
 	for _, r := range rt.Routes {
-		p, err := netip.ParsePrefix(r.DestinationCidrBlock)
-		if err != nil || !p.Contains(addr) || p.Bits() <= bits {
+		p, ok := r.Prefix()
+		if !ok || !p.Contains(addr) || p.Bits() <= bits {
 			continue
 		}
 		best, bits = r, p.Bits()
@@ -114,6 +130,9 @@ func (tx *txn) createRouteTableTxn(vpc *Vpc, main bool, tags []Tag) (*RouteTable
 		if a.CidrBlock != vpc.CidrBlock && a.CidrBlockState.State == "associated" {
 			rt.Routes = append(rt.Routes, Route{DestinationCidrBlock: a.CidrBlock.String(), GatewayID: "local", Origin: "CreateRouteTable", State: "active"})
 		}
+	}
+	for _, p := range vpc.Ipv6Blocks() {
+		rt.Routes = append(rt.Routes, Route{DestinationIpv6CidrBlock: p.String(), GatewayID: "local", Origin: "CreateRouteTable", State: "active"})
 	}
 	if main {
 		rt.Associations = []RTAssociation{{Main: true, RouteTableAssociationID: newID("rtbassoc"), RouteTableID: rt.RouteTableID}}
@@ -193,6 +212,12 @@ func (lt *liveTargets) alive(vpcID string, r Route) bool {
 		return vpc == vpcID
 	case r.GatewayID != "":
 		return true // endpoints and other gateways are checked by their owners
+	case r.EgressOnlyIGWID != "":
+		g, err := getObj[EgressOnlyInternetGateway](lt.tx, kindEIGW, r.EgressOnlyIGWID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) && lt.err == nil {
+			lt.err = err
+		}
+		return err == nil && g.VpcID() == vpcID
 	case r.NatGatewayID != "":
 		return lookup(lt, lt.nat, kindNAT, r.NatGatewayID, func(n *NatGateway) bool {
 			s := n.state(lt.tx)
@@ -309,17 +334,17 @@ var routeTableFields = fields[RouteTable]{
 	"route-table-id":                        func(rt *RouteTable) []string { return one(rt.RouteTableID) },
 	"vpc-id":                                func(rt *RouteTable) []string { return one(rt.VpcID) },
 	"route.destination-cidr-block":          routes(func(r Route) string { return r.DestinationCidrBlock }),
-	"route.destination-ipv6-cidr-block":     routes(func(r Route) string { return "" }),
+	"route.destination-ipv6-cidr-block":     routes(func(r Route) string { return r.DestinationIpv6CidrBlock }),
 	"route.destination-prefix-list-id":      routes(func(r Route) string { return r.DestinationPrefixListID }),
-	"route.egress-only-internet-gateway-id": routes(func(r Route) string { return "" }),
+	"route.egress-only-internet-gateway-id": routes(func(r Route) string { return r.EgressOnlyIGWID }),
 	"route.gateway-id":                      routes(func(r Route) string { return r.GatewayID }),
 	"route.instance-id":                     routes(func(r Route) string { return r.InstanceID }),
 	"route.nat-gateway-id":                  routes(func(r Route) string { return r.NatGatewayID }),
 	"route.network-interface-id":            routes(func(r Route) string { return r.NetworkInterfaceID }),
-	"route.transit-gateway-id":              routes(func(r Route) string { return "" }),
+	"route.transit-gateway-id":              routes(func(r Route) string { return r.TransitGatewayID }),
 	"route.origin":                          routes(func(r Route) string { return r.Origin }),
 	"route.state":                           routes(func(r Route) string { return r.State }),
-	"route.vpc-peering-connection-id":       routes(func(r Route) string { return "" }),
+	"route.vpc-peering-connection-id":       routes(func(r Route) string { return r.VpcPeeringConnectionID }),
 }
 
 func routeTableID(rt *RouteTable) string  { return rt.RouteTableID }
@@ -435,7 +460,11 @@ func (in *RouteInput) destination() (Route, error) {
 	case n > 1:
 		return Route{}, apierr.New("InvalidParameterCombination", "Only one of destinationCidrBlock, destinationIpv6CidrBlock and destinationPrefixListId may be specified")
 	case in.DestinationIpv6CidrBlock != "":
-		return Route{}, apierr.New("UnsupportedOperation", "IPv6 routes are not supported by vpce yet.")
+		p, err := netip.ParsePrefix(in.DestinationIpv6CidrBlock)
+		if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() {
+			return Route{}, invalidValue("Value (%s) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.", in.DestinationIpv6CidrBlock)
+		}
+		return Route{DestinationIpv6CidrBlock: p.Masked().String()}, nil
 	case in.DestinationPrefixListID != "":
 		if err := checkID(in.DestinationPrefixListID, "pl", "InvalidPrefixListId.Malformed"); err != nil {
 			return Route{}, err
@@ -531,6 +560,18 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 		return invalidParameter("Route target %s is a %s endpoint; only Gateway Load Balancer endpoints can be route targets.", e.VpcEndpointID, e.VpcEndpointType)
 	case t.VpcPeeringConnectionID != "":
 		return tx.peeringRoute(rt, t.VpcPeeringConnectionID, r)
+	case t.EgressOnlyIGWID != "":
+		g, err := tx.egressOnlyIGW(t.EgressOnlyIGWID)
+		if err != nil {
+			return err
+		}
+		if r.DestinationIpv6CidrBlock == "" {
+			return invalidParameter("Egress-only internet gateway %s can only be the target of IPv6 routes.", g.EgressOnlyIGWID)
+		}
+		if g.VpcID() != rt.VpcID {
+			return different("egress-only internet gateway", g.EgressOnlyIGWID)
+		}
+		r.EgressOnlyIGWID = g.EgressOnlyIGWID
 	default:
 		return apierr.New("UnsupportedOperation", "The route target %s is not supported by vpce.", set[0])
 	}
@@ -539,7 +580,8 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 
 func findRoute(rt *RouteTable, dst Route) int {
 	return slices.IndexFunc(rt.Routes, func(r Route) bool {
-		return r.DestinationCidrBlock == dst.DestinationCidrBlock && r.DestinationPrefixListID == dst.DestinationPrefixListID
+		return r.DestinationCidrBlock == dst.DestinationCidrBlock && r.DestinationIpv6CidrBlock == dst.DestinationIpv6CidrBlock &&
+			r.DestinationPrefixListID == dst.DestinationPrefixListID
 	})
 }
 
@@ -574,8 +616,11 @@ func (c *Cloud) CreateRoute(ctx context.Context, sc Scope, in *RouteInput) (*Ret
 
 func errNoRoute(rt *RouteTable, dst Route) error {
 	kind := "destination-cidr-block"
-	if dst.DestinationPrefixListID != "" {
+	switch {
+	case dst.DestinationPrefixListID != "":
 		kind = "destination-prefix-list-id"
+	case dst.DestinationIpv6CidrBlock != "":
+		kind = "destination-ipv6-cidr-block"
 	}
 	return apierr.New("InvalidRoute.NotFound", "no route with %s %s in route table %s", kind, dst.destination(), rt.RouteTableID)
 }

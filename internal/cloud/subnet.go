@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -28,9 +29,23 @@ type Subnet struct {
 	Ipv6Native              bool                  `xml:"ipv6Native" json:"ipv6Native"`
 	PrivateDNSNameOptions   PrivateDNSNameOptions `xml:"privateDnsNameOptionsOnLaunch" json:"dnsNameOptions"`
 	Tags                    TagSet                `xml:"tagSet,omitempty" json:"tags,omitempty"`
-	// Always present in AWS's answers, never filled by vpce.
-	Ipv6CidrBlockAssociationSet EmptyList `xml:"ipv6CidrBlockAssociationSet>item" json:"-"`
-	MapCustomerOwnedIPOnLaunch  bool      `xml:"mapCustomerOwnedIpOnLaunch" json:"-"`
+	// Ipv6CidrBlockAssociationSet is always present in AWS's answers,
+	// empty when the subnet has no IPv6 block.
+	Ipv6CidrBlockAssociationSet []SubnetIpv6Association `xml:"ipv6CidrBlockAssociationSet>item" json:"cidr6,omitempty"`
+	MapCustomerOwnedIPOnLaunch  bool                    `xml:"mapCustomerOwnedIpOnLaunch" json:"-"`
+}
+
+// MarshalXML writes the subnet as AWS does: an IPv6-only subnet has no
+// cidrBlock element.
+func (s Subnet) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	type plain Subnet
+	if s.CidrBlock.IsValid() {
+		return e.EncodeElement(plain(s), start)
+	}
+	return e.EncodeElement(struct {
+		plain
+		CidrBlock *string `xml:"cidrBlock,omitempty"`
+	}{plain: plain(s)}, start)
 }
 
 // PrivateDNSNameOptions is how instances launched in a subnet are named.
@@ -44,7 +59,14 @@ type PrivateDNSNameOptions struct {
 // network address, the VPC router, DNS, one for future use and broadcast.
 const reservedAddresses = 5
 
-func subnetSize(p netip.Prefix) int { return 1 << (32 - p.Bits()) }
+// subnetSize is how many IPv4 addresses a block holds (none for an
+// IPv6-only subnet's missing one).
+func subnetSize(p netip.Prefix) int {
+	if !p.IsValid() {
+		return reservedAddresses
+	}
+	return 1 << (32 - p.Bits())
+}
 
 func (tx *txn) subnet(id string) (*Subnet, error) {
 	if err := checkID(id, "subnet", "InvalidSubnetID.Malformed"); err != nil {
@@ -107,15 +129,21 @@ type CreateSubnetOutput struct {
 
 // CreateSubnet creates a subnet inside a VPC's CIDR that overlaps no other.
 func (c *Cloud) CreateSubnet(ctx context.Context, sc Scope, in *CreateSubnetInput) (*CreateSubnetOutput, error) {
-	if in.CidrBlock == "" {
+	native := in.Ipv6Native != nil && *in.Ipv6Native
+	switch {
+	case native && in.Ipv6CidrBlock == "":
+		return nil, apierr.New("MissingParameter", "Either 'ipv6CidrBlock' or 'ipv6IpamPoolId' should be provided.")
+	case native && in.CidrBlock != "":
+		return nil, apierr.New("InvalidParameterCombination", "When specifying ipv4 parameters, cidrBlock or ipv4IpamPoolId, you cannot set ipv6Native to true.")
+	case !native && in.CidrBlock == "":
 		return nil, apierr.Missing("CidrBlock")
 	}
-	if in.Ipv6CidrBlock != "" || (in.Ipv6Native != nil && *in.Ipv6Native) {
-		return nil, apierr.New("UnsupportedOperation", "IPv6 subnets are not supported by vpce yet.")
-	}
-	cidr, err := parseCIDR(in.CidrBlock, "cidrBlock")
-	if err != nil {
-		return nil, err
+	var cidr netip.Prefix
+	if !native {
+		var err error
+		if cidr, err = parseCIDR(in.CidrBlock, "cidrBlock"); err != nil {
+			return nil, err
+		}
 	}
 	tags, err := tagsFor(in.TagSpecifications, "subnet")
 	if err != nil {
@@ -144,20 +172,41 @@ func (c *Cloud) CreateSubnet(ctx context.Context, sc Scope, in *CreateSubnetInpu
 			}
 			zone = z.Name
 		}
-		if _, inVpc := vpc.contains(cidr); !inVpc || cidr.Bits() < 16 || cidr.Bits() > 28 {
-			return apierr.New("InvalidSubnet.Range", "The CIDR '%s' is invalid.", in.CidrBlock)
+		if !native {
+			if _, inVpc := vpc.contains(cidr); !inVpc || cidr.Bits() < 16 || cidr.Bits() > 28 {
+				return apierr.New("InvalidSubnet.Range", "The CIDR '%s' is invalid.", in.CidrBlock)
+			}
+			others, err := tx.subnetsOf(vpc.VpcID)
+			if err != nil {
+				return err
+			}
+			for _, o := range others {
+				if o.CidrBlock.IsValid() && o.CidrBlock.Overlaps(cidr) {
+					return apierr.New("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", in.CidrBlock)
+				}
+			}
 		}
-		others, err := tx.subnetsOf(vpc.VpcID)
-		if err != nil {
-			return err
-		}
-		for _, o := range others {
-			if o.CidrBlock.Overlaps(cidr) {
-				return apierr.New("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", in.CidrBlock)
+		var v6 netip.Prefix
+		if in.Ipv6CidrBlock != "" {
+			if v6, err = parseSubnetIpv6(vpc, in.Ipv6CidrBlock); err != nil {
+				return err
+			}
+			if err := tx.checkSubnetIpv6Free(vpc.VpcID, v6); err != nil {
+				return err
 			}
 		}
 		s, err = tx.createSubnetTxn(vpc, cidr, zone, tags["subnet"])
-		return err
+		if err != nil || !v6.IsValid() {
+			return err
+		}
+		s.Ipv6CidrBlockAssociationSet = []SubnetIpv6Association{newSubnetIpv6Association(v6)}
+		if native {
+			// AWS's IPv6-only subnets give every interface an IPv6
+			// address and name instances by resource.
+			s.Ipv6Native, s.AssignIpv6OnCreation = true, true
+			s.PrivateDNSNameOptions.HostnameType = "resource-name"
+		}
+		return putObj(tx, kindSubnet, s.SubnetID, s)
 	})
 	if err != nil {
 		return nil, err
@@ -197,6 +246,16 @@ var subnetFields = fields[Subnet]{
 	"subnet-id":                  func(s *Subnet) []string { return one(s.SubnetID) },
 	"vpc-id":                     func(s *Subnet) []string { return one(s.VpcID) },
 	"ipv6-native":                func(s *Subnet) []string { return boolStr(s.Ipv6Native) },
+	"ipv6-cidr-block-association.ipv6-cidr-block": func(s *Subnet) []string {
+		return mapSlice(s.Ipv6CidrBlockAssociationSet, func(a SubnetIpv6Association) string { return a.Ipv6CidrBlock.String() })
+	},
+	"ipv6-cidr-block-association.association-id": func(s *Subnet) []string {
+		return mapSlice(s.Ipv6CidrBlockAssociationSet, func(a SubnetIpv6Association) string { return a.AssociationID })
+	},
+	"ipv6-cidr-block-association.state": func(s *Subnet) []string {
+		return mapSlice(s.Ipv6CidrBlockAssociationSet, func(a SubnetIpv6Association) string { return a.Ipv6CidrBlockState.State })
+	},
+	"assign-ipv6-address-on-creation": func(s *Subnet) []string { return boolStr(s.AssignIpv6OnCreation) },
 }
 
 func subnetID(s *Subnet) string  { return s.SubnetID }
@@ -349,8 +408,12 @@ func (c *Cloud) ModifySubnetAttribute(ctx context.Context, sc Scope, in *ModifyS
 				return err
 			}
 		}
-		if in.AssignIpv6OnCreation != nil && s.AssignIpv6OnCreation {
-			return invalidParameter("Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet (%s) has an IPv6 CIDR block associated with it.", s.SubnetID)
+		if in.AssignIpv6OnCreation != nil && s.Ipv6Native && !s.AssignIpv6OnCreation {
+			return invalidValue("Invalid value 'false' for assign-ipv6-address-on-creation. Subnet %s is IPv6-only: its interfaces always get an IPv6 address.", s.SubnetID)
+		}
+		if in.AssignIpv6OnCreation != nil && s.AssignIpv6OnCreation && !s.HasIpv6() {
+			// AWS's words, as recorded in terraform-provider-aws issues.
+			return invalidValue("Invalid value 'true' for assign-ipv6-address-on-creation. Cannot set assign-ipv6-address-on-creation to true unless the subnet (%s) has an IPv6 CIDR block associated with it.", s.SubnetID)
 		}
 		switch in.PrivateDNSHostnameTypeOnLaunch {
 		case "":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/store"
@@ -20,12 +21,13 @@ type Vpc struct {
 	DhcpOptionsID           string            `xml:"dhcpOptionsId" json:"dopt"`
 	InstanceTenancy         string            `xml:"instanceTenancy" json:"tenancy"`
 	IsDefault               bool              `xml:"isDefault" json:"default"`
-	// Always present in AWS's answers (empty: no IPv6 here).
-	Ipv6CidrBlockAssociationSet EmptyList `xml:"ipv6CidrBlockAssociationSet>item" json:"-"`
-	Tags                        TagSet    `xml:"tagSet,omitempty" json:"tags,omitempty"`
-	EnableDNSSupport            bool      `xml:"-" json:"dnsSupport"`
-	EnableDNSHostnames          bool      `xml:"-" json:"dnsHostnames"`
-	EnableNAUMetrics            bool      `xml:"-" json:"nauMetrics"`
+	// Ipv6CidrBlockAssociationSet is always present in AWS's answers,
+	// empty when the VPC has no IPv6 block.
+	Ipv6CidrBlockAssociationSet []Ipv6CidrAssociation `xml:"ipv6CidrBlockAssociationSet>item" json:"cidr6,omitempty"`
+	Tags                        TagSet                `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	EnableDNSSupport            bool                  `xml:"-" json:"dnsSupport"`
+	EnableDNSHostnames          bool                  `xml:"-" json:"dnsHostnames"`
+	EnableNAUMetrics            bool                  `xml:"-" json:"nauMetrics"`
 	// ResolverAddr is the loopback address where vpce serves this VPC's
 	// resolver (AmazonProvidedDNS, the VPC's base address + 2, in AWS).
 	ResolverAddr netip.Addr `xml:"-" json:"resolver"`
@@ -61,6 +63,10 @@ type CreateVpcInput struct {
 	CidrBlock         string             `ec2:"CidrBlock"`
 	InstanceTenancy   string             `ec2:"InstanceTenancy"`
 	AmazonIpv6        *bool              `ec2:"AmazonProvidedIpv6CidrBlock"`
+	BorderGroup       string             `ec2:"Ipv6CidrBlockNetworkBorderGroup"`
+	Ipv6Pool          string             `ec2:"Ipv6Pool"`
+	Ipv6CidrBlock     string             `ec2:"Ipv6CidrBlock"`
+	Ipv6IpamPoolID    string             `ec2:"Ipv6IpamPoolId"`
 	Ipv4IpamPoolID    string             `ec2:"Ipv4IpamPoolId"`
 	TagSpecifications []TagSpecification `ec2:"TagSpecification"`
 }
@@ -93,8 +99,9 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 	default:
 		return nil, invalidValue("Value (%s) for parameter instanceTenancy is invalid. Valid values are: default, dedicated", in.InstanceTenancy)
 	}
-	if in.AmazonIpv6 != nil && *in.AmazonIpv6 {
-		return nil, apierr.New("UnsupportedOperation", "IPv6 CIDR blocks are not supported by vpce yet.")
+	amazon6 := in.AmazonIpv6 != nil && *in.AmazonIpv6
+	if err := checkIpv6Request(amazon6, in.Ipv6Pool, in.Ipv6CidrBlock, in.Ipv6IpamPoolID, in.BorderGroup); err != nil {
+		return nil, err
 	}
 	tags, err := tagsFor(in.TagSpecifications, "vpc")
 	if err != nil {
@@ -110,6 +117,10 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 			return apierr.New("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
 		}
 		vpc, err = tx.createVpcTxn(cidr, false, in.InstanceTenancy, tags["vpc"])
+		if err != nil || !amazon6 {
+			return err
+		}
+		_, err = tx.associateIpv6Txn(vpc, in.BorderGroup)
 		return err
 	})
 	if err != nil {
@@ -118,6 +129,10 @@ func (c *Cloud) CreateVpc(ctx context.Context, sc Scope, in *CreateVpcInput) (*C
 	v := *vpc
 	v.State = "pending" // as AWS answers CreateVpc; Describe says available
 	v.CidrBlockAssociationSet[0].CidrBlockState.State = "associated"
+	v.Ipv6CidrBlockAssociationSet = slices.Clone(v.Ipv6CidrBlockAssociationSet)
+	for i := range v.Ipv6CidrBlockAssociationSet {
+		v.Ipv6CidrBlockAssociationSet[i].Ipv6CidrBlockState.State = "associating"
+	}
 	return &CreateVpcOutput{Vpc: &v}, nil
 }
 
@@ -340,6 +355,18 @@ var vpcFields = fields[Vpc]{
 	"cidr-block-association.state": func(v *Vpc) []string {
 		return mapSlice(v.CidrBlockAssociationSet, func(a CidrAssociation) string { return a.CidrBlockState.State })
 	},
+	"ipv6-cidr-block-association.ipv6-cidr-block": func(v *Vpc) []string {
+		return mapSlice(v.Ipv6CidrBlockAssociationSet, func(a Ipv6CidrAssociation) string { return a.Ipv6CidrBlock.String() })
+	},
+	"ipv6-cidr-block-association.association-id": func(v *Vpc) []string {
+		return mapSlice(v.Ipv6CidrBlockAssociationSet, func(a Ipv6CidrAssociation) string { return a.AssociationID })
+	},
+	"ipv6-cidr-block-association.state": func(v *Vpc) []string {
+		return mapSlice(v.Ipv6CidrBlockAssociationSet, func(a Ipv6CidrAssociation) string { return a.Ipv6CidrBlockState.State })
+	},
+	"ipv6-cidr-block-association.ipv6-pool": func(v *Vpc) []string {
+		return mapSlice(v.Ipv6CidrBlockAssociationSet, func(a Ipv6CidrAssociation) string { return a.Ipv6Pool })
+	},
 	"dhcp-options-id":  func(v *Vpc) []string { return one(v.DhcpOptionsID) },
 	"is-default":       func(v *Vpc) []string { return boolStr(v.IsDefault) },
 	"isDefault":        func(v *Vpc) []string { return boolStr(v.IsDefault) },
@@ -426,6 +453,15 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 				return dep
 			}
 		}
+		eigws, err := listObj[EgressOnlyInternetGateway](tx, kindEIGW)
+		if err != nil {
+			return err
+		}
+		for _, g := range eigws {
+			if g.VpcID() == vpc.VpcID {
+				return dep
+			}
+		}
 		rts, err := listChildren[RouteTable](tx, kindRT, vpc.VpcID)
 		if err != nil {
 			return err
@@ -485,6 +521,11 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 		}
 		if err := tx.releaseResolverTxn(vpc.ResolverAddr); err != nil {
 			return err
+		}
+		for _, a := range vpc.Ipv6CidrBlockAssociationSet {
+			if err := tx.releaseIpv6BlockTxn(a.Ipv6CidrBlock); err != nil {
+				return err
+			}
 		}
 		return delObj(tx, kindVpc, vpc.VpcID)
 	})

@@ -24,27 +24,50 @@ func (v *Vpc) contains(p netip.Prefix) (netip.Prefix, bool) {
 
 // AssociateVpcCidrBlockInput is the input of AssociateVpcCidrBlock.
 type AssociateVpcCidrBlockInput struct {
-	VpcID      string `ec2:"VpcId,required"`
-	CidrBlock  string `ec2:"CidrBlock"`
-	AmazonIpv6 *bool  `ec2:"AmazonProvidedIpv6CidrBlock"`
-	Ipv4Pool   string `ec2:"Ipv4IpamPoolId"`
-	Ipv6Pool   string `ec2:"Ipv6Pool"`
-	Ipv6Block  string `ec2:"Ipv6CidrBlock"`
+	VpcID       string `ec2:"VpcId,required"`
+	CidrBlock   string `ec2:"CidrBlock"`
+	AmazonIpv6  *bool  `ec2:"AmazonProvidedIpv6CidrBlock"`
+	BorderGroup string `ec2:"Ipv6CidrBlockNetworkBorderGroup"`
+	Ipv4Pool    string `ec2:"Ipv4IpamPoolId"`
+	Ipv6Pool    string `ec2:"Ipv6Pool"`
+	Ipv6Block   string `ec2:"Ipv6CidrBlock"`
+	Ipv6Ipam    string `ec2:"Ipv6IpamPoolId"`
 }
 
 // AssociateVpcCidrBlockOutput is the output of AssociateVpcCidrBlock.
 type AssociateVpcCidrBlockOutput struct {
-	CidrBlockAssociation *CidrAssociation `xml:"cidrBlockAssociation"`
-	VpcID                string           `xml:"vpcId"`
+	CidrBlockAssociation     *CidrAssociation     `xml:"cidrBlockAssociation,omitempty"`
+	Ipv6CidrBlockAssociation *Ipv6CidrAssociation `xml:"ipv6CidrBlockAssociation,omitempty"`
+	VpcID                    string               `xml:"vpcId"`
 }
 
 // AssociateVpcCidrBlock adds a secondary IPv4 block to a VPC: /16 to /28,
 // overlapping none of its blocks, at most five; every route table of the
 // VPC gets its local route, and subnets can be made in it.
 func (c *Cloud) AssociateVpcCidrBlock(ctx context.Context, sc Scope, in *AssociateVpcCidrBlockInput) (*AssociateVpcCidrBlockOutput, error) {
+	amazon6 := in.AmazonIpv6 != nil && *in.AmazonIpv6
 	switch {
-	case (in.AmazonIpv6 != nil && *in.AmazonIpv6) || in.Ipv6Pool != "" || in.Ipv6Block != "":
-		return nil, apierr.New("UnsupportedOperation", "IPv6 CIDR blocks are not supported by vpce yet.")
+	case amazon6 && in.CidrBlock != "":
+		return nil, apierr.New("InvalidParameterCombination", "The parameter cidrBlock cannot be used with the parameter amazonProvidedIpv6CidrBlock")
+	case amazon6 || in.Ipv6Pool != "" || in.Ipv6Block != "" || in.Ipv6Ipam != "":
+		if err := checkIpv6Request(amazon6, in.Ipv6Pool, in.Ipv6Block, in.Ipv6Ipam, in.BorderGroup); err != nil {
+			return nil, err
+		}
+		out := &AssociateVpcCidrBlockOutput{VpcID: in.VpcID}
+		return out, c.update(ctx, sc, func(tx *txn) error {
+			vpc, err := tx.vpc(in.VpcID)
+			if err != nil {
+				return err
+			}
+			a, err := tx.associateIpv6Txn(vpc, in.BorderGroup)
+			if err != nil {
+				return err
+			}
+			shown := *a
+			shown.Ipv6CidrBlockState.State = "associating" // as AWS answers; Describe says associated
+			out.Ipv6CidrBlockAssociation = &shown
+			return nil
+		})
 	case in.Ipv4Pool != "":
 		return nil, apierr.New("UnsupportedOperation", "IPAM pools are not supported by vpce.")
 	case in.CidrBlock == "":
@@ -118,8 +141,9 @@ type DisassociateVpcCidrBlockInput struct {
 
 // DisassociateVpcCidrBlockOutput is the output of DisassociateVpcCidrBlock.
 type DisassociateVpcCidrBlockOutput struct {
-	CidrBlockAssociation *CidrAssociation `xml:"cidrBlockAssociation"`
-	VpcID                string           `xml:"vpcId"`
+	CidrBlockAssociation     *CidrAssociation     `xml:"cidrBlockAssociation,omitempty"`
+	Ipv6CidrBlockAssociation *Ipv6CidrAssociation `xml:"ipv6CidrBlockAssociation,omitempty"`
+	VpcID                    string               `xml:"vpcId"`
 }
 
 // DisassociateVpcCidrBlock removes a secondary block that no subnet uses,
@@ -137,6 +161,15 @@ func (c *Cloud) DisassociateVpcCidrBlock(ctx context.Context, sc Scope, in *Disa
 			if j := slices.IndexFunc(v.CidrBlockAssociationSet, func(a CidrAssociation) bool { return a.AssociationID == in.AssociationID }); j >= 0 {
 				vpc, i = v, j
 				break
+			}
+			if j := slices.IndexFunc(v.Ipv6CidrBlockAssociationSet, func(a Ipv6CidrAssociation) bool { return a.AssociationID == in.AssociationID }); j >= 0 {
+				a, err := tx.disassociateVpcIpv6Txn(v, j)
+				if err != nil {
+					return err
+				}
+				a.Ipv6CidrBlockState.State = "disassociating"
+				out.Ipv6CidrBlockAssociation, out.VpcID = &a, v.VpcID
+				return nil
 			}
 		}
 		if vpc == nil {
