@@ -244,3 +244,14 @@ func HasGateway(region, name string) bool {
 	_, ok := LookupService(region, name, TypeGateway)
 	return ok
 }
+
+// ipv6Services are the interface services (short names) whose PrivateLink
+// endpoints AWS documents as taking IPv6 (dual-stack), as of 2026-12: KMS
+// and AWS Private CA ("Dual-stack endpoint support" in their guides), IAM
+// and STS (IAM guide, "Dual-stack endpoint support"), DAX. AWS has no
+// machine-readable list; a service missing here answers ipv4 only.
+var ipv6Services = map[string]bool{"kms": true, "acm-pca": true, "sts": true, "iam": true, "dax": true}
+
+// SupportsIPv6 reports whether the service's interface endpoints can be
+// dual-stack.
+func (s Service) SupportsIPv6() bool { return s.Type == TypeInterface && ipv6Services[s.Short] }

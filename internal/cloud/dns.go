@@ -163,7 +163,29 @@ type DNSEndpoint struct {
 	RecordIPType string
 	Names        []DNSEntry            // as EndpointDNSEntries gives them
 	Zones        map[string]netip.Addr // zone → interface address
+	// Zones6 maps zones to the interface's IPv6 address (dual-stack
+	// endpoints); nil for IPv4 ones.
+	Zones6       map[string]netip.Addr
 	PrivateNames []string
+}
+
+// RecordTypes says which records an endpoint's names get, by its DNS
+// record IP type (AWS's rules): ipv4 A, ipv6 AAAA, dualstack both;
+// service-defined A for every name and AAAA for the vpce (regional and
+// zonal) names. AAAA needs the endpoint's interfaces to have IPv6
+// addresses (dual-stack endpoints).
+func (e DNSEndpoint) RecordTypes(vpceName bool) (a, aaaa bool) {
+	switch e.RecordIPType {
+	case "ipv6":
+		a, aaaa = false, true
+	case "dualstack":
+		a, aaaa = true, true
+	case "service-defined":
+		a, aaaa = true, vpceName
+	default:
+		a = true
+	}
+	return a, aaaa && len(e.Zones6) > 0
 }
 
 // DNSHost is an interface address and its EC2 private host name.
@@ -504,18 +526,18 @@ func (c *Cloud) PublicVpceDNS(ctx context.Context) (out []DNSEndpoint, next time
 // available interface endpoint.
 func dnsEndpoint(stx store.Txn, sc Scope, now time.Time, c *Cloud, e *VpcEndpoint) (DNSEndpoint, bool, error) {
 	var readErr error
-	addr := func(id string) (netip.Addr, bool) {
+	addr := func(id string) (*NetworkInterface, bool) {
 		b, err := stx.Get(store.Key{Scope: sc, Kind: kindENI, ID: id})
 		if err != nil {
 			readErr = fmt.Errorf("endpoint %s interface %s: %w", e.VpcEndpointID, id, err)
-			return netip.Addr{}, false
+			return nil, false
 		}
 		var ni NetworkInterface
 		if err := json.Unmarshal(b, &ni); err != nil {
 			readErr = err
-			return netip.Addr{}, false
+			return nil, false
 		}
-		return ni.PrivateIPAddress, true
+		return &ni, true
 	}
 	de, ok := endpointForDNS(sc.Region, e, e.state(&txn{Txn: stx, c: c, sc: sc, now: now}), addr)
 	if readErr != nil {
@@ -527,7 +549,7 @@ func dnsEndpoint(stx store.Txn, sc Scope, now time.Time, c *Cloud, e *VpcEndpoin
 // endpointForDNS describes an endpoint in the given state for DNS, reading
 // its interfaces' addresses with addr; ok is false unless it is an
 // available interface endpoint. The resolver and snapshots share it.
-func endpointForDNS(region string, e *VpcEndpoint, state string, addr func(eniID string) (netip.Addr, bool)) (DNSEndpoint, bool) {
+func endpointForDNS(region string, e *VpcEndpoint, state string, eni func(eniID string) (*NetworkInterface, bool)) (DNSEndpoint, bool) {
 	if e.VpcEndpointType != EndpointInterface || state != "available" {
 		return DNSEndpoint{}, false
 	}
@@ -541,11 +563,17 @@ func endpointForDNS(region string, e *VpcEndpoint, state string, addr func(eniID
 		de.PrivateNames = svc.PrivateDNSNames
 	}
 	for _, s := range e.Subnets {
-		a, ok := addr(s.ENI)
+		ni, ok := eni(s.ENI)
 		if !ok {
 			return de, false
 		}
-		de.Zones[s.Zone] = a
+		de.Zones[s.Zone] = ni.PrivateIPAddress
+		if len(ni.Ipv6Addresses) > 0 {
+			if de.Zones6 == nil {
+				de.Zones6 = map[string]netip.Addr{}
+			}
+			de.Zones6[s.Zone] = ni.Ipv6Addresses[0].Ipv6Address
+		}
 	}
 	return de, true
 }

@@ -365,8 +365,11 @@ func (tx *txn) endpointService(name, typ string) (catalog.Service, error) {
 func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEndpointInput, tags []Tag) (*VpcEndpoint, error) {
 	e := &VpcEndpoint{VpcEndpointID: newID("vpce"), VpcEndpointType: svc.Type, VpcID: vpc.VpcID, ServiceName: svc.Name,
 		IPAddressType: "ipv4", CreationTimestamp: Timestamp(tx.now), Tags: tags, OwnerID: tx.sc.Account, ReadyAt: tx.now}
-	if in.IPAddressType != "" && in.IPAddressType != "ipv4" {
-		return nil, invalidParameter("IpAddressType %s requires IPv6 subnets, which vpce does not support yet.", in.IPAddressType)
+	if in.IPAddressType != "" {
+		if err := checkIPAddressType(svc, in.IPAddressType); err != nil {
+			return nil, err
+		}
+		e.IPAddressType = in.IPAddressType
 	}
 	live, err := tx.liveEndpoints(vpc.VpcID)
 	if err != nil {
@@ -420,12 +423,12 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 	if e.Groups, err = tx.groupsFor(vpc.VpcID, in.SecurityGroupIDs); err != nil {
 		return nil, err
 	}
-	e.DNSOptions = &DNSOptions{DNSRecordIPType: "ipv4"}
-	if in.DNSOptions != nil && in.DNSOptions.DNSRecordIPType != "" && in.DNSOptions.DNSRecordIPType != "ipv4" {
-		if in.DNSOptions.DNSRecordIPType != "service-defined" {
-			return nil, invalidParameter("DnsRecordIpType %s requires IPv6 subnets, which vpce does not support yet.", in.DNSOptions.DNSRecordIPType)
+	e.DNSOptions = &DNSOptions{DNSRecordIPType: e.IPAddressType}
+	if in.DNSOptions != nil && in.DNSOptions.DNSRecordIPType != "" {
+		if err := checkRecordIPType(e.IPAddressType, in.DNSOptions.DNSRecordIPType); err != nil {
+			return nil, err
 		}
-		e.DNSOptions.DNSRecordIPType = "service-defined"
+		e.DNSOptions.DNSRecordIPType = in.DNSOptions.DNSRecordIPType
 	}
 	// Private DNS: on by default for services with a private name (the
 	// API's documented default), except S3, where it must be asked for.
@@ -441,15 +444,15 @@ func (tx *txn) createEndpointTxn(vpc *Vpc, svc catalog.Service, in *CreateVpcEnd
 		return nil, err
 	}
 	subnets := slices.Clone(in.SubnetIDs)
-	pinned := map[string]string{}
+	pinned := map[string]SubnetConfiguration{}
 	for _, sc := range in.SubnetConfigurations {
 		if sc.SubnetID == "" {
 			return nil, apierr.Missing("SubnetConfiguration.SubnetId")
 		}
-		if sc.IPv6 != "" {
-			return nil, invalidParameter("IPv6 addresses are not supported by vpce yet.")
+		if sc.IPv6 != "" && e.IPAddressType == "ipv4" {
+			return nil, invalidParameter("An IPv6 address can be given only for an endpoint of IP address type dualstack or ipv6.")
 		}
-		pinned[sc.SubnetID] = sc.IPv4
+		pinned[sc.SubnetID] = sc
 		if !slices.Contains(subnets, sc.SubnetID) {
 			subnets = append(subnets, sc.SubnetID)
 		}
@@ -520,8 +523,44 @@ func (tx *txn) setPrivateDNS(e *VpcEndpoint, svc catalog.Service, vpc *Vpc, on b
 	return nil
 }
 
-// addEndpointSubnet places an interface in a subnet of another zone.
-func (tx *txn) addEndpointSubnet(e *VpcEndpoint, svc catalog.Service, subnetID, ip string) error {
+// checkIPAddressType refuses an endpoint IP address type AWS does not
+// take, or the service does not offer; ipv6 needs IPv6-only subnets,
+// where vpce places no interfaces yet.
+func checkIPAddressType(svc catalog.Service, t string) error {
+	switch t {
+	case "ipv4":
+		return nil
+	case "dualstack", "ipv6":
+		if !svc.SupportsIPv6() {
+			return invalidParameter("The VPC endpoint service %s does not support the IP address type %s.", svc.Name, t)
+		}
+		if t == "ipv6" {
+			return apierr.New("UnsupportedOperation", "IpAddressType ipv6 needs IPv6-only subnets, where vpce does not place endpoint interfaces yet; use dualstack.")
+		}
+		return nil
+	}
+	return invalidValue("Value (%s) for parameter ipAddressType is invalid. Valid values are: ipv4, dualstack, ipv6", t)
+}
+
+// checkRecordIPType refuses a DNS record IP type the endpoint's IP
+// address type cannot serve: an IPv4 endpoint has only A records.
+func checkRecordIPType(ipType, rec string) error {
+	switch rec {
+	case "ipv4", "service-defined":
+		return nil
+	case "ipv6", "dualstack":
+		if ipType == "dualstack" {
+			return nil
+		}
+		return invalidParameter("DnsRecordIpType %s is not supported for an endpoint with IP address type %s.", rec, ipType)
+	}
+	return invalidValue("Value (%s) for parameter dnsRecordIpType is invalid. Valid values are: ipv4, dualstack, ipv6, service-defined", rec)
+}
+
+// addEndpointSubnet places an interface in a subnet of another zone, with
+// an IPv6 address too when the endpoint is dual-stack.
+func (tx *txn) addEndpointSubnet(e *VpcEndpoint, svc catalog.Service, subnetID string, pin SubnetConfiguration) error {
+	ip := pin.IPv4
 	s, err := tx.subnet(subnetID)
 	if err != nil {
 		return err
@@ -538,9 +577,21 @@ func (tx *txn) addEndpointSubnet(e *VpcEndpoint, svc catalog.Service, subnetID, 
 	if !svc.OffersZone(s.AvailabilityZone) {
 		return invalidParameter("The VPC endpoint service %s does not support the availability zone of the subnet: %s.", svc.Name, s.SubnetID)
 	}
+	if e.IPAddressType == "dualstack" && !s.HasIpv6() {
+		return invalidParameter("The subnet %s has no IPv6 CIDR block; a dualstack endpoint needs IPv4 and IPv6 in every subnet.", s.SubnetID)
+	}
 	eni, err := tx.newInterfaceTxn(s, ip, e.Groups, InterfaceTypeVpcEndpoint, "VPC Endpoint Interface "+e.VpcEndpointID, nil)
 	if err != nil {
 		return err
+	}
+	if e.IPAddressType == "dualstack" {
+		var wants []string
+		if pin.IPv6 != "" {
+			wants = []string{pin.IPv6}
+		}
+		if _, err := tx.addIpv6Txn(s, eni, wants, 1-len(wants)); err != nil {
+			return err
+		}
 	}
 	eni.RequesterManaged, eni.RequesterID, eni.Status = true, awsRequesterID, "in-use"
 	if err := putObj(tx, kindENI, eni.NetworkInterfaceID, eni); err != nil {
@@ -659,10 +710,10 @@ func (c *Cloud) ModifyVpcEndpoint(ctx context.Context, sc Scope, in *ModifyVpcEn
 			}
 			e.PolicyDocument = *in.PolicyDocument
 		}
-		if in.IPAddressType != "" && in.IPAddressType != "ipv4" {
-			return invalidParameter("IpAddressType %s requires IPv6 subnets, which vpce does not support yet.", in.IPAddressType)
-		}
 		if e.VpcEndpointType == EndpointGateway {
+			if in.IPAddressType != "" && in.IPAddressType != "ipv4" {
+				return invalidParameter("IpAddressType %s is not supported by vpce for gateway endpoints.", in.IPAddressType)
+			}
 			if err := interfaceOnly(len(in.AddSubnetIDs)+len(in.RemoveSubnetIDs)+len(in.SubnetConfigurations) > 0,
 				len(in.AddSecurityGroupIDs)+len(in.RemoveSecurityGroupIDs) > 0, in.PrivateDNSEnabled, in.DNSOptions); err != nil {
 				return err
@@ -704,10 +755,15 @@ func (c *Cloud) ModifyVpcEndpoint(ctx context.Context, sc Scope, in *ModifyVpcEn
 				return err
 			}
 		}
-		pinned := map[string]string{}
+		if in.IPAddressType != "" && in.IPAddressType != e.IPAddressType {
+			if err := tx.changeIPAddressType(e, svc, in.IPAddressType); err != nil {
+				return err
+			}
+		}
+		pinned := map[string]SubnetConfiguration{}
 		add := slices.Clone(in.AddSubnetIDs)
 		for _, sc := range in.SubnetConfigurations {
-			pinned[sc.SubnetID] = sc.IPv4
+			pinned[sc.SubnetID] = sc
 			if !slices.Contains(add, sc.SubnetID) {
 				add = append(add, sc.SubnetID)
 			}
@@ -729,12 +785,10 @@ func (c *Cloud) ModifyVpcEndpoint(ctx context.Context, sc Scope, in *ModifyVpcEn
 			}
 		}
 		if in.DNSOptions != nil && in.DNSOptions.DNSRecordIPType != "" {
-			switch in.DNSOptions.DNSRecordIPType {
-			case "ipv4", "service-defined":
-				e.DNSOptions.DNSRecordIPType = in.DNSOptions.DNSRecordIPType
-			default:
-				return invalidParameter("DnsRecordIpType %s requires IPv6 subnets, which vpce does not support yet.", in.DNSOptions.DNSRecordIPType)
+			if err := checkRecordIPType(e.IPAddressType, in.DNSOptions.DNSRecordIPType); err != nil {
+				return err
 			}
+			e.DNSOptions.DNSRecordIPType = in.DNSOptions.DNSRecordIPType
 		}
 		if in.PrivateDNSEnabled != nil || (in.DNSOptions != nil && in.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil) {
 			on := e.PrivateDNSEnabled
@@ -921,4 +975,43 @@ func (tx *txn) deleteEndpointTxn(e *VpcEndpoint) error {
 	t := tx.now
 	e.DeletedAt = &t
 	return putObj(tx, kindEndpoint, e.VpcEndpointID, e)
+}
+
+// changeIPAddressType moves an interface endpoint between ipv4 and
+// dualstack: each interface gets an IPv6 address of its subnet, or gives
+// it back; the DNS record type follows unless it still fits.
+func (tx *txn) changeIPAddressType(e *VpcEndpoint, svc catalog.Service, t string) error {
+	if err := checkIPAddressType(svc, t); err != nil {
+		return err
+	}
+	for _, es := range e.Subnets {
+		eni, err := getObj[NetworkInterface](tx, kindENI, es.ENI)
+		if err != nil {
+			return err
+		}
+		if t == "ipv4" {
+			eni.Ipv6Addresses = nil
+		} else {
+			s, err := tx.subnet(es.SubnetID)
+			if err != nil {
+				return err
+			}
+			if !s.HasIpv6() {
+				return invalidParameter("The subnet %s has no IPv6 CIDR block; a dualstack endpoint needs IPv4 and IPv6 in every subnet.", s.SubnetID)
+			}
+			if len(eni.Ipv6Addresses) == 0 {
+				if _, err := tx.addIpv6Txn(s, eni, nil, 1); err != nil {
+					return err
+				}
+			}
+		}
+		if err := putObj(tx, kindENI, eni.NetworkInterfaceID, eni); err != nil {
+			return err
+		}
+	}
+	e.IPAddressType = t
+	if checkRecordIPType(t, e.DNSOptions.DNSRecordIPType) != nil || t == "dualstack" && e.DNSOptions.DNSRecordIPType == "ipv4" {
+		e.DNSOptions.DNSRecordIPType = t
+	}
+	return nil
 }

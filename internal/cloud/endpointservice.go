@@ -41,6 +41,9 @@ type PrivateDNSDetails struct {
 func serviceDetail(s catalog.Service) *ServiceDetail {
 	d := &ServiceDetail{ServiceName: s.Name, ServiceID: s.ID, ServiceType: []ServiceTypeDetail{{s.Type}}, ServiceRegion: s.Region,
 		Owner: "amazon", PolicySupported: s.PolicySupported, PayerResponsibility: "ServiceOwner", SupportedIPTypes: []string{"ipv4"}}
+	if s.SupportsIPv6() {
+		d.SupportedIPTypes = append(d.SupportedIPTypes, "ipv6")
+	}
 	for _, z := range s.Zones {
 		d.AvailabilityZoneIDs = append(d.AvailabilityZoneIDs, z.ID)
 		d.AvailabilityZones = append(d.AvailabilityZones, z.Name)

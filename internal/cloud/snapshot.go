@@ -386,11 +386,9 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 
 	// DNS views, from the same objects the resolver reads.
 	s.dns = map[string]*DNSView{}
-	eniAddr := func(id string) (netip.Addr, bool) {
-		if e := s.NetworkInterfaces[id]; e != nil {
-			return e.PrivateIPAddress, true
-		}
-		return netip.Addr{}, false
+	eniAddr := func(id string) (*NetworkInterface, bool) {
+		e := s.NetworkInterfaces[id]
+		return e, e != nil
 	}
 	vpcENIs := map[string][]*NetworkInterface{}
 	for _, e := range enis {

@@ -94,11 +94,12 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	n := 0
-	if qtype == typeA {
-		n = len(rec.addrs)
+	addrs, rrlen := rec.addrs, 16
+	if qtype == typeAAAA {
+		addrs, rrlen = rec.addrs6, 28
 	}
-	size := qend + n*16
+	n := len(addrs)
+	size := qend + n*rrlen
 	if edns {
 		size += 11
 	}
@@ -112,7 +113,13 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	binary.BigEndian.PutUint16(out[6:], uint16(n))
 	binary.BigEndian.PutUint16(out[8:], 0)
 	binary.BigEndian.PutUint16(out[10:], 0)
-	for _, a := range rec.addrs[:n] {
+	for _, a := range addrs {
+		if qtype == typeAAAA {
+			b := a.As16()
+			out = append(out, 0xc0, 12, 0, typeAAAA, 0, classIN, 0, 0, 0, TTL, 0, 16)
+			out = append(out, b[:]...)
+			continue
+		}
 		b := a.As4()
 		out = append(out, 0xc0, 12, 0, typeA, 0, classIN, 0, 0, 0, TTL, 0, 4, b[0], b[1], b[2], b[3])
 	}

@@ -28,7 +28,8 @@ const (
 // Result is what a VPC's resolver answers for a name, and why.
 type Result struct {
 	Kind   Origin
-	Addrs  []netip.Addr
+	Addrs  []netip.Addr // A records
+	Addrs6 []netip.Addr // AAAA records
 	Reason string
 }
 
@@ -39,7 +40,7 @@ func (z *zone) answer(name string) Result {
 		return Result{Kind: Refused, Reason: z.target.VpcID + " has enableDnsSupport off: its resolver does not answer"}
 	}
 	if rec, ok := z.lookup(name); ok {
-		return Result{Kind: FromVPC, Addrs: rec.addrs, Reason: rec.reason}
+		return Result{Kind: FromVPC, Addrs: rec.addrs, Addrs6: rec.addrs6, Reason: rec.reason}
 	}
 	if pn, ok := public.lookup(name); ok {
 		a := cloud.PublicServiceAddrIn(pn.region, pn.service, name, z.ranges[pn.service])

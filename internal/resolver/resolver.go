@@ -325,7 +325,7 @@ func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.
 	}
 	switch res.Kind {
 	case FromVPC, FromCatalog:
-		return &Answer{answerA(resp, q, res.Addrs), res.Reason}, false, nil
+		return &Answer{answerAddrs(resp, q, res.Addrs, res.Addrs6), res.Reason}, false, nil
 	case NoSuchName:
 		resp.Rcode = dns.RcodeNameError
 	default:
@@ -338,14 +338,19 @@ func hdr(name string, t uint16) dns.RR_Header {
 	return dns.RR_Header{Name: name, Rrtype: t, Class: dns.ClassINET, Ttl: TTL}
 }
 
-// answerA answers a name that exists with A records; other types get an
-// empty NOERROR (the addresses are IPv4 only).
-func answerA(resp *dns.Msg, q dns.Question, addrs []netip.Addr) *dns.Msg {
-	if q.Qtype != dns.TypeA && q.Qtype != dns.TypeANY {
-		return resp
+// answerAddrs answers a name that exists with its A or AAAA records (ANY:
+// both); other types, and a type the name has no records of, get an empty
+// NOERROR.
+func answerAddrs(resp *dns.Msg, q dns.Question, addrs, addrs6 []netip.Addr) *dns.Msg {
+	if q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY {
+		for _, a := range addrs {
+			resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr(q.Name, dns.TypeA), A: a.AsSlice()})
+		}
 	}
-	for _, a := range addrs {
-		resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr(q.Name, dns.TypeA), A: a.AsSlice()})
+	if q.Qtype == dns.TypeAAAA || q.Qtype == dns.TypeANY {
+		for _, a := range addrs6 {
+			resp.Answer = append(resp.Answer, &dns.AAAA{Hdr: hdr(q.Name, dns.TypeAAAA), AAAA: a.AsSlice()})
+		}
 	}
 	return resp
 }

@@ -13,7 +13,8 @@ import (
 
 // record is what a name resolves to in a VPC, and why.
 type record struct {
-	addrs  []netip.Addr
+	addrs  []netip.Addr // A
+	addrs6 []netip.Addr // AAAA
 	reason string
 }
 
@@ -109,14 +110,20 @@ func (z *zone) add(name string, r record) {
 func compileShared(eps []cloud.DNSEndpoint) *zone {
 	z := &zone{dnsSupport: true, exact: map[string]record{}, ptr: map[string]string{}}
 	for _, e := range eps {
-		all := endpointAddrs(e)
+		a, aaaa := e.RecordTypes(true)
 		for _, d := range e.Names {
 			if !strings.HasSuffix(d.DNSName, ".vpce.amazonaws.com") {
 				continue
 			}
-			r := record{addrs: all, reason: "regional DNS name of " + e.ID + " (" + e.Service + ")"}
+			r := endpointRecord(e, a, aaaa, "regional DNS name of "+e.ID+" ("+e.Service+")")
 			if zn := cloud.ZoneOfName(d.DNSName, e.Zones); zn != "" {
-				r = record{addrs: []netip.Addr{e.Zones[zn]}, reason: "zonal DNS name of " + e.ID + " in " + zn}
+				r = record{reason: "zonal DNS name of " + e.ID + " in " + zn}
+				if a {
+					r.addrs = []netip.Addr{e.Zones[zn]}
+				}
+				if v6, ok := e.Zones6[zn]; ok && aaaa {
+					r.addrs6 = []netip.Addr{v6}
+				}
 			}
 			z.add(d.DNSName, r)
 			if base, ok := strings.CutPrefix(d.DNSName, "*."); ok {
@@ -137,7 +144,8 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 		if !e.PrivateDNS || e.InboundOnly {
 			continue
 		}
-		r := record{addrs: endpointAddrs(e), reason: "private DNS of " + e.ID + " (" + e.Service + ")"}
+		a, aaaa := e.RecordTypes(false)
+		r := endpointRecord(e, a, aaaa, "private DNS of "+e.ID+" ("+e.Service+")")
 		for _, name := range e.PrivateNames {
 			z.add(name, r)
 		}
@@ -154,15 +162,29 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 	return z
 }
 
-func endpointAddrs(e cloud.DNSEndpoint) []netip.Addr {
-	zones := make([]string, 0, len(e.Zones))
-	for zn := range e.Zones {
+// endpointRecord is the record of an endpoint name that answers every
+// zone's interface: A, AAAA or both, as its record IP type says.
+func endpointRecord(e cloud.DNSEndpoint, a, aaaa bool, reason string) record {
+	r := record{reason: reason}
+	if a {
+		r.addrs = zoneAddrs(e.Zones)
+	}
+	if aaaa {
+		r.addrs6 = zoneAddrs(e.Zones6)
+	}
+	return r
+}
+
+// zoneAddrs lists a zone → address map's addresses by zone name.
+func zoneAddrs(m map[string]netip.Addr) []netip.Addr {
+	zones := make([]string, 0, len(m))
+	for zn := range m {
 		zones = append(zones, zn)
 	}
 	slices.Sort(zones)
 	out := make([]netip.Addr, len(zones))
 	for i, zn := range zones {
-		out[i] = e.Zones[zn]
+		out[i] = m[zn]
 	}
 	return out
 }

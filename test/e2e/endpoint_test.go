@@ -536,7 +536,9 @@ func TestDescribeVpcEndpointServices(t *testing.T) {
 		{[]types.Filter{filt("service-name", "com.amazonaws.us-east-1.ecr.*")}, 2},
 		{[]types.Filter{filt("service-type", "Interface"), filt("service-name", "*.s3", "*.dynamodb")}, 2},
 		{[]types.Filter{filt("supported-ip-address-types", "ipv4")}, len(details)},
-		{[]types.Filter{filt("supported-ip-address-types", "ipv6")}, 0},
+		// The services vpce knows take IPv6 (catalog.SupportsIPv6): KMS, STS, AWS Private CA.
+		{[]types.Filter{filt("supported-ip-address-types", "ipv6")}, 3},
+		{[]types.Filter{filt("supported-ip-address-types", "ipv6"), filt("service-name", "*.kms")}, 1},
 		{[]types.Filter{filt("tag-key", "x")}, 0},
 	} {
 		got := must[*ec2.DescribeVpcEndpointServicesOutput](t)(c.DescribeVpcEndpointServices(ctx(t), &ec2.DescribeVpcEndpointServicesInput{Filters: tc.filters}))
