@@ -87,7 +87,16 @@ func (tx *txn) createNetworkACLTxn(vpc *Vpc, isDefault bool, tags []Tag) (*Netwo
 			a.Entries = append(a.Entries, ACLEntry{RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress: egress, CidrBlock: "0.0.0.0/0"})
 		}
 		a.Entries = append(a.Entries, ACLEntry{RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress: egress, CidrBlock: "0.0.0.0/0"})
+		if len(vpc.Ipv6Blocks()) > 0 {
+			// A VPC with IPv6: the same rules for IPv6 (101 allow on the
+			// default ACL, the * rule 32768).
+			if isDefault {
+				a.Entries = append(a.Entries, ACLEntry{RuleNumber: 101, Protocol: "-1", RuleAction: "allow", Egress: egress, Ipv6CidrBlock: "::/0"})
+			}
+			a.Entries = append(a.Entries, ACLEntry{RuleNumber: 32768, Protocol: "-1", RuleAction: "deny", Egress: egress, Ipv6CidrBlock: "::/0"})
+		}
 	}
+	a.sortEntries()
 	return a, putObj(tx, kindACL, a.NetworkACLID, a)
 }
 

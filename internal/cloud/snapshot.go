@@ -36,6 +36,8 @@ type Snapshot struct {
 	Endpoints         map[string]*VpcEndpoint
 	NatGateways       map[string]*NatGateway
 	InternetGateways  map[string]*InternetGateway
+	// EgressOnlyInternetGateways are the scope's IPv6 egress-only gateways.
+	EgressOnlyInternetGateways map[string]*EgressOnlyInternetGateway
 	// PrefixLists holds the region's AWS-managed lists and the scope's
 	// live customer-managed ones.
 	PrefixLists map[string]*ManagedPrefixList
@@ -247,6 +249,11 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	eigws, err := listObj[EgressOnlyInternetGateway](tx, kindEIGW)
+	if err != nil {
+		return nil, err
+	}
+	s.EgressOnlyInternetGateways = toMap(eigws, eigwID)
 	pls, err := tx.allPrefixLists()
 	if err != nil {
 		return nil, err
@@ -354,6 +361,9 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		}
 		for _, ip := range e.PrivateIPs {
 			m[ip.PrivateIPAddress] = e
+		}
+		for _, ip := range e.Ipv6Addresses {
+			m[ip.Ipv6Address] = e
 		}
 		if e.PrivateIPAddress.IsValid() {
 			m[e.PrivateIPAddress] = e

@@ -56,8 +56,12 @@ func (p *path) forward() {
 	route := *m.route
 	p.hop(Hop{Component: rt.RouteTableID, Kind: "route-table", Result: "route", Rule: routeText(&route), Route: &route})
 	if route.State == "blackhole" {
+		dstFlag := "--destination-cidr-block " + route.DestinationCidrBlock
+		if route.DestinationIpv6CidrBlock != "" {
+			dstFlag = "--destination-ipv6-cidr-block " + route.DestinationIpv6CidrBlock
+		}
 		p.block("BAD_STATE_ROUTE", rt.RouteTableID, fmt.Sprintf("route %s is a blackhole: its target no longer exists or is not usable", routeText(&route)),
-			fmt.Sprintf("aws ec2 delete-route --route-table-id %s --destination-cidr-block %s", rt.RouteTableID, route.DestinationCidrBlock))
+			fmt.Sprintf("aws ec2 delete-route --route-table-id %s %s", rt.RouteTableID, dstFlag))
 		return
 	}
 	switch target := routeTarget(&route); {
@@ -66,7 +70,12 @@ func (p *path) forward() {
 	case strings.HasPrefix(target, "vpce-"):
 		p.gatewayEndpoint(target)
 	case strings.HasPrefix(target, "igw-"):
-		p.internetGateway(target, src.publicIP, src.Subnet)
+		// An IPv6 address is global: it needs no public address to go out.
+		p.internetGateway(target, src.publicIP || p.v6, src.Subnet)
+	case strings.HasPrefix(target, "eigw-"):
+		p.egressOnly(target)
+	case strings.HasPrefix(target, "nat-") && p.v6:
+		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the IPv6 route leads to NAT gateway %s; vpce does not model NAT64 (64:ff9b::/96)", target))
 	case strings.HasPrefix(target, "nat-"):
 		p.natGateway(target)
 	case strings.HasPrefix(target, "pcx-"):
@@ -106,8 +115,8 @@ func (p *path) aclStep(subnetID string, egress bool, peer netip.Addr, port int, 
 		}
 		p.block("SUBNET_ACL_RESTRICTION", acl.NetworkACLID,
 			fmt.Sprintf("network ACL %s of %s denies %s %s %s (%s)", acl.NetworkACLID, subnetID, dir, portText(p.proto, port), peer, aclText(e)),
-			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=%d,To=%d --cidr-block %s --rule-action allow",
-				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, below), p.r.Protocol, port, port, cidrFor(peer)))
+			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=%d,To=%d %s %s --rule-action allow",
+				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, below), p.r.Protocol, port, port, cidrFlag(peer), cidrFor(peer)))
 		return false
 	}
 	h.Result = "allow"
@@ -115,7 +124,15 @@ func (p *path) aclStep(subnetID string, egress bool, peer netip.Addr, port int, 
 	return true
 }
 
-func cidrFor(a netip.Addr) string { return netip.PrefixFrom(a, 32).String() }
+func cidrFor(a netip.Addr) string { return netip.PrefixFrom(a, a.BitLen()).String() }
+
+// cidrFlag is the aws CLI option that takes a CIDR of a's family.
+func cidrFlag(a netip.Addr) string {
+	if a.Is6() {
+		return "--ipv6-cidr-block"
+	}
+	return "--cidr-block"
+}
 
 // returnACL checks that the answer can come back through a network ACL:
 // packets from peer to the client's ephemeral port (the destination port
@@ -137,8 +154,8 @@ func (p *path) returnACL(subnetID string, egress bool, peer netip.Addr, ports *p
 		}
 		p.block("SUBNET_ACL_RESTRICTION", acl.NetworkACLID,
 			fmt.Sprintf("network ACL %s of %s denies the return traffic %s %s to ephemeral ports %s (network ACLs are stateless)", acl.NetworkACLID, subnetID, dir, peer, ports),
-			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=1024,To=65535 --cidr-block %s --rule-action allow",
-				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, 32767), p.r.Protocol, cidrFor(peer)))
+			fmt.Sprintf("aws ec2 create-network-acl-entry --network-acl-id %s %s --rule-number %d --protocol %s --port-range From=1024,To=65535 %s %s --rule-action allow",
+				acl.NetworkACLID, flag, freeRuleNumber(acl, egress, 32767), p.r.Protocol, cidrFlag(peer), cidrFor(peer)))
 		return false
 	}
 	*ports = open
@@ -357,6 +374,34 @@ func (p *path) internetGateway(id string, publicIP bool, subnetID string) {
 	p.notePublic()
 }
 
+// egressOnly ends an IPv6 path at an egress-only internet gateway: out to
+// the internet and the answers back, never a connection in.
+func (p *path) egressOnly(id string) {
+	g := p.a.snap.EgressOnlyInternetGateways[id]
+	h := Hop{Component: id, Kind: "egress-only-internet-gateway", Result: "pass", Rule: "IPv6 to the internet (outbound only)"}
+	if g == nil {
+		p.block("BAD_STATE_ROUTE", id, fmt.Sprintf("egress-only internet gateway %s no longer exists", id))
+		return
+	}
+	if isPrivate(p.dst.Address) && !p.dst.internet {
+		h.Result = "deny"
+		p.hop(h)
+		p.block("IGW_DESTINATION_ADDRESS_NOT_PUBLIC", id, fmt.Sprintf("%s is not a global address: an egress-only internet gateway does not carry it", p.dst.Address))
+		return
+	}
+	p.hop(h)
+	ports := ephemeral
+	if !p.returnACL(p.src.Subnet, false, p.dst.Address, &ports) {
+		return
+	}
+	p.r.PublicAddress = p.src.Address
+	if !p.policies(nil) {
+		return
+	}
+	p.r.Verdict = PublicEgressOnly
+	p.notePublic()
+}
+
 // natGateway follows a route to a NAT gateway and on from its subnet.
 func (p *path) natGateway(id string) {
 	s := p.a.snap
@@ -440,6 +485,9 @@ func (p *path) publicAddress() netip.Addr {
 	if p.natPublic.IsValid() {
 		return p.natPublic
 	}
+	if p.v6 {
+		return p.src.Address
+	}
 	if e := p.src.eni; e != nil && e.Association != nil {
 		if a, err := netip.ParseAddr(e.Association.PublicIP); err == nil {
 			return a
@@ -475,6 +523,8 @@ func (p *path) notePublic() {
 var privateRanges = []netip.Prefix{
 	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16"),
 	netip.MustParsePrefix("100.64.0.0/10"), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("169.254.0.0/16"),
+	// IPv6: unique local, link local, loopback.
+	netip.MustParsePrefix("fc00::/7"), netip.MustParsePrefix("fe80::/10"), netip.MustParsePrefix("::1/128"),
 }
 
 func isPrivate(a netip.Addr) bool {
@@ -687,7 +737,7 @@ func (p *path) egressFix(group string) string {
 			return fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=%s,FromPort=%d,ToPort=%d,PrefixListIds=[{PrefixListId=%s}]'", group, p.r.Protocol, p.q.Port, p.q.Port, pl.ID)
 		}
 	}
-	return fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --protocol %s --port %d --cidr %s", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.dst.Address, ""))
+	return sgRuleFix("egress", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.dst.Address, ""))
 }
 
 // ingressFix is the rule that lets the source in at the destination.
@@ -695,13 +745,30 @@ func (p *path) ingressFix(group string) string {
 	if len(p.src.groups) > 0 {
 		return fmt.Sprintf("aws ec2 authorize-security-group-ingress --group-id %s --protocol %s --port %d --source-group %s", group, p.r.Protocol, p.q.Port, p.src.groups[0])
 	}
-	return fmt.Sprintf("aws ec2 authorize-security-group-ingress --group-id %s --protocol %s --port %d --cidr %s", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.src.Address, p.src.Subnet))
+	return sgRuleFix("ingress", group, p.r.Protocol, p.q.Port, p.peerCIDR(p.src.Address, p.src.Subnet))
+}
+
+// sgRuleFix is the aws CLI command that adds a rule for a CIDR: --cidr for
+// IPv4, Ipv6Ranges for IPv6 (the CLI has no short form for it).
+func sgRuleFix(dir, group, proto string, port int, cidr string) string {
+	if strings.Contains(cidr, ":") {
+		return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions 'IpProtocol=%s,FromPort=%d,ToPort=%d,Ipv6Ranges=[{CidrIpv6=%s}]'", dir, group, proto, port, port, cidr)
+	}
+	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --protocol %s --port %d --cidr %s", dir, group, proto, port, cidr)
 }
 
 // peerCIDR is the narrowest sensible CIDR for a rule: the subnet when
 // the address is a source subnet's, else the address.
 func (p *path) peerCIDR(a netip.Addr, subnet string) string {
 	if sn := p.a.snap.Subnets[subnet]; sn != nil {
+		if a.Is6() {
+			for _, b := range sn.Ipv6Blocks() {
+				if b.Contains(a) {
+					return b.String()
+				}
+			}
+			return cidrFor(a)
+		}
 		return sn.CidrBlock.String()
 	}
 	return cidrFor(a)

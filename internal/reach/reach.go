@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -21,8 +22,10 @@ const (
 	PrivateGatewayEndpoint   = "PRIVATE_GATEWAY_ENDPOINT"
 	PublicNAT                = "PUBLIC_NAT"
 	PublicIGW                = "PUBLIC_IGW"
-	Local                    = "LOCAL"
-	Blocked                  = "BLOCKED"
+	// PublicEgressOnly: IPv6 out through an egress-only internet gateway.
+	PublicEgressOnly = "PUBLIC_EGRESS_ONLY_IGW"
+	Local            = "LOCAL"
+	Blocked          = "BLOCKED"
 )
 
 // Query is one question: can From reach To on Protocol/Port, and, when
@@ -35,6 +38,10 @@ type Query struct {
 	// (com.amazonaws.us-east-1.s3), an IPv4 address, or an instance,
 	// interface, VPC endpoint or internet gateway ID.
 	To string
+	// IPv6 analyses the IPv6 path: the source's IPv6 address, names by
+	// their AAAA answers, destinations' IPv6 addresses. An IPv6 address
+	// given as From or To implies it.
+	IPv6 bool
 	// Protocol is tcp (the default) or udp.
 	Protocol string
 	// Port is the destination port; 443 when zero.
@@ -183,6 +190,8 @@ type path struct {
 	dst dest
 	// proto is the IANA protocol number as a string: "6" or "17".
 	proto string
+	// v6 is set for an IPv6 path.
+	v6 bool
 	// natPublic is the public address of the NAT gateway on the path.
 	natPublic netip.Addr
 }
@@ -205,7 +214,8 @@ func (a *Analyzer) Analyze(q Query) (*Result, error) {
 		return nil, inputErr("port %d: must be 1-65535", q.Port)
 	}
 	p := &path{a: a, q: q, proto: proto, r: &Result{Protocol: map[string]string{"6": "tcp", "17": "udp"}[proto], Port: q.Port}}
-	src, err := a.source(q.From)
+	p.v6 = q.IPv6 || isIPv6Literal(q.From) || isIPv6Literal(q.To)
+	src, err := a.source(q.From, p.v6)
 	if err != nil {
 		return nil, err
 	}
@@ -250,8 +260,13 @@ func (p *path) detail(code, component, msg string) {
 
 func (p *path) blocked() bool { return p.r.Verdict == Blocked }
 
-// source resolves From.
-func (a *Analyzer) source(from string) (source, error) {
+func isIPv6Literal(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is6() && !a.Is4In6()
+}
+
+// source resolves From; v6 picks the source's IPv6 address.
+func (a *Analyzer) source(from string, v6 bool) (source, error) {
 	s := a.snap
 	switch {
 	case from == "":
@@ -270,7 +285,7 @@ func (a *Analyzer) source(from string) (source, error) {
 		if eni == nil {
 			return source{}, inputErr("instance %s: its interface %s is not in the state", from, in.NetworkInterfaces[0].NetworkInterfaceID)
 		}
-		src, err := a.eniSource(eni)
+		src, err := a.eniSource(eni, v6)
 		src.ID, src.Kind = from, "instance"
 		return src, err
 	case strings.HasPrefix(from, "eni-"):
@@ -278,7 +293,7 @@ func (a *Analyzer) source(from string) (source, error) {
 		if eni == nil {
 			return source{}, inputErr("network interface %s does not exist in %s/%s", from, s.Scope.Account, s.Scope.Region)
 		}
-		return a.eniSource(eni)
+		return a.eniSource(eni, v6)
 	case strings.HasPrefix(from, "subnet-"):
 		sn := s.Subnets[from]
 		if sn == nil {
@@ -286,37 +301,56 @@ func (a *Analyzer) source(from string) (source, error) {
 		}
 		// A subnet stands for a new interface in it without security
 		// groups: the first address AWS would hand out.
-		addr := sn.CidrBlock.Addr()
+		block := sn.CidrBlock
+		if v6 {
+			if bs := sn.Ipv6Blocks(); len(bs) > 0 {
+				block = bs[0]
+			} else {
+				return source{}, inputErr("subnet %s has no IPv6 block: there is no IPv6 path from it", from)
+			}
+		}
+		addr := block.Addr()
 		for range 4 {
 			addr = addr.Next()
 		}
 		return a.subnetSource(sn, addr, from, "subnet")
 	}
 	addr, err := netip.ParseAddr(from)
-	if err != nil || !addr.Is4() {
-		return source{}, inputErr("source %q: give an instance (i-…), interface (eni-…), subnet (subnet-…) or IPv4 address", from)
+	if err != nil || addr.Is4In6() {
+		return source{}, inputErr("source %q: give an instance (i-…), interface (eni-…), subnet (subnet-…) or an IP address", from)
+	}
+	if addr.Is4() && v6 {
+		return source{}, inputErr("source %s is an IPv4 address: an IPv6 path starts at an IPv6 address", from)
 	}
 	for _, vpcID := range slices.Sorted(maps.Keys(s.Vpcs)) {
 		if eni := s.InterfaceAt(vpcID, addr); eni != nil {
-			src, err := a.eniSource(eni)
-			src.Kind, src.ID = "address", eni.NetworkInterfaceID
+			src, err := a.eniSource(eni, false)
+			src.Kind, src.ID, src.Address = "address", eni.NetworkInterfaceID, addr
 			return src, err
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(s.Subnets)) {
-		if sn := s.Subnets[id]; sn.CidrBlock.Contains(addr) {
+		sn := s.Subnets[id]
+		if sn.CidrBlock.Contains(addr) || slices.ContainsFunc(sn.Ipv6Blocks(), func(b netip.Prefix) bool { return b.Contains(addr) }) {
 			return a.subnetSource(sn, addr, id, "address")
 		}
 	}
 	return source{Place: Place{Kind: "address", Address: addr}, external: true}, nil
 }
 
-func (a *Analyzer) eniSource(eni *cloud.NetworkInterface) (source, error) {
+func (a *Analyzer) eniSource(eni *cloud.NetworkInterface, v6 bool) (source, error) {
 	sn := a.snap.Subnets[eni.SubnetID]
 	if sn == nil {
 		return source{}, inputErr("interface %s: its subnet %s is not in the state", eni.NetworkInterfaceID, eni.SubnetID)
 	}
-	src, err := a.subnetSource(sn, eni.PrivateIPAddress, eni.NetworkInterfaceID, "network-interface")
+	addr := eni.PrivateIPAddress
+	if v6 {
+		if len(eni.Ipv6Addresses) == 0 {
+			return source{}, inputErr("interface %s has no IPv6 address: there is no IPv6 path from it (aws ec2 assign-ipv6-addresses --network-interface-id %s --ipv6-address-count 1)", eni.NetworkInterfaceID, eni.NetworkInterfaceID)
+		}
+		addr = eni.Ipv6Addresses[0].Ipv6Address
+	}
+	src, err := a.subnetSource(sn, addr, eni.NetworkInterfaceID, "network-interface")
 	src.eni = eni
 	for _, g := range eni.Groups {
 		src.groups = append(src.groups, g.GroupID)
@@ -416,6 +450,13 @@ func (p *path) destination() error {
 			return inputErr("instance %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
 		d.Place = Place{ID: to, Kind: "instance", Address: in.NetworkInterfaces[0].PrivateIPAddress, VpcID: in.VpcID, Subnet: in.SubnetID}
+		if p.v6 {
+			e := s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+			if e == nil || len(e.Ipv6Addresses) == 0 {
+				return inputErr("instance %s has no IPv6 address", to)
+			}
+			d.Address = e.Ipv6Addresses[0].Ipv6Address
+		}
 		return nil
 	case isID(to, "eni-"):
 		e := s.NetworkInterfaces[to]
@@ -423,6 +464,12 @@ func (p *path) destination() error {
 			return inputErr("network interface %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
 		d.Place = Place{ID: to, Kind: "network-interface", Address: e.PrivateIPAddress, VpcID: e.VpcID, Subnet: e.SubnetID, Zone: e.AvailabilityZone}
+		if p.v6 {
+			if len(e.Ipv6Addresses) == 0 {
+				return inputErr("network interface %s has no IPv6 address", to)
+			}
+			d.Address = e.Ipv6Addresses[0].Ipv6Address
+		}
 		return nil
 	case isID(to, "igw-"):
 		g := s.InternetGateways[to]
@@ -430,6 +477,19 @@ func (p *path) destination() error {
 			return inputErr("internet gateway %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
 		d.Place = Place{ID: to, Kind: "internet-gateway", Address: internetAddr}
+		if p.v6 {
+			d.Address = internetAddr6
+		}
+		d.internet = true
+		return nil
+	case isID(to, "eigw-"):
+		if s.EgressOnlyInternetGateways[to] == nil {
+			return inputErr("egress-only internet gateway %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
+		}
+		if !p.v6 {
+			return inputErr("egress-only internet gateway %s carries IPv6 only: ask with --ipv6", to)
+		}
+		d.Place = Place{ID: to, Kind: "egress-only-internet-gateway", Address: internetAddr6}
 		d.internet = true
 		return nil
 	case isID(to, "vpce-"):
@@ -448,9 +508,19 @@ func (p *path) destination() error {
 		}
 		var addrs []netip.Addr
 		for _, sn := range e.Subnets {
-			if ni := s.NetworkInterfaces[sn.ENI]; ni != nil {
+			ni := s.NetworkInterfaces[sn.ENI]
+			switch {
+			case ni == nil:
+			case !p.v6:
 				addrs = append(addrs, ni.PrivateIPAddress)
+			case len(ni.Ipv6Addresses) > 0:
+				addrs = append(addrs, ni.Ipv6Addresses[0].Ipv6Address)
 			}
+		}
+		if len(addrs) == 0 && p.v6 && len(e.Subnets) > 0 {
+			p.block("NO_IPV6_ADDRESS", to, fmt.Sprintf("endpoint %s is %s: its interfaces have no IPv6 address", to, e.IPAddressType),
+				fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --ip-address-type dualstack", to))
+			return nil
 		}
 		if len(addrs) == 0 {
 			p.block("VPCE_SERVICE_NOT_INSTALLED_IN_AZ", to, fmt.Sprintf("endpoint %s has no interface in any subnet", to),
@@ -478,14 +548,14 @@ func (p *path) destination() error {
 		return p.resolve(name)
 	}
 	if addr, err := netip.ParseAddr(to); err == nil {
-		if !addr.Is4() {
-			return inputErr("destination %s: only IPv4 paths are analysed", to)
+		if addr.Is4() == p.v6 || addr.Is4In6() {
+			return inputErr("destination %s: the source's address and the destination must be of one family (an IPv6 path needs an IPv6 destination)", to)
 		}
 		d.Place = Place{Kind: "address", Address: addr}
 		return nil
 	}
 	if strings.Contains(to, "/") || strings.ContainsAny(to, " :") {
-		return inputErr("destination %q: give a DNS name, service name, IPv4 address or ID", to)
+		return inputErr("destination %q: give a DNS name, service name, IP address or ID", to)
 	}
 	d.Place = Place{Kind: "name", Name: strings.TrimSuffix(strings.ToLower(to), ".")}
 	return p.resolve(d.Name)
@@ -495,8 +565,12 @@ func (p *path) destination() error {
 // vpce-….vpce.amazonaws.com name).
 func isID(s, prefix string) bool { return strings.HasPrefix(s, prefix) && !strings.Contains(s, ".") }
 
-// internetAddr stands for "any address on the internet" (TEST-NET-2).
-var internetAddr = netip.MustParseAddr("198.51.100.10")
+// internetAddr stands for "any address on the internet" (TEST-NET-2);
+// internetAddr6 for any IPv6 one (in the documentation prefix).
+var (
+	internetAddr  = netip.MustParseAddr("198.51.100.10")
+	internetAddr6 = netip.MustParseAddr("2001:db8:100::10")
+)
 
 // serviceByName finds a catalog service, preferring the interface
 // variant when a name has both (S3, DynamoDB): its private DNS, if on,
@@ -613,7 +687,18 @@ func (p *path) resolve(name string) error {
 		p.block("UNKNOWN_DESTINATION", comp, fmt.Sprintf("%s does not resolve: %s", name, res.Reason))
 		return nil
 	}
-	p.dst.Address = p.pick(res.Addrs)
+	addrs := res.Addrs
+	if p.v6 {
+		addrs = res.Addrs6
+		if len(addrs) == 0 {
+			h.Result = "deny"
+			p.hop(h)
+			p.block("NO_IPV6_ADDRESS", comp, fmt.Sprintf("%s has no IPv6 address (AAAA) in %s's view: %s", name, cmp.Or(p.src.VpcID, "public DNS"), res.Reason),
+				p.ipv6DNSFix(name)...)
+			return nil
+		}
+	}
+	p.dst.Address = p.pick(addrs)
 	h.Result, h.Address = "resolved", p.dst.Address
 	h.Rule = fmt.Sprintf("%s → %s: %s", name, p.dst.Address, res.Reason)
 	p.hop(h)
@@ -686,4 +771,20 @@ func (p *path) serviceOf(addr netip.Addr) *catalog.Service {
 
 func portText(proto string, port int) string {
 	return map[string]string{"6": "tcp", "17": "udp"}[proto] + "/" + strconv.Itoa(port)
+}
+
+// ipv6DNSFix proposes what gives a name an AAAA answer: a dual-stack
+// endpoint whose DNS records include IPv6.
+func (p *path) ipv6DNSFix(name string) []string {
+	for _, e := range p.a.snap.EndpointsOf(p.src.VpcID) {
+		svc, ok := e.Service(p.a.snap.Scope.Region)
+		if !ok || e.VpcEndpointType != cloud.EndpointInterface || !slices.ContainsFunc(svc.PrivateDNSNames, func(n string) bool { return nameMatches(n, name) }) {
+			continue
+		}
+		if !svc.SupportsIPv6() {
+			return []string{fmt.Sprintf("%s takes no IPv6 on its endpoints: use the IPv4 path", svc.Name)}
+		}
+		return []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --ip-address-type dualstack --dns-options DnsRecordIpType=dualstack", e.VpcEndpointID)}
+	}
+	return nil
 }

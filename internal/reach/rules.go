@@ -36,6 +36,9 @@ func (a *Analyzer) peerMatch(r cloud.SecurityGroupRule, vpcID string, addr netip
 	case r.CidrIPv4 != "":
 		p, err := netip.ParsePrefix(r.CidrIPv4)
 		return err == nil && p.Contains(addr)
+	case r.CidrIPv6 != "":
+		p, err := netip.ParsePrefix(r.CidrIPv6)
+		return err == nil && p.Contains(addr)
 	case r.PrefixListID != "":
 		return slices.ContainsFunc(a.snap.PrefixListCIDRs(r.PrefixListID), func(p netip.Prefix) bool { return p.Contains(addr) })
 	case r.ReferencedGroupInfo != nil:
@@ -103,6 +106,8 @@ func ruleText(r *cloud.SecurityGroupRule) string {
 	switch {
 	case r.CidrIPv4 != "":
 		peer = r.CidrIPv4
+	case r.CidrIPv6 != "":
+		peer = r.CidrIPv6
 	case r.PrefixListID != "":
 		peer = r.PrefixListID
 	case r.ReferencedGroupInfo != nil:
@@ -119,6 +124,16 @@ func ruleText(r *cloud.SecurityGroupRule) string {
 	return fmt.Sprintf("%s%s %s %s%s", proto, ports, dir, peer, id)
 }
 
+// aclPeer says whether an entry's CIDR (IPv4 or IPv6) covers an address.
+func aclPeer(e cloud.ACLEntry, peer netip.Addr) bool {
+	c := e.CidrBlock
+	if e.Ipv6CidrBlock != "" {
+		c = e.Ipv6CidrBlock
+	}
+	p, err := netip.ParsePrefix(c)
+	return err == nil && p.Contains(peer)
+}
+
 // aclEntryMatches says whether an entry applies to a packet; port is the
 // destination port.
 func aclEntryMatches(e cloud.ACLEntry, proto string, port int, peer netip.Addr) bool {
@@ -126,7 +141,7 @@ func aclEntryMatches(e cloud.ACLEntry, proto string, port int, peer netip.Addr) 
 	if ep != "-1" && ep != proto {
 		return false
 	}
-	if p, err := netip.ParsePrefix(e.CidrBlock); err != nil || !p.Contains(peer) {
+	if !aclPeer(e, peer) {
 		return false
 	}
 	if ep == "6" || ep == "17" {
@@ -226,7 +241,7 @@ func aclPorts(acl *cloud.NetworkACL, egress bool, proto string, peer netip.Addr,
 		if ep != "-1" && ep != proto {
 			continue
 		}
-		if p, err := netip.ParsePrefix(e.CidrBlock); err != nil || !p.Contains(peer) {
+		if !aclPeer(e, peer) {
 			continue
 		}
 		r := span{0, 65535}
@@ -250,7 +265,7 @@ func aclText(e *cloud.ACLEntry) string {
 		return "no rule matches: the implicit * rule denies"
 	}
 	n := strconv.Itoa(int(e.RuleNumber))
-	if e.RuleNumber == 32767 {
+	if e.RuleNumber >= 32767 { // 32768: the IPv6 * rule
 		n = "*"
 	}
 	ports := ""
@@ -261,7 +276,7 @@ func aclText(e *cloud.ACLEntry) string {
 	if protoNumber(proto) == "-1" {
 		proto = "all"
 	}
-	return fmt.Sprintf("rule %s: %s %s%s %s", n, e.RuleAction, proto, ports, e.CidrBlock)
+	return fmt.Sprintf("rule %s: %s %s%s %s", n, e.RuleAction, proto, ports, cmp.Or(e.CidrBlock, e.Ipv6CidrBlock))
 }
 
 // freeRuleNumber proposes a rule number below the one that denied.
@@ -302,7 +317,7 @@ func (a *Analyzer) lookupRoute(rt *cloud.RouteTable, addr netip.Addr) routeMatch
 		var cands []netip.Prefix
 		if r.DestinationPrefixListID != "" {
 			cands = a.snap.PrefixListCIDRs(r.DestinationPrefixListID)
-		} else if p, err := netip.ParsePrefix(r.DestinationCidrBlock); err == nil {
+		} else if p, ok := r.Prefix(); ok {
 			cands = []netip.Prefix{p}
 		}
 		for _, p := range cands {
@@ -320,10 +335,7 @@ func (a *Analyzer) lookupRoute(rt *cloud.RouteTable, addr netip.Addr) routeMatch
 }
 
 func routeText(r *cloud.Route) string {
-	dst := r.DestinationCidrBlock
-	if r.DestinationPrefixListID != "" {
-		dst = r.DestinationPrefixListID
-	}
+	dst := cmp.Or(r.DestinationPrefixListID, r.DestinationIpv6CidrBlock, r.DestinationCidrBlock)
 	target := routeTarget(r)
 	s := dst + " → " + target
 	if r.State != "" && r.State != "active" {
@@ -334,5 +346,5 @@ func routeText(r *cloud.Route) string {
 
 // routeTarget is where a route sends traffic.
 func routeTarget(r *cloud.Route) string {
-	return cmp.Or(r.GatewayID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID, r.VpcPeeringConnectionID, r.TransitGatewayID)
+	return cmp.Or(r.GatewayID, r.EgressOnlyIGWID, r.NatGatewayID, r.VpcEndpointID, r.NetworkInterfaceID, r.InstanceID, r.VpcPeeringConnectionID, r.TransitGatewayID)
 }

@@ -23,10 +23,12 @@ type reachAPI struct {
 
 // ReachRequest is the body of POST /_vpce/reach.
 type ReachRequest struct {
-	From      string `json:"from"`
-	To        string `json:"to"`
-	Protocol  string `json:"protocol,omitempty"`
-	Port      int    `json:"port,omitempty"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Protocol string `json:"protocol,omitempty"`
+	Port     int    `json:"port,omitempty"`
+	// IPv6 asks for the IPv6 path (an IPv6 address as from or to implies it).
+	IPv6      bool   `json:"ipv6,omitempty"`
 	Action    string `json:"action,omitempty"`
 	Resource  string `json:"resource,omitempty"`
 	Principal string `json:"principal,omitempty"`
@@ -41,7 +43,7 @@ const maxReachBody = 256 << 10
 
 // Query turns the request into a reach query, parsing its policies.
 func (q *ReachRequest) Query() (reach.Query, error) {
-	out := reach.Query{From: q.From, To: q.To, Protocol: q.Protocol, Port: q.Port, Action: q.Action, Resource: q.Resource, Principal: q.Principal}
+	out := reach.Query{From: q.From, To: q.To, Protocol: q.Protocol, Port: q.Port, IPv6: q.IPv6, Action: q.Action, Resource: q.Resource, Principal: q.Principal}
 	for i, doc := range q.IdentityPolicies {
 		p, fs := policy.Parse(fmt.Sprintf("identity-%d", i+1), policy.KindIdentity, doc)
 		if f := policy.Refusal(fs); f != nil {

@@ -47,14 +47,17 @@ destination, the return path through stateless network ACLs, and, with
 --action, the endpoint policy (and --identity-policy / --resource-policy).
 
 The verdict is PRIVATE_INTERFACE_ENDPOINT, PRIVATE_GATEWAY_ENDPOINT,
-PUBLIC_NAT, PUBLIC_IGW, LOCAL or BLOCKED, with Reachability Analyzer's
-explanation codes (and vpce's own where RA has none) and the smallest
-change that would open the path.
+PUBLIC_NAT, PUBLIC_IGW, PUBLIC_EGRESS_ONLY_IGW (IPv6), LOCAL or BLOCKED,
+with Reachability Analyzer's explanation codes (and vpce's own where RA has
+none) and the smallest change that would open the path.
 
 SOURCE is an instance (i-…), interface (eni-…), subnet (subnet-…, standing
-for a new interface there without security groups) or an IPv4 address.
+for a new interface there without security groups) or an IP address.
 DESTINATION is a DNS name, a service name (com.amazonaws.REGION.SERVICE), an
-IPv4 address, or an instance, interface, VPC endpoint or internet gateway ID.
+IP address, or an instance, interface, VPC endpoint, internet gateway or
+egress-only internet gateway ID. --ipv6 (or an IPv6 address as SOURCE or
+DESTINATION) analyses the IPv6 path: the source's IPv6 address, names by
+their AAAA answers, IPv6 routes and rules.
 
 It asks the running vpce serve (--endpoint-url, signed with
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: the key's account and region are
@@ -65,14 +68,16 @@ Exit status: 0 reachable, 1 blocked, 2 bad input.`,
 		Example: `  vpce reach --from i-0abc… --to ssm.us-east-1.amazonaws.com
   vpce reach --from i-0abc… --to com.amazonaws.us-east-1.s3 --action s3:GetObject --resource arn:aws:s3:::reports/q3.csv
   vpce reach --from 192.168.10.5 --to vpce-0abc… -o json
+  vpce reach --ipv6 --from i-0abc… --to kms.us-east-1.amazonaws.com
   vpce reach --matrix --vpc vpc-0abc…
   vpce reach --state ./imported --account 111122223333 --from i-0abc… --to s3.us-east-1.amazonaws.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.req.From, "from", "", "source: i-…, eni-…, subnet-… or an IPv4 address")
-	f.StringVar(&o.req.To, "to", "", "destination: a DNS name, com.amazonaws.REGION.SERVICE, an IPv4 address, or i-/eni-/vpce-/igw- ID")
+	f.StringVar(&o.req.From, "from", "", "source: i-…, eni-…, subnet-… or an IP address")
+	f.StringVar(&o.req.To, "to", "", "destination: a DNS name, com.amazonaws.REGION.SERVICE, an IP address, or i-/eni-/vpce-/igw-/eigw- ID")
+	f.BoolVar(&o.req.IPv6, "ipv6", false, "analyse the IPv6 path: the source's IPv6 address, AAAA answers (implied by an IPv6 --from or --to)")
 	f.StringVar(&o.req.Protocol, "protocol", "tcp", "tcp or udp")
 	f.IntVar(&o.req.Port, "port", 443, "destination port")
 	f.StringVar(&o.req.Action, "action", "", "IAM action the connection carries (s3:GetObject): the policies on the path must allow it")
@@ -270,7 +275,7 @@ func printMatrix(w io.Writer, m *reach.Matrix) error {
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	short := map[string]string{reach.PrivateInterfaceEndpoint: "interface", reach.PrivateGatewayEndpoint: "gateway",
-		reach.PublicNAT: "NAT", reach.PublicIGW: "IGW", reach.Local: "local"}
+		reach.PublicNAT: "NAT", reach.PublicIGW: "IGW", reach.PublicEgressOnly: "EIGW", reach.Local: "local"}
 	for _, r := range m.Rows {
 		cols := []string{r.SubnetID, r.Zone, r.CIDR}
 		for _, c := range r.Cells {
