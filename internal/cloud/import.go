@@ -24,10 +24,12 @@ type ImportSet struct {
 	Endpoints         []*VpcEndpoint
 	NatGateways       []*NatGateway
 	InternetGateways  []*InternetGateway
-	PrefixLists       []*ManagedPrefixList
-	DhcpOptions       []*DhcpOptions
-	Addresses         []*Address
-	Where             map[string]string
+	// EgressOnlyInternetGateways are IPv6 egress-only gateways.
+	EgressOnlyInternetGateways []*EgressOnlyInternetGateway
+	PrefixLists                []*ManagedPrefixList
+	DhcpOptions                []*DhcpOptions
+	Addresses                  []*Address
+	Where                      map[string]string
 }
 
 // ImportProblem is a record that was not imported, and why.
@@ -152,6 +154,23 @@ func (im *importer) run() error {
 			return err
 		}
 		v.ResolverAddr = addr
+		// Its IPv6 blocks are held as vpce's own are: no VPC made later
+		// gets one of them.
+		var kept []Ipv6CidrAssociation
+		for _, a := range v.Ipv6CidrBlockAssociationSet {
+			k := store.Key{Scope: globalScope, Kind: kindIpv6Block, ID: a.Ipv6CidrBlock.String()}
+			if _, err := tx.Get(k); err == nil {
+				im.skip(v.VpcID, "its IPv6 block %s is held by another VPC of the state: the block is left out", a.Ipv6CidrBlock)
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if err := tx.Put(k, []byte(`{"vpc":"`+v.VpcID+`","account":"`+tx.sc.Account+`"}`)); err != nil {
+				return err
+			}
+			kept = append(kept, a)
+		}
+		v.Ipv6CidrBlockAssociationSet = kept
 		if err := im.put(kindVpc, "vpc", v.VpcID, v); err != nil {
 			return err
 		}
@@ -173,6 +192,15 @@ func (im *importer) run() error {
 			refs = append(refs, vpcRef(a.VpcID))
 		}
 		if err := im.put(kindIGW, "igw", g.InternetGatewayID, g, refs...); err != nil {
+			return err
+		}
+	}
+	for _, g := range set.EgressOnlyInternetGateways {
+		var refs [][2]string
+		for _, a := range g.Attachments {
+			refs = append(refs, vpcRef(a.VpcID))
+		}
+		if err := im.put(kindEIGW, "eigw", g.EgressOnlyIGWID, g, refs...); err != nil {
 			return err
 		}
 	}

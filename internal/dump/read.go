@@ -114,7 +114,7 @@ func regionOfFile(p string) string {
 // known are the top-level keys vpce reads; others are reported once.
 var known = map[string]bool{"Vpcs": true, "Subnets": true, "RouteTables": true, "SecurityGroups": true, "NetworkAcls": true,
 	"NetworkInterfaces": true, "Reservations": true, "VpcEndpoints": true, "NatGateways": true, "InternetGateways": true,
-	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true, "Addresses": true}
+	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true, "Addresses": true, "EgressOnlyInternetGateways": true}
 
 var plInName = regexp.MustCompile(`pl-[0-9a-f]+`)
 
@@ -133,6 +133,7 @@ type reader struct {
 		eps      []vpcEndpoint
 		nats     []natGateway
 		igws     []internetGateway
+		eigws    []egressOnlyInternetGateway
 		dhcps    []dhcpOptions
 		addrs    []address
 		pls      []prefixList
@@ -231,6 +232,7 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		decodeList(r, rel, "NAT gateway", keys["NatGateways"], &r.raw.nats, func(v *natGateway) string { return v.NatGatewayID })
 		decodeList(r, rel, "internet gateway", keys["InternetGateways"], &r.raw.igws, func(v *internetGateway) string { return v.InternetGatewayID })
 		decodeList(r, rel, "DHCP option set", keys["DhcpOptions"], &r.raw.dhcps, func(v *dhcpOptions) string { return v.DhcpOptionsID })
+		decodeList(r, rel, "egress-only internet gateway", keys["EgressOnlyInternetGateways"], &r.raw.eigws, func(v *egressOnlyInternetGateway) string { return v.EgressOnlyInternetGatewayID })
 		decodeList(r, rel, "Elastic IP", keys["Addresses"], &r.raw.addrs, func(v *address) string { return v.AllocationID })
 		// describe-prefix-lists (items with Cidrs) and
 		// describe-managed-prefix-lists (without) share the key.
@@ -426,19 +428,36 @@ func (r *reader) convert() {
 				o.CidrBlockAssociationSet = append(o.CidrBlockAssociationSet, ca)
 			}
 		}
+		for _, a := range v.Ipv6CidrBlockAssociationSet {
+			if cp, err := netip.ParsePrefix(a.Ipv6CidrBlock); err == nil && cp.Addr().Is6() {
+				o.Ipv6CidrBlockAssociationSet = append(o.Ipv6CidrBlockAssociationSet, cloud.Ipv6CidrAssociation{AssociationID: a.AssociationID, Ipv6CidrBlock: cp,
+					Ipv6CidrBlockState: cloud.CidrBlockState{State: a.Ipv6CidrBlockState.State}, NetworkBorderGroup: a.NetworkBorderGroup, Ipv6Pool: a.Ipv6Pool,
+					Ipv6AddressAttribute: a.Ipv6AddressAttribute, IPSource: a.IPSource})
+			}
+		}
 		if o.OwnerID == "" {
 			o.OwnerID = sc.Account
 		}
 		set.Vpcs = append(set.Vpcs, o)
 	}
 	for _, s := range r.raw.subnets {
-		p, err := netip.ParsePrefix(s.CidrBlock)
-		if err != nil {
-			r.problem(s.SubnetID, "CidrBlock %q: %v", s.CidrBlock, err)
-			continue
+		var p netip.Prefix
+		if !s.Ipv6Native || s.CidrBlock != "" {
+			var err error
+			if p, err = netip.ParsePrefix(s.CidrBlock); err != nil {
+				r.problem(s.SubnetID, "CidrBlock %q: %v", s.CidrBlock, err)
+				continue
+			}
 		}
 		o := &cloud.Subnet{SubnetID: s.SubnetID, SubnetArn: s.SubnetArn, OwnerID: s.OwnerID, State: "available", VpcID: s.VpcID, CidrBlock: p,
-			AvailabilityZone: s.AvailabilityZone, AvailabilityZoneID: s.AvailabilityZoneID, DefaultForAz: s.DefaultForAz, MapPublicIPOnLaunch: s.MapPublicIPOnLaunch, Tags: tags(s.Tags)}
+			AvailabilityZone: s.AvailabilityZone, AvailabilityZoneID: s.AvailabilityZoneID, DefaultForAz: s.DefaultForAz, MapPublicIPOnLaunch: s.MapPublicIPOnLaunch, Tags: tags(s.Tags),
+			AssignIpv6OnCreation: s.AssignIpv6AddressOnCreation, Ipv6Native: s.Ipv6Native}
+		for _, a := range s.Ipv6CidrBlockAssociationSet {
+			if cp, err := netip.ParsePrefix(a.Ipv6CidrBlock); err == nil && cp.Addr().Is6() {
+				o.Ipv6CidrBlockAssociationSet = append(o.Ipv6CidrBlockAssociationSet, cloud.SubnetIpv6Association{AssociationID: a.AssociationID, Ipv6CidrBlock: cp,
+					Ipv6CidrBlockState: cloud.CidrBlockState{State: a.Ipv6CidrBlockState.State}, Ipv6AddressAttribute: a.Ipv6AddressAttribute, IPSource: a.IPSource})
+			}
+		}
 		if o.SubnetArn == "" {
 			o.SubnetArn = fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", sc.Region, sc.Account, s.SubnetID)
 		}
@@ -451,10 +470,12 @@ func (r *reader) convert() {
 	for _, t := range r.raw.rts {
 		o := &cloud.RouteTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Tags: tags(t.Tags)}
 		for _, rt := range t.Routes {
-			if rt.DestinationCidrBlock == "" && rt.DestinationPrefixListID == "" {
-				continue // IPv6 routes: vpce analyses IPv4
+			if rt.DestinationCidrBlock == "" && rt.DestinationIpv6CidrBlock == "" && rt.DestinationPrefixListID == "" {
+				r.problem(t.RouteTableID, "a route without a destination: skipped")
+				continue
 			}
 			o.Routes = append(o.Routes, cloud.Route{DestinationCidrBlock: rt.DestinationCidrBlock, DestinationPrefixListID: rt.DestinationPrefixListID,
+				DestinationIpv6CidrBlock: rt.DestinationIpv6CidrBlock, EgressOnlyIGWID: rt.EgressOnlyInternetGatewayID,
 				GatewayID: rt.GatewayID, NatGatewayID: rt.NatGatewayID, InstanceID: rt.InstanceID, InstanceOwnerID: rt.InstanceOwnerID,
 				NetworkInterfaceID: rt.NetworkInterfaceID, VpcEndpointID: rt.VpcEndpointID, VpcPeeringConnectionID: rt.VpcPeeringConnectionID,
 				TransitGatewayID: rt.TransitGatewayID, Origin: rt.Origin, State: rt.State})
@@ -539,6 +560,11 @@ func (r *reader) convert() {
 			InterfaceType: e.InterfaceType, Groups: groups(e.Groups), PrivateIPs: privateIPs(e.PrivateIPAddresses), Tags: tags(append(e.TagSet, e.Tags...))}
 		if len(o.PrivateIPs) == 0 {
 			o.PrivateIPs = []cloud.PrivateIP{{PrivateIPAddress: addr, PrivateDNSName: e.PrivateDNSName, Primary: true}}
+		}
+		for _, a := range e.Ipv6Addresses {
+			if ip, err := netip.ParseAddr(a.Ipv6Address); err == nil && ip.Is6() {
+				o.Ipv6Addresses = append(o.Ipv6Addresses, cloud.ENIIpv6Address{Ipv6Address: ip, IsPrimaryIpv6: a.IsPrimaryIpv6})
+			}
 		}
 		if a := e.Attachment; a != nil {
 			o.Attachment = &cloud.ENIAttachment{AttachmentID: a.AttachmentID, InstanceID: a.InstanceID, InstanceOwnerID: a.InstanceOwnerID,
@@ -648,6 +674,13 @@ func (r *reader) convert() {
 			o.Attachments = append(o.Attachments, cloud.IGWAttachment{VpcID: a.VpcID, State: a.State})
 		}
 		set.InternetGateways = append(set.InternetGateways, o)
+	}
+	for _, g := range r.raw.eigws {
+		o := &cloud.EgressOnlyInternetGateway{EgressOnlyIGWID: g.EgressOnlyInternetGatewayID, Tags: tags(g.Tags)}
+		for _, a := range g.Attachments {
+			o.Attachments = append(o.Attachments, cloud.IGWAttachment{VpcID: a.VpcID, State: a.State})
+		}
+		set.EgressOnlyInternetGateways = append(set.EgressOnlyInternetGateways, o)
 	}
 	for _, a := range r.raw.addrs {
 		if a.AllocationID == "" {

@@ -23,14 +23,27 @@ type vpc struct {
 	State                   string     `json:"State,omitempty"`
 	CidrBlock               string     `json:"CidrBlock"`
 	CidrBlockAssociationSet []cidrAsoc `json:"CidrBlockAssociationSet,omitempty"`
-	DhcpOptionsID           string     `json:"DhcpOptionsId,omitempty"`
-	InstanceTenancy         string     `json:"InstanceTenancy,omitempty"`
-	IsDefault               bool       `json:"IsDefault"`
-	Tags                    []tag      `json:"Tags,omitempty"`
+	// Ipv6CidrBlockAssociationSet: the VPC's IPv6 blocks.
+	Ipv6CidrBlockAssociationSet []ipv6Asoc `json:"Ipv6CidrBlockAssociationSet,omitempty"`
+	DhcpOptionsID               string     `json:"DhcpOptionsId,omitempty"`
+	InstanceTenancy             string     `json:"InstanceTenancy,omitempty"`
+	IsDefault                   bool       `json:"IsDefault"`
+	Tags                        []tag      `json:"Tags,omitempty"`
 	// Not in describe-vpcs: describe-vpc-attribute's answers, which vpce
 	// writes beside the record and reads back when present.
 	EnableDNSSupport   *attrBool `json:"EnableDnsSupport,omitempty"`
 	EnableDNSHostnames *attrBool `json:"EnableDnsHostnames,omitempty"`
+}
+
+// ipv6Asoc is an IPv6 block association of a VPC or a subnet.
+type ipv6Asoc struct {
+	AssociationID        string `json:"AssociationId"`
+	Ipv6CidrBlock        string `json:"Ipv6CidrBlock"`
+	Ipv6CidrBlockState   state  `json:"Ipv6CidrBlockState"`
+	NetworkBorderGroup   string `json:"NetworkBorderGroup,omitempty"`
+	Ipv6Pool             string `json:"Ipv6Pool,omitempty"`
+	Ipv6AddressAttribute string `json:"Ipv6AddressAttribute,omitempty"`
+	IPSource             string `json:"IpSource,omitempty"`
 }
 
 type cidrAsoc struct {
@@ -45,27 +58,34 @@ type subnet struct {
 	OwnerID             string `json:"OwnerId,omitempty"`
 	State               string `json:"State,omitempty"`
 	VpcID               string `json:"VpcId"`
-	CidrBlock           string `json:"CidrBlock"`
+	CidrBlock           string `json:"CidrBlock,omitempty"`
 	AvailabilityZone    string `json:"AvailabilityZone"`
 	AvailabilityZoneID  string `json:"AvailabilityZoneId,omitempty"`
 	DefaultForAz        bool   `json:"DefaultForAz"`
 	MapPublicIPOnLaunch bool   `json:"MapPublicIpOnLaunch"`
 	Tags                []tag  `json:"Tags,omitempty"`
+	// IPv6: the subnet's block, whether interfaces get an address of it,
+	// and whether it is IPv6-only (then CidrBlock is absent).
+	Ipv6CidrBlockAssociationSet []ipv6Asoc `json:"Ipv6CidrBlockAssociationSet,omitempty"`
+	AssignIpv6AddressOnCreation bool       `json:"AssignIpv6AddressOnCreation"`
+	Ipv6Native                  bool       `json:"Ipv6Native"`
 }
 
 type route struct {
-	DestinationCidrBlock    string `json:"DestinationCidrBlock,omitempty"`
-	DestinationPrefixListID string `json:"DestinationPrefixListId,omitempty"`
-	GatewayID               string `json:"GatewayId,omitempty"`
-	NatGatewayID            string `json:"NatGatewayId,omitempty"`
-	InstanceID              string `json:"InstanceId,omitempty"`
-	InstanceOwnerID         string `json:"InstanceOwnerId,omitempty"`
-	NetworkInterfaceID      string `json:"NetworkInterfaceId,omitempty"`
-	VpcEndpointID           string `json:"VpcEndpointId,omitempty"`
-	VpcPeeringConnectionID  string `json:"VpcPeeringConnectionId,omitempty"`
-	TransitGatewayID        string `json:"TransitGatewayId,omitempty"`
-	Origin                  string `json:"Origin,omitempty"`
-	State                   string `json:"State,omitempty"`
+	DestinationCidrBlock        string `json:"DestinationCidrBlock,omitempty"`
+	DestinationIpv6CidrBlock    string `json:"DestinationIpv6CidrBlock,omitempty"`
+	DestinationPrefixListID     string `json:"DestinationPrefixListId,omitempty"`
+	EgressOnlyInternetGatewayID string `json:"EgressOnlyInternetGatewayId,omitempty"`
+	GatewayID                   string `json:"GatewayId,omitempty"`
+	NatGatewayID                string `json:"NatGatewayId,omitempty"`
+	InstanceID                  string `json:"InstanceId,omitempty"`
+	InstanceOwnerID             string `json:"InstanceOwnerId,omitempty"`
+	NetworkInterfaceID          string `json:"NetworkInterfaceId,omitempty"`
+	VpcEndpointID               string `json:"VpcEndpointId,omitempty"`
+	VpcPeeringConnectionID      string `json:"VpcPeeringConnectionId,omitempty"`
+	TransitGatewayID            string `json:"TransitGatewayId,omitempty"`
+	Origin                      string `json:"Origin,omitempty"`
+	State                       string `json:"State,omitempty"`
 }
 
 type rtAssoc struct {
@@ -212,8 +232,22 @@ type networkInterface struct {
 	Attachment         *eniAttachment `json:"Attachment,omitempty"`
 	Association        *eniAssoc      `json:"Association,omitempty"`
 	PrivateIPAddresses []privateIP    `json:"PrivateIpAddresses"`
+	Ipv6Addresses      []ipv6Address  `json:"Ipv6Addresses"`
 	TagSet             []tag          `json:"TagSet,omitempty"`
 	Tags               []tag          `json:"Tags,omitempty"` // some dumps
+}
+
+type ipv6Address struct {
+	Ipv6Address   string `json:"Ipv6Address"`
+	IsPrimaryIpv6 bool   `json:"IsPrimaryIpv6,omitempty"`
+}
+
+// egressOnlyInternetGateway is describe-egress-only-internet-gateways'
+// item.
+type egressOnlyInternetGateway struct {
+	EgressOnlyInternetGatewayID string          `json:"EgressOnlyInternetGatewayId"`
+	Attachments                 []igwAttachment `json:"Attachments"`
+	Tags                        []tag           `json:"Tags,omitempty"`
 }
 
 type instanceState struct {

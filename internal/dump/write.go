@@ -18,18 +18,19 @@ func Write(dir string, snap *cloud.Snapshot) (string, error) {
 		return "", err
 	}
 	files := map[string]any{
-		"Vpcs.json":              map[string]any{"Vpcs": exportVpcs(snap)},
-		"Subnets.json":           map[string]any{"Subnets": exportSubnets(snap)},
-		"RouteTables.json":       map[string]any{"RouteTables": exportRouteTables(snap)},
-		"SecurityGroups.json":    map[string]any{"SecurityGroups": exportGroups(snap)},
-		"NetworkAcls.json":       map[string]any{"NetworkAcls": exportACLs(snap)},
-		"NetworkInterfaces.json": map[string]any{"NetworkInterfaces": exportENIs(snap)},
-		"Reservations.json":      map[string]any{"Reservations": exportInstances(snap)},
-		"VpcEndpoints.json":      map[string]any{"VpcEndpoints": exportEndpoints(snap)},
-		"NatGateways.json":       map[string]any{"NatGateways": exportNATs(snap)},
-		"InternetGateways.json":  map[string]any{"InternetGateways": exportIGWs(snap)},
-		"DhcpOptions.json":       map[string]any{"DhcpOptions": exportDhcp(snap)},
-		"Addresses.json":         map[string]any{"Addresses": exportAddresses(snap)},
+		"Vpcs.json":                       map[string]any{"Vpcs": exportVpcs(snap)},
+		"Subnets.json":                    map[string]any{"Subnets": exportSubnets(snap)},
+		"RouteTables.json":                map[string]any{"RouteTables": exportRouteTables(snap)},
+		"SecurityGroups.json":             map[string]any{"SecurityGroups": exportGroups(snap)},
+		"NetworkAcls.json":                map[string]any{"NetworkAcls": exportACLs(snap)},
+		"NetworkInterfaces.json":          map[string]any{"NetworkInterfaces": exportENIs(snap)},
+		"Reservations.json":               map[string]any{"Reservations": exportInstances(snap)},
+		"VpcEndpoints.json":               map[string]any{"VpcEndpoints": exportEndpoints(snap)},
+		"NatGateways.json":                map[string]any{"NatGateways": exportNATs(snap)},
+		"InternetGateways.json":           map[string]any{"InternetGateways": exportIGWs(snap)},
+		"EgressOnlyInternetGateways.json": map[string]any{"EgressOnlyInternetGateways": exportEIGWs(snap)},
+		"DhcpOptions.json":                map[string]any{"DhcpOptions": exportDhcp(snap)},
+		"Addresses.json":                  map[string]any{"Addresses": exportAddresses(snap)},
 	}
 	pls, mpls, entries := exportPrefixLists(snap)
 	files["PrefixLists.json"] = map[string]any{"PrefixLists": pls}
@@ -90,6 +91,10 @@ func exportVpcs(s *cloud.Snapshot) []vpc {
 		for _, a := range v.CidrBlockAssociationSet {
 			o.CidrBlockAssociationSet = append(o.CidrBlockAssociationSet, cidrAsoc{a.AssociationID, a.CidrBlock.String(), state{a.CidrBlockState.State}})
 		}
+		for _, a := range v.Ipv6CidrBlockAssociationSet {
+			o.Ipv6CidrBlockAssociationSet = append(o.Ipv6CidrBlockAssociationSet, ipv6Asoc{a.AssociationID, a.Ipv6CidrBlock.String(), state{a.Ipv6CidrBlockState.State},
+				a.NetworkBorderGroup, a.Ipv6Pool, a.Ipv6AddressAttribute, a.IPSource})
+		}
 		out = append(out, o)
 	}
 	return out
@@ -98,8 +103,17 @@ func exportVpcs(s *cloud.Snapshot) []vpc {
 func exportSubnets(s *cloud.Snapshot) []subnet {
 	out := []subnet{}
 	for _, v := range sorted(s.Subnets) {
-		out = append(out, subnet{SubnetID: v.SubnetID, SubnetArn: v.SubnetArn, OwnerID: v.OwnerID, State: v.State, VpcID: v.VpcID, CidrBlock: v.CidrBlock.String(),
-			AvailabilityZone: v.AvailabilityZone, AvailabilityZoneID: v.AvailabilityZoneID, DefaultForAz: v.DefaultForAz, MapPublicIPOnLaunch: v.MapPublicIPOnLaunch, Tags: exportTags(v.Tags)})
+		o := subnet{SubnetID: v.SubnetID, SubnetArn: v.SubnetArn, OwnerID: v.OwnerID, State: v.State, VpcID: v.VpcID,
+			AvailabilityZone: v.AvailabilityZone, AvailabilityZoneID: v.AvailabilityZoneID, DefaultForAz: v.DefaultForAz, MapPublicIPOnLaunch: v.MapPublicIPOnLaunch, Tags: exportTags(v.Tags),
+			AssignIpv6AddressOnCreation: v.AssignIpv6OnCreation, Ipv6Native: v.Ipv6Native}
+		if v.CidrBlock.IsValid() {
+			o.CidrBlock = v.CidrBlock.String()
+		}
+		for _, a := range v.Ipv6CidrBlockAssociationSet {
+			o.Ipv6CidrBlockAssociationSet = append(o.Ipv6CidrBlockAssociationSet, ipv6Asoc{AssociationID: a.AssociationID, Ipv6CidrBlock: a.Ipv6CidrBlock.String(),
+				Ipv6CidrBlockState: state{a.Ipv6CidrBlockState.State}, Ipv6AddressAttribute: a.Ipv6AddressAttribute, IPSource: a.IPSource})
+		}
+		out = append(out, o)
 	}
 	return out
 }
@@ -110,6 +124,7 @@ func exportRouteTables(s *cloud.Snapshot) []routeTable {
 		o := routeTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Routes: []route{}, Associations: []rtAssoc{}, Tags: exportTags(t.Tags)}
 		for _, r := range t.Routes {
 			o.Routes = append(o.Routes, route{DestinationCidrBlock: r.DestinationCidrBlock, DestinationPrefixListID: r.DestinationPrefixListID, GatewayID: r.GatewayID,
+				DestinationIpv6CidrBlock: r.DestinationIpv6CidrBlock, EgressOnlyInternetGatewayID: r.EgressOnlyIGWID,
 				NatGatewayID: r.NatGatewayID, InstanceID: r.InstanceID, InstanceOwnerID: r.InstanceOwnerID, NetworkInterfaceID: r.NetworkInterfaceID,
 				VpcEndpointID: r.VpcEndpointID, VpcPeeringConnectionID: r.VpcPeeringConnectionID, TransitGatewayID: r.TransitGatewayID, Origin: r.Origin, State: r.State})
 		}
@@ -199,7 +214,11 @@ func exportENIs(s *cloud.Snapshot) []networkInterface {
 		o := networkInterface{NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, AvailabilityZone: e.AvailabilityZone,
 			Description: e.Description, OwnerID: e.OwnerID, RequesterID: e.RequesterID, RequesterManaged: e.RequesterManaged, Status: e.Status,
 			MacAddress: e.MacAddress, PrivateIPAddress: e.PrivateIPAddress.String(), PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,
-			InterfaceType: e.InterfaceType, Groups: exportGroupIdents(e.Groups), PrivateIPAddresses: exportIPs(e.PrivateIPs), TagSet: exportTags(e.Tags)}
+			InterfaceType: e.InterfaceType, Groups: exportGroupIdents(e.Groups), PrivateIPAddresses: exportIPs(e.PrivateIPs), TagSet: exportTags(e.Tags),
+			Ipv6Addresses: []ipv6Address{}}
+		for _, a := range e.Ipv6Addresses {
+			o.Ipv6Addresses = append(o.Ipv6Addresses, ipv6Address{a.Ipv6Address.String(), a.IsPrimaryIpv6})
+		}
 		if a := e.Attachment; a != nil {
 			o.Attachment = &eniAttachment{AttachmentID: a.AttachmentID, InstanceID: a.InstanceID, InstanceOwnerID: a.InstanceOwnerID, DeviceIndex: a.DeviceIndex,
 				Status: a.Status, AttachTime: ts(a.AttachTime), DeleteOnTermination: a.DeleteOnTermination}
@@ -285,6 +304,18 @@ func exportIGWs(s *cloud.Snapshot) []internetGateway {
 	out := []internetGateway{}
 	for _, g := range sorted(s.InternetGateways) {
 		o := internetGateway{InternetGatewayID: g.InternetGatewayID, OwnerID: g.OwnerID, Attachments: []igwAttachment{}, Tags: exportTags(g.Tags)}
+		for _, a := range g.Attachments {
+			o.Attachments = append(o.Attachments, igwAttachment{a.VpcID, a.State})
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+func exportEIGWs(s *cloud.Snapshot) []egressOnlyInternetGateway {
+	out := []egressOnlyInternetGateway{}
+	for _, g := range sorted(s.EgressOnlyInternetGateways) {
+		o := egressOnlyInternetGateway{EgressOnlyInternetGatewayID: g.EgressOnlyIGWID, Attachments: []igwAttachment{}, Tags: exportTags(g.Tags)}
 		for _, a := range g.Attachments {
 			o.Attachments = append(o.Attachments, igwAttachment{a.VpcID, a.State})
 		}
