@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Applies scripts/terraform/main.tf (a VPC with public and private subnets,
-# an internet gateway, route tables, the default network ACL with IPv4 and
-# IPv6 rules as the community VPC module writes it, a security group, an
-# S3 gateway endpoint and the three SSM interface endpoints) with the real
+# Applies scripts/terraform/main.tf (a dual-stack VPC with public and
+# private subnets, an internet gateway, a NAT gateway, an egress-only
+# internet gateway for IPv6, route tables, the default network ACL with
+# IPv4 and IPv6 rules as the community VPC module writes it, a security
+# group, an S3 gateway endpoint, the three SSM interface endpoints and a
+# dual-stack KMS endpoint) with the real
 # Terraform AWS provider against a fresh vpce serve, then plans again
 # (expecting no changes) and destroys. Needs terraform and the provider
 # (hashicorp/aws 5.100.0) in a filesystem mirror: TF_PLUGIN_MIRROR

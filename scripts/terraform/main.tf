@@ -1,5 +1,6 @@
 # A VPC as the community modules build it (public and private subnets, a
-# single NAT gateway with its Elastic IP, gateway and interface endpoints), applied with the real
+# single NAT gateway with its Elastic IP, IPv6 with an egress-only internet
+# gateway, gateway and interface endpoints, one dual-stack), applied with the real
 # Terraform AWS provider against a running vpce (scripts/terraform.sh).
 terraform {
   required_providers {
@@ -30,9 +31,10 @@ provider "aws" {
 }
 
 resource "aws_vpc" "main" {
-  cidr_block           = "10.80.0.0/16"
-  enable_dns_hostnames = true
-  tags                 = { Name = "main" }
+  cidr_block                       = "10.80.0.0/16"
+  enable_dns_hostnames             = true
+  assign_generated_ipv6_cidr_block = true
+  tags                             = { Name = "main" }
 }
 
 resource "aws_subnet" "private" {
@@ -41,6 +43,9 @@ resource "aws_subnet" "private" {
   cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)
   availability_zone = ["us-east-1a", "us-east-1b"][count.index]
   tags              = { Name = "private-${count.index}" }
+  # Dual stack, as the community module's enable_ipv6 makes them.
+  ipv6_cidr_block                 = cidrsubnet(aws_vpc.main.ipv6_cidr_block, 8, count.index)
+  assign_ipv6_address_on_creation = true
 }
 
 resource "aws_subnet" "public" {
@@ -78,11 +83,20 @@ resource "aws_nat_gateway" "nat" {
   depends_on    = [aws_internet_gateway.igw]
 }
 
+resource "aws_egress_only_internet_gateway" "eigw" {
+  vpc_id = aws_vpc.main.id
+  tags   = { Name = "eigw" }
+}
+
 resource "aws_route_table" "private" {
   vpc_id = aws_vpc.main.id
   route {
     cidr_block     = "0.0.0.0/0"
     nat_gateway_id = aws_nat_gateway.nat.id
+  }
+  route {
+    ipv6_cidr_block        = "::/0"
+    egress_only_gateway_id = aws_egress_only_internet_gateway.eigw.id
   }
 }
 
@@ -163,4 +177,19 @@ resource "aws_vpc_endpoint" "ssm" {
   subnet_ids          = aws_subnet.private[*].id
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = true
+}
+
+# A dual-stack interface endpoint (KMS takes IPv6): an IPv6 address in each
+# private subnet, A and AAAA records.
+resource "aws_vpc_endpoint" "kms" {
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.us-east-1.kms"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.endpoints.id]
+  private_dns_enabled = true
+  ip_address_type     = "dualstack"
+  dns_options {
+    dns_record_ip_type = "dualstack"
+  }
 }
