@@ -98,3 +98,27 @@ func TestRegionLongNames(t *testing.T) {
 		t.Errorf("us-east-1 long name %q", r.LongName)
 	}
 }
+
+// TestDefaultRegionsHaveZones: every region AWS enables by default (the 17
+// DescribeRegions lists) is served: it has zones and services in the
+// catalog, so an account works there as in us-east-1.
+func TestDefaultRegionsHaveZones(t *testing.T) {
+	n := 0
+	for _, pr := range PublicRegions() {
+		if pr.OptIn {
+			continue
+		}
+		n++
+		r, ok := LookupRegion(pr.Name)
+		if !ok || len(r.Zones) < 2 {
+			t.Errorf("%s: enabled by default but the catalog has no zones for it", pr.Name)
+			continue
+		}
+		if len(Services(pr.Name)) < 100 {
+			t.Errorf("%s: %d services", pr.Name, len(Services(pr.Name)))
+		}
+	}
+	if n != 17 {
+		t.Errorf("%d regions enabled by default, want 17", n)
+	}
+}
