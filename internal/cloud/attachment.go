@@ -24,7 +24,7 @@ func instanceView(e *NetworkInterface) InstanceNetworkInterface {
 	v := InstanceNetworkInterface{
 		NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, Description: e.Description,
 		OwnerID: e.OwnerID, MacAddress: e.MacAddress, PrivateIPAddress: e.PrivateIPAddress, PrivateDNSName: e.PrivateDNSName,
-		Groups: e.Groups, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses),
+		Groups: e.Groups, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses), Association: e.Association,
 	}
 	if e.Attachment != nil {
 		v.Attachment = *e.Attachment
@@ -35,7 +35,7 @@ func instanceView(e *NetworkInterface) InstanceNetworkInterface {
 // refreshInterfaces replaces an instance's copies of its interfaces by
 // what the interfaces are now (their addresses, groups and attachment
 // change after launch).
-func (tx *txn) refreshInterfaces(in *Instance) error {
+func (tx *txn) refreshInterfaces(in *Instance, eips map[string][]*Address) error {
 	for i, n := range in.NetworkInterfaces {
 		e, err := getObj[NetworkInterface](tx, kindENI, n.NetworkInterfaceID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -44,6 +44,7 @@ func (tx *txn) refreshInterfaces(in *Instance) error {
 		if err != nil {
 			return err
 		}
+		tx.showAddressesWith([]*NetworkInterface{e}, eips)
 		in.NetworkInterfaces[i] = instanceView(e)
 	}
 	return nil

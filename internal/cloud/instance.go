@@ -19,6 +19,7 @@ type Instance struct {
 	State              InstanceState              `xml:"instanceState" json:"-"`
 	PrivateDNSName     string                     `xml:"privateDnsName" json:"dns"`
 	DNSName            string                     `xml:"dnsName" json:"-"`
+	PublicIP           string                     `xml:"ipAddress,omitempty" json:"-"`
 	Reason             string                     `xml:"reason" json:"reason"`
 	AmiLaunchIndex     int                        `xml:"amiLaunchIndex" json:"index"`
 	InstanceType       string                     `xml:"instanceType" json:"type"`
@@ -79,6 +80,9 @@ type InstanceNetworkInterface struct {
 	PrivateIPs         []PrivateIP       `xml:"privateIpAddressesSet>item" json:"ips"`
 	Ipv6Addresses      []InstanceIpv6    `xml:"ipv6AddressesSet>item" json:"ip6,omitempty"`
 	InterfaceType      string            `xml:"interfaceType" json:"-"`
+	// Association is the interface's public address (json: the address
+	// it had at launch; Describe reads the interface).
+	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
 }
 
 // InstanceIpv6 is an IPv6 address as DescribeInstances shows it.
@@ -130,10 +134,14 @@ func (in *Instance) render(tx *txn) {
 	in.Monitoring = State{"disabled"}
 	in.Architecture, in.RootDeviceType, in.RootDeviceName = "x86_64", "ebs", "/dev/xvda"
 	in.VirtualizationType, in.Hypervisor = "hvm", "xen"
+	in.PublicIP, in.DNSName = "", ""
 	for i := range in.NetworkInterfaces {
 		n := &in.NetworkInterfaces[i]
 		n.Status, n.SourceDestCheck, n.InterfaceType = "in-use", in.SourceDestCheck, InterfaceTypeInterface
 		n.Attachment.Status = "attached"
+		if n.Attachment.DeviceIndex == 0 && n.Association != nil && in.stateName(tx) != "terminated" {
+			in.PublicIP, in.DNSName = n.Association.PublicIP, n.Association.PublicDNSName
+		}
 	}
 }
 
@@ -231,10 +239,13 @@ func (in *RunInstancesInput) launchInterfaces(maxC int32) ([]LaunchInterface, er
 
 // launchInterfaceTxn makes (or takes) one interface of a launch and
 // attaches it to the instance at its device index.
-func (tx *txn) launchInterfaceTxn(inst *Instance, sp LaunchInterface, tags []Tag) (*NetworkInterface, error) {
+func (tx *txn) launchInterfaceTxn(inst *Instance, sp LaunchInterface, only bool, tags []Tag) (*NetworkInterface, error) {
 	var e *NetworkInterface
 	deleteOnTermination := sp.NetworkInterfaceID == ""
 	if sp.NetworkInterfaceID != "" {
+		if sp.AssociatePublicIP != nil && *sp.AssociatePublicIP {
+			return nil, apierr.New("InvalidParameterCombination", "The associatePublicIPAddress parameter cannot be specified for a network interface with an ID.")
+		}
 		var err error
 		if e, err = tx.networkInterface(sp.NetworkInterfaceID); err != nil {
 			return nil, err
@@ -271,6 +282,15 @@ func (tx *txn) launchInterfaceTxn(inst *Instance, sp LaunchInterface, tags []Tag
 		}
 		if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
 			return nil, err
+		}
+		// A public address: asked for, or the subnet's default for a
+		// launch with one interface.
+		public := only && s.MapPublicIPOnLaunch
+		if sp.AssociatePublicIP != nil {
+			public = *sp.AssociatePublicIP
+		}
+		if public && *sp.DeviceIndex == 0 {
+			tx.assignPublicIP(e)
 		}
 	}
 	if sp.DeleteOnTermination != nil {
@@ -388,6 +408,9 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 				if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
 					return nil, err
 				}
+				if s.MapPublicIPOnLaunch {
+					tx.assignPublicIP(e)
+				}
 				e.Status = "in-use"
 				e.Attachment = &ENIAttachment{AttachmentID: newID("eni-attach"), InstanceID: inst.InstanceID, InstanceOwnerID: tx.sc.Account,
 					Status: "attached", AttachTime: Timestamp(tx.now), DeleteOnTermination: true}
@@ -399,7 +422,7 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 				inst.NetworkInterfaces = []InstanceNetworkInterface{{
 					NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: s.SubnetID, VpcID: s.VpcID, OwnerID: tx.sc.Account,
 					MacAddress: e.MacAddress, PrivateIPAddress: ip, PrivateDNSName: e.PrivateDNSName, Groups: groups,
-					Attachment: *e.Attachment, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses),
+					Attachment: *e.Attachment, PrivateIPs: e.PrivateIPs, Ipv6Addresses: instanceIpv6(e.Ipv6Addresses), Association: e.Association,
 				}}
 				if err := putObj(tx, kindInstance, inst.InstanceID, inst); err != nil {
 					return nil, err
@@ -428,7 +451,7 @@ func (tx *txn) launchWithInterfacesTxn(in *RunInstancesInput, specs []LaunchInte
 		var fitted = true
 		var made []string // interfaces created for this instance
 		for i, sp := range specs {
-			e, err := tx.launchInterfaceTxn(inst, sp, tags["network-interface"])
+			e, err := tx.launchInterfaceTxn(inst, sp, len(specs) == 1, tags["network-interface"])
 			if apierr.HasCode(err, "InsufficientFreeAddressesInSubnet") && n >= minC {
 				fitted = false // launch as many as fit, at least MinCount
 				for _, id := range made {
@@ -492,6 +515,8 @@ var instanceFields = fields[Instance]{
 	"reservation-id":      func(in *Instance) []string { return one(in.ReservationID) },
 	"owner-id":            func(in *Instance) []string { return one(in.NetworkInterfacesOwner()) },
 	"private-dns-name":    func(in *Instance) []string { return one(in.PrivateDNSName) },
+	"ip-address":          func(in *Instance) []string { return one(in.PublicIP) },
+	"dns-name":            func(in *Instance) []string { return one(in.DNSName) },
 	"client-token":        func(in *Instance) []string { return one(in.ClientToken) },
 	"private-ip-address": func(in *Instance) []string {
 		if in.PrivateIPAddress == nil {
@@ -548,12 +573,18 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		// The instance's copies of its interfaces are refreshed from the
 		// interfaces before filtering when a filter reads them, else on
 		// the page only.
-		byInterface := slices.ContainsFunc(in.Filters, func(f Filter) bool { return strings.HasPrefix(f.Name, "network-interface.") })
+		byInterface := slices.ContainsFunc(in.Filters, func(f Filter) bool {
+			return strings.HasPrefix(f.Name, "network-interface.") || f.Name == "ip-address" || f.Name == "dns-name"
+		})
+		eips, err := tx.eipsByInterface()
+		if err != nil {
+			return err
+		}
 		var all []*Instance
 		for _, i := range raw {
 			if i.visible(tx) {
 				if byInterface {
-					if err := tx.refreshInterfaces(i); err != nil {
+					if err := tx.refreshInterfaces(i, eips); err != nil {
 						return err
 					}
 				}
@@ -573,7 +604,7 @@ func (c *Cloud) DescribeInstances(ctx context.Context, sc Scope, in *DescribeIns
 		}
 		if !byInterface {
 			for _, i := range page {
-				if err := tx.refreshInterfaces(i); err != nil {
+				if err := tx.refreshInterfaces(i, eips); err != nil {
 					return err
 				}
 				i.render(tx)

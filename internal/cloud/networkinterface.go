@@ -73,14 +73,41 @@ type PrivateIP struct {
 // interfaces about to be described (an Elastic IP takes the place of a
 // public address the interface had).
 func (tx *txn) showAddresses(enis []*NetworkInterface) error {
-	eips, err := listObj[Address](tx, kindEIP)
-	if err != nil || len(eips) == 0 {
+	byENI, err := tx.eipsByInterface()
+	if err != nil {
 		return err
+	}
+	tx.showAddressesWith(enis, byENI)
+	return nil
+}
+
+// eipsByInterface maps interfaces to the account's Elastic IPs
+// associated with them.
+func (tx *txn) eipsByInterface() (map[string][]*Address, error) {
+	eips, err := listObj[Address](tx, kindEIP)
+	if err != nil {
+		return nil, err
 	}
 	byENI := map[string][]*Address{}
 	for _, a := range eips {
 		if a.NetworkInterfaceID != "" {
 			byENI[a.NetworkInterfaceID] = append(byENI[a.NetworkInterfaceID], a)
+		}
+	}
+	return byENI, nil
+}
+
+// showAddressesWith shows each interface's public addresses: the one it
+// got at launch on its primary private address, replaced by any Elastic
+// IP associated with an address.
+func (tx *txn) showAddressesWith(enis []*NetworkInterface, byENI map[string][]*Address) {
+	for _, e := range enis {
+		if e.Association != nil {
+			for i := range e.PrivateIPs {
+				if e.PrivateIPs[i].Primary {
+					e.PrivateIPs[i].Association = e.Association
+				}
+			}
 		}
 	}
 	for _, e := range enis {
@@ -96,7 +123,26 @@ func (tx *txn) showAddresses(enis []*NetworkInterface) error {
 			}
 		}
 	}
-	return nil
+}
+
+// assignPublicIP gives an interface a public IPv4 address from Amazon's
+// pool, as a launch into a subnet that maps public addresses (or with
+// AssociatePublicIpAddress) does. It stays until the interface goes; an
+// Elastic IP associated later takes its place in answers.
+func (tx *txn) assignPublicIP(e *NetworkInterface) {
+	ip := publicIPFor(e.NetworkInterfaceID)
+	e.Association = &ENIAssociation{PublicIP: ip, PublicDNSName: PublicDNSName(tx.sc.Region, ip), IPOwnerID: "amazon"}
+}
+
+// PublicDNSName returns the EC2 public host name of a public address:
+// ec2-3-1-2-3.compute-1.amazonaws.com in us-east-1, else
+// ec2-3-1-2-3.<region>.compute.amazonaws.com.
+func PublicDNSName(region, ip string) string {
+	host := "ec2-" + strings.ReplaceAll(ip, ".", "-")
+	if region == "us-east-1" {
+		return host + ".compute-1.amazonaws.com"
+	}
+	return host + "." + region + ".compute.amazonaws.com"
 }
 
 // ENIAttachment is an interface's attachment to an instance.

@@ -267,10 +267,17 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	byENI := map[string][]*Address{}
 	for _, a := range eips {
 		a.render(tx.sc.Region)
+		if a.NetworkInterfaceID != "" {
+			byENI[a.NetworkInterfaceID] = append(byENI[a.NetworkInterfaceID], a)
+		}
 	}
 	s.Addresses = toMap(eips, addressID)
+	// Interfaces show their public addresses as Describe does: Elastic IPs
+	// in the place of those given at launch.
+	tx.showAddressesWith(enis, byENI)
 	pcxs, err := tx.listPeerings()
 	if err != nil {
 		return nil, err

@@ -356,11 +356,6 @@ func (a *Analyzer) eniSource(eni *cloud.NetworkInterface, v6 bool) (source, erro
 		src.groups = append(src.groups, g.GroupID)
 	}
 	src.publicIP = eni.Association != nil && eni.Association.PublicIP != ""
-	if in := a.snap.InstanceOf(eni); in != nil && !src.publicIP && sn.MapPublicIPOnLaunch && eni.Attachment.DeviceIndex == 0 {
-		// vpce does not hand out public addresses yet: an instance
-		// launched where public addresses are mapped counts as having one.
-		src.publicIP = true
-	}
 	return src, err
 }
 
