@@ -655,7 +655,11 @@ func TestSecondaryVpcCidr(t *testing.T) {
 	if out.CidrBlockAssociation.CidrBlockState.State != "associating" || out.VpcID != v.VpcID {
 		t.Fatalf("associate answered %+v", out)
 	}
-	for _, bad := range []struct{ cidr, code string }{{"10.4.128.0/17", "InvalidVpc.Range"}, {"100.0.0.0/8", "InvalidVpc.Range"}, {"100.64.0.0/8", "InvalidParameterValue"}, {"100.64.5.0/24", "InvalidVpc.Range"}} {
+	// AWS's association restrictions: other private ranges than the
+	// primary's (172.16.0.0/12, 192.168.0.0/16, 198.19.0.0/16 with a
+	// 10.0.0.0/8 primary) are refused; public blocks and 100.64.0.0/10 go.
+	for _, bad := range []struct{ cidr, code string }{{"10.4.128.0/17", "InvalidVpc.Range"}, {"100.0.0.0/8", "InvalidVpc.Range"}, {"100.64.0.0/8", "InvalidParameterValue"}, {"100.64.5.0/24", "InvalidVpc.Range"},
+		{"172.16.0.0/16", "InvalidVpc.Range"}, {"192.168.0.0/16", "InvalidVpc.Range"}, {"198.19.0.0/16", "InvalidVpc.Range"}} {
 		_, err := c.AssociateVpcCidrBlock(ctx, sc, &AssociateVpcCidrBlockInput{VpcID: v.VpcID, CidrBlock: bad.cidr})
 		wantCode(t, err, bad.code)
 	}
@@ -868,5 +872,35 @@ func TestPeeringLifecycle(t *testing.T) {
 	got := mustDo[*DescribeVpcPeeringConnectionsOutput](t)(c.DescribeVpcPeeringConnections(ctx, other, &DescribeVpcPeeringConnectionsInput{IDs: []string{p2}}))
 	if got.Connections[0].Status.Code != "deleted" {
 		t.Fatalf("peering after its requester VPC was deleted: %s", got.Connections[0].Status.Code)
+	}
+}
+
+// TestCidrRangeRestrictions: the table of AWS's "IPv4 CIDR block
+// association restrictions" by the primary block's range.
+func TestCidrRangeRestrictions(t *testing.T) {
+	for _, tc := range []struct {
+		primary, add string
+		restricted   bool
+	}{
+		{"10.0.0.0/16", "10.1.0.0/16", false},
+		{"10.0.0.0/16", "172.16.0.0/16", true},
+		{"10.0.0.0/16", "192.168.0.0/16", true},
+		{"10.0.0.0/16", "198.19.0.0/16", true},
+		{"10.0.0.0/16", "100.64.0.0/16", false},
+		{"10.0.0.0/16", "52.0.0.0/16", false},
+		{"172.31.0.0/16", "172.30.0.0/16", false},
+		{"172.31.0.0/16", "10.0.0.0/16", true},
+		{"192.168.0.0/20", "192.168.16.0/20", false},
+		{"192.168.0.0/20", "172.16.0.0/16", true},
+		{"198.19.0.0/20", "198.19.16.0/20", false},
+		{"198.19.0.0/20", "10.0.0.0/16", true},
+		{"100.64.0.0/16", "10.0.0.0/16", true},
+		{"100.64.0.0/16", "100.65.0.0/16", false},
+		{"52.0.0.0/16", "192.168.0.0/16", true},
+		{"52.0.0.0/16", "53.0.0.0/16", false},
+	} {
+		if got := restrictedCidr(netip.MustParsePrefix(tc.primary), netip.MustParsePrefix(tc.add)); got != tc.restricted {
+			t.Errorf("primary %s, adding %s: restricted = %v, want %v", tc.primary, tc.add, got, tc.restricted)
+		}
 	}
 }

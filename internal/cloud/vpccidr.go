@@ -22,6 +22,32 @@ func (v *Vpc) contains(p netip.Prefix) (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
+// addressRanges are the private ranges AWS's association restrictions
+// name: the RFC 1918 ranges and 198.19.0.0/16. A block outside them
+// (publicly routable, or 100.64.0.0/10) is of no range.
+var addressRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"), netip.MustParsePrefix("198.19.0.0/16"),
+}
+
+func addressRange(p netip.Prefix) int {
+	for i, r := range addressRanges {
+		if r.Contains(p.Addr()) {
+			return i
+		}
+	}
+	return -1
+}
+
+// restrictedCidr applies AWS's "IPv4 CIDR block association restrictions"
+// (VPC user guide): a secondary block from one of the private ranges must
+// be from the range of the VPC's primary block; publicly routable blocks
+// and 100.64.0.0/10 go with any primary.
+func restrictedCidr(primary, p netip.Prefix) bool {
+	r := addressRange(p)
+	return r >= 0 && r != addressRange(primary)
+}
+
 // AssociateVpcCidrBlockInput is the input of AssociateVpcCidrBlock.
 type AssociateVpcCidrBlockInput struct {
 	VpcID       string `ec2:"VpcId,required"`
@@ -85,6 +111,9 @@ func (c *Cloud) AssociateVpcCidrBlock(ctx context.Context, sc Scope, in *Associa
 		vpc, err := tx.vpc(in.VpcID)
 		if err != nil {
 			return err
+		}
+		if restrictedCidr(vpc.CidrBlock, cidr) {
+			return apierr.New("InvalidVpc.Range", "The CIDR '%s' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR.", in.CidrBlock)
 		}
 		n := 0
 		for _, a := range vpc.CidrBlockAssociationSet {
