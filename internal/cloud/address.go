@@ -206,6 +206,9 @@ func (c *Cloud) AssociateAddress(ctx context.Context, sc Scope, in *AssociateAdd
 			return err
 		}
 		ip := e.PrivateIPAddress
+		if !ip.IsValid() {
+			return invalidParameter("The network interface %s has no private IPv4 address (an IPv6-only subnet): an Elastic IP cannot be associated with it.", eniID)
+		}
 		if in.PrivateIPAddress != "" {
 			want, perr := netip.ParseAddr(in.PrivateIPAddress)
 			if perr != nil || !slices.ContainsFunc(e.PrivateIPs, func(p PrivateIP) bool { return p.PrivateIPAddress == want }) {

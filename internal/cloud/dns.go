@@ -185,7 +185,7 @@ func (e DNSEndpoint) RecordTypes(vpceName bool) (a, aaaa bool) {
 	default:
 		a = true
 	}
-	return a, aaaa && len(e.Zones6) > 0
+	return a && len(e.Zones) > 0, aaaa && len(e.Zones6) > 0
 }
 
 // DNSHost is an interface address and its EC2 private host name.
@@ -567,7 +567,9 @@ func endpointForDNS(region string, e *VpcEndpoint, state string, eni func(eniID 
 		if !ok {
 			return de, false
 		}
-		de.Zones[s.Zone] = ni.PrivateIPAddress
+		if ni.PrivateIPAddress.IsValid() {
+			de.Zones[s.Zone] = ni.PrivateIPAddress
+		}
 		if len(ni.Ipv6Addresses) > 0 {
 			if de.Zones6 == nil {
 				de.Zones6 = map[string]netip.Addr{}

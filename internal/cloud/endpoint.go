@@ -524,8 +524,7 @@ func (tx *txn) setPrivateDNS(e *VpcEndpoint, svc catalog.Service, vpc *Vpc, on b
 }
 
 // checkIPAddressType refuses an endpoint IP address type AWS does not
-// take, or the service does not offer; ipv6 needs IPv6-only subnets,
-// where vpce places no interfaces yet.
+// take, or the service does not offer.
 func checkIPAddressType(svc catalog.Service, t string) error {
 	switch t {
 	case "ipv4":
@@ -533,9 +532,6 @@ func checkIPAddressType(svc catalog.Service, t string) error {
 	case "dualstack", "ipv6":
 		if !svc.SupportsIPv6() {
 			return invalidParameter("The VPC endpoint service %s does not support the IP address type %s.", svc.Name, t)
-		}
-		if t == "ipv6" {
-			return apierr.New("UnsupportedOperation", "IpAddressType ipv6 needs IPv6-only subnets, where vpce does not place endpoint interfaces yet; use dualstack.")
 		}
 		return nil
 	}
@@ -545,11 +541,11 @@ func checkIPAddressType(svc catalog.Service, t string) error {
 // checkRecordIPType refuses a DNS record IP type the endpoint's IP
 // address type cannot serve: an IPv4 endpoint has only A records.
 func checkRecordIPType(ipType, rec string) error {
+	ok := map[string][]string{"ipv4": {"ipv4", "service-defined"}, "dualstack": {"ipv4", "ipv6", "dualstack", "service-defined"},
+		"ipv6": {"ipv6", "service-defined"}}[ipType]
 	switch rec {
-	case "ipv4", "service-defined":
-		return nil
-	case "ipv6", "dualstack":
-		if ipType == "dualstack" {
+	case "ipv4", "service-defined", "ipv6", "dualstack":
+		if slices.Contains(ok, rec) {
 			return nil
 		}
 		return invalidParameter("DnsRecordIpType %s is not supported for an endpoint with IP address type %s.", rec, ipType)
@@ -577,14 +573,14 @@ func (tx *txn) addEndpointSubnet(e *VpcEndpoint, svc catalog.Service, subnetID s
 	if !svc.OffersZone(s.AvailabilityZone) {
 		return invalidParameter("The VPC endpoint service %s does not support the availability zone of the subnet: %s.", svc.Name, s.SubnetID)
 	}
-	if e.IPAddressType == "dualstack" && !s.HasIpv6() {
-		return invalidParameter("The subnet %s has no IPv6 CIDR block; a dualstack endpoint needs IPv4 and IPv6 in every subnet.", s.SubnetID)
+	if err := subnetFitsIPType(s, e.IPAddressType); err != nil {
+		return err
 	}
 	eni, err := tx.newInterfaceTxn(s, ip, e.Groups, InterfaceTypeVpcEndpoint, "VPC Endpoint Interface "+e.VpcEndpointID, nil)
 	if err != nil {
 		return err
 	}
-	if e.IPAddressType == "dualstack" {
+	if e.IPAddressType != "ipv4" {
 		var wants []string
 		if pin.IPv6 != "" {
 			wants = []string{pin.IPv6}
@@ -989,16 +985,16 @@ func (tx *txn) changeIPAddressType(e *VpcEndpoint, svc catalog.Service, t string
 		if err != nil {
 			return err
 		}
+		s, err := tx.subnet(es.SubnetID)
+		if err != nil {
+			return err
+		}
+		if err := subnetFitsIPType(s, t); err != nil {
+			return err
+		}
 		if t == "ipv4" {
 			eni.Ipv6Addresses = nil
 		} else {
-			s, err := tx.subnet(es.SubnetID)
-			if err != nil {
-				return err
-			}
-			if !s.HasIpv6() {
-				return invalidParameter("The subnet %s has no IPv6 CIDR block; a dualstack endpoint needs IPv4 and IPv6 in every subnet.", s.SubnetID)
-			}
 			if len(eni.Ipv6Addresses) == 0 {
 				if _, err := tx.addIpv6Txn(s, eni, nil, 1); err != nil {
 					return err
@@ -1012,6 +1008,22 @@ func (tx *txn) changeIPAddressType(e *VpcEndpoint, svc catalog.Service, t string
 	e.IPAddressType = t
 	if checkRecordIPType(t, e.DNSOptions.DNSRecordIPType) != nil || t == "dualstack" && e.DNSOptions.DNSRecordIPType == "ipv4" {
 		e.DNSOptions.DNSRecordIPType = t
+	}
+	return nil
+}
+
+// subnetFitsIPType refuses a subnet an endpoint of an IP address type
+// cannot use (AWS's rules): ipv4 needs an IPv4 subnet, dualstack one with
+// both, ipv6 an IPv6-only one.
+func subnetFitsIPType(s *Subnet, t string) error {
+	v4, v6 := s.CidrBlock.IsValid(), s.HasIpv6()
+	switch {
+	case t == "ipv4" && !v4:
+		return invalidParameter("The subnet %s is IPv6-only; an endpoint of IP address type ipv4 needs IPv4 subnets.", s.SubnetID)
+	case t == "dualstack" && !(v4 && v6):
+		return invalidParameter("The subnet %s does not have both IPv4 and IPv6 CIDR blocks; a dualstack endpoint needs both in every subnet.", s.SubnetID)
+	case t == "ipv6" && v4:
+		return invalidParameter("The subnet %s has IPv4 addresses; an endpoint of IP address type ipv6 needs IPv6-only subnets.", s.SubnetID)
 	}
 	return nil
 }

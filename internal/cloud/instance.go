@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"encoding/xml"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -83,6 +84,29 @@ type InstanceNetworkInterface struct {
 	// Association is the interface's public address (json: the address
 	// it had at launch; Describe reads the interface).
 	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
+}
+
+// MarshalXML writes the interface as AWS does: one in an IPv6-only subnet
+// has no privateIpAddress element.
+func (n InstanceNetworkInterface) MarshalXML(enc *xml.Encoder, start xml.StartElement) error {
+	type plain InstanceNetworkInterface
+	if n.PrivateIPAddress.IsValid() {
+		return enc.EncodeElement(plain(n), start)
+	}
+	return enc.EncodeElement(struct {
+		plain
+		PrivateIPAddress *string `xml:"privateIpAddress,omitempty"`
+	}{plain: plain(n)}, start)
+}
+
+// resourceName is the resource-based host name of an instance (the names
+// of IPv6-only subnets): i-0123456789abcdef0.ec2.internal in us-east-1,
+// else i-….<region>.compute.internal.
+func resourceName(region, id string) string {
+	if region == "us-east-1" {
+		return id + ".ec2.internal"
+	}
+	return id + "." + region + ".compute.internal"
 }
 
 // InstanceIpv6 is an IPv6 address as DescribeInstances shows it.
@@ -418,7 +442,12 @@ func (c *Cloud) RunInstances(ctx context.Context, sc Scope, in *RunInstancesInpu
 					return nil, err
 				}
 				ip := e.PrivateIPAddress
-				inst.PrivateIPAddress, inst.PrivateDNSName = &ip, e.PrivateDNSName
+				inst.PrivateDNSName = e.PrivateDNSName
+				if ip.IsValid() {
+					inst.PrivateIPAddress = &ip
+				} else if s.PrivateDNSNameOptions.HostnameType == "resource-name" {
+					inst.PrivateDNSName = resourceName(tx.sc.Region, inst.InstanceID)
+				}
 				inst.NetworkInterfaces = []InstanceNetworkInterface{{
 					NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: s.SubnetID, VpcID: s.VpcID, OwnerID: tx.sc.Account,
 					MacAddress: e.MacAddress, PrivateIPAddress: ip, PrivateDNSName: e.PrivateDNSName, Groups: groups,
@@ -470,7 +499,10 @@ func (tx *txn) launchWithInterfacesTxn(in *RunInstancesInput, specs []LaunchInte
 			if i == 0 {
 				inst.Placement.AvailabilityZone, inst.SubnetID, inst.VpcID, inst.Groups = e.AvailabilityZone, e.SubnetID, e.VpcID, e.Groups
 				ip := e.PrivateIPAddress
-				inst.PrivateIPAddress, inst.PrivateDNSName = &ip, e.PrivateDNSName
+				inst.PrivateDNSName = e.PrivateDNSName
+				if ip.IsValid() {
+					inst.PrivateIPAddress = &ip
+				}
 			}
 			inst.NetworkInterfaces = append(inst.NetworkInterfaces, instanceView(e))
 		}
@@ -530,10 +562,16 @@ var instanceFields = fields[Instance]{
 	"instance.group-name": func(in *Instance) []string {
 		return mapSlice(in.Groups, func(g GroupIdentifier) string { return g.GroupName })
 	},
-	"network-interface.network-interface-id":         instNIs(func(n InstanceNetworkInterface) string { return n.NetworkInterfaceID }),
-	"network-interface.subnet-id":                    instNIs(func(n InstanceNetworkInterface) string { return n.SubnetID }),
-	"network-interface.vpc-id":                       instNIs(func(n InstanceNetworkInterface) string { return n.VpcID }),
-	"network-interface.addresses.private-ip-address": instNIs(func(n InstanceNetworkInterface) string { return n.PrivateIPAddress.String() }),
+	"network-interface.network-interface-id": instNIs(func(n InstanceNetworkInterface) string { return n.NetworkInterfaceID }),
+	"network-interface.subnet-id":            instNIs(func(n InstanceNetworkInterface) string { return n.SubnetID }),
+	"network-interface.vpc-id":               instNIs(func(n InstanceNetworkInterface) string { return n.VpcID }),
+	"network-interface.addresses.private-ip-address": func(in *Instance) []string {
+		var out []string
+		for _, n := range in.NetworkInterfaces {
+			out = append(out, addrValue(n.PrivateIPAddress)...)
+		}
+		return out
+	},
 	"network-interface.ipv6-addresses.ipv6-address": func(in *Instance) []string {
 		var out []string
 		for _, n := range in.NetworkInterfaces {

@@ -1,7 +1,9 @@
 package cloud
 
 import (
+	"bytes"
 	"context"
+	"encoding/xml"
 	"net/netip"
 	"slices"
 	"testing"
@@ -137,8 +139,29 @@ func TestSubnetIpv6(t *testing.T) {
 	if !n.Ipv6Native || !n.AssignIpv6OnCreation || n.CidrBlock.IsValid() || n.PrivateDNSNameOptions.HostnameType != "resource-name" {
 		t.Errorf("native subnet = %+v", n)
 	}
-	_, err := c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: n.SubnetID})
-	wantCode(t, err, "UnsupportedOperation")
+	// Interfaces there have IPv6 addresses only; no IPv4 is shown.
+	e6 := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: n.SubnetID})).NetworkInterface
+	if e6.PrivateIPAddress.IsValid() || len(e6.PrivateIPs) != 0 || len(e6.Ipv6Addresses) != 1 || !subnet64(block, 2).Contains(e6.Ipv6Addresses[0].Ipv6Address) {
+		t.Errorf("interface in an IPv6-only subnet = %+v", e6)
+	}
+	if b, err := xml.Marshal(e6); err != nil || bytes.Contains(b, []byte("privateIpAddress>")) || !bytes.Contains(b, []byte("<ipv6AddressesSet><item><ipv6Address>")) {
+		t.Errorf("XML of an IPv6-only interface: %s, %v", b, err)
+	}
+	_, err := c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: n.SubnetID, PrivateIPAddress: "10.0.9.9"})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: n.SubnetID, Ipv6AddressCount: ptr(int32(0))})
+	wantCode(t, err, "InvalidParameterValue")
+	_, err = c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: n.SubnetID, SecondaryCount: ptr(int32(1))})
+	wantCode(t, err, "InvalidParameter")
+	_, err = c.CreateNatGateway(ctx, sc, &CreateNatGatewayInput{SubnetID: n.SubnetID, ConnectivityType: "private"})
+	wantCode(t, err, "InvalidParameter")
+	inst := mustDo[*Reservation](t)(c.RunInstances(ctx, sc, &RunInstancesInput{ImageID: "ami-12345678", MinCount: ptr(int32(1)), MaxCount: ptr(int32(1)), SubnetID: n.SubnetID})).Instances[0]
+	if inst.PrivateIPAddress != nil || inst.PrivateDNSName != inst.InstanceID+".ec2.internal" || len(inst.NetworkInterfaces[0].Ipv6Addresses) != 1 {
+		t.Errorf("instance in an IPv6-only subnet: ip %v, name %q, %+v", inst.PrivateIPAddress, inst.PrivateDNSName, inst.NetworkInterfaces[0].Ipv6Addresses)
+	}
+	eip := mustDo[*AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &AllocateAddressInput{}))
+	_, err = c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: e6.NetworkInterfaceID})
+	wantCode(t, err, "InvalidParameter")
 	f := mustDo[*DescribeSubnetsOutput](t)(c.DescribeSubnets(ctx, sc, &DescribeSubnetsInput{Filters: []Filter{{Name: "ipv6-native", Values: []string{"true"}}}}))
 	if len(f.Subnets) != 1 || f.Subnets[0].SubnetID != n.SubnetID {
 		t.Errorf("ipv6-native filter found %d", len(f.Subnets))

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -44,6 +45,27 @@ type NetworkInterface struct {
 	// Association is the interface's public IPv4 address, when it has one.
 	Association *ENIAssociation `xml:"association,omitempty" json:"assoc,omitempty"`
 	Tags        TagSet          `xml:"tagSet,omitempty" json:"tags,omitempty"`
+}
+
+// MarshalXML writes the interface as AWS does: one in an IPv6-only subnet
+// has no privateIpAddress element.
+func (e NetworkInterface) MarshalXML(enc *xml.Encoder, start xml.StartElement) error {
+	type plain NetworkInterface
+	if e.PrivateIPAddress.IsValid() {
+		return enc.EncodeElement(plain(e), start)
+	}
+	return enc.EncodeElement(struct {
+		plain
+		PrivateIPAddress *string `xml:"privateIpAddress,omitempty"`
+	}{plain: plain(e)}, start)
+}
+
+// addrValue is an address as a filter value: none when it is unset.
+func addrValue(a netip.Addr) []string {
+	if !a.IsValid() {
+		return nil
+	}
+	return []string{a.String()}
 }
 
 // ENIAssociation is a public IPv4 address associated with an interface.
@@ -180,9 +202,6 @@ func PrivateDNSName(region string, a netip.Addr) string {
 // and free, else the lowest free one. AWS reserves the first four addresses
 // and the last. The caller's write transaction makes this race-free.
 func (tx *txn) allocateAddress(s *Subnet, want string) (netip.Addr, error) {
-	if !s.CidrBlock.IsValid() {
-		return netip.Addr{}, apierr.New("UnsupportedOperation", "Subnet %s is IPv6-only; vpce does not place network interfaces in IPv6-only subnets yet.", s.SubnetID)
-	}
 	var wants []string
 	if want != "" {
 		wants = []string{want}
@@ -234,6 +253,12 @@ func (tx *txn) allocateAddresses(s *Subnet, wants []string, extra int) ([]netip.
 }
 
 func allocateFrom(s *Subnet, used map[netip.Addr]string, wants []string, extra int) ([]netip.Addr, error) {
+	if !s.CidrBlock.IsValid() {
+		if len(wants) == 0 && extra == 0 {
+			return nil, nil
+		}
+		return nil, invalidParameter("Subnet %s is IPv6-only: it has no private IPv4 addresses to give.", s.SubnetID)
+	}
 	first := s.CidrBlock.Addr().Next().Next().Next().Next()
 	last := lastAddr(s.CidrBlock).Prev()
 	taken := map[netip.Addr]bool{}
@@ -320,6 +345,22 @@ func (tx *txn) groupsFor(vpcID string, ids []string) ([]GroupIdentifier, error) 
 // newInterfaceTxn creates an interface in a subnet with an allocated
 // address; callers set type-specific fields before it is stored.
 func (tx *txn) newInterfaceTxn(s *Subnet, want string, groups []GroupIdentifier, typ, desc string, tags []Tag) (*NetworkInterface, error) {
+	if !s.CidrBlock.IsValid() {
+		// An IPv6-only subnet: the interface has IPv6 addresses only
+		// (the caller gives them).
+		switch {
+		case typ == InterfaceTypeNatGateway:
+			return nil, invalidParameter("Subnet %s is IPv6-only: a NAT gateway needs an IPv4 subnet.", s.SubnetID)
+		case want != "":
+			return nil, invalidParameter("Subnet %s is IPv6-only: an interface there has no private IPv4 address (%s).", s.SubnetID, want)
+		}
+		e := &NetworkInterface{
+			NetworkInterfaceID: newID("eni"), SubnetID: s.SubnetID, VpcID: s.VpcID, AvailabilityZone: s.AvailabilityZone,
+			Description: desc, OwnerID: tx.sc.Account, Status: "available", MacAddress: newMAC(),
+			SourceDestCheck: true, InterfaceType: typ, Groups: groups, Tags: tags,
+		}
+		return e, putObj(tx, kindENI, e.NetworkInterfaceID, e)
+	}
 	a, err := tx.allocateAddress(s, want)
 	if err != nil {
 		return nil, err
@@ -399,9 +440,11 @@ func (c *Cloud) CreateNetworkInterface(ctx context.Context, sc Scope, in *Create
 				if _, err := tx.addIpv6Txn(s, e, wants6, extra6); err != nil {
 					return nil, err
 				}
-				return e, putObj(tx, kindENI, e.NetworkInterfaceID, e)
 			}
-			return e, nil
+			if !e.PrivateIPAddress.IsValid() && len(e.Ipv6Addresses) == 0 {
+				return nil, invalidValue("Subnet %s is IPv6-only: an interface there needs at least one IPv6 address.", s.SubnetID)
+			}
+			return e, putObj(tx, kindENI, e.NetworkInterfaceID, e)
 		})
 	})
 	if err == nil && out.NetworkInterface != nil {
@@ -647,7 +690,7 @@ var eniFields = fields[NetworkInterface]{
 	"mac-address":          func(e *NetworkInterface) []string { return one(e.MacAddress) },
 	"network-interface-id": func(e *NetworkInterface) []string { return one(e.NetworkInterfaceID) },
 	"owner-id":             func(e *NetworkInterface) []string { return one(e.OwnerID) },
-	"private-ip-address":   func(e *NetworkInterface) []string { return one(e.PrivateIPAddress.String()) },
+	"private-ip-address":   func(e *NetworkInterface) []string { return addrValue(e.PrivateIPAddress) },
 	"private-dns-name":     func(e *NetworkInterface) []string { return one(e.PrivateDNSName) },
 	"requester-id":         func(e *NetworkInterface) []string { return one(e.RequesterID) },
 	"requester-managed":    func(e *NetworkInterface) []string { return boolStr(e.RequesterManaged) },

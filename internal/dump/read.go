@@ -550,7 +550,7 @@ func (r *reader) convert() {
 	eniSubnet := map[string]string{}
 	for _, e := range r.raw.enis {
 		addr, err := netip.ParseAddr(e.PrivateIPAddress)
-		if err != nil || !addr.Is4() {
+		if (err != nil || !addr.Is4()) && !(e.PrivateIPAddress == "" && len(e.Ipv6Addresses) > 0) {
 			r.problem(e.NetworkInterfaceID, "PrivateIpAddress %q is not an IPv4 address", e.PrivateIPAddress)
 			continue
 		}
@@ -558,7 +558,7 @@ func (r *reader) convert() {
 			Description: e.Description, OwnerID: e.OwnerID, RequesterID: e.RequesterID, RequesterManaged: e.RequesterManaged, Status: e.Status,
 			MacAddress: e.MacAddress, PrivateIPAddress: addr, PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,
 			InterfaceType: e.InterfaceType, Groups: groups(e.Groups), PrivateIPs: privateIPs(e.PrivateIPAddresses), Tags: tags(append(e.TagSet, e.Tags...))}
-		if len(o.PrivateIPs) == 0 {
+		if len(o.PrivateIPs) == 0 && addr.IsValid() {
 			o.PrivateIPs = []cloud.PrivateIP{{PrivateIPAddress: addr, PrivateDNSName: e.PrivateDNSName, Primary: true}}
 		}
 		for _, a := range e.Ipv6Addresses {

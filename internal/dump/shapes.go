@@ -224,7 +224,7 @@ type networkInterface struct {
 	RequesterManaged   bool           `json:"RequesterManaged"`
 	Status             string         `json:"Status,omitempty"`
 	MacAddress         string         `json:"MacAddress,omitempty"`
-	PrivateIPAddress   string         `json:"PrivateIpAddress"`
+	PrivateIPAddress   string         `json:"PrivateIpAddress,omitempty"`
 	PrivateDNSName     string         `json:"PrivateDnsName,omitempty"`
 	SourceDestCheck    bool           `json:"SourceDestCheck"`
 	InterfaceType      string         `json:"InterfaceType,omitempty"`

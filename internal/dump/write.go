@@ -2,6 +2,7 @@ package dump
 
 import (
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -213,11 +214,14 @@ func exportENIs(s *cloud.Snapshot) []networkInterface {
 	for _, e := range sorted(s.NetworkInterfaces) {
 		o := networkInterface{NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, AvailabilityZone: e.AvailabilityZone,
 			Description: e.Description, OwnerID: e.OwnerID, RequesterID: e.RequesterID, RequesterManaged: e.RequesterManaged, Status: e.Status,
-			MacAddress: e.MacAddress, PrivateIPAddress: e.PrivateIPAddress.String(), PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,
+			MacAddress: e.MacAddress, PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,
 			InterfaceType: e.InterfaceType, Groups: exportGroupIdents(e.Groups), PrivateIPAddresses: exportIPs(e.PrivateIPs), TagSet: exportTags(e.Tags),
 			Ipv6Addresses: []ipv6Address{}}
 		for _, a := range e.Ipv6Addresses {
 			o.Ipv6Addresses = append(o.Ipv6Addresses, ipv6Address{a.Ipv6Address.String(), a.IsPrimaryIpv6})
+		}
+		if e.PrivateIPAddress.IsValid() {
+			o.PrivateIPAddress = e.PrivateIPAddress.String()
 		}
 		if a := e.Attachment; a != nil {
 			o.Attachment = &eniAttachment{AttachmentID: a.AttachmentID, InstanceID: a.InstanceID, InstanceOwnerID: a.InstanceOwnerID, DeviceIndex: a.DeviceIndex,
@@ -247,7 +251,7 @@ func exportInstances(s *cloud.Snapshot) []reservation {
 		}
 		for _, n := range in.NetworkInterfaces {
 			o.NetworkInterfaces = append(o.NetworkInterfaces, instanceENI{NetworkInterfaceID: n.NetworkInterfaceID, SubnetID: n.SubnetID, VpcID: n.VpcID,
-				OwnerID: n.OwnerID, MacAddress: n.MacAddress, PrivateIPAddress: n.PrivateIPAddress.String(), PrivateDNSName: n.PrivateDNSName,
+				OwnerID: n.OwnerID, MacAddress: n.MacAddress, PrivateIPAddress: addrText(n.PrivateIPAddress), PrivateDNSName: n.PrivateDNSName,
 				Groups: exportGroupIdents(n.Groups), Attachment: eniAttachment{AttachmentID: n.Attachment.AttachmentID, InstanceID: in.InstanceID,
 					DeviceIndex: n.Attachment.DeviceIndex, Status: n.Attachment.Status, AttachTime: ts(n.Attachment.AttachTime), DeleteOnTermination: n.Attachment.DeleteOnTermination},
 				PrivateIPAddresses: exportIPs(n.PrivateIPs)})
@@ -374,4 +378,13 @@ func exportPrefixLists(s *cloud.Snapshot) ([]prefixList, []managedPrefixList, ma
 		entries[p.PrefixListID] = es
 	}
 	return pls, mpls, entries
+}
+
+// addrText is an address as describe-* writes it: empty when unset (an
+// interface of an IPv6-only subnet has no IPv4 address).
+func addrText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
 }

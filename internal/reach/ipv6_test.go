@@ -133,3 +133,38 @@ func TestIPv6Paths(t *testing.T) {
 		t.Errorf("fix = %v", r.Fix)
 	}
 }
+
+// TestIPv6OnlyPaths: an instance in an IPv6-only subnet reaches an
+// IPv6-only KMS endpoint through its AAAA private DNS answer; asked for
+// an IPv4 path it has none.
+func TestIPv6OnlyPaths(t *testing.T) {
+	c, ctx := cloudtest.New(t), context.Background()
+	vpc := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &cloud.CreateVpcInput{CidrBlock: "10.0.0.0/16", AmazonIpv6: cloudtest.Ptr(true)})).Vpc
+	cloudtest.Must[*cloud.Return](t)(c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: vpc.VpcID, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	block := vpc.Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock
+	var subnets []string
+	for i, az := range []string{"us-east-1a", "us-east-1b"} {
+		b := block.Addr().As16()
+		b[7] = byte(i + 1)
+		s := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &cloud.CreateSubnetInput{VpcID: vpc.VpcID, AvailabilityZone: az,
+			Ipv6Native: cloudtest.Ptr(true), Ipv6CidrBlock: netip.PrefixFrom(netip.AddrFrom16(b), 64).String()})).Subnet
+		subnets = append(subnets, s.SubnetID)
+	}
+	port := int32(443)
+	sg := cloudtest.Must[*cloud.CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &cloud.CreateSecurityGroupInput{GroupName: "ep", Description: "ep", VpcID: vpc.VpcID})).GroupID
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, IPv6Ranges: []cloud.IPv6Range{{CidrIPv6: block.String()}}}}}))
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: vpc.VpcID, ServiceName: "com.amazonaws.us-east-1.kms",
+		VpcEndpointType: "Interface", SubnetIDs: subnets, SecurityGroupIDs: []string{sg}, IPAddressType: "ipv6", PrivateDNSEnabled: cloudtest.Ptr(true)}))
+	app := cloudtest.Must[*cloud.Reservation](t)(c.RunInstances(ctx, sc, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1),
+		SubnetID: subnets[0]})).Instances[0].InstanceID // the default group: all out, IPv6 too
+	a := New(cloudtest.Must[*cloud.Snapshot](t)(c.Snapshot(ctx, sc)))
+	r, err := a.Analyze(Query{From: app, To: "kms.us-east-1.amazonaws.com", IPv6: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, r, PrivateInterfaceEndpoint, "")
+	if _, err := a.Analyze(Query{From: app, To: "kms.us-east-1.amazonaws.com"}); err == nil || !strings.Contains(err.Error(), "--ipv6") {
+		t.Errorf("IPv4 path from an IPv6-only instance: %v", err)
+	}
+}

@@ -344,6 +344,9 @@ func (a *Analyzer) eniSource(eni *cloud.NetworkInterface, v6 bool) (source, erro
 		return source{}, inputErr("interface %s: its subnet %s is not in the state", eni.NetworkInterfaceID, eni.SubnetID)
 	}
 	addr := eni.PrivateIPAddress
+	if !v6 && !addr.IsValid() {
+		return source{}, inputErr("interface %s has no IPv4 address (an IPv6-only subnet): ask for its IPv6 path with --ipv6", eni.NetworkInterfaceID)
+	}
 	if v6 {
 		if len(eni.Ipv6Addresses) == 0 {
 			return source{}, inputErr("interface %s has no IPv6 address: there is no IPv6 path from it (aws ec2 assign-ipv6-addresses --network-interface-id %s --ipv6-address-count 1)", eni.NetworkInterfaceID, eni.NetworkInterfaceID)
@@ -445,6 +448,9 @@ func (p *path) destination() error {
 			return inputErr("instance %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
 		d.Place = Place{ID: to, Kind: "instance", Address: in.NetworkInterfaces[0].PrivateIPAddress, VpcID: in.VpcID, Subnet: in.SubnetID}
+		if !p.v6 && !d.Address.IsValid() {
+			return inputErr("instance %s has no IPv4 address (an IPv6-only subnet): ask with --ipv6", to)
+		}
 		if p.v6 {
 			e := s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
 			if e == nil || len(e.Ipv6Addresses) == 0 {
@@ -459,6 +465,9 @@ func (p *path) destination() error {
 			return inputErr("network interface %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
 		d.Place = Place{ID: to, Kind: "network-interface", Address: e.PrivateIPAddress, VpcID: e.VpcID, Subnet: e.SubnetID, Zone: e.AvailabilityZone}
+		if !p.v6 && !d.Address.IsValid() {
+			return inputErr("network interface %s has no IPv4 address (an IPv6-only subnet): ask with --ipv6", to)
+		}
 		if p.v6 {
 			if len(e.Ipv6Addresses) == 0 {
 				return inputErr("network interface %s has no IPv6 address", to)
@@ -507,7 +516,9 @@ func (p *path) destination() error {
 			switch {
 			case ni == nil:
 			case !p.v6:
-				addrs = append(addrs, ni.PrivateIPAddress)
+				if ni.PrivateIPAddress.IsValid() {
+					addrs = append(addrs, ni.PrivateIPAddress)
+				}
 			case len(ni.Ipv6Addresses) > 0:
 				addrs = append(addrs, ni.Ipv6Addresses[0].Ipv6Address)
 			}

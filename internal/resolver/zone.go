@@ -116,7 +116,11 @@ func compileShared(eps []cloud.DNSEndpoint) *zone {
 				continue
 			}
 			r := endpointRecord(e, a, aaaa, "regional DNS name of "+e.ID+" ("+e.Service+")")
-			if zn := cloud.ZoneOfName(d.DNSName, e.Zones); zn != "" {
+			zn := cloud.ZoneOfName(d.DNSName, e.Zones)
+			if zn == "" {
+				zn = cloud.ZoneOfName(d.DNSName, e.Zones6) // an IPv6-only endpoint
+			}
+			if zn != "" {
 				r = record{reason: "zonal DNS name of " + e.ID + " in " + zn}
 				if a {
 					r.addrs = []netip.Addr{e.Zones[zn]}

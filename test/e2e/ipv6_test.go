@@ -197,4 +197,40 @@ func TestDualStackEndpoint(t *testing.T) {
 			t.Errorf("interface %s kept %v", *n.NetworkInterfaceId, n.Ipv6Addresses)
 		}
 	}
+	// An IPv6-only endpoint in IPv6-only subnets: interfaces without IPv4,
+	// AAAA records only.
+	var native []string
+	for i, zone := range []string{"us-east-1a", "us-east-1b"} {
+		s := must[*ec2.CreateSubnetOutput](t)(c.CreateSubnet(ctx(t), &ec2.CreateSubnetInput{VpcId: v.VpcId, AvailabilityZone: aws.String(zone),
+			Ipv6Native: aws.Bool(true), Ipv6CidrBlock: aws.String(nth64(t, block, i+5))})).Subnet
+		if s.CidrBlock != nil || !aws.ToBool(s.Ipv6Native) {
+			t.Fatalf("IPv6-only subnet: %+v", s)
+		}
+		native = append(native, *s.SubnetId)
+	}
+	_, err = c.CreateVpcEndpoint(ctx(t), &ec2.CreateVpcEndpointInput{VpcId: v.VpcId, ServiceName: aws.String("com.amazonaws.us-east-1.kms"),
+		VpcEndpointType: types.VpcEndpointTypeInterface, SubnetIds: subnets, IpAddressType: types.IpAddressTypeIpv6, PrivateDnsEnabled: aws.Bool(false)})
+	wantCode(t, err, "InvalidParameter")
+	e6 := must[*ec2.CreateVpcEndpointOutput](t)(c.CreateVpcEndpoint(ctx(t), &ec2.CreateVpcEndpointInput{VpcId: v.VpcId, ServiceName: aws.String("com.amazonaws.us-east-1.kms"),
+		VpcEndpointType: types.VpcEndpointTypeInterface, SubnetIds: native, IpAddressType: types.IpAddressTypeIpv6, PrivateDnsEnabled: aws.Bool(false)})).VpcEndpoint
+	ep6 := waitEndpoint(t, c, *e6.VpcEndpointId, "available")
+	if ep6.DnsOptions == nil || ep6.DnsOptions.DnsRecordIpType != types.DnsRecordIpTypeIpv6 {
+		t.Errorf("IPv6 endpoint's DNS options: %+v", ep6.DnsOptions)
+	}
+	enis = must[*ec2.DescribeNetworkInterfacesOutput](t)(c.DescribeNetworkInterfaces(ctx(t), &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: ep6.NetworkInterfaceIds})).NetworkInterfaces
+	v6 = v6[:0]
+	for _, n := range enis {
+		if n.PrivateIpAddress != nil || len(n.Ipv6Addresses) != 1 {
+			t.Fatalf("IPv6-only endpoint interface: IPv4 %v, IPv6 %v", aws.ToString(n.PrivateIpAddress), n.Ipv6Addresses)
+		}
+		v6 = append(v6, *n.Ipv6Addresses[0].Ipv6Address)
+	}
+	slices.Sort(v6)
+	name6 := *ep6.DnsEntries[0].DnsName
+	if got := lines(dig(t, shared, r, "+short", "AAAA", name6)); !slices.Equal(got, v6) {
+		t.Errorf("dig AAAA %s = %q, want %q", name6, got, v6)
+	}
+	if got := dig(t, shared, r, "+short", "A", name6); got != "" {
+		t.Errorf("dig A %s = %q, want none", name6, got)
+	}
 }
