@@ -297,7 +297,9 @@ func (p *Proxy) decide(a *reach.Analyzer, src, host string, port int) (*reach.Re
 	if res != nil {
 		return res, nil
 	}
-	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port})
+	// A source in an IPv6-only subnet connects over IPv6 (AAAA answers);
+	// every other over IPv4, as the clients vpce runs resolve A first.
+	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port, IPv6: a.IPv6Only(src)})
 	if err != nil {
 		return nil, err
 	}

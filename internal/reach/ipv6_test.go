@@ -164,6 +164,9 @@ func TestIPv6OnlyPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, r, PrivateInterfaceEndpoint, "")
+	if !a.IPv6Only(app) {
+		t.Error("IPv6Only is false for an instance of an IPv6-only subnet")
+	}
 	if _, err := a.Analyze(Query{From: app, To: "kms.us-east-1.amazonaws.com"}); err == nil || !strings.Contains(err.Error(), "--ipv6") {
 		t.Errorf("IPv4 path from an IPv6-only instance: %v", err)
 	}

@@ -794,3 +794,15 @@ func (p *path) ipv6DNSFix(name string) []string {
 	}
 	return nil
 }
+
+// IPv6Only reports whether a source (an instance or interface) has IPv6
+// addresses and no IPv4 one, as in an IPv6-only subnet: its connections
+// can only take IPv6 paths.
+func (a *Analyzer) IPv6Only(from string) bool {
+	s := a.snap
+	eni := s.NetworkInterfaces[from]
+	if in := s.Instances[from]; in != nil && len(in.NetworkInterfaces) > 0 {
+		eni = s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+	}
+	return eni != nil && !eni.PrivateIPAddress.IsValid() && len(eni.Ipv6Addresses) > 0
+}
