@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -227,5 +228,43 @@ func TestDhcpOptionsBypassResolver(t *testing.T) {
 	}
 	if ssm := e.doctor("ssm"); has(ssm, "SSM_UNREACHABLE") == nil && has(ssm, "SSM_OVER_INTERNET") == nil {
 		t.Errorf("the SSM check did not see the names resolve publicly: %s", codes(ssm))
+	}
+}
+
+// TestIPv6EgressAroundEndpoints: private subnets (no IPv4 way out) that
+// get an IPv6 block and a ::/0 route to an egress-only gateway can send
+// data anywhere over IPv6: the exfiltration check says so, names the
+// subnet, route table and gateway, and the route to delete; without the
+// route it is quiet, and so it is for a public subnet.
+func TestIPv6EgressAroundEndpoints(t *testing.T) {
+	e := newEnv(t)
+	if f := has(e.doctor("exfiltration"), "IPV6_EGRESS_AROUND_ENDPOINTS"); f != nil {
+		t.Fatalf("IPv4-only VPC: %+v", f)
+	}
+	a := cloudtest.Must[*cloud.AssociateVpcCidrBlockOutput](t)(e.c.AssociateVpcCidrBlock(e.ctx, sc, &cloud.AssociateVpcCidrBlockInput{VpcID: e.vpc, AmazonIpv6: cloudtest.Ptr(true)}))
+	b := a.Ipv6CidrBlockAssociation.Ipv6CidrBlock.Addr().As16()
+	b[7] = 1
+	cloudtest.Must[*cloud.AssociateSubnetCidrBlockOutput](t)(e.c.AssociateSubnetCidrBlock(e.ctx, sc, &cloud.AssociateSubnetCidrBlockInput{SubnetID: e.subA,
+		Ipv6CidrBlock: netip.PrefixFrom(netip.AddrFrom16(b), 64).String()}))
+	if f := has(e.doctor("exfiltration"), "IPV6_EGRESS_AROUND_ENDPOINTS"); f != nil {
+		t.Fatalf("IPv6 block without a route out: %+v", f)
+	}
+	g := cloudtest.Must[*cloud.CreateEgressOnlyInternetGatewayOutput](t)(e.c.CreateEgressOnlyInternetGateway(e.ctx, sc, &cloud.CreateEgressOnlyInternetGatewayInput{VpcID: e.vpc})).EgressOnlyInternetGateway.EgressOnlyIGWID
+	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationIpv6CidrBlock: "::/0", RouteTarget: cloud.RouteTarget{EgressOnlyIGWID: g}}))
+	fs := e.doctor("exfiltration")
+	f := has(fs, "IPV6_EGRESS_AROUND_ENDPOINTS")
+	if f == nil || f.Resources[0] != e.subA || f.Resources[1] != e.rtb || f.Resources[2] != g || !strings.Contains(f.Fix, "--route-table-id "+e.rtb+" --destination-ipv6-cidr-block ::/0") {
+		t.Fatalf("finding = %+v (all: %s)", f, codes(fs))
+	}
+	if n := strings.Count(codes(fs), "IPV6_EGRESS_AROUND_ENDPOINTS"); n != 1 {
+		t.Errorf("%d findings, want 1 (subnet b has no IPv6 block)", n)
+	}
+	// With an IPv4 way out (a NAT gateway route) the subnet is not a
+	// private design: nothing to say.
+	igw := cloudtest.Must[*cloud.CreateInternetGatewayOutput](t)(e.c.CreateInternetGateway(e.ctx, sc, &cloud.CreateInternetGatewayInput{})).InternetGateway.InternetGatewayID
+	cloudtest.Must[*cloud.Return](t)(e.c.AttachInternetGateway(e.ctx, sc, &cloud.InternetGatewayVpcInput{InternetGatewayID: igw, VpcID: e.vpc}))
+	cloudtest.Must[*cloud.Return](t)(e.c.CreateRoute(e.ctx, sc, &cloud.RouteInput{RouteTableID: e.rtb, DestinationCidrBlock: "0.0.0.0/0", RouteTarget: cloud.RouteTarget{GatewayID: igw}}))
+	if f := has(e.doctor("exfiltration"), "IPV6_EGRESS_AROUND_ENDPOINTS"); f != nil {
+		t.Errorf("public subnet: %+v", f)
 	}
 }

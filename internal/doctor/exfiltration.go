@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vpce/vpce/internal/cloud"
@@ -39,6 +40,44 @@ func checkExfiltration(c *Context) []Finding {
 				out = append(out, openGroups(c, ep)...)
 			}
 		}
+		out = append(out, ipv6Egress(c, vpc)...)
+	}
+	return out
+}
+
+// ipv6Egress: a subnet whose IPv4 traffic has no way to the internet (the
+// private design endpoints serve) but whose IPv6 traffic does, through an
+// egress-only or internet gateway: its instances reach any address on the
+// internet around the endpoints and their policies. The path engine
+// decides both paths, from a new interface in the subnet.
+func ipv6Egress(c *Context, vpc string) []Finding {
+	var out []Finding
+	for _, sn := range c.Snap.SubnetsOf(vpc) {
+		if !sn.HasIpv6() {
+			continue
+		}
+		if sn.CidrBlock.IsValid() {
+			r4, err := c.A.Analyze(reach.Query{From: sn.SubnetID, To: "198.51.100.10"})
+			if err != nil || r4.Reachable || slices.ContainsFunc(r4.Explanations, func(e reach.Explanation) bool { return e.Code == "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS" }) {
+				continue // IPv4 goes out too (a public subnet): not a private design
+			}
+		}
+		r6, err := c.A.Analyze(reach.Query{From: sn.SubnetID, To: "2001:db8:100::10", IPv6: true})
+		if err != nil || !r6.Reachable {
+			continue
+		}
+		gw := r6.Hops[len(r6.Hops)-1].Component
+		rt := ""
+		for _, h := range r6.Hops {
+			if h.Kind == "route-table" {
+				rt = h.Component
+			}
+		}
+		out = append(out, Finding{Code: "IPV6_EGRESS_AROUND_ENDPOINTS", Severity: Medium,
+			Title:     fmt.Sprintf("%s has no IPv4 way out, but its IPv6 traffic reaches the internet through %s: data can leave around the endpoints' policies", sn.SubnetID, gw),
+			Resources: []string{sn.SubnetID, rt, gw},
+			Evidence:  fmt.Sprintf("IPv6 path from %s to any internet address: %s via %s", sn.SubnetID, r6.Verdict, gw),
+			Fix:       fmt.Sprintf("aws ec2 delete-route --route-table-id %s --destination-ipv6-cidr-block ::/0   # or narrow the security groups' IPv6 egress", rt)})
 	}
 	return out
 }
