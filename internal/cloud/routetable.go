@@ -230,6 +230,15 @@ func (lt *liveTargets) alive(vpcID string, r Route) bool {
 		})
 	case r.NetworkInterfaceID != "":
 		return lookup(lt, lt.eni, kindENI, r.NetworkInterfaceID, func(*NetworkInterface) bool { return true })
+	case r.TransitGatewayID != "":
+		atts, err := lt.tx.tgwAttachments(r.TransitGatewayID)
+		if err != nil {
+			if lt.err == nil {
+				lt.err = err
+			}
+			return false
+		}
+		return slices.ContainsFunc(atts, func(a *TransitGatewayVpcAttachment) bool { return a.VpcID == vpcID && a.State != "deleting" })
 	case r.VpcPeeringConnectionID != "":
 		p, err := lt.tx.peering(r.VpcPeeringConnectionID)
 		if err != nil {
@@ -560,6 +569,8 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 		return invalidParameter("Route target %s is a %s endpoint; only Gateway Load Balancer endpoints can be route targets.", e.VpcEndpointID, e.VpcEndpointType)
 	case t.VpcPeeringConnectionID != "":
 		return tx.peeringRoute(rt, t.VpcPeeringConnectionID, r)
+	case t.TransitGatewayID != "":
+		return tx.tgwRouteTarget(rt, t.TransitGatewayID, r)
 	case t.EgressOnlyIGWID != "":
 		g, err := tx.egressOnlyIGW(t.EgressOnlyIGWID)
 		if err != nil {

@@ -38,6 +38,12 @@ type Snapshot struct {
 	InternetGateways  map[string]*InternetGateway
 	// EgressOnlyInternetGateways are the scope's IPv6 egress-only gateways.
 	EgressOnlyInternetGateways map[string]*EgressOnlyInternetGateway
+	// TransitGateways, TGWAttachments and TGWRouteTables are the scope's
+	// live transit gateways, VPC attachments and their route tables.
+	TransitGateways map[string]*TransitGateway
+	TGWAttachments  map[string]*TransitGatewayVpcAttachment
+	TGWRouteTables  map[string]*TransitGatewayRouteTable
+	tgwRoutes       map[string][]TGWRoute // route table → routes
 	// PrefixLists holds the region's AWS-managed lists and the scope's
 	// live customer-managed ones.
 	PrefixLists map[string]*ManagedPrefixList
@@ -254,6 +260,9 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		return nil, err
 	}
 	s.EgressOnlyInternetGateways = toMap(eigws, eigwID)
+	if err := s.loadTransitGateways(tx); err != nil {
+		return nil, err
+	}
 	pls, err := tx.allPrefixLists()
 	if err != nil {
 		return nil, err
@@ -497,4 +506,63 @@ func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, error) {
 	}
 	c.enis.m[tx.sc] = cur
 	return out, nil
+}
+
+// loadTransitGateways reads the scope's live transit gateways, attachments
+// and route tables, and derives each table's routes.
+func (s *Snapshot) loadTransitGateways(tx *txn) error {
+	gs, err := listObj[TransitGateway](tx, kindTGW)
+	if err != nil {
+		return err
+	}
+	s.TransitGateways = map[string]*TransitGateway{}
+	for _, g := range gs {
+		if g.DeletedAt == nil {
+			g.State = g.state(tx)
+			s.TransitGateways[g.TransitGatewayID] = g
+		}
+	}
+	atts, err := tx.tgwAttachments("")
+	if err != nil {
+		return err
+	}
+	s.TGWAttachments = toMap(atts, tgwAttachmentID)
+	rts, err := tx.tgwRouteTables("")
+	if err != nil {
+		return err
+	}
+	s.TGWRouteTables = toMap(rts, tgwRouteTableID)
+	s.tgwRoutes = map[string][]TGWRoute{}
+	for _, rt := range rts {
+		if s.tgwRoutes[rt.TransitGatewayRouteTableID], err = tx.TGWRoutesOf(rt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TGWRoutes returns a transit gateway route table's routes, static and
+// propagated.
+func (s *Snapshot) TGWRoutes(rtbID string) []TGWRoute { return s.tgwRoutes[rtbID] }
+
+// TGWAssociation returns the route table an attachment is associated
+// with; nil when none.
+func (s *Snapshot) TGWAssociation(attachmentID string) *TransitGatewayRouteTable {
+	for _, rt := range s.TGWRouteTables {
+		if slices.Contains(rt.Associations, attachmentID) {
+			return rt
+		}
+	}
+	return nil
+}
+
+// TGWAttachmentOf returns a VPC's attachment to a transit gateway; nil
+// when it has none.
+func (s *Snapshot) TGWAttachmentOf(tgwID, vpcID string) *TransitGatewayVpcAttachment {
+	for _, a := range s.TGWAttachments {
+		if a.TransitGatewayID == tgwID && a.VpcID == vpcID {
+			return a
+		}
+	}
+	return nil
 }

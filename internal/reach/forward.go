@@ -80,6 +80,8 @@ func (p *path) forward() {
 		p.natGateway(target)
 	case strings.HasPrefix(target, "pcx-"):
 		p.peering(target)
+	case strings.HasPrefix(target, "tgw-"):
+		p.transitGateway(target)
 	default:
 		p.block("UNSUPPORTED_COMPONENT", target, fmt.Sprintf("the route leads to %s; vpce does not follow paths through that kind of target yet", target))
 	}
@@ -201,6 +203,103 @@ func (p *path) peering(id string) {
 	p.deliver(peer.VpcID, id)
 }
 
+// transitGateway crosses a transit gateway: from the source VPC's
+// attachment, by the route table that attachment is associated with
+// (longest prefix over static and propagated routes), to the attachment
+// of the destination VPC; the way back must exist too.
+func (p *path) transitGateway(id string) {
+	s, src, dst := p.a.snap, &p.src, &p.dst
+	g := s.TransitGateways[id]
+	if g == nil || g.State != "available" {
+		state := "gone"
+		if g != nil {
+			state = g.State
+		}
+		p.hop(Hop{Component: id, Kind: "transit-gateway", Result: "deny", Rule: "transit gateway " + state})
+		p.block("BAD_STATE", id, fmt.Sprintf("transit gateway %s is %s, not available", id, state))
+		return
+	}
+	att := s.TGWAttachmentOf(id, src.VpcID)
+	if att == nil || att.State != "available" {
+		p.hop(Hop{Component: id, Kind: "transit-gateway", Result: "deny", Rule: "no available attachment of " + src.VpcID})
+		p.block("BAD_STATE", id, fmt.Sprintf("%s has no available attachment to transit gateway %s", src.VpcID, id),
+			fmt.Sprintf("aws ec2 create-transit-gateway-vpc-attachment --transit-gateway-id %s --vpc-id %s --subnet-ids <a subnet per zone>", id, src.VpcID))
+		return
+	}
+	next, ok := p.tgwRoute(id, att, dst.Address, "")
+	if !ok {
+		return
+	}
+	peer := s.TGWAttachments[next.Attachment]
+	if peer == nil || peer.State != "available" {
+		p.block("BAD_STATE", next.Attachment, fmt.Sprintf("the route's attachment %s is not available", next.Attachment))
+		return
+	}
+	vpc := s.Vpcs[peer.VpcID]
+	in := false
+	if vpc != nil {
+		for _, a := range vpc.CidrBlockAssociationSet {
+			in = in || (a.CidrBlockState.State == "associated" && a.CidrBlock.Contains(dst.Address))
+		}
+	}
+	if !in {
+		p.block("UNSUPPORTED_COMPONENT", peer.VpcID, fmt.Sprintf("the transit gateway sends %s to %s (%s), which would route it on by the route table of its attachment subnet: vpce follows a transit gateway only to an interface in the attached VPC", dst.Address, peer.VpcID, next.Attachment))
+		return
+	}
+	// The answer comes back through the destination attachment's table.
+	if _, ok := p.tgwRoute(id, peer, src.Address, att.TransitGatewayAttachmentID); !ok {
+		return
+	}
+	p.deliver(peer.VpcID, id)
+}
+
+// tgwRoute finds the route an attachment's traffic to addr takes in the
+// route table it is associated with, and records the hop; want, when set,
+// is the attachment the route must lead to (the way back).
+func (p *path) tgwRoute(tgw string, from *cloud.TransitGatewayVpcAttachment, addr netip.Addr, want string) (cloud.TGWRoute, bool) {
+	s := p.a.snap
+	dir := "to"
+	if want != "" {
+		dir = "back to"
+	}
+	rt := s.TGWAssociation(from.TransitGatewayAttachmentID)
+	if rt == nil {
+		p.hop(Hop{Component: from.TransitGatewayAttachmentID, Kind: "transit-gateway-attachment", Result: "deny", Rule: "associated with no route table"})
+		p.block("NO_ROUTE_TO_DESTINATION", from.TransitGatewayAttachmentID, fmt.Sprintf("attachment %s of %s is associated with no transit gateway route table: its traffic is not routed", from.TransitGatewayAttachmentID, from.VpcID),
+			fmt.Sprintf("aws ec2 associate-transit-gateway-route-table --transit-gateway-route-table-id <table> --transit-gateway-attachment-id %s", from.TransitGatewayAttachmentID))
+		return cloud.TGWRoute{}, false
+	}
+	var best *cloud.TGWRoute
+	for _, r := range s.TGWRoutes(rt.TransitGatewayRouteTableID) {
+		if r.Cidr.Contains(addr) && (best == nil || r.Cidr.Bits() > best.Cidr.Bits()) {
+			best = &r
+		}
+	}
+	h := Hop{Component: rt.TransitGatewayRouteTableID, Kind: "transit-gateway-route-table", Result: "route"}
+	fixRoute := fmt.Sprintf("aws ec2 create-transit-gateway-route --transit-gateway-route-table-id %s --destination-cidr-block %s --transit-gateway-attachment-id <attachment of the VPC holding %s>   # or enable that attachment's propagation", rt.TransitGatewayRouteTableID, cidrFor(addr), addr)
+	switch {
+	case best == nil:
+		h.Result, h.Rule = "deny", fmt.Sprintf("no route %s %s", dir, addr)
+		p.hop(h)
+		p.block("NO_ROUTE_TO_DESTINATION", rt.TransitGatewayRouteTableID, fmt.Sprintf("transit gateway route table %s has no route %s %s", rt.TransitGatewayRouteTableID, dir, addr), fixRoute)
+		return cloud.TGWRoute{}, false
+	case best.State != "active":
+		h.Result, h.Rule = "deny", fmt.Sprintf("%s → blackhole (%s)", best.Cidr, best.Type)
+		p.hop(h)
+		p.block("BAD_STATE_ROUTE", rt.TransitGatewayRouteTableID, fmt.Sprintf("route %s in transit gateway route table %s is a blackhole", best.Cidr, rt.TransitGatewayRouteTableID),
+			fmt.Sprintf("aws ec2 delete-transit-gateway-route --transit-gateway-route-table-id %s --destination-cidr-block %s", rt.TransitGatewayRouteTableID, best.Cidr))
+		return cloud.TGWRoute{}, false
+	case want != "" && best.Attachment != want:
+		h.Result, h.Rule = "deny", fmt.Sprintf("%s → %s (%s), not %s", best.Cidr, best.Attachment, best.Type, want)
+		p.hop(h)
+		p.block("NO_ROUTE_TO_DESTINATION", rt.TransitGatewayRouteTableID, fmt.Sprintf("transit gateway route table %s sends the answer to %s to %s, not back to %s", rt.TransitGatewayRouteTableID, addr, best.Attachment, want), fixRoute)
+		return cloud.TGWRoute{}, false
+	}
+	h.Rule = fmt.Sprintf("%s %s → %s (%s, %s)", dir, best.Cidr, best.Attachment, best.VpcID, best.Type)
+	p.hop(h)
+	return *best, true
+}
+
 // deliver ends a path at the interface holding the destination address in
 // vpcID (the source's own VPC, or a peer's over peering via): the
 // subnet's network ACL in, the interface's groups, and the stateless
@@ -219,7 +318,7 @@ func (p *path) deliver(vpcID, via string) {
 		if rt != nil {
 			back = p.a.lookupRoute(rt, src.Address).route
 		}
-		if back == nil || back.VpcPeeringConnectionID != via {
+		if back == nil || routeTarget(back) != via {
 			comp := eni.SubnetID
 			if rt != nil {
 				comp = rt.RouteTableID
@@ -227,7 +326,11 @@ func (p *path) deliver(vpcID, via string) {
 			p.hop(Hop{Component: comp, Kind: "route-table", Result: "deny", Rule: fmt.Sprintf("no route back to %s over %s", src.Address, via)})
 			fix := []string{}
 			if rt != nil {
-				fix = append(fix, fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s --vpc-peering-connection-id %s", rt.RouteTableID, p.peerCIDR(src.Address, src.Subnet), via))
+				flag := "--vpc-peering-connection-id"
+				if strings.HasPrefix(via, "tgw-") {
+					flag = "--transit-gateway-id"
+				}
+				fix = append(fix, fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s %s %s", rt.RouteTableID, p.peerCIDR(src.Address, src.Subnet), flag, via))
 			}
 			p.block("NO_ROUTE_TO_DESTINATION", comp, fmt.Sprintf("the route table of %s has no route back to %s over %s: the answer cannot return", eni.SubnetID, src.Address, via), fix...)
 			return
@@ -238,6 +341,9 @@ func (p *path) deliver(vpcID, via string) {
 		return
 	}
 	srcGroups := src.groups
+	if strings.HasPrefix(via, "tgw-") {
+		srcGroups = nil // group references do not match across a transit gateway (vpce models none)
+	}
 	g, r := p.a.sgAllows(groupIDs(eni), false, p.proto, p.q.Port, src.VpcID, src.Address, srcGroups)
 	if r == nil {
 		comp := eni.NetworkInterfaceID
