@@ -53,7 +53,8 @@ func endpointScopeRec(sc Scope) []byte {
 
 // taggedKinds are the kinds whose tags are indexed.
 var taggedKinds = map[string]bool{kindEIP: true, kindVpc: true, kindSubnet: true, kindSG: true, kindENI: true, kindInstance: true,
-	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true, kindEIGW: true, kindTGW: true, kindTGWAttachment: true, kindTGWRouteTable: true}
+	kindEndpoint: true, kindRT: true, kindACL: true, kindIGW: true, kindNAT: true, kindEIGW: true, kindTGW: true, kindTGWAttachment: true, kindTGWRouteTable: true,
+	kindCGW: true, kindVGW: true, kindVPN: true}
 
 // idRec is the data of an index record that names one object.
 type idRec struct {

@@ -18,9 +18,10 @@ type RouteTable struct {
 	OwnerID      string          `xml:"ownerId" json:"owner"`
 	Routes       []Route         `xml:"routeSet>item" json:"routes"`
 	Associations []RTAssociation `xml:"associationSet>item" json:"assocs,omitempty"`
-	// Always present in AWS's answers (empty: no virtual private gateways).
-	PropagatingVgws EmptyList `xml:"propagatingVgwSet>item" json:"-"`
-	Tags            TagSet    `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	// PropagatingVgws is always present in AWS's answers: the virtual
+	// private gateways that propagate routes to the table.
+	PropagatingVgws []PropagatingVgw `xml:"propagatingVgwSet>item" json:"vgws,omitempty"`
+	Tags            TagSet           `xml:"tagSet,omitempty" json:"tags,omitempty"`
 }
 
 // Route is one route: a destination (CIDR or prefix list) and one target.
@@ -146,6 +147,15 @@ func (tx *txn) renderRouteTable(rt *RouteTable, live *liveTargets) {
 	for i := range rt.Associations {
 		rt.Associations[i].AssociationState = State{"associated"}
 	}
+	// Routes propagated by virtual private gateways are derived, never
+	// stored: they follow the VPN connections' routes.
+	if ps, err := tx.propagatedRoutes(rt); err != nil {
+		if live.err == nil {
+			live.err = err
+		}
+	} else {
+		rt.Routes = append(rt.Routes, ps...)
+	}
 	for i, r := range rt.Routes {
 		if r.GatewayID == "local" {
 			continue
@@ -210,6 +220,12 @@ func (lt *liveTargets) alive(vpcID string, r Route) bool {
 			lt.igwVpc[r.GatewayID] = vpc
 		}
 		return vpc == vpcID
+	case strings.HasPrefix(r.GatewayID, "vgw-"):
+		g, err := getObj[VpnGateway](lt.tx, kindVGW, r.GatewayID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) && lt.err == nil {
+			lt.err = err
+		}
+		return err == nil && g.VpcID() == vpcID
 	case r.GatewayID != "":
 		return true // endpoints and other gateways are checked by their owners
 	case r.EgressOnlyIGWID != "":
@@ -516,6 +532,15 @@ func (tx *txn) routeTarget(rt *RouteTable, t RouteTarget, r *Route) error {
 		return invalidValue("route table %s and %s %s belong to different networks", rt.RouteTableID, what, id)
 	}
 	switch {
+	case strings.HasPrefix(t.GatewayID, "vgw-"):
+		g, err := tx.vpnGateway(t.GatewayID)
+		if err != nil {
+			return err
+		}
+		if g.VpcID() != rt.VpcID {
+			return different("network gateway", t.GatewayID)
+		}
+		r.GatewayID = g.VpnGatewayID
 	case t.GatewayID != "":
 		if !strings.HasPrefix(t.GatewayID, "igw-") {
 			return apierr.New("InvalidGatewayID.NotFound", "The gateway ID '%s' does not exist", t.GatewayID)

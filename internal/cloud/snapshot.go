@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -44,6 +45,10 @@ type Snapshot struct {
 	TGWAttachments  map[string]*TransitGatewayVpcAttachment
 	TGWRouteTables  map[string]*TransitGatewayRouteTable
 	tgwRoutes       map[string][]TGWRoute // route table → routes
+	// VpnGateways and VpnConnections are the scope's virtual private
+	// gateways and VPN connections (with their states).
+	VpnGateways    map[string]*VpnGateway
+	VpnConnections map[string]*VpnConnection
 	// PrefixLists holds the region's AWS-managed lists and the scope's
 	// live customer-managed ones.
 	PrefixLists map[string]*ManagedPrefixList
@@ -263,6 +268,22 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err := s.loadTransitGateways(tx); err != nil {
 		return nil, err
 	}
+	vgws, err := listObj[VpnGateway](tx, kindVGW)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range vgws {
+		g.State = readyState(tx, g.ReadyAt)
+	}
+	s.VpnGateways = toMap(vgws, vgwID)
+	vpns, err := listObj[VpnConnection](tx, kindVPN)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vpns {
+		v.render(tx)
+	}
+	s.VpnConnections = toMap(vpns, vpnID)
 	pls, err := tx.allPrefixLists()
 	if err != nil {
 		return nil, err
@@ -565,4 +586,24 @@ func (s *Snapshot) TGWAttachmentOf(tgwID, vpcID string) *TransitGatewayVpcAttach
 		}
 	}
 	return nil
+}
+
+// OnPremises returns the VPN connection behind which an address stands on
+// premises: the available connection with the most specific static route
+// holding it; nil when none does.
+func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
+	var best *VpnConnection
+	bits := -1
+	for _, id := range slices.Sorted(maps.Keys(s.VpnConnections)) {
+		v := s.VpnConnections[id]
+		if v.State != "available" {
+			continue
+		}
+		for _, r := range v.Routes {
+			if r.DestinationCidrBlock.Contains(a) && r.DestinationCidrBlock.Bits() > bits {
+				best, bits = v, r.DestinationCidrBlock.Bits()
+			}
+		}
+	}
+	return best
 }

@@ -453,6 +453,15 @@ func (c *Cloud) DeleteVpc(ctx context.Context, sc Scope, in *DeleteVpcInput) (*R
 				return dep
 			}
 		}
+		vgws, err := listObj[VpnGateway](tx, kindVGW)
+		if err != nil {
+			return err
+		}
+		for _, g := range vgws {
+			if g.VpcID() == vpc.VpcID {
+				return dep
+			}
+		}
 		eigws, err := listObj[EgressOnlyInternetGateway](tx, kindEIGW)
 		if err != nil {
 			return err

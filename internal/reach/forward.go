@@ -327,10 +327,17 @@ func (p *path) deliver(vpcID, via string) {
 			fix := []string{}
 			if rt != nil {
 				flag := "--vpc-peering-connection-id"
-				if strings.HasPrefix(via, "tgw-") {
+				switch {
+				case strings.HasPrefix(via, "tgw-"):
 					flag = "--transit-gateway-id"
+				case strings.HasPrefix(via, "vgw-"):
+					flag = "--gateway-id"
 				}
-				fix = append(fix, fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s %s %s", rt.RouteTableID, p.peerCIDR(src.Address, src.Subnet), flag, via))
+				if flag == "--gateway-id" {
+					fix = append(fix, fmt.Sprintf("aws ec2 enable-vgw-route-propagation --route-table-id %s --gateway-id %s", rt.RouteTableID, via))
+				} else {
+					fix = append(fix, fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s %s %s", rt.RouteTableID, p.peerCIDR(src.Address, src.Subnet), flag, via))
+				}
 			}
 			p.block("NO_ROUTE_TO_DESTINATION", comp, fmt.Sprintf("the route table of %s has no route back to %s over %s: the answer cannot return", eni.SubnetID, src.Address, via), fix...)
 			return
@@ -645,6 +652,11 @@ func isPrivate(a netip.Addr) bool {
 // fromOutside is a path from an address outside every VPC.
 func (p *path) fromOutside() {
 	s, dst := p.a.snap, &p.dst
+	if p.src.vpn != nil && (dst.endpoint == nil || dst.endpoint.VpcEndpointType != cloud.EndpointGateway) {
+		if p.fromOnPremises() {
+			return
+		}
+	}
 	if dst.endpoint != nil && dst.endpoint.VpcEndpointType == cloud.EndpointGateway {
 		p.block("GATEWAY_ENDPOINT_NOT_REACHABLE_FROM_ON_PREMISES", dst.endpoint.VpcEndpointID,
 			fmt.Sprintf("gateway endpoint %s serves only traffic that starts in %s; from %s (on premises, over VPN or Direct Connect, or a peered VPC) use an interface endpoint for %s", dst.endpoint.VpcEndpointID, dst.endpoint.VpcID, p.src.Address, dst.endpoint.ServiceName),
@@ -890,4 +902,38 @@ func (p *path) routeFix(rt *cloud.RouteTable) []string {
 		return []string{fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id %s --service-name %s --subnet-ids %s --private-dns-enabled", p.src.VpcID, svc.Name, p.src.Subnet)}
 	}
 	return []string{fmt.Sprintf("aws ec2 create-route --route-table-id %s --destination-cidr-block %s --nat-gateway-id <NAT gateway in a public subnet>", rt.RouteTableID, cidrFor(p.dst.Address))}
+}
+
+// fromOnPremises is a path from an address on premises, behind a VPN
+// connection to a virtual private gateway: into the gateway's VPC to the
+// interface holding the destination (an interface endpoint's included),
+// whose subnet must route the answer back to the gateway. It reports
+// false when the destination is not in that VPC, for fromOutside to
+// explain.
+func (p *path) fromOnPremises() bool {
+	s, src, dst := p.a.snap, &p.src, &p.dst
+	v := src.vpn
+	p.hop(Hop{Component: v.VpnConnectionID, Kind: "vpn-connection", Result: "pass",
+		Rule: fmt.Sprintf("%s on premises behind %s, over %s", src.Address, v.CustomerGatewayID, v.VpnConnectionID)})
+	g := s.VpnGateways[v.VpnGatewayID]
+	if g == nil || g.State != "available" || g.VpcID() == "" {
+		p.hop(Hop{Component: v.VpnGatewayID, Kind: "vpn-gateway", Result: "deny", Rule: "attached to no VPC"})
+		p.block("BAD_STATE", v.VpnGatewayID, fmt.Sprintf("virtual private gateway %s of %s is not available and attached to a VPC", v.VpnGatewayID, v.VpnConnectionID),
+			fmt.Sprintf("aws ec2 attach-vpn-gateway --vpn-gateway-id %s --vpc-id <vpc>", v.VpnGatewayID))
+		return true
+	}
+	vpc := s.Vpcs[g.VpcID()]
+	in := false
+	if vpc != nil {
+		for _, a := range vpc.CidrBlockAssociationSet {
+			in = in || (a.CidrBlockState.State == "associated" && a.CidrBlock.Contains(dst.Address))
+		}
+	}
+	if !in {
+		p.r.Hops = p.r.Hops[:len(p.r.Hops)-1]
+		return false
+	}
+	p.hop(Hop{Component: g.VpnGatewayID, Kind: "vpn-gateway", Result: "pass", VpcID: vpc.VpcID, Rule: "into " + vpc.VpcID})
+	p.deliver(vpc.VpcID, g.VpnGatewayID)
+	return true
 }

@@ -171,6 +171,9 @@ type source struct {
 	groups   []string // security groups of the source interface
 	publicIP bool
 	external bool // an address outside every VPC of the snapshot
+	// vpn is the VPN connection an outside address stands behind (on
+	// premises: one of its static routes holds the address).
+	vpn *cloud.VpnConnection
 }
 
 // dest is where a path goes.
@@ -334,6 +337,9 @@ func (a *Analyzer) source(from string, v6 bool) (source, error) {
 		if sn.CidrBlock.Contains(addr) || slices.ContainsFunc(sn.Ipv6Blocks(), func(b netip.Prefix) bool { return b.Contains(addr) }) {
 			return a.subnetSource(sn, addr, id, "address")
 		}
+	}
+	if v := s.OnPremises(addr); v != nil {
+		return source{Place: Place{Kind: "on-premises", Address: addr}, external: true, vpn: v}, nil
 	}
 	return source{Place: Place{Kind: "address", Address: addr}, external: true}, nil
 }
