@@ -148,6 +148,8 @@ type DNSView struct {
 	// NextChange is when the view changes by itself (a pending endpoint
 	// becomes available); zero when nothing is due.
 	NextChange time.Time
+	// Zones are the Route 53 private hosted zones associated with the VPC.
+	Zones []DNSZone
 }
 
 // DNSEndpoint is an available interface endpoint as DNS sees it.
@@ -224,6 +226,11 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 			}
 			v.HostLookup = h
 		}
+		zones, err := tx.allZones()
+		if err != nil {
+			return err
+		}
+		v.Zones = zonesOfVPC(zones, vpc.VpcID, t.Region)
 		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {
 			return err

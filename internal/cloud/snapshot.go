@@ -448,9 +448,13 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		}
 	}
 	ranges := serviceRanges(tx.sc.Region, stored)
+	zones, err := tx.allZones()
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range vpcs {
 		dv := &DNSView{VpcID: v.VpcID, Region: tx.sc.Region, CIDR: v.CidrBlock, DNSSupport: v.EnableDNSSupport,
-			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges}
+			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges, Zones: zonesOfVPC(zones, v.VpcID, tx.sc.Region)}
 		if v.EnableDNSHostnames {
 			for _, e := range vpcENIs[v.VpcID] {
 				for _, ip := range e.PrivateIPs {

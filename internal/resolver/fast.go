@@ -90,6 +90,9 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	} else if qend != len(pkt) {
 		return nil, false
 	}
+	if len(z.phz) > 0 && z.privateZone(string(name)) != nil {
+		return nil, false // a private hosted zone: the full path decides
+	}
 	rec, ok := z.lookup(string(name)) // no allocation: map lookup by converted bytes
 	if !ok {
 		return nil, false

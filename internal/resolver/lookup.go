@@ -2,6 +2,8 @@ package resolver
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 
 	"github.com/vpce/vpce/internal/cloud"
 )
@@ -30,7 +32,13 @@ type Result struct {
 	Kind   Origin
 	Addrs  []netip.Addr // A records
 	Addrs6 []netip.Addr // AAAA records
-	Reason string
+	// Chain is the CNAME chain from the name asked (first) to the name
+	// the addresses belong to (last); empty without CNAMEs.
+	Chain []string
+	// Private is set when a private hosted zone decided the answer: its
+	// NXDOMAIN is final, never asked of the upstream.
+	Private bool
+	Reason  string
 }
 
 // answer decides a name in a zone: the one place the resolver's rules
@@ -39,7 +47,22 @@ func (z *zone) answer(name string) Result {
 	if !z.dnsSupport {
 		return Result{Kind: Refused, Reason: z.target.VpcID + " has enableDnsSupport off: its resolver does not answer"}
 	}
-	if rec, ok := z.lookup(name); ok {
+	return z.answerDepth(name, 0)
+}
+
+// maxChain bounds CNAME and alias chains.
+const maxChain = 8
+
+func (z *zone) answerDepth(name string, depth int) Result {
+	rec, ok := z.lookup(name)
+	if pz := z.privateZone(name); pz != nil && !(ok && rec.zone != "" && labels(rec.zone) >= labels(pz.Name)) {
+		// A private hosted zone answers every name under it — unless an
+		// endpoint's private DNS makes a zone at least as specific.
+		res := z.answerPrivate(pz, name, depth)
+		res.Private = true
+		return res
+	}
+	if ok {
 		return Result{Kind: FromVPC, Addrs: rec.addrs, Addrs6: rec.addrs6, Reason: rec.reason}
 	}
 	if pn, ok := public.lookup(name); ok {
@@ -80,4 +103,96 @@ func (v *View) Lookup(name string) Result { return v.z.answer(fqdn(name)) }
 func PublicService(name string) (region, service string, ok bool) {
 	pn, ok := public.lookup(fqdn(name))
 	return pn.region, pn.service, ok
+}
+
+func labels(name string) int { return strings.Count(strings.TrimSuffix(name, "."), ".") + 1 }
+
+// privateZone returns the most specific private hosted zone of the VPC
+// holding name; nil when none does.
+func (z *zone) privateZone(name string) *cloud.DNSZone {
+	for i := range z.phz {
+		pz := &z.phz[i]
+		if name == pz.Name || strings.HasSuffix(name, "."+pz.Name) {
+			return pz
+		}
+	}
+	return nil
+}
+
+// answerPrivate answers a name from a private hosted zone, as Route 53
+// Resolver does: its A and AAAA records, a CNAME followed (shown as a
+// chain), an alias answered with its target's addresses; a name the zone
+// lacks is NXDOMAIN, never asked of public DNS.
+func (z *zone) answerPrivate(pz *cloud.DNSZone, name string, depth int) Result {
+	why := "private hosted zone " + pz.ID + " (" + pz.Name + ")"
+	var sets []cloud.RecordSet
+	for _, r := range pz.Records {
+		if r.Name == name {
+			sets = append(sets, r)
+		}
+	}
+	if len(sets) == 0 {
+		// A wildcard record of the zone, at the nearest enclosing name.
+		for rest := name; rest != pz.Name && strings.Contains(rest, "."); {
+			_, rest, _ = strings.Cut(rest, ".")
+			for _, r := range pz.Records {
+				if r.Name == "*."+rest {
+					sets = append(sets, r)
+				}
+			}
+			if len(sets) > 0 {
+				break
+			}
+		}
+	}
+	if len(sets) == 0 {
+		exists := slices.ContainsFunc(pz.Records, func(r cloud.RecordSet) bool { return strings.HasSuffix(r.Name, "."+name) })
+		if exists {
+			return Result{Kind: FromVPC, Reason: why + ": " + name + " has no address records"}
+		}
+		return Result{Kind: NoSuchName, Reason: why + " has no record " + name}
+	}
+	res := Result{Kind: FromVPC, Reason: why}
+	for _, r := range sets {
+		switch {
+		case r.Alias != nil || r.Type == "CNAME":
+			if depth >= maxChain {
+				return Result{Kind: NotAnswered, Reason: why + ": CNAME or alias chain too long at " + name}
+			}
+			target := ""
+			if r.Alias != nil {
+				target = fqdn(r.Alias.DNSName)
+			} else if len(r.Values) > 0 {
+				target = fqdn(r.Values[0])
+			}
+			sub := z.answerDepth(target, depth+1)
+			if sub.Kind != FromVPC && sub.Kind != FromCatalog {
+				sub.Reason = why + ": " + name + " → " + target + ": " + sub.Reason
+				return sub
+			}
+			out := Result{Kind: FromVPC, Addrs: sub.Addrs, Addrs6: sub.Addrs6, Reason: why + ": " + name + " → " + target + " (" + sub.Reason + ")"}
+			if r.Type == "CNAME" {
+				out.Chain = append([]string{name}, sub.Chain...)
+				if len(sub.Chain) == 0 {
+					out.Chain = []string{name, target}
+				}
+			} else {
+				out.Chain = sub.Chain // an alias answers as the name itself
+			}
+			return out
+		case r.Type == "A":
+			for _, v := range r.Values {
+				if a, err := netip.ParseAddr(v); err == nil {
+					res.Addrs = append(res.Addrs, a)
+				}
+			}
+		case r.Type == "AAAA":
+			for _, v := range r.Values {
+				if a, err := netip.ParseAddr(v); err == nil {
+					res.Addrs6 = append(res.Addrs6, a)
+				}
+			}
+		}
+	}
+	return res
 }

@@ -320,12 +320,12 @@ func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.
 		}
 	}
 	res := z.answer(name)
-	if res.Kind != FromVPC && r.cfg.Upstream != "" {
+	if res.Kind != FromVPC && !res.Private && r.cfg.Upstream != "" {
 		return nil, true, nil
 	}
 	switch res.Kind {
 	case FromVPC, FromCatalog:
-		return &Answer{answerAddrs(resp, q, res.Addrs, res.Addrs6), res.Reason}, false, nil
+		return &Answer{answerAddrs(resp, q, res.Chain, res.Addrs, res.Addrs6), res.Reason}, false, nil
 	case NoSuchName:
 		resp.Rcode = dns.RcodeNameError
 	default:
@@ -341,15 +341,28 @@ func hdr(name string, t uint16) dns.RR_Header {
 // answerAddrs answers a name that exists with its A or AAAA records (ANY:
 // both); other types, and a type the name has no records of, get an empty
 // NOERROR.
-func answerAddrs(resp *dns.Msg, q dns.Question, addrs, addrs6 []netip.Addr) *dns.Msg {
+func answerAddrs(resp *dns.Msg, q dns.Question, chain []string, addrs, addrs6 []netip.Addr) *dns.Msg {
+	owner := q.Name
+	if len(chain) > 1 {
+		// A CNAME chain: each link (the first under the name as asked),
+		// then the addresses under the last name.
+		for i := 0; i+1 < len(chain); i++ {
+			n := chain[i]
+			if i == 0 {
+				n = q.Name
+			}
+			resp.Answer = append(resp.Answer, &dns.CNAME{Hdr: hdr(n, dns.TypeCNAME), Target: chain[i+1]})
+		}
+		owner = chain[len(chain)-1]
+	}
 	if q.Qtype == dns.TypeA || q.Qtype == dns.TypeANY {
 		for _, a := range addrs {
-			resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr(q.Name, dns.TypeA), A: a.AsSlice()})
+			resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr(owner, dns.TypeA), A: a.AsSlice()})
 		}
 	}
 	if q.Qtype == dns.TypeAAAA || q.Qtype == dns.TypeANY {
 		for _, a := range addrs6 {
-			resp.Answer = append(resp.Answer, &dns.AAAA{Hdr: hdr(q.Name, dns.TypeAAAA), AAAA: a.AsSlice()})
+			resp.Answer = append(resp.Answer, &dns.AAAA{Hdr: hdr(owner, dns.TypeAAAA), AAAA: a.AsSlice()})
 		}
 	}
 	return resp

@@ -16,6 +16,9 @@ type record struct {
 	addrs  []netip.Addr // A
 	addrs6 []netip.Addr // AAAA
 	reason string
+	// zone is the zone an endpoint's private DNS name makes (the name
+	// without "*."): a private hosted zone more specific than it wins.
+	zone string
 }
 
 type wildRecord struct {
@@ -45,6 +48,9 @@ type zone struct {
 	// next is when the zone changes by itself (a pending endpoint becomes
 	// available); zero when nothing is due.
 	next time.Time
+	// phz are the Route 53 private hosted zones associated with the VPC,
+	// the most specific name first.
+	phz []cloud.DNSZone
 }
 
 func fqdn(name string) string {
@@ -151,10 +157,13 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 		a, aaaa := e.RecordTypes(false)
 		r := endpointRecord(e, a, aaaa, "private DNS of "+e.ID+" ("+e.Service+")")
 		for _, name := range e.PrivateNames {
+			r.zone = fqdn(strings.TrimPrefix(name, "*."))
 			z.add(name, r)
 		}
 	}
 	z.hosts = v.HostLookup
+	z.phz = slices.Clone(v.Zones)
+	slices.SortFunc(z.phz, func(a, b cloud.DNSZone) int { return strings.Count(b.Name, ".") - strings.Count(a.Name, ".") })
 	if v.DNSHostnames {
 		for _, h := range v.Hosts {
 			r := record{addrs: []netip.Addr{h.Addr}, reason: "EC2 private host name"}

@@ -25,6 +25,7 @@ import (
 	"github.com/vpce/vpce/internal/ec2query"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
+	"github.com/vpce/vpce/internal/route53"
 	"github.com/vpce/vpce/internal/store"
 )
 
@@ -268,6 +269,10 @@ func Handler(c *cloud.Cloud, st Health, cfg Config, res *resolver.Resolver, dnsP
 	mux.HandleFunc("GET /_vpce/reach/matrix", ra.matrix)
 	mux.HandleFunc("GET /_vpce/doctor", ra.doctor)
 	mux.HandleFunc("POST /_vpce/cost", ra.cost)
+	mux.Handle("/2013-04-01/", route53.New(c, func(r *http.Request, body []byte, service string) (string, error) {
+		id, err := api.Authenticate(r, body, service)
+		return id.Account, err
+	}))
 	mux.Handle("/", api)
 	return newGuard(mux, api.AuthOn(), cfg.Listen, cfg.AllowedHosts)
 }
