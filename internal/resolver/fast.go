@@ -90,10 +90,14 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	} else if qend != len(pkt) {
 		return nil, false
 	}
-	if len(z.phz) > 0 && z.privateZone(string(name)) != nil {
-		return nil, false // a private hosted zone: the full path decides
-	}
 	rec, ok := z.lookup(string(name)) // no allocation: map lookup by converted bytes
+	if len(z.phz) > 0 {
+		if pz := z.privateZone(string(name)); pz != nil && !(ok && rec.zone != "" && labels(rec.zone) >= labels(pz.Name)) {
+			// A private hosted zone decides: its compiled address answers
+			// are served here, anything else by the full path.
+			rec, ok = z.phzFast[string(name)]
+		}
+	}
 	if !ok {
 		return nil, false
 	}

@@ -49,8 +49,10 @@ type zone struct {
 	// available); zero when nothing is due.
 	next time.Time
 	// phz are the Route 53 private hosted zones associated with the VPC,
-	// the most specific name first.
-	phz []cloud.DNSZone
+	// the most specific name first; phzFast their names whose answer is
+	// addresses alone (no CNAME), compiled for the fast path.
+	phz     []cloud.DNSZone
+	phzFast map[string]record
 }
 
 func fqdn(name string) string {
@@ -164,6 +166,24 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 	z.hosts = v.HostLookup
 	z.phz = slices.Clone(v.Zones)
 	slices.SortFunc(z.phz, func(a, b cloud.DNSZone) int { return strings.Count(b.Name, ".") - strings.Count(a.Name, ".") })
+	if len(z.phz) > 0 {
+		// Answers the zones give by address alone, decided now by the same
+		// rules (answerDepth) so the fast path can serve them.
+		z.phzFast = map[string]record{}
+		for _, pz := range z.phz {
+			for _, r := range pz.Records {
+				if r.Type != "A" && r.Type != "AAAA" || strings.HasPrefix(r.Name, "*.") {
+					continue
+				}
+				if _, done := z.phzFast[r.Name]; done {
+					continue
+				}
+				if res := z.answerDepth(r.Name, 0); res.Kind == FromVPC && len(res.Chain) == 0 {
+					z.phzFast[r.Name] = record{addrs: res.Addrs, addrs6: res.Addrs6, reason: res.Reason}
+				}
+			}
+		}
+	}
 	if v.DNSHostnames {
 		for _, h := range v.Hosts {
 			r := record{addrs: []netip.Addr{h.Addr}, reason: "EC2 private host name"}

@@ -8,12 +8,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/ec2query"
@@ -24,6 +28,7 @@ func main() {
 	names := flag.Int("names", 10000, "how many endpoint names to create")
 	out := flag.String("out", ".", "directory for queries.txt and unbound.conf")
 	unboundPort := flag.Int("unbound-port", 5399, "port unbound listens on")
+	zoneNames := flag.Int("zone-names", 0, "how many A records of a Route 53 private hosted zone (bench.internal) associated with the first VPC to add to the queries")
 	flag.Parse()
 	ctx := context.Background()
 	c := &ec2query.Client{URL: *endpoint, AccessKey: "123456789012", SecretKey: "x", Region: "us-east-1"}
@@ -98,13 +103,18 @@ func main() {
 		}
 		p.Set("NextToken", page.NextToken)
 	}
+	if *zoneNames > 0 {
+		for n, ips := range privateZone(*endpoint, firstVPC, *zoneNames) {
+			records[n] = ips
+		}
+	}
 	names2 := make([]string, 0, len(records))
 	for n := range records {
 		names2 = append(names2, n)
 	}
 	sort.Strings(names2)
 	var q, conf strings.Builder
-	fmt.Fprintf(&conf, "server:\n  interface: 127.0.0.1\n  port: %d\n  num-threads: 2\n  so-reuseport: yes\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: \"%s\"\n  pidfile: \"\"\n  use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  access-control: 127.0.0.0/8 allow\n  local-zone: \"vpce.amazonaws.com.\" static\n", *unboundPort, *out)
+	fmt.Fprintf(&conf, "server:\n  interface: 127.0.0.1\n  port: %d\n  num-threads: 2\n  so-reuseport: yes\n  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  directory: \"%s\"\n  pidfile: \"\"\n  use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  access-control: 127.0.0.0/8 allow\n  local-zone: \"vpce.amazonaws.com.\" static\n  local-zone: \"bench.internal.\" static\n", *unboundPort, *out)
 	for _, n := range names2 {
 		fmt.Fprintf(&q, "%s A\n", n)
 		for _, ip := range records[n] {
@@ -121,3 +131,47 @@ func must(err error) {
 		log.Fatal(err)
 	}
 }
+
+// privateZone creates the private hosted zone bench.internal associated
+// with vpc through the Route 53 API, with n A records, and returns them.
+func privateZone(endpoint, vpc string, n int) map[string][]string {
+	post := func(path, body string) {
+		req, _ := http.NewRequest("POST", endpoint+path, strings.NewReader(body))
+		// Auth is off in the benchmark: the credential names the account.
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=123456789012/"+time.Now().UTC().Format("20060102")+"/us-east-1/route53/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+		req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			log.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			log.Fatalf("POST %s: %d %s", path, resp.StatusCode, b)
+		}
+		if strings.HasSuffix(path, "/hostedzone") {
+			id := regexp.MustCompile(`<Id>/hostedzone/([A-Z0-9]+)</Id>`).FindSubmatch(b)
+			if id == nil {
+				log.Fatalf("no zone ID in %s", b)
+			}
+			zoneID = string(id[1])
+		}
+	}
+	post("/2013-04-01/hostedzone", `<CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>bench.internal</Name><CallerReference>bench</CallerReference>`+
+		`<VPC><VPCRegion>us-east-1</VPCRegion><VPCId>`+vpc+`</VPCId></VPC><HostedZoneConfig><PrivateZone>true</PrivateZone></HostedZoneConfig></CreateHostedZoneRequest>`)
+	out := map[string][]string{}
+	for start := 0; start < n; start += 1000 {
+		var b strings.Builder
+		b.WriteString(`<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes>`)
+		for i := start; i < n && i < start+1000; i++ {
+			name, ip := fmt.Sprintf("h%d.bench.internal", i), fmt.Sprintf("10.250.%d.%d", i/250, i%250+1)
+			fmt.Fprintf(&b, `<Change><Action>CREATE</Action><ResourceRecordSet><Name>%s</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>%s</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>`, name, ip)
+			out[name] = []string{ip}
+		}
+		b.WriteString(`</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>`)
+		post("/2013-04-01/hostedzone/"+zoneID+"/rrset/", b.String())
+	}
+	return out
+}
+
+var zoneID string
