@@ -16,7 +16,7 @@ fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/vpce" ./cmd/vpce
-"$work/vpce" serve --state "$work/state" --listen 127.0.0.1:4599 --dns 0.0.0.0:5398 --provision-delay 0s --log-level warn &
+"$work/vpce" serve --state "$work/state" --listen 127.0.0.1:4599 --dns 0.0.0.0:5398 --provision-delay 0s --log-level warn --quota vpcs=1000 &
 for _ in $(seq 50); do curl -sf 127.0.0.1:4599/_vpce/health >/dev/null && break; sleep 0.2; done
 go run ./scripts/dnsbench -endpoint-url http://127.0.0.1:4599 -out "$work" -unbound-port 5399 -zone-names "${VPCE_BENCH_ZONE_NAMES:-0}" | tee "$work/setup.txt"
 vpc=$(sed -n 's/.*first-vpc=\(vpc-[0-9a-f]*\).*/\1/p' "$work/setup.txt")

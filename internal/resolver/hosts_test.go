@@ -134,13 +134,15 @@ func TestVpceNamesFollowTheState(t *testing.T) {
 			t.Errorf("%s answered %v", q, m.Answer)
 		}
 	}
-	// Without the ID index (as an earlier vpce stored endpoints), the
-	// names are not found until the backfill.
+	// Without the ID index (as an earlier vpce stored endpoints: a server
+	// started on such a store), the names are not found until the
+	// backfill.
 	if err := st.Update(t.Context(), func(tx store.Txn) error {
 		return tx.Delete(store.Key{Scope: store.Scope{Account: "*", Region: "*"}, Kind: "endpoint-scope", ID: e.VpcEndpointID})
 	}); err != nil {
 		t.Fatal(err)
 	}
+	r = New(Config{Source: c})
 	if m, _ := ask(t, r, at, names[0], dns.TypeA); m.Rcode != dns.RcodeNameError {
 		t.Fatalf("answered without the index: %v", m.Answer)
 	}

@@ -54,6 +54,9 @@ type Resolver struct {
 	sharedMu sync.Mutex
 	up       *dns.Client
 	now      func() time.Time
+	// vpces caches each endpoint's compiled public names per DNS
+	// generation, for the lazy vpce-name lookups.
+	vpces *vpceCache
 }
 
 // entry is a compiled zone and what it was compiled from: the DNS
@@ -209,7 +212,12 @@ func (r *Resolver) compileAt(ctx context.Context, addr netip.Addr, gen uint64) (
 		// Public vpce names are looked up by the ID they carry when
 		// asked: no zone of every endpoint to rebuild.
 		z := compile(v, t, nil)
-		z.vpces = lazy
+		r.sharedMu.Lock()
+		if r.vpces == nil {
+			r.vpces = &vpceCache{src: lazy, gen: r.cfg.Source.DNSGeneration}
+		}
+		z.vpces = r.vpces
+		r.sharedMu.Unlock()
 		return &entry{z: z, gen: gen, next: v.NextChange}, nil
 	}
 	shared, err := r.sharedZone(ctx, gen, now)

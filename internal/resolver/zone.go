@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vpce/vpce/internal/catalog"
@@ -41,7 +43,7 @@ type zone struct {
 	hosts *cloud.HostLookup
 	// vpces answers public vpce names by the endpoint ID they carry, when
 	// asked, instead of a shared zone of every endpoint's names.
-	vpces VpceSource
+	vpces *vpceCache
 	// ranges are the state's own prefix-list ranges per service, which
 	// public answers fall in (see cloud.DNSView.ServiceRanges).
 	ranges map[string][]netip.Prefix
@@ -247,11 +249,48 @@ func (z *zone) lookup(name string) (record, bool) {
 	return record{}, false
 }
 
+// vpceCache holds each endpoint's compiled public names for one DNS
+// generation: a write anywhere (a new generation) drops them all, a
+// pending endpoint is read again until it is available.
+type vpceCache struct {
+	src VpceSource
+	gen func() uint64
+	m   sync.Map // endpoint ID → *vpceEntry
+	n   atomic.Int64
+}
+
+type vpceEntry struct {
+	gen uint64
+	z   *zone
+}
+
+// maxVpceCache bounds the cache; past it, it starts again.
+const maxVpceCache = 200000
+
+// zoneOf returns the compiled public names of an available endpoint.
+func (c *vpceCache) zoneOf(id string) (*zone, bool) {
+	g := c.gen()
+	if e, ok := c.m.Load(id); ok && e.(*vpceEntry).gen == g {
+		return e.(*vpceEntry).z, true
+	}
+	de, ok, err := c.src.VpceEndpointDNS(context.Background(), id)
+	if err != nil || !ok {
+		return nil, false
+	}
+	z := compileShared([]cloud.DNSEndpoint{de})
+	if c.n.Add(1) > maxVpceCache {
+		c.m.Clear()
+		c.n.Store(0)
+	}
+	c.m.Store(id, &vpceEntry{g, z})
+	return z, true
+}
+
 // lookupVpce answers a public vpce name from the endpoint whose ID it
 // carries (vpce-0123456789abcdef0-abcd1234[-zone].service.region.vpce…,
 // or a name under it), compiled as the shared zone compiles it: the same
 // rules, for one endpoint.
-func lookupVpce(src VpceSource, name string) (record, bool) {
+func lookupVpce(src *vpceCache, name string) (record, bool) {
 	for label := range strings.SplitSeq(name, ".") {
 		rest, ok := strings.CutPrefix(label, "vpce-")
 		if !ok {
@@ -264,11 +303,11 @@ func lookupVpce(src VpceSource, name string) (record, bool) {
 		if (n != 8 && n != 17) || (n < len(rest) && rest[n] != '-') {
 			continue
 		}
-		de, ok, err := src.VpceEndpointDNS(context.Background(), "vpce-"+rest[:n])
-		if err != nil || !ok {
+		z, ok := src.zoneOf("vpce-" + rest[:n])
+		if !ok {
 			return record{}, false
 		}
-		return compileShared([]cloud.DNSEndpoint{de}).lookup(name)
+		return z.lookup(name)
 	}
 	return record{}, false
 }
