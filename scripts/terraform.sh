@@ -4,7 +4,8 @@
 # internet gateway for IPv6, route tables, the default network ACL with
 # IPv4 and IPv6 rules as the community VPC module writes it, a security
 # group, an S3 gateway endpoint, the three SSM interface endpoints and a
-# dual-stack KMS endpoint) with the real
+# dual-stack KMS endpoint; hybrid.tf: a hub VPC on a transit gateway, a
+# VPN with route propagation, a Route 53 private hosted zone) with the real
 # Terraform AWS provider against a fresh vpce serve, then plans again
 # (expecting no changes) and destroys. Needs terraform and the provider
 # (hashicorp/aws 5.100.0) in a filesystem mirror: TF_PLUGIN_MIRROR
@@ -31,7 +32,7 @@ export TF_CLI_CONFIG_FILE="$work/tfrc" TF_IN_AUTOMATION=1
 go build -o "$work/vpce" ./cmd/vpce
 "$work/vpce" serve --state "$work/state" --listen 127.0.0.1:4593 --dns "" --proxy "" --provision-delay 1s --log-level warn &
 for _ in $(seq 50); do curl -sf 127.0.0.1:4593/_vpce/health >/dev/null && break; sleep 0.2; done
-mkdir "$work/tf" && cp scripts/terraform/main.tf "$work/tf/"
+mkdir "$work/tf" && cp scripts/terraform/*.tf "$work/tf/"
 cd "$work/tf"
 tf() { terraform "$@" -input=false -no-color -var endpoint=http://127.0.0.1:4593; }
 terraform init -input=false -no-color >/dev/null

@@ -178,8 +178,10 @@ func conflictingZone(zones []*HostedZone, name string, v ZoneVPC, except string)
 func (c *Cloud) CreateHostedZone(ctx context.Context, account, name, callerRef, comment string, private bool, v ZoneVPC) (*HostedZone, ZoneChange, error) {
 	var z *HostedZone
 	var ch ZoneChange
-	if !private || v.VPCID == "" {
-		return nil, ch, invalidInput("vpce serves private hosted zones only: give a VPC (and PrivateZone true).")
+	// A zone created with a VPC is private (HostedZoneConfig.PrivateZone
+	// may be left out, as Terraform does).
+	if v.VPCID == "" {
+		return nil, ch, invalidInput("vpce serves private hosted zones only: give a VPC.")
 	}
 	if callerRef == "" {
 		return nil, ch, invalidInput("CallerReference is required.")

@@ -1277,7 +1277,13 @@ func (c *Cloud) GetTransitGatewayRouteTableAssociations(ctx context.Context, sc 
 				out.Associations = append(out.Associations, &TransitGatewayAssociation{"", id, a.VpcID, "vpc", "associated"})
 			}
 		}
-		return nil
+		out.Associations, err = filter(ctx, out.Associations, in.Filters, fields[TransitGatewayAssociation]{
+			"transit-gateway-attachment-id": func(a *TransitGatewayAssociation) []string { return one(a.TransitGatewayAttachmentID) },
+			"resource-id":                   func(a *TransitGatewayAssociation) []string { return one(a.ResourceID) },
+			"resource-type":                 func(a *TransitGatewayAssociation) []string { return one(a.ResourceType) },
+			"state":                         func(a *TransitGatewayAssociation) []string { return one(a.State) },
+		}, nil)
+		return err
 	})
 }
 
@@ -1299,7 +1305,13 @@ func (c *Cloud) GetTransitGatewayRouteTablePropagations(ctx context.Context, sc 
 				out.Propagations = append(out.Propagations, &TransitGatewayPropagation{id, a.VpcID, "vpc", "", "enabled"})
 			}
 		}
-		return nil
+		out.Propagations, err = filter(ctx, out.Propagations, in.Filters, fields[TransitGatewayPropagation]{
+			"transit-gateway-attachment-id": func(p *TransitGatewayPropagation) []string { return one(p.TransitGatewayAttachmentID) },
+			"resource-id":                   func(p *TransitGatewayPropagation) []string { return one(p.ResourceID) },
+			"resource-type":                 func(p *TransitGatewayPropagation) []string { return one(p.ResourceType) },
+			"state":                         func(p *TransitGatewayPropagation) []string { return one(p.State) },
+		}, nil)
+		return err
 	})
 }
 
