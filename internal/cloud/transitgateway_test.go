@@ -53,6 +53,17 @@ func TestTransitGateway(t *testing.T) {
 		att.TransitGatewayAttachments[0].Association.TransitGatewayRouteTableID != rtb || att.TransitGatewayAttachments[0].ResourceType != "vpc" {
 		t.Fatalf("attachments = %+v", att.TransitGatewayAttachments[0])
 	}
+	// Associations filtered by attachment, as Terraform reads them.
+	vpc2 := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.2.0.0/16"})).Vpc.VpcID
+	s2 := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc2, CidrBlock: "10.2.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	a2 := mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.CreateTransitGatewayVpcAttachment(ctx, sc, &CreateTransitGatewayVpcAttachmentInput{
+		TransitGatewayID: g.TransitGatewayID, VpcID: vpc2, SubnetIDs: []string{s2}})).TransitGatewayVpcAttachment.TransitGatewayAttachmentID
+	byAtt := mustDo[*GetTransitGatewayRouteTableAssociationsOutput](t)(c.GetTransitGatewayRouteTableAssociations(ctx, sc, &GetTransitGatewayRouteTablesInput{
+		TransitGatewayRouteTableID: rtb, Filters: []Filter{{Name: "transit-gateway-attachment-id", Values: []string{a.TransitGatewayAttachmentID}}}}))
+	if len(byAtt.Associations) != 1 || byAtt.Associations[0].TransitGatewayAttachmentID != a.TransitGatewayAttachmentID {
+		t.Fatalf("associations of one attachment: %+v", byAtt.Associations)
+	}
+	mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.DeleteTransitGatewayVpcAttachment(ctx, sc, &DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentID: a2}))
 	// Propagated: both of the VPC's blocks.
 	search := func(fs ...Filter) []*TransitGatewayRoute {
 		t.Helper()
