@@ -29,6 +29,14 @@ type ResolverTarget struct {
 	Account string     `json:"account"`
 	Region  string     `json:"region"`
 	VpcID   string     `json:"vpcId"`
+	// Inbound is the Route 53 Resolver inbound endpoint served at Addr
+	// (the VPC's view, as queries from on premises get it); empty for the
+	// VPC's own resolver.
+	Inbound string `json:"inboundEndpoint,omitempty"`
+}
+
+func resolverKey(a netip.Addr) store.Key {
+	return store.Key{Scope: globalScope, Kind: kindResolver, ID: a.String()}
 }
 
 // Scope returns the target's account and region.
@@ -150,6 +158,11 @@ type DNSView struct {
 	NextChange time.Time
 	// Zones are the Route 53 private hosted zones associated with the VPC.
 	Zones []DNSZone
+	// Rules are the Route 53 Resolver rules associated with the VPC.
+	Rules []DNSRule
+	// Inbound is set for the view of an inbound Resolver endpoint: names
+	// of endpoints whose private DNS is for inbound endpoints only answer.
+	Inbound bool
 }
 
 // DNSEndpoint is an available interface endpoint as DNS sees it.
@@ -231,6 +244,10 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 			return err
 		}
 		v.Zones = zonesOfVPC(zones, vpc.VpcID, t.Region)
+		if v.Rules, err = tx.rulesOfVPC(vpc.VpcID); err != nil {
+			return err
+		}
+		v.Inbound = t.Inbound != ""
 		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {
 			return err

@@ -455,6 +455,9 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	for _, v := range vpcs {
 		dv := &DNSView{VpcID: v.VpcID, Region: tx.sc.Region, CIDR: v.CidrBlock, DNSSupport: v.EnableDNSSupport,
 			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges, Zones: zonesOfVPC(zones, v.VpcID, tx.sc.Region)}
+		if dv.Rules, err = tx.rulesOfVPC(v.VpcID); err != nil {
+			return nil, err
+		}
 		if v.EnableDNSHostnames {
 			for _, e := range vpcENIs[v.VpcID] {
 				for _, ip := range e.PrivateIPs {

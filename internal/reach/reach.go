@@ -629,6 +629,19 @@ func (a *Analyzer) view(vpcID string) *resolver.View {
 	return v
 }
 
+// inboundView is the view an inbound Resolver endpoint of a VPC answers
+// with: the VPC's, with names of endpoints whose private DNS is for
+// inbound endpoints only.
+func (a *Analyzer) inboundView(vpcID string) *resolver.View {
+	d := a.snap.DNSView(vpcID)
+	if d == nil {
+		return nil
+	}
+	in := *d
+	in.Inbound = true
+	return resolver.Compile(&in, a.sharedDNS())
+}
+
 // publicView answers as public DNS does, outside every VPC: vpce names,
 // and public service names, but no private DNS.
 func (a *Analyzer) publicView() *resolver.View {
@@ -669,6 +682,15 @@ func (p *path) resolve(name string) error {
 			return inputErr("VPC %s is not in the state", p.src.VpcID)
 		}
 		res = p.a.view(p.src.VpcID).Lookup(name)
+		if len(res.Forward) > 0 && res.ForwardVPC != "" {
+			// A Resolver rule forwards the name to an inbound endpoint
+			// vpce serves: that endpoint answers with its VPC's view.
+			if v := p.a.inboundView(res.ForwardVPC); v != nil {
+				in := v.Lookup(name)
+				in.Reason = fmt.Sprintf("%s: answered by the inbound endpoint in %s (%s)", res.Reason, res.ForwardVPC, in.Reason)
+				res = in
+			}
+		}
 		if d := p.a.snap.DhcpOf(p.src.VpcID); d != nil && !d.UsesAmazonDNS() {
 			// The VPC's DHCP options send the instances' queries to other
 			// name servers: what they answer is theirs, not the VPC

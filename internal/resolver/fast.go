@@ -90,6 +90,9 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	} else if qend != len(pkt) {
 		return nil, false
 	}
+	if len(z.rules) > 0 && z.rule(string(name)) != nil {
+		return nil, false // a Resolver rule: the full path decides
+	}
 	rec, ok := z.lookup(string(name)) // no allocation: map lookup by converted bytes
 	if len(z.phz) > 0 {
 		if pz := z.privateZone(string(name)); pz != nil && !(ok && rec.zone != "" && labels(rec.zone) >= labels(pz.Name)) {

@@ -38,7 +38,13 @@ type Result struct {
 	// Private is set when a private hosted zone decided the answer: its
 	// NXDOMAIN is final, never asked of the upstream.
 	Private bool
-	Reason  string
+	// Forward are the targets of the Resolver rule the name matched: the
+	// query is theirs to answer (Kind NotAnswered).
+	Forward []netip.AddrPort
+	// ForwardVPC is the VPC of the inbound endpoint those targets are,
+	// when vpce serves it (path analysis asks that VPC's inbound view).
+	ForwardVPC string
+	Reason     string
 }
 
 // answer decides a name in a zone: the one place the resolver's rules
@@ -55,6 +61,15 @@ const maxChain = 8
 
 func (z *zone) answerDepth(name string, depth int) Result {
 	rec, ok := z.lookup(name)
+	if rule := z.rule(name); rule != nil && !rule.System {
+		// A FORWARD rule wins over the VPC's own answers (private zones,
+		// endpoints' private DNS) unless one of those is more specific.
+		d := labels(rule.Domain)
+		pz := z.privateZone(name)
+		if !(pz != nil && labels(pz.Name) > d) && !(ok && rec.zone != "" && labels(rec.zone) > d) {
+			return Result{Kind: NotAnswered, Forward: rule.Targets, ForwardVPC: rule.InboundVPC, Reason: "forwarded by Resolver rule " + rule.ID + " (" + rule.Domain + ")"}
+		}
+	}
 	if pz := z.privateZone(name); pz != nil && !(ok && rec.zone != "" && labels(rec.zone) >= labels(pz.Name)) {
 		// A private hosted zone answers every name under it — unless an
 		// endpoint's private DNS makes a zone at least as specific.
@@ -195,4 +210,17 @@ func (z *zone) answerPrivate(pz *cloud.DNSZone, name string, depth int) Result {
 		}
 	}
 	return res
+}
+
+// rule returns the most specific Resolver rule whose domain holds name;
+// nil when none does.
+func (z *zone) rule(name string) *cloud.DNSRule {
+	var best *cloud.DNSRule
+	for i := range z.rules {
+		r := &z.rules[i]
+		if (name == r.Domain || strings.HasSuffix(name, "."+r.Domain)) && (best == nil || labels(r.Domain) > labels(best.Domain)) {
+			best = r
+		}
+	}
+	return best
 }

@@ -328,6 +328,11 @@ func (r *Resolver) resolveLocal(ctx context.Context, local netip.Addr, req *dns.
 		}
 	}
 	res := z.answer(name)
+	if len(res.Forward) > 0 {
+		fctx, cancel := context.WithTimeout(ctx, forwardTimeout)
+		defer cancel()
+		return r.forwardTo(fctx, req, res.Forward, res.Reason), false, nil
+	}
 	if res.Kind != FromVPC && !res.Private && r.cfg.Upstream != "" {
 		return nil, true, nil
 	}
@@ -375,6 +380,44 @@ func answerAddrs(resp *dns.Msg, q dns.Question, chain []string, addrs, addrs6 []
 	}
 	return resp
 }
+
+// forwardTo sends a query a Resolver rule matched to the rule's targets,
+// in order, and answers with the first reply; none: SERVFAIL.
+//
+// A target with port 0 is an inbound endpoint vpce serves itself (the
+// rule named one of its interface addresses): it is asked in process, at
+// most maxRuleHops deep, so rules that forward in a circle end.
+func (r *Resolver) forwardTo(ctx context.Context, req *dns.Msg, targets []netip.AddrPort, why string) *Answer {
+	for _, t := range targets {
+		if t.Port() == 0 {
+			hops, _ := ctx.Value(ruleHops{}).(int)
+			if hops >= maxRuleHops {
+				continue
+			}
+			ans, err := r.Resolve(context.WithValue(ctx, ruleHops{}, hops+1), t.Addr(), req)
+			if err == nil {
+				return &Answer{ans.Msg, why + ": answered by inbound endpoint at " + t.Addr().String() + " (" + ans.Reason + ")"}
+			}
+			continue
+		}
+		in, _, err := r.up.ExchangeContext(ctx, req, t.String())
+		if err == nil {
+			in.Id = req.Id
+			return &Answer{in, why + ": answered by " + t.String()}
+		}
+	}
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	resp.RecursionAvailable = true
+	resp.Rcode = dns.RcodeServerFailure
+	return &Answer{resp, why + ": no target answered"}
+}
+
+// ruleHops is the context key counting in-process rule forwards.
+type ruleHops struct{}
+
+// maxRuleHops bounds rules forwarding to inbound endpoints that forward on.
+const maxRuleHops = 4
 
 // forward asks the upstream; a failure or timeout is answered SERVFAIL.
 func (r *Resolver) forward(ctx context.Context, req *dns.Msg) *Answer {

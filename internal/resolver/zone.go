@@ -55,6 +55,8 @@ type zone struct {
 	// addresses alone (no CNAME), compiled for the fast path.
 	phz     []cloud.DNSZone
 	phzFast map[string]record
+	// rules are the Resolver rules associated with the VPC.
+	rules []cloud.DNSRule
 }
 
 func fqdn(name string) string {
@@ -155,7 +157,7 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 	z := &zone{shared: shared, target: t, dnsSupport: v.DNSSupport, exact: map[string]record{}, ptr: map[string]string{}, ranges: v.ServiceRanges}
 	// Private DNS of this VPC's endpoints.
 	for _, e := range v.Endpoints {
-		if !e.PrivateDNS || e.InboundOnly {
+		if !e.PrivateDNS || (e.InboundOnly && !v.Inbound) {
 			continue
 		}
 		a, aaaa := e.RecordTypes(false)
@@ -166,6 +168,7 @@ func compile(v *cloud.DNSView, t cloud.ResolverTarget, shared *zone) *zone {
 		}
 	}
 	z.hosts = v.HostLookup
+	z.rules = v.Rules
 	z.phz = slices.Clone(v.Zones)
 	slices.SortFunc(z.phz, func(a, b cloud.DNSZone) int { return strings.Count(b.Name, ".") - strings.Count(a.Name, ".") })
 	if len(z.phz) > 0 {

@@ -89,7 +89,7 @@ func (d *dnsAdmin) resolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range ts {
-		if t.VpcID != vpc {
+		if t.VpcID != vpc || t.Inbound != "" {
 			continue
 		}
 		req := new(dns.Msg)

@@ -26,6 +26,7 @@ import (
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
 	"github.com/vpce/vpce/internal/route53"
+	"github.com/vpce/vpce/internal/route53resolver"
 	"github.com/vpce/vpce/internal/store"
 )
 
@@ -273,7 +274,17 @@ func Handler(c *cloud.Cloud, st Health, cfg Config, res *resolver.Resolver, dnsP
 		id, err := api.Authenticate(r, body, service)
 		return id.Account, err
 	}))
-	mux.Handle("/", api)
+	resolverAPI := route53resolver.New(c, func(r *http.Request, body []byte, service string) (cloud.Scope, error) {
+		id, err := api.Authenticate(r, body, service)
+		return id.Scope, err
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if route53resolver.Match(r) {
+			resolverAPI.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 	return newGuard(mux, api.AuthOn(), cfg.Listen, cfg.AllowedHosts)
 }
 

@@ -1,0 +1,490 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	json "github.com/goccy/go-json"
+	"github.com/vpce/vpce/internal/apierr"
+)
+
+// Route 53 Resolver endpoints and rules, as far as DNS needs them. An
+// inbound endpoint takes an interface in each of its subnets, as in AWS,
+// and vpce serves it at a loopback address of its own (the inbound
+// endpoint's "address" for a client on premises): queries there are
+// answered with the VPC's view, names of endpoints whose private DNS is
+// for inbound resolver endpoints only included. An outbound endpoint takes
+// interfaces too; FORWARD rules associated with a VPC send matching names
+// to their target addresses (SYSTEM rules keep a subdomain local).
+
+// Stored kinds of Route 53 Resolver resources.
+const (
+	kindResolverEndpoint  = "resolver-endpoint"
+	kindResolverRule      = "resolver-rule"
+	kindResolverRuleAssoc = "resolver-rule-association"
+)
+
+// ResolverEndpoint is an inbound or outbound Route 53 Resolver endpoint.
+type ResolverEndpoint struct {
+	ID               string            `json:"Id"`
+	CreatorRequestID string            `json:"CreatorRequestId"`
+	Arn              string            `json:"Arn"`
+	Name             string            `json:"Name,omitempty"`
+	SecurityGroupIDs []string          `json:"SecurityGroupIds"`
+	Direction        string            `json:"Direction"`
+	IPAddressCount   int               `json:"IpAddressCount"`
+	HostVPCID        string            `json:"HostVPCId"`
+	Status           string            `json:"Status"`
+	StatusMessage    string            `json:"StatusMessage"`
+	CreationTime     string            `json:"CreationTime"`
+	ModificationTime string            `json:"ModificationTime"`
+	IPs              []ResolverIP      `json:"ips,omitempty"`
+	Address          netip.Addr        `json:"address,omitzero"` // inbound: where vpce serves it
+	ReadyAt          time.Time         `json:"readyAt"`
+	Tags             map[string]string `json:"tags,omitempty"`
+}
+
+// ResolverIP is one address of an endpoint.
+type ResolverIP struct {
+	IPID     string     `json:"IpId"`
+	SubnetID string     `json:"SubnetId"`
+	IP       netip.Addr `json:"Ip"`
+	ENI      string     `json:"eni"`
+}
+
+// ResolverRule is a FORWARD or SYSTEM rule.
+type ResolverRule struct {
+	ID                 string       `json:"Id"`
+	CreatorRequestID   string       `json:"CreatorRequestId"`
+	Arn                string       `json:"Arn"`
+	DomainName         string       `json:"DomainName"`
+	Status             string       `json:"Status"`
+	RuleType           string       `json:"RuleType"`
+	Name               string       `json:"Name,omitempty"`
+	TargetIPs          []RuleTarget `json:"TargetIps,omitempty"`
+	ResolverEndpointID string       `json:"ResolverEndpointId,omitempty"`
+	OwnerID            string       `json:"OwnerId"`
+	ShareStatus        string       `json:"ShareStatus"`
+	StatusMessage      string       `json:"StatusMessage"`
+	CreationTime       string       `json:"CreationTime"`
+	ModificationTime   string       `json:"ModificationTime"`
+}
+
+// RuleTarget is where a FORWARD rule sends queries.
+type RuleTarget struct {
+	IP   string `json:"Ip"`
+	Port int    `json:"Port"`
+}
+
+// ResolverRuleAssociation links a rule with a VPC.
+type ResolverRuleAssociation struct {
+	ID             string `json:"Id"`
+	ResolverRuleID string `json:"ResolverRuleId"`
+	Name           string `json:"Name,omitempty"`
+	VPCID          string `json:"VPCId"`
+	Status         string `json:"Status"`
+	StatusMessage  string `json:"StatusMessage"`
+}
+
+func resolverError(code, format string, args ...any) error { return apierr.New(code, format, args...) }
+
+func (e *ResolverEndpoint) render(tx *txn) {
+	e.Status, e.StatusMessage = "OPERATIONAL", "This Resolver Endpoint is operational."
+	if tx.now.Before(e.ReadyAt) {
+		e.Status, e.StatusMessage = "CREATING", "[Trace id: vpce] Creating the Resolver Endpoint"
+	}
+	e.IPAddressCount = len(e.IPs)
+}
+
+// ResolverIPRequest is one IpAddresses item of CreateResolverEndpoint.
+type ResolverIPRequest struct {
+	SubnetID string `json:"SubnetId"`
+	IP       string `json:"Ip"`
+}
+
+// CreateResolverEndpoint creates an endpoint in a VPC: at least two
+// addresses (in subnets of the VPC the groups belong to), an interface for
+// each; an inbound one is served at a loopback address of its own.
+func (c *Cloud) CreateResolverEndpoint(ctx context.Context, sc Scope, requestID, name, direction string, groups []string, ips []ResolverIPRequest) (*ResolverEndpoint, error) {
+	switch {
+	case direction != "INBOUND" && direction != "OUTBOUND":
+		return nil, resolverError("InvalidParameterException", "Direction must be INBOUND or OUTBOUND.")
+	case len(ips) < 2:
+		return nil, resolverError("InvalidRequestException", "[RSLVR-00200] Resolver endpoints need at least two IP addresses.")
+	case len(groups) == 0:
+		return nil, resolverError("InvalidParameterException", "At least one security group is required.")
+	case requestID == "":
+		return nil, resolverError("InvalidParameterException", "CreatorRequestId is required.")
+	}
+	var out *ResolverEndpoint
+	err := c.update(ctx, sc, func(tx *txn) error {
+		prefix := "rslvr-in-"
+		if direction == "OUTBOUND" {
+			prefix = "rslvr-out-"
+		}
+		e := &ResolverEndpoint{ID: prefix + newID("x")[2:], CreatorRequestID: requestID, Name: name, SecurityGroupIDs: groups, Direction: direction,
+			CreationTime: tx.now.Format(time.RFC3339Nano), ModificationTime: tx.now.Format(time.RFC3339Nano), ReadyAt: tx.now.Add(tx.c.delay)}
+		e.Arn = fmt.Sprintf("arn:aws:route53resolver:%s:%s:resolver-endpoint/%s", tx.sc.Region, tx.sc.Account, e.ID)
+		var vpc string
+		for _, id := range groups {
+			g, err := tx.securityGroup(id)
+			if err != nil {
+				return resolverError("InvalidParameterException", "The security group %s does not exist.", id)
+			}
+			if vpc != "" && g.VpcID != vpc {
+				return resolverError("InvalidParameterException", "The security groups belong to different VPCs.")
+			}
+			vpc = g.VpcID
+		}
+		gids, err := tx.groupsFor(vpc, groups)
+		if err != nil {
+			return err
+		}
+		for i, r := range ips {
+			s, err := tx.subnet(r.SubnetID)
+			if err != nil {
+				return resolverError("InvalidParameterException", "The subnet %s does not exist.", r.SubnetID)
+			}
+			if s.VpcID != vpc {
+				return resolverError("InvalidParameterException", "The subnet %s is not in %s, the security groups' VPC.", s.SubnetID, vpc)
+			}
+			eni, err := tx.newInterfaceTxn(s, r.IP, gids, InterfaceTypeInterface, fmt.Sprintf("Route 53 Resolver: %s:rni-%d", e.ID, i), nil)
+			if err != nil {
+				return err
+			}
+			eni.RequesterManaged, eni.RequesterID, eni.Status = true, awsRequesterID, "in-use"
+			if err := putObj(tx, kindENI, eni.NetworkInterfaceID, eni); err != nil {
+				return err
+			}
+			e.IPs = append(e.IPs, ResolverIP{IPID: "rni-" + strings.TrimPrefix(eni.NetworkInterfaceID, "eni-"), SubnetID: s.SubnetID, IP: eni.PrivateIPAddress, ENI: eni.NetworkInterfaceID})
+		}
+		e.HostVPCID = vpc
+		if direction == "INBOUND" {
+			a, err := tx.allocateResolverForTxn(vpc, e.ID)
+			if err != nil {
+				return err
+			}
+			e.Address = a
+		}
+		if err := putObj(tx, kindResolverEndpoint, e.ID, e); err != nil {
+			return err
+		}
+		e.render(tx)
+		e.Status, e.StatusMessage = "CREATING", "[Trace id: vpce] Creating the Resolver Endpoint"
+		out = e
+		return nil
+	})
+	return out, err
+}
+
+func (tx *txn) resolverEndpoint(id string) (*ResolverEndpoint, error) {
+	e, err := getOr[ResolverEndpoint](tx, kindResolverEndpoint, id, func() error {
+		return resolverError("ResourceNotFoundException", "[RSLVR-00300] Resolver endpoint with ID '%s' does not exist.", id)
+	})
+	if err == nil {
+		e.render(tx)
+	}
+	return e, err
+}
+
+// GetResolverEndpoint returns an endpoint.
+func (c *Cloud) GetResolverEndpoint(ctx context.Context, sc Scope, id string) (*ResolverEndpoint, error) {
+	var e *ResolverEndpoint
+	return e, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		e, err = tx.resolverEndpoint(id)
+		return err
+	})
+}
+
+// ListResolverEndpoints lists the scope's endpoints.
+func (c *Cloud) ListResolverEndpoints(ctx context.Context, sc Scope) ([]*ResolverEndpoint, error) {
+	var out []*ResolverEndpoint
+	return out, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		out, err = listObj[ResolverEndpoint](tx, kindResolverEndpoint)
+		for _, e := range out {
+			e.render(tx)
+		}
+		return err
+	})
+}
+
+// DeleteResolverEndpoint deletes an endpoint no rule uses, with its
+// interfaces and (inbound) its address.
+func (c *Cloud) DeleteResolverEndpoint(ctx context.Context, sc Scope, id string) (*ResolverEndpoint, error) {
+	var e *ResolverEndpoint
+	return e, c.update(ctx, sc, func(tx *txn) error {
+		var err error
+		if e, err = tx.resolverEndpoint(id); err != nil {
+			return err
+		}
+		rules, err := listObj[ResolverRule](tx, kindResolverRule)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(rules, func(r *ResolverRule) bool { return r.ResolverEndpointID == id }) {
+			return resolverError("InvalidRequestException", "[RSLVR-00208] Resolver endpoint %s is in use by a rule.", id)
+		}
+		for _, ip := range e.IPs {
+			if err := delObj(tx, kindENI, ip.ENI); err != nil {
+				return err
+			}
+		}
+		if err := tx.releaseResolverTxn(e.Address); err != nil {
+			return err
+		}
+		e.Status = "DELETING"
+		return delObj(tx, kindResolverEndpoint, id)
+	})
+}
+
+// CreateResolverRule creates a FORWARD rule (targets, an outbound
+// endpoint) or a SYSTEM rule for a domain.
+func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, name, ruleType, domain, endpointID string, targets []RuleTarget) (*ResolverRule, error) {
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	switch {
+	case requestID == "":
+		return nil, resolverError("InvalidParameterException", "CreatorRequestId is required.")
+	case domain == "":
+		return nil, resolverError("InvalidParameterException", "DomainName is required.")
+	case ruleType == "FORWARD" && (len(targets) == 0 || endpointID == ""):
+		return nil, resolverError("InvalidRequestException", "[RSLVR-00400] A FORWARD rule needs TargetIps and a ResolverEndpointId.")
+	case ruleType == "SYSTEM" && len(targets) > 0:
+		return nil, resolverError("InvalidRequestException", "[RSLVR-00400] A SYSTEM rule takes no TargetIps.")
+	case ruleType != "FORWARD" && ruleType != "SYSTEM":
+		return nil, resolverError("InvalidParameterException", "RuleType must be FORWARD or SYSTEM.")
+	}
+	for i, t := range targets {
+		a, err := netip.ParseAddr(t.IP)
+		if err != nil || !a.Is4() {
+			return nil, resolverError("InvalidParameterException", "The target IP %s is not a valid IPv4 address.", t.IP)
+		}
+		if t.Port == 0 {
+			targets[i].Port = 53
+		}
+	}
+	var out *ResolverRule
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		if endpointID != "" {
+			e, err := tx.resolverEndpoint(endpointID)
+			if err != nil {
+				return err
+			}
+			if e.Direction != "OUTBOUND" {
+				return resolverError("InvalidRequestException", "[RSLVR-00401] Resolver endpoint %s is not an outbound endpoint.", endpointID)
+			}
+		}
+		r := &ResolverRule{ID: "rslvr-rr-" + newID("x")[2:], CreatorRequestID: requestID, DomainName: domain + ".", Status: "COMPLETE", RuleType: ruleType,
+			Name: name, TargetIPs: targets, ResolverEndpointID: endpointID, OwnerID: tx.sc.Account, ShareStatus: "NOT_SHARED",
+			StatusMessage: "[Trace id: vpce] Successfully created Resolver Rule", CreationTime: tx.now.Format(time.RFC3339Nano), ModificationTime: tx.now.Format(time.RFC3339Nano)}
+		r.Arn = fmt.Sprintf("arn:aws:route53resolver:%s:%s:resolver-rule/%s", tx.sc.Region, tx.sc.Account, r.ID)
+		out = r
+		return putObj(tx, kindResolverRule, r.ID, r)
+	})
+}
+
+// ListResolverRules lists the scope's rules.
+func (c *Cloud) ListResolverRules(ctx context.Context, sc Scope) ([]*ResolverRule, error) {
+	var out []*ResolverRule
+	return out, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		out, err = listObj[ResolverRule](tx, kindResolverRule)
+		return err
+	})
+}
+
+// GetResolverRule returns a rule.
+func (c *Cloud) GetResolverRule(ctx context.Context, sc Scope, id string) (*ResolverRule, error) {
+	var r *ResolverRule
+	return r, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		r, err = tx.resolverRule(id)
+		return err
+	})
+}
+
+// GetResolverRuleAssociation returns a rule association.
+func (c *Cloud) GetResolverRuleAssociation(ctx context.Context, sc Scope, id string) (*ResolverRuleAssociation, error) {
+	var a *ResolverRuleAssociation
+	return a, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		a, err = getOr[ResolverRuleAssociation](tx, kindResolverRuleAssoc, id, func() error {
+			return resolverError("ResourceNotFoundException", "[RSLVR-00800] Resolver rule association with ID '%s' does not exist.", id)
+		})
+		return err
+	})
+}
+
+// DeleteResolverRule deletes a rule no VPC is associated with.
+func (c *Cloud) DeleteResolverRule(ctx context.Context, sc Scope, id string) (*ResolverRule, error) {
+	var r *ResolverRule
+	return r, c.update(ctx, sc, func(tx *txn) error {
+		var err error
+		if r, err = tx.resolverRule(id); err != nil {
+			return err
+		}
+		assocs, err := listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(assocs, func(a *ResolverRuleAssociation) bool { return a.ResolverRuleID == id }) {
+			return resolverError("ResourceInUseException", "[RSLVR-00703] Resolver rule %s is associated with a VPC.", id)
+		}
+		r.Status = "DELETING"
+		return delObj(tx, kindResolverRule, id)
+	})
+}
+
+func (tx *txn) resolverRule(id string) (*ResolverRule, error) {
+	return getOr[ResolverRule](tx, kindResolverRule, id, func() error {
+		return resolverError("ResourceNotFoundException", "[RSLVR-00703] Resolver rule with ID '%s' does not exist.", id)
+	})
+}
+
+// AssociateResolverRule applies a rule to a VPC's resolver.
+func (c *Cloud) AssociateResolverRule(ctx context.Context, sc Scope, ruleID, vpcID, name string) (*ResolverRuleAssociation, error) {
+	var out *ResolverRuleAssociation
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		r, err := tx.resolverRule(ruleID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.vpc(vpcID); err != nil {
+			return resolverError("InvalidParameterException", "The VPC %s does not exist.", vpcID)
+		}
+		assocs, err := listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
+		if err != nil {
+			return err
+		}
+		for _, a := range assocs {
+			if a.ResolverRuleID == ruleID && a.VPCID == vpcID {
+				return resolverError("ResourceExistsException", "[RSLVR-00803] The rule %s is already associated with %s.", ruleID, vpcID)
+			}
+			if o, err := tx.resolverRule(a.ResolverRuleID); err == nil && a.VPCID == vpcID && o.DomainName == r.DomainName {
+				return resolverError("ResourceExistsException", "[RSLVR-00803] %s already has a rule for %s.", vpcID, r.DomainName)
+			}
+		}
+		a := &ResolverRuleAssociation{ID: "rslvr-rrassoc-" + newID("x")[2:], ResolverRuleID: ruleID, Name: name, VPCID: vpcID, Status: "COMPLETE"}
+		out = a
+		return putObj(tx, kindResolverRuleAssoc, a.ID, a)
+	})
+}
+
+// ListResolverRuleAssociations lists the scope's rule associations.
+func (c *Cloud) ListResolverRuleAssociations(ctx context.Context, sc Scope) ([]*ResolverRuleAssociation, error) {
+	var out []*ResolverRuleAssociation
+	return out, c.view(ctx, sc, func(tx *txn) error {
+		var err error
+		out, err = listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
+		return err
+	})
+}
+
+// DisassociateResolverRule removes a rule from a VPC.
+func (c *Cloud) DisassociateResolverRule(ctx context.Context, sc Scope, ruleID, vpcID string) (*ResolverRuleAssociation, error) {
+	var out *ResolverRuleAssociation
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		assocs, err := listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
+		if err != nil {
+			return err
+		}
+		for _, a := range assocs {
+			if a.ResolverRuleID == ruleID && a.VPCID == vpcID {
+				a.Status, out = "DELETING", a
+				return delObj(tx, kindResolverRuleAssoc, a.ID)
+			}
+		}
+		return resolverError("ResourceNotFoundException", "[RSLVR-00800] The rule %s is not associated with %s.", ruleID, vpcID)
+	})
+}
+
+// DNSRule is a Resolver rule as a VPC's resolver applies it.
+type DNSRule struct {
+	ID      string
+	Domain  string // lower case, final dot
+	System  bool
+	Targets []netip.AddrPort
+	// InboundVPC is the VPC of the inbound endpoint the rule's in-process
+	// targets (port 0) belong to, so path analysis can follow the query.
+	InboundVPC string
+}
+
+// rulesOfVPC reads the rules associated with a VPC.
+func (tx *txn) rulesOfVPC(vpcID string) ([]DNSRule, error) {
+	assocs, err := listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
+	if err != nil {
+		return nil, err
+	}
+	var out []DNSRule
+	var inbound map[netip.Addr]inboundAddr // interface address → served address
+	for _, a := range assocs {
+		if a.VPCID != vpcID {
+			continue
+		}
+		r, err := tx.resolverRule(a.ResolverRuleID)
+		if err != nil {
+			continue
+		}
+		d := DNSRule{ID: r.ID, Domain: r.DomainName, System: r.RuleType == "SYSTEM"}
+		for _, t := range r.TargetIPs {
+			ip, err := netip.ParseAddr(t.IP)
+			if err != nil {
+				continue
+			}
+			if inbound == nil {
+				if inbound, err = tx.inboundAddresses(); err != nil {
+					return nil, err
+				}
+			}
+			if served, ok := inbound[ip]; ok {
+				d.Targets = append(d.Targets, netip.AddrPortFrom(served.addr, 0)) // answered in process
+				d.InboundVPC = served.vpc
+				continue
+			}
+			d.Targets = append(d.Targets, netip.AddrPortFrom(ip, uint16(t.Port)))
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// inboundAddr is where vpce serves an inbound endpoint, and its VPC.
+type inboundAddr struct {
+	addr netip.Addr
+	vpc  string
+}
+
+// inboundAddresses maps the interface addresses of the scope's inbound
+// endpoints to the loopback addresses vpce serves them at, so a FORWARD
+// rule that names an inbound endpoint (the usual hub design) reaches it.
+func (tx *txn) inboundAddresses() (map[netip.Addr]inboundAddr, error) {
+	es, err := listObj[ResolverEndpoint](tx, kindResolverEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	m := map[netip.Addr]inboundAddr{}
+	for _, e := range es {
+		if e.Direction == "INBOUND" && e.Address.IsValid() {
+			for _, ip := range e.IPs {
+				m[ip.IP] = inboundAddr{e.Address, e.HostVPCID}
+			}
+		}
+	}
+	return m, nil
+}
+
+// allocateResolverForTxn hands an inbound resolver endpoint of a VPC a
+// loopback address of its own.
+func (tx *txn) allocateResolverForTxn(vpcID, inbound string) (netip.Addr, error) {
+	a, err := tx.allocateResolverTxn(vpcID)
+	if err != nil {
+		return a, err
+	}
+	b, _ := json.Marshal(ResolverTarget{Addr: a, Account: tx.sc.Account, Region: tx.sc.Region, VpcID: vpcID, Inbound: inbound})
+	return a, tx.Put(resolverKey(a), b)
+}
