@@ -22,20 +22,28 @@ const digPath = "/usr/bin/dig"
 // server's /_vpce/dns listing.
 func resolverOf(t *testing.T, s *server, vpc string) string {
 	t.Helper()
+	return servedAt(t, s, vpc, "")
+}
+
+// servedAt returns the address vpce serves a VPC's resolver at, or with
+// inbound set the address of that Route 53 Resolver inbound endpoint.
+func servedAt(t *testing.T, s *server, vpc, inbound string) string {
+	t.Helper()
 	resp, err := http.Get(s.url + "/_vpce/dns")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var list []struct {
-		Addr  string `json:"address"`
-		VpcID string `json:"vpcId"`
+		Addr    string `json:"address"`
+		VpcID   string `json:"vpcId"`
+		Inbound string `json:"inboundEndpoint"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range list {
-		if r.VpcID == vpc {
+		if r.VpcID == vpc && r.Inbound == inbound {
 			return r.Addr
 		}
 	}

@@ -13,7 +13,14 @@ import (
 // r53 runs the aws CLI v2's route53 commands as an account.
 func r53(t *testing.T, account string, args ...string) (map[string]any, error) {
 	t.Helper()
-	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", shared.url, "--output", "json", "route53"}, args...)...)
+	return awsService(t, account, "route53", args...)
+}
+
+// awsService runs the aws CLI v2's commands of a service as an account
+// against the shared server and decodes what it prints.
+func awsService(t *testing.T, account, service string, args ...string) (map[string]any, error) {
+	t.Helper()
+	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", shared.url, "--output", "json", service}, args...)...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+account, "AWS_SECRET_ACCESS_KEY=secret",
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 	var stdout, stderr bytes.Buffer
@@ -24,7 +31,7 @@ func r53(t *testing.T, account string, args ...string) (map[string]any, error) {
 	out := map[string]any{}
 	if stdout.Len() > 0 {
 		if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-			t.Fatalf("route53 %v: %v: %s", args, err, stdout.String())
+			t.Fatalf("%s %v: %v: %s", service, args, err, stdout.String())
 		}
 	}
 	return out, nil
