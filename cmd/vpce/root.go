@@ -75,6 +75,7 @@ func defaultStateDir() string {
 type serveOptions struct {
 	listen, state, account, region, auth, credsFile, logLevel string
 	dnsAddr, dnsUpstream, proxyAddr, identities, store        string
+	dnsRuleTargets                                            []string
 	upstreams                                                 map[string]string
 	adminKeys, allowedHosts                                   []string
 	quotas                                                    map[string]int
@@ -132,6 +133,7 @@ that are not forms. See docs/security.md.`,
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.dnsAddr, "dns", "0.0.0.0:5353", "address of the VPC resolvers (UDP and TCP); each VPC answers at its own loopback address on this port; empty disables DNS")
 	f.StringVar(&o.dnsUpstream, "dns-upstream", "", "resolver (host:port) for names a VPC does not answer itself; empty: answer AWS names from the catalog")
+	f.StringSliceVar(&o.dnsRuleTargets, "dns-rule-targets", []string{"127.0.0.0/8", "::1/128"}, "networks (CIDRs) Route 53 Resolver FORWARD rules may send queries to; other targets are not asked (SERVFAIL)")
 	f.BoolVar(&o.fsync, "fsync", true, "sync every write to disk before answering it; false: written before the answer (a killed vpce loses nothing) and synced every 100 ms (a power loss may lose the last 100 ms) — faster, for test suites")
 	f.BoolVar(&o.initState, "init-state", false, "start an empty store when the state directory's store cannot be trusted (an empty vpce.db, a WAL without its database); the old files are kept, renamed")
 	f.StringToIntVar(&o.quotas, "quota", nil, "override AWS's default quotas per account and region, e.g. vpcs=100 (default vpcs=5)")
@@ -227,6 +229,6 @@ func runServe(cmd *cobra.Command, o serveOptions) error {
 	return server.Run(cmd.Context(), server.Config{
 		Listen: o.listen, StateDir: o.state, Store: o.store, NoSync: !o.fsync, InitState: o.initState, DefaultAccount: o.account, DefaultRegion: o.region,
 		Auth: o.auth, Credentials: creds, AdminKeys: admins, AllowedHosts: o.allowedHosts, Quotas: o.quotas, ProvisionDelay: delay, Version: version, Logger: logger,
-		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream, ProxyAddr: o.proxyAddr, Upstreams: ups, IdentitiesFile: o.identities,
+		DNSAddr: o.dnsAddr, DNSUpstream: o.dnsUpstream, DNSRuleTargets: o.dnsRuleTargets, ProxyAddr: o.proxyAddr, Upstreams: ups, IdentitiesFile: o.identities,
 	})
 }

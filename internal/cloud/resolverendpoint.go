@@ -246,11 +246,12 @@ func (c *Cloud) DeleteResolverEndpoint(ctx context.Context, sc Scope, id string)
 // CreateResolverRule creates a FORWARD rule (targets, an outbound
 // endpoint) or a SYSTEM rule for a domain.
 func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, name, ruleType, domain, endpointID string, targets []RuleTarget) (*ResolverRule, error) {
+	root := domain == "." // a rule for every name
 	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
 	switch {
 	case requestID == "":
 		return nil, resolverError("InvalidParameterException", "CreatorRequestId is required.")
-	case domain == "":
+	case domain == "" && !root:
 		return nil, resolverError("InvalidParameterException", "DomainName is required.")
 	case ruleType == "FORWARD" && (len(targets) == 0 || endpointID == ""):
 		return nil, resolverError("InvalidRequestException", "[RSLVR-00400] A FORWARD rule needs TargetIps and a ResolverEndpointId.")

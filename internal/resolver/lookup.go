@@ -64,7 +64,7 @@ func (z *zone) answerDepth(name string, depth int) Result {
 	if rule := z.rule(name); rule != nil && !rule.System {
 		// A FORWARD rule wins over the VPC's own answers (private zones,
 		// endpoints' private DNS) unless one of those is more specific.
-		d := labels(rule.Domain)
+		d := ruleDepth(rule.Domain)
 		pz := z.privateZone(name)
 		if !(pz != nil && labels(pz.Name) > d) && !(ok && rec.zone != "" && labels(rec.zone) > d) {
 			return Result{Kind: NotAnswered, Forward: rule.Targets, ForwardVPC: rule.InboundVPC, Reason: "forwarded by Resolver rule " + rule.ID + " (" + rule.Domain + ")"}
@@ -218,9 +218,18 @@ func (z *zone) rule(name string) *cloud.DNSRule {
 	var best *cloud.DNSRule
 	for i := range z.rules {
 		r := &z.rules[i]
-		if (name == r.Domain || strings.HasSuffix(name, "."+r.Domain)) && (best == nil || labels(r.Domain) > labels(best.Domain)) {
+		if (r.Domain == "." || name == r.Domain || strings.HasSuffix(name, "."+r.Domain)) && (best == nil || ruleDepth(r.Domain) > ruleDepth(best.Domain)) {
 			best = r
 		}
 	}
 	return best
+}
+
+// ruleDepth is the number of labels of a rule's domain; the root "." has
+// none, so every other rule is more specific.
+func ruleDepth(domain string) int {
+	if domain == "." {
+		return 0
+	}
+	return labels(domain)
 }

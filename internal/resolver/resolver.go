@@ -35,6 +35,11 @@ type Config struct {
 	// Upstream, when set (host:port), receives every query for a name the
 	// VPC does not answer itself. Empty means answer from the catalog.
 	Upstream string
+	// RuleTargets are the networks Route 53 Resolver FORWARD rules may
+	// send queries to; empty means loopback only. A rule names any
+	// address a tenant likes: vpce does not send queries elsewhere unless
+	// told to.
+	RuleTargets []netip.Prefix
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 	// Metrics, when set, counts queries (see [NewMetrics]).
@@ -400,6 +405,10 @@ func (r *Resolver) forwardTo(ctx context.Context, req *dns.Msg, targets []netip.
 			}
 			continue
 		}
+		if !r.mayForwardTo(t.Addr()) {
+			why += ": target " + t.String() + " is outside --dns-rule-targets"
+			continue
+		}
 		in, _, err := r.up.ExchangeContext(ctx, req, t.String())
 		if err == nil {
 			in.Id = req.Id
@@ -411,6 +420,21 @@ func (r *Resolver) forwardTo(ctx context.Context, req *dns.Msg, targets []netip.
 	resp.RecursionAvailable = true
 	resp.Rcode = dns.RcodeServerFailure
 	return &Answer{resp, why + ": no target answered"}
+}
+
+// mayForwardTo reports whether a rule target is inside the networks rules
+// may reach (loopback when none are configured).
+func (r *Resolver) mayForwardTo(a netip.Addr) bool {
+	a = a.Unmap()
+	if len(r.cfg.RuleTargets) == 0 {
+		return a.IsLoopback()
+	}
+	for _, p := range r.cfg.RuleTargets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // ruleHops is the context key counting in-process rule forwards.

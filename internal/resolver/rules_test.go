@@ -46,8 +46,12 @@ func TestResolverRules(t *testing.T) {
 		{ID: "rslvr-rr-corp", Domain: "corp.example.", Targets: []netip.AddrPort{onPrem}},
 		{ID: "rslvr-rr-sys", Domain: "local.corp.example.", System: true},
 		{ID: "rslvr-rr-loop", Domain: "loop.example.", Targets: []netip.AddrPort{netip.AddrPortFrom(vpcB, 0)}},
+		{ID: "rslvr-rr-far", Domain: "far.example.", Targets: []netip.AddrPort{netip.MustParseAddrPort("192.0.2.53:53")}},
 	}
 	b.Zones = []cloud.DNSZone{{ID: "ZDB", Name: "db.corp.example.", Records: []cloud.RecordSet{{Name: "db.corp.example.", Type: "A", Values: []string{"10.9.9.9"}}}}}
+	everything := netip.MustParseAddr("127.100.0.10")
+	f.views[everything] = &cloud.DNSView{VpcID: "vpc-c", Region: "us-east-1", DNSSupport: true,
+		Rules: []cloud.DNSRule{{ID: "rslvr-rr-root", Domain: ".", Targets: []netip.AddrPort{onPrem}}, {ID: "rslvr-rr-aws", Domain: "amazonaws.com.", System: true}}}
 	r := New(Config{Source: f})
 
 	for _, tc := range []struct {
@@ -64,6 +68,12 @@ func TestResolverRules(t *testing.T) {
 		{vpcB, "x.local.corp.example", "SERVFAIL", "no --dns-upstream"},
 		{vpcB, "loop.example", "SERVFAIL", "no target answered"},
 		{vpcA, "app.corp.example", "SERVFAIL", "no --dns-upstream"},
+		// Rules may name any address; vpce asks only loopback ones unless
+		// --dns-rule-targets allows more.
+		{vpcB, "www.far.example", "SERVFAIL", "192.0.2.53:53 is outside --dns-rule-targets"},
+		// A rule for "." takes every name a more specific rule leaves.
+		{everything, "anything.test", "192.0.2.7", "rslvr-rr-root"},
+		{everything, "sts.us-east-1.amazonaws.com", "public", "catalog"},
 	} {
 		m, reason := ask(t, r, tc.at, tc.name, dns.TypeA)
 		got := dns.RcodeToString[m.Rcode]

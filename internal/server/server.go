@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,6 +70,9 @@ type Config struct {
 	DNSAddr string
 	// DNSUpstream, when set, receives queries VPCs do not answer themselves.
 	DNSUpstream string
+	// DNSRuleTargets are the networks (CIDRs) Resolver FORWARD rules may
+	// send queries to; nil: loopback only.
+	DNSRuleTargets []string
 	// ProxyAddr is where the data plane's forward proxy listens
 	// ("127.0.0.1:4580"); empty disables it.
 	ProxyAddr string
@@ -119,7 +124,11 @@ func Run(ctx context.Context, cfg Config) error {
 	var res *resolver.Resolver
 	dnsPort := 0
 	if cfg.DNSAddr != "" {
-		res = resolver.New(resolver.Config{Source: c, Upstream: cfg.DNSUpstream, Logger: cfg.Logger.With("component", "dns"), Metrics: resolver.NewMetrics(reg)})
+		allowed, err := parsePrefixes(cfg.DNSRuleTargets)
+		if err != nil {
+			return fmt.Errorf("--dns-rule-targets: %w", err)
+		}
+		res = resolver.New(resolver.Config{Source: c, Upstream: cfg.DNSUpstream, RuleTargets: allowed, Logger: cfg.Logger.With("component", "dns"), Metrics: resolver.NewMetrics(reg)})
 		dns, err := resolver.Listen(res, cfg.DNSAddr)
 		if err != nil {
 			return fmt.Errorf("dns: %w", err)
@@ -317,6 +326,31 @@ func authenticate(api *ec2query.Handler, r *http.Request, limit int64) (ec2query
 	}
 	id, err := api.Authenticate(r, body, ec2query.ServiceVPCE)
 	return id, body, err
+}
+
+// parsePrefixes reads CIDRs (a bare address is a /32 or /128).
+func parsePrefixes(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range ss {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // purgeEvery is how often what nobody can see any more is purged.
