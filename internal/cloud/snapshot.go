@@ -49,6 +49,8 @@ type Snapshot struct {
 	// gateways and VPN connections (with their states).
 	VpnGateways    map[string]*VpnGateway
 	VpnConnections map[string]*VpnConnection
+	// ResolverEndpoints are the scope's Route 53 Resolver endpoints.
+	ResolverEndpoints map[string]*ResolverEndpoint
 	// PrefixLists holds the region's AWS-managed lists and the scope's
 	// live customer-managed ones.
 	PrefixLists map[string]*ManagedPrefixList
@@ -284,6 +286,15 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		v.render(tx)
 	}
 	s.VpnConnections = toMap(vpns, vpnID)
+	res, err := listObj[ResolverEndpoint](tx, kindResolverEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	s.ResolverEndpoints = make(map[string]*ResolverEndpoint, len(res))
+	for _, e := range res {
+		e.render(tx)
+		s.ResolverEndpoints[e.ID] = e
+	}
 	pls, err := tx.allPrefixLists()
 	if err != nil {
 		return nil, err

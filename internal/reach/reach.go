@@ -42,6 +42,11 @@ type Query struct {
 	// their AAAA answers, destinations' IPv6 addresses. An IPv6 address
 	// given as From or To implies it.
 	IPv6 bool
+	// DNS names where names are resolved: a Route 53 Resolver inbound
+	// endpoint (rslvr-in-…), as an on-premises client that queries it
+	// would; empty means the source's VPC resolver, or public DNS for a
+	// source outside every VPC.
+	DNS string
 	// Protocol is tcp (the default) or udp.
 	Protocol string
 	// Port is the destination port; 443 when zero.
@@ -674,7 +679,19 @@ func (a *Analyzer) sharedDNS() *resolver.Shared {
 func (p *path) resolve(name string) error {
 	var res resolver.Result
 	comp := p.src.VpcID
-	if p.src.external {
+	if p.q.DNS != "" {
+		e := p.a.snap.ResolverEndpoints[p.q.DNS]
+		if e == nil || e.Direction != "INBOUND" {
+			return inputErr("%s is not an inbound Resolver endpoint in %s/%s", p.q.DNS, p.a.snap.Scope.Account, p.a.snap.Scope.Region)
+		}
+		v := p.a.inboundView(e.HostVPCID)
+		if v == nil {
+			return inputErr("VPC %s of %s is not in the state", e.HostVPCID, e.ID)
+		}
+		res = v.Lookup(name)
+		res.Reason = fmt.Sprintf("asked at inbound endpoint %s (%s's view): %s", e.ID, e.HostVPCID, res.Reason)
+		comp = e.ID
+	} else if p.src.external {
 		res = p.a.publicView().Lookup(name)
 		comp = "public-dns"
 	} else {

@@ -28,7 +28,9 @@ type ReachRequest struct {
 	Protocol string `json:"protocol,omitempty"`
 	Port     int    `json:"port,omitempty"`
 	// IPv6 asks for the IPv6 path (an IPv6 address as from or to implies it).
-	IPv6      bool   `json:"ipv6,omitempty"`
+	IPv6 bool `json:"ipv6,omitempty"`
+	// DNS is an inbound Resolver endpoint to resolve names at.
+	DNS       string `json:"dns,omitempty"`
 	Action    string `json:"action,omitempty"`
 	Resource  string `json:"resource,omitempty"`
 	Principal string `json:"principal,omitempty"`
@@ -43,7 +45,7 @@ const maxReachBody = 256 << 10
 
 // Query turns the request into a reach query, parsing its policies.
 func (q *ReachRequest) Query() (reach.Query, error) {
-	out := reach.Query{From: q.From, To: q.To, Protocol: q.Protocol, Port: q.Port, IPv6: q.IPv6, Action: q.Action, Resource: q.Resource, Principal: q.Principal}
+	out := reach.Query{From: q.From, To: q.To, Protocol: q.Protocol, Port: q.Port, IPv6: q.IPv6, DNS: q.DNS, Action: q.Action, Resource: q.Resource, Principal: q.Principal}
 	for i, doc := range q.IdentityPolicies {
 		p, fs := policy.Parse(fmt.Sprintf("identity-%d", i+1), policy.KindIdentity, doc)
 		if f := policy.Refusal(fs); f != nil {

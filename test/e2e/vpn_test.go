@@ -46,9 +46,9 @@ func TestOnPremisesToS3WithCLI(t *testing.T) {
 		t.Errorf("describe-vpn-connections: %v", d)
 	}
 
-	reach := func(to string) map[string]any {
+	reach := func(to string, more ...string) map[string]any {
 		t.Helper()
-		out, _ := reachCmd(t, shared.url, acct, "secret", "--from", "192.168.10.5", "--to", to, "-o", "json")
+		out, _ := reachCmd(t, shared.url, acct, "secret", append([]string{"--from", "192.168.10.5", "--to", to, "-o", "json"}, more...)...)
 		m := map[string]any{}
 		if err := json.Unmarshal([]byte(out), &m); err != nil {
 			t.Fatalf("vpce reach: %v: %s", err, out)
@@ -86,5 +86,31 @@ func TestOnPremisesToS3WithCLI(t *testing.T) {
 			!strings.Contains(str(r, "explanations", 0, "message"), "interface endpoint") {
 			t.Errorf("to %s: %v %v", to, r["verdict"], r["explanations"])
 		}
+	}
+
+	// DNS from on premises: private DNS for the S3 interface endpoint is,
+	// beside the gateway endpoint, for inbound Resolver endpoints only. On
+	// premises asks the VPC's inbound endpoint and gets the interface
+	// endpoint's address for S3's public name; the VPC itself keeps the
+	// gateway endpoint.
+	run("modify-vpc-attribute", "--vpc-id", vpc, "--enable-dns-hostnames", `{"Value":true}`)
+	run("modify-vpc-endpoint", "--vpc-endpoint-id", s3iID, "--private-dns-enabled")
+	waitEndpointCLI(t, run, s3iID)
+	in, err := awsService(t, acct, "route53resolver", "create-resolver-endpoint", "--creator-request-id", "onprem-"+acct, "--direction", "INBOUND",
+		"--security-group-ids", sg, "--ip-addresses", "SubnetId="+sn, "SubnetId="+sn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inID := str(in, "ResolverEndpoint", "Id")
+	ip := str(waitEndpointCLI(t, run, s3iID), "PrivateIpAddress")
+	if got := dig(t, shared, servedAt(t, shared, vpc, inID), "+short", "s3.us-east-1.amazonaws.com"); got != ip {
+		t.Errorf("dig S3 at the inbound endpoint = %q, want %s", got, ip)
+	}
+	if got := dig(t, shared, resolverOf(t, shared, vpc), "+short", "s3.us-east-1.amazonaws.com"); got == ip || got == "" {
+		t.Errorf("dig S3 in the VPC = %q, want public addresses", got)
+	}
+	r = reach("s3.us-east-1.amazonaws.com", "--dns", inID)
+	if r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" || !strings.Contains(str(r, "hops", 0, "rule"), inID) {
+		t.Errorf("to S3 by name, resolved at %s: %v %v %v", inID, r["verdict"], r["explanations"], r["hops"])
 	}
 }

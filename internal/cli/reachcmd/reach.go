@@ -77,6 +77,7 @@ Exit status: 0 reachable, 1 blocked, 2 bad input.`,
 	f := cmd.Flags()
 	f.StringVar(&o.req.From, "from", "", "source: i-…, eni-…, subnet-… or an IP address")
 	f.StringVar(&o.req.To, "to", "", "destination: a DNS name, com.amazonaws.REGION.SERVICE, an IP address, or i-/eni-/vpce-/igw-/eigw- ID")
+	f.StringVar(&o.req.DNS, "dns", "", "resolve names at this Route 53 Resolver inbound endpoint (rslvr-in-…), as on-premises clients that query it do")
 	f.BoolVar(&o.req.IPv6, "ipv6", false, "analyse the IPv6 path: the source's IPv6 address, AAAA answers (implied by an IPv6 --from or --to)")
 	f.StringVar(&o.req.Protocol, "protocol", "tcp", "tcp or udp")
 	f.IntVar(&o.req.Port, "port", 443, "destination port")
