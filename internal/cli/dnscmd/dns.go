@@ -3,6 +3,7 @@
 package dnscmd
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -42,6 +43,7 @@ each one.`,
 				VpcID   string `json:"vpcId"`
 				Port    int    `json:"port"`
 				Dig     string `json:"dig"`
+				Inbound string `json:"inboundEndpoint"`
 			}
 			raw, err := get(o.url, "/_vpce/dns", &list)
 			if err != nil {
@@ -52,9 +54,9 @@ each one.`,
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "VPC\tACCOUNT\tREGION\tRESOLVER\tASK WITH")
+			fmt.Fprintln(tw, "VPC\tACCOUNT\tREGION\tRESOLVER\tASK WITH\tINBOUND ENDPOINT")
 			for _, r := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s:%d\t%s\n", r.VpcID, r.Account, r.Region, r.Addr, r.Port, r.Dig)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s:%d\t%s\t%s\n", r.VpcID, r.Account, r.Region, r.Addr, r.Port, r.Dig, cmp.Or(r.Inbound, "-"))
 			}
 			return tw.Flush()
 		},
