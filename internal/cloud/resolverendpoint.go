@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	json "github.com/goccy/go-json"
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // Route 53 Resolver endpoints and rules, as far as DNS needs them. An
@@ -30,22 +32,21 @@ const (
 
 // ResolverEndpoint is an inbound or outbound Route 53 Resolver endpoint.
 type ResolverEndpoint struct {
-	ID               string            `json:"Id"`
-	CreatorRequestID string            `json:"CreatorRequestId"`
-	Arn              string            `json:"Arn"`
-	Name             string            `json:"Name,omitempty"`
-	SecurityGroupIDs []string          `json:"SecurityGroupIds"`
-	Direction        string            `json:"Direction"`
-	IPAddressCount   int               `json:"IpAddressCount"`
-	HostVPCID        string            `json:"HostVPCId"`
-	Status           string            `json:"Status"`
-	StatusMessage    string            `json:"StatusMessage"`
-	CreationTime     string            `json:"CreationTime"`
-	ModificationTime string            `json:"ModificationTime"`
-	IPs              []ResolverIP      `json:"ips,omitempty"`
-	Address          netip.Addr        `json:"address,omitzero"` // inbound: where vpce serves it
-	ReadyAt          time.Time         `json:"readyAt"`
-	Tags             map[string]string `json:"tags,omitempty"`
+	ID               string       `json:"Id"`
+	CreatorRequestID string       `json:"CreatorRequestId"`
+	Arn              string       `json:"Arn"`
+	Name             string       `json:"Name,omitempty"`
+	SecurityGroupIDs []string     `json:"SecurityGroupIds"`
+	Direction        string       `json:"Direction"`
+	IPAddressCount   int          `json:"IpAddressCount"`
+	HostVPCID        string       `json:"HostVPCId"`
+	Status           string       `json:"Status"`
+	StatusMessage    string       `json:"StatusMessage"`
+	CreationTime     string       `json:"CreationTime"`
+	ModificationTime string       `json:"ModificationTime"`
+	IPs              []ResolverIP `json:"ips,omitempty"`
+	Address          netip.Addr   `json:"address,omitzero"` // inbound: where vpce serves it
+	ReadyAt          time.Time    `json:"readyAt"`
 }
 
 // ResolverIP is one address of an endpoint.
@@ -78,6 +79,8 @@ type ResolverRule struct {
 type RuleTarget struct {
 	IP   string `json:"Ip"`
 	Port int    `json:"Port"`
+	// Protocol is Do53 (the only one vpce speaks) unless DoH is asked for.
+	Protocol string `json:"Protocol,omitempty"`
 }
 
 // ResolverRuleAssociation links a rule with a VPC.
@@ -109,7 +112,7 @@ type ResolverIPRequest struct {
 // CreateResolverEndpoint creates an endpoint in a VPC: at least two
 // addresses (in subnets of the VPC the groups belong to), an interface for
 // each; an inbound one is served at a loopback address of its own.
-func (c *Cloud) CreateResolverEndpoint(ctx context.Context, sc Scope, requestID, name, direction string, groups []string, ips []ResolverIPRequest) (*ResolverEndpoint, error) {
+func (c *Cloud) CreateResolverEndpoint(ctx context.Context, sc Scope, requestID, name, direction string, groups []string, ips []ResolverIPRequest, tags map[string]string) (*ResolverEndpoint, error) {
 	switch {
 	case direction != "INBOUND" && direction != "OUTBOUND":
 		return nil, resolverError("InvalidParameterException", "Direction must be INBOUND or OUTBOUND.")
@@ -171,6 +174,9 @@ func (c *Cloud) CreateResolverEndpoint(ctx context.Context, sc Scope, requestID,
 			e.Address = a
 		}
 		if err := putObj(tx, kindResolverEndpoint, e.ID, e); err != nil {
+			return err
+		}
+		if err := tx.setResolverTags(e.ID, tags); err != nil {
 			return err
 		}
 		e.render(tx)
@@ -239,13 +245,16 @@ func (c *Cloud) DeleteResolverEndpoint(ctx context.Context, sc Scope, id string)
 			return err
 		}
 		e.Status = "DELETING"
+		if err := tx.setResolverTags(id, nil); err != nil {
+			return err
+		}
 		return delObj(tx, kindResolverEndpoint, id)
 	})
 }
 
 // CreateResolverRule creates a FORWARD rule (targets, an outbound
 // endpoint) or a SYSTEM rule for a domain.
-func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, name, ruleType, domain, endpointID string, targets []RuleTarget) (*ResolverRule, error) {
+func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, name, ruleType, domain, endpointID string, targets []RuleTarget, tags map[string]string) (*ResolverRule, error) {
 	root := domain == "." // a rule for every name
 	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
 	switch {
@@ -268,6 +277,13 @@ func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, nam
 		if t.Port == 0 {
 			targets[i].Port = 53
 		}
+		switch t.Protocol {
+		case "":
+			targets[i].Protocol = "Do53"
+		case "Do53":
+		default:
+			return nil, resolverError("InvalidParameterException", "Target protocol %s is not served by vpce: only Do53.", t.Protocol)
+		}
 	}
 	var out *ResolverRule
 	return out, c.update(ctx, sc, func(tx *txn) error {
@@ -285,6 +301,9 @@ func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, nam
 			StatusMessage: "[Trace id: vpce] Successfully created Resolver Rule", CreationTime: tx.now.Format(time.RFC3339Nano), ModificationTime: tx.now.Format(time.RFC3339Nano)}
 		r.Arn = fmt.Sprintf("arn:aws:route53resolver:%s:%s:resolver-rule/%s", tx.sc.Region, tx.sc.Account, r.ID)
 		out = r
+		if err := tx.setResolverTags(r.ID, tags); err != nil {
+			return err
+		}
 		return putObj(tx, kindResolverRule, r.ID, r)
 	})
 }
@@ -337,6 +356,9 @@ func (c *Cloud) DeleteResolverRule(ctx context.Context, sc Scope, id string) (*R
 			return resolverError("ResourceInUseException", "[RSLVR-00703] Resolver rule %s is associated with a VPC.", id)
 		}
 		r.Status = "DELETING"
+		if err := tx.setResolverTags(id, nil); err != nil {
+			return err
+		}
 		return delObj(tx, kindResolverRule, id)
 	})
 }
@@ -488,4 +510,93 @@ func (tx *txn) allocateResolverForTxn(vpcID, inbound string) (netip.Addr, error)
 	}
 	b, _ := json.Marshal(ResolverTarget{Addr: a, Account: tx.sc.Account, Region: tx.sc.Region, VpcID: vpcID, Inbound: inbound})
 	return a, tx.Put(resolverKey(a), b)
+}
+
+// kindResolverTags holds the tags of a Resolver endpoint or rule, by its ID.
+const kindResolverTags = "resolver-tags"
+
+// resolverTagTarget finds the resource an ARN names (an endpoint or a rule
+// of the scope) and returns its ID.
+func (tx *txn) resolverTagTarget(arn string) (string, error) {
+	_, id, _ := strings.Cut(arn, "/")
+	notFound := resolverError("ResourceNotFoundException", "[RSLVR-01700] The resource %s does not exist.", arn)
+	want := fmt.Sprintf("arn:aws:route53resolver:%s:%s:", tx.sc.Region, tx.sc.Account)
+	if !strings.HasPrefix(arn, want) {
+		return "", notFound
+	}
+	var err error
+	switch {
+	case strings.HasPrefix(id, "rslvr-in-"), strings.HasPrefix(id, "rslvr-out-"):
+		_, err = tx.resolverEndpoint(id)
+	case strings.HasPrefix(id, "rslvr-rr-"):
+		_, err = tx.resolverRule(id)
+	default:
+		return "", notFound
+	}
+	if err != nil {
+		return "", notFound
+	}
+	return id, nil
+}
+
+func (tx *txn) resolverTags(id string) (map[string]string, error) {
+	m, err := getObj[map[string]string](tx, kindResolverTags, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return *m, nil
+}
+
+func (tx *txn) setResolverTags(id string, tags map[string]string) error {
+	if len(tags) == 0 {
+		if _, err := getObj[map[string]string](tx, kindResolverTags, id); errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return delObj(tx, kindResolverTags, id)
+	}
+	if len(tags) > 200 {
+		return resolverError("LimitExceededException", "[RSLVR-01701] A resource can have at most 200 tags.")
+	}
+	return putObj(tx, kindResolverTags, id, tags)
+}
+
+// ResolverTags returns the tags of the endpoint or rule an ARN names.
+func (c *Cloud) ResolverTags(ctx context.Context, sc Scope, arn string) (map[string]string, error) {
+	var out map[string]string
+	return out, c.view(ctx, sc, func(tx *txn) error {
+		id, err := tx.resolverTagTarget(arn)
+		if err != nil {
+			return err
+		}
+		out, err = tx.resolverTags(id)
+		return err
+	})
+}
+
+// TagResolverResource adds or replaces tags; with remove set it deletes
+// the keys instead.
+func (c *Cloud) TagResolverResource(ctx context.Context, sc Scope, arn string, tags map[string]string, remove []string) error {
+	return c.update(ctx, sc, func(tx *txn) error {
+		id, err := tx.resolverTagTarget(arn)
+		if err != nil {
+			return err
+		}
+		cur, err := tx.resolverTags(id)
+		if err != nil {
+			return err
+		}
+		for k, v := range tags {
+			if k == "" || len(k) > 128 || len(v) > 256 {
+				return resolverError("InvalidParameterException", "[RSLVR-01702] Tag keys are 1 to 128 characters and values at most 256.")
+			}
+			cur[k] = v
+		}
+		for _, k := range remove {
+			delete(cur, k)
+		}
+		return tx.setResolverTags(id, cur)
+	})
 }

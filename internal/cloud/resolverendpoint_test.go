@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,11 +30,11 @@ func TestResolverEndpoints(t *testing.T) {
 	hub, hubSubnets, hubSG := vpc("10.0.0.0/16", "10.0.1.0/24", "10.0.2.0/24")
 	spoke, spokeSubnets, spokeSG := vpc("10.1.0.0/16", "10.1.1.0/24", "10.1.2.0/24")
 
-	_, err := c.CreateResolverEndpoint(ctx, sc, "r0", "", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0]}})
+	_, err := c.CreateResolverEndpoint(ctx, sc, "r0", "", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0]}}, nil)
 	wantCode(t, err, "InvalidRequestException") // at least two addresses
-	_, err = c.CreateResolverEndpoint(ctx, sc, "r0", "", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0]}, {SubnetID: spokeSubnets[0]}})
+	_, err = c.CreateResolverEndpoint(ctx, sc, "r0", "", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0]}, {SubnetID: spokeSubnets[0]}}, nil)
 	wantCode(t, err, "InvalidParameterException") // a subnet outside the groups' VPC
-	in, err := c.CreateResolverEndpoint(ctx, sc, "r1", "in", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0], IP: "10.0.1.53"}, {SubnetID: hubSubnets[1]}})
+	in, err := c.CreateResolverEndpoint(ctx, sc, "r1", "in", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0], IP: "10.0.1.53"}, {SubnetID: hubSubnets[1]}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +53,15 @@ func TestResolverEndpoints(t *testing.T) {
 		t.Fatalf("interfaces of the inbound endpoint = %+v", enis.NetworkInterfaces)
 	}
 
-	out := mustDo[*ResolverEndpoint](t)(c.CreateResolverEndpoint(ctx, sc, "r2", "", "OUTBOUND", []string{spokeSG}, []ResolverIPRequest{{SubnetID: spokeSubnets[0]}, {SubnetID: spokeSubnets[1]}}))
+	out := mustDo[*ResolverEndpoint](t)(c.CreateResolverEndpoint(ctx, sc, "r2", "", "OUTBOUND", []string{spokeSG}, []ResolverIPRequest{{SubnetID: spokeSubnets[0]}, {SubnetID: spokeSubnets[1]}}, nil))
 	if out.Address.IsValid() {
 		t.Errorf("an outbound endpoint is served at %s", out.Address)
 	}
-	_, err = c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "corp.example", "", []RuleTarget{{IP: "192.0.2.1"}})
+	_, err = c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "corp.example", "", []RuleTarget{{IP: "192.0.2.1"}}, nil)
 	wantCode(t, err, "InvalidRequestException") // no endpoint
-	_, err = c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "corp.example", in.ID, []RuleTarget{{IP: "192.0.2.1"}})
+	_, err = c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "corp.example", in.ID, []RuleTarget{{IP: "192.0.2.1"}}, nil)
 	wantCode(t, err, "InvalidRequestException") // not outbound
-	rule := mustDo[*ResolverRule](t)(c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "S3.us-east-1.amazonaws.com.", out.ID, []RuleTarget{{IP: "10.0.1.53"}, {IP: "192.0.2.1", Port: 5353}}))
+	rule := mustDo[*ResolverRule](t)(c.CreateResolverRule(ctx, sc, "r3", "", "FORWARD", "S3.us-east-1.amazonaws.com.", out.ID, []RuleTarget{{IP: "10.0.1.53"}, {IP: "192.0.2.1", Port: 5353}}, nil))
 	if rule.DomainName != "s3.us-east-1.amazonaws.com." || rule.TargetIPs[0].Port != 53 || rule.OwnerID != sc.Account {
 		t.Fatalf("rule = %+v", rule)
 	}
@@ -80,6 +81,21 @@ func TestResolverEndpoints(t *testing.T) {
 	if len(v.Rules) != 1 || v.Rules[0].InboundVPC != hub || len(v.Rules[0].Targets) != 2 || v.Rules[0].Targets[0] != want[0] || v.Rules[0].Targets[1] != want[1] {
 		t.Fatalf("spoke's rules = %+v, want targets %v", v.Rules, want)
 	}
+
+	// Tags by ARN: only the scope's own resources.
+	if err := c.TagResolverResource(ctx, sc, rule.Arn, map[string]string{"team": "net", "env": "prod"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.TagResolverResource(ctx, sc, rule.Arn, nil, []string{"env"}); err != nil {
+		t.Fatal(err)
+	}
+	if tags := mustDo[map[string]string](t)(c.ResolverTags(ctx, sc, rule.Arn)); len(tags) != 1 || tags["team"] != "net" {
+		t.Errorf("rule tags = %v", tags)
+	}
+	other := Scope{Account: "222222222222", Region: sc.Region}
+	_, err = c.ResolverTags(ctx, other, rule.Arn)
+	wantCode(t, err, "ResourceNotFoundException")
+	wantCode(t, c.TagResolverResource(ctx, other, strings.Replace(rule.Arn, sc.Account, other.Account, 1), map[string]string{"x": "y"}, nil), "ResourceNotFoundException")
 
 	_, err = c.DeleteResolverRule(ctx, sc, rule.ID)
 	wantCode(t, err, "ResourceInUseException")

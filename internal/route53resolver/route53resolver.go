@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -152,8 +154,9 @@ var actions = map[string]action{
 		SecurityGroupIDs []string `json:"SecurityGroupIds"`
 		Direction        string
 		IPAddresses      []cloud.ResolverIPRequest `json:"IpAddresses"`
+		Tags             []tag
 	}) (any, error) {
-		e, err := c.CreateResolverEndpoint(ctx, sc, in.CreatorRequestID, in.Name, in.Direction, in.SecurityGroupIDs, in.IPAddresses)
+		e, err := c.CreateResolverEndpoint(ctx, sc, in.CreatorRequestID, in.Name, in.Direction, in.SecurityGroupIDs, in.IPAddresses, tagMap(in.Tags))
 		if err != nil {
 			return nil, err
 		}
@@ -212,8 +215,9 @@ var actions = map[string]action{
 		DomainName         string
 		TargetIPs          []cloud.RuleTarget `json:"TargetIps"`
 		ResolverEndpointID string             `json:"ResolverEndpointId"`
+		Tags               []tag
 	}) (any, error) {
-		r, err := c.CreateResolverRule(ctx, sc, in.CreatorRequestID, in.Name, in.RuleType, in.DomainName, in.ResolverEndpointID, in.TargetIPs)
+		r, err := c.CreateResolverRule(ctx, sc, in.CreatorRequestID, in.Name, in.RuleType, in.DomainName, in.ResolverEndpointID, in.TargetIPs, tagMap(in.Tags))
 		if err != nil {
 			return nil, err
 		}
@@ -290,6 +294,57 @@ var actions = map[string]action{
 		return map[string]any{"ResolverRuleAssociation": a}, nil
 	}),
 }
+
+// tag is a Key/Value pair as the API carries it.
+type tag struct {
+	Key   string
+	Value string
+}
+
+func tagMap(ts []tag) map[string]string {
+	if len(ts) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// tagActions are the tagging actions, which work on endpoints and rules.
+var tagActions = map[string]action{
+	"ListTagsForResource": run(func(ctx context.Context, c *cloud.Cloud, sc cloud.Scope, in *struct {
+		ResourceArn string
+	}) (any, error) {
+		m, err := c.ResolverTags(ctx, sc, in.ResourceArn)
+		if err != nil {
+			return nil, err
+		}
+		out := []tag{}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, tag{k, m[k]})
+		}
+		return map[string]any{"Tags": out}, nil
+	}),
+	"TagResource": run(func(ctx context.Context, c *cloud.Cloud, sc cloud.Scope, in *struct {
+		ResourceArn string
+		Tags        []tag
+	}) (any, error) {
+		if len(in.Tags) == 0 {
+			return nil, &apierr.Error{Code: "InvalidParameterException", Message: "Tags must name at least one tag."}
+		}
+		return struct{}{}, c.TagResolverResource(ctx, sc, in.ResourceArn, tagMap(in.Tags), nil)
+	}),
+	"UntagResource": run(func(ctx context.Context, c *cloud.Cloud, sc cloud.Scope, in *struct {
+		ResourceArn string
+		TagKeys     []string
+	}) (any, error) {
+		return struct{}{}, c.TagResolverResource(ctx, sc, in.ResourceArn, nil, in.TagKeys)
+	}),
+}
+
+func init() { maps.Copy(actions, tagActions) }
 
 // maxResults is the page size an answer reports (everything fits one page).
 func maxResults(n int) int {

@@ -25,9 +25,10 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   endpoints {
-    ec2     = var.endpoint
-    sts     = var.endpoint
-    route53 = var.endpoint
+    ec2             = var.endpoint
+    sts             = var.endpoint
+    route53         = var.endpoint
+    route53resolver = var.endpoint
   }
 }
 
