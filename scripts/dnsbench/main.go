@@ -5,7 +5,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +31,7 @@ func main() {
 	out := flag.String("out", ".", "directory for queries.txt and unbound.conf")
 	unboundPort := flag.Int("unbound-port", 5399, "port unbound listens on")
 	zoneNames := flag.Int("zone-names", 0, "how many A records of a Route 53 private hosted zone (bench.internal) associated with the first VPC to add to the queries")
+	resolverEndpoints := flag.Bool("resolver-endpoints", false, "also create a Route 53 Resolver inbound endpoint in the first VPC, and a VPC whose FORWARD rules send vpce.amazonaws.com and bench.internal to it")
 	flag.Parse()
 	ctx := context.Background()
 	c := &ec2query.Client{URL: *endpoint, AccessKey: "123456789012", SecretKey: "x", Region: "us-east-1"}
@@ -124,6 +127,10 @@ func main() {
 	must(os.WriteFile(filepath.Join(*out, "queries.txt"), []byte(q.String()), 0o644))
 	must(os.WriteFile(filepath.Join(*out, "unbound.conf"), []byte(conf.String()), 0o644))
 	fmt.Printf("endpoints=%d names=%d first-vpc=%s\n", created, len(names2), firstVPC)
+	if *resolverEndpoints {
+		in, ruleVPC := resolverSetup(ctx, c, *endpoint, firstVPC)
+		fmt.Printf("inbound-endpoint=%s rule-vpc=%s\n", in, ruleVPC)
+	}
 }
 
 func must(err error) {
@@ -175,3 +182,75 @@ func privateZone(endpoint, vpc string, n int) map[string][]string {
 }
 
 var zoneID string
+
+// resolverSetup creates an inbound Resolver endpoint in vpc and a new VPC
+// with an outbound endpoint and FORWARD rules for vpce.amazonaws.com and
+// bench.internal to the inbound endpoint's first address; it returns the
+// inbound endpoint's ID and the new VPC's.
+func resolverSetup(ctx context.Context, c *ec2query.Client, endpoint, vpc string) (string, string) {
+	do := func(action string, p url.Values, o any) {
+		if err := c.Do(ctx, action, p, o); err != nil {
+			log.Fatalf("%s: %v", action, err)
+		}
+	}
+	subnetsOf := func(vpc string) []string {
+		var out cloud.DescribeSubnetsOutput
+		do("DescribeSubnets", url.Values{"Filter.1.Name": {"vpc-id"}, "Filter.1.Value.1": {vpc}}, &out)
+		var ids []string
+		for _, s := range out.Subnets {
+			ids = append(ids, s.SubnetID)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	group := func(vpc string) string {
+		var g cloud.CreateSecurityGroupOutput
+		do("CreateSecurityGroup", url.Values{"VpcId": {vpc}, "GroupName": {"dns"}, "GroupDescription": {"dns"}}, &g)
+		return g.GroupID
+	}
+	hub := subnetsOf(vpc)
+	in := resolverCall(endpoint, "CreateResolverEndpoint", map[string]any{"CreatorRequestId": "bench-in", "Direction": "INBOUND", "SecurityGroupIds": []string{group(vpc)},
+		"IpAddresses": []map[string]string{{"SubnetId": hub[0]}, {"SubnetId": hub[1]}}})["ResolverEndpoint"].(map[string]any)["Id"].(string)
+	ips := resolverCall(endpoint, "ListResolverEndpointIpAddresses", map[string]any{"ResolverEndpointId": in})["IpAddresses"].([]any)
+	target := ips[0].(map[string]any)["Ip"].(string)
+
+	var spoke cloud.CreateVpcOutput
+	do("CreateVpc", url.Values{"CidrBlock": {"172.31.0.0/16"}}, &spoke)
+	var subnets []string
+	for i, z := range []string{"us-east-1a", "us-east-1b"} {
+		var s cloud.CreateSubnetOutput
+		do("CreateSubnet", url.Values{"VpcId": {spoke.Vpc.VpcID}, "CidrBlock": {fmt.Sprintf("172.31.%d.0/24", i)}, "AvailabilityZone": {z}}, &s)
+		subnets = append(subnets, s.Subnet.SubnetID)
+	}
+	out := resolverCall(endpoint, "CreateResolverEndpoint", map[string]any{"CreatorRequestId": "bench-out", "Direction": "OUTBOUND", "SecurityGroupIds": []string{group(spoke.Vpc.VpcID)},
+		"IpAddresses": []map[string]string{{"SubnetId": subnets[0]}, {"SubnetId": subnets[1]}}})["ResolverEndpoint"].(map[string]any)["Id"].(string)
+	for _, d := range []string{"vpce.amazonaws.com", "bench.internal"} {
+		rule := resolverCall(endpoint, "CreateResolverRule", map[string]any{"CreatorRequestId": "bench-" + d, "RuleType": "FORWARD", "DomainName": d,
+			"ResolverEndpointId": out, "TargetIps": []map[string]string{{"Ip": target}}})["ResolverRule"].(map[string]any)["Id"].(string)
+		resolverCall(endpoint, "AssociateResolverRule", map[string]any{"ResolverRuleId": rule, "VPCId": spoke.Vpc.VpcID})
+	}
+	return in, spoke.Vpc.VpcID
+}
+
+// resolverCall calls the Route 53 Resolver API (auth off: the credential
+// names the account).
+func resolverCall(endpoint, action string, in any) map[string]any {
+	body, _ := json.Marshal(in)
+	req, _ := http.NewRequest("POST", endpoint+"/", bytes.NewReader(body))
+	req.Header.Set("X-Amz-Target", "Route53Resolver."+action)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=123456789012/"+time.Now().UTC().Format("20060102")+"/us-east-1/route53resolver/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		log.Fatalf("%s: %d %s", action, resp.StatusCode, b)
+	}
+	out := map[string]any{}
+	must(json.Unmarshal(b, &out))
+	return out
+}
