@@ -1,6 +1,9 @@
 package resolver
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // Wire constants of the fast path.
 const (
@@ -30,35 +33,9 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 	if arcount > 1 {
 		return nil, false
 	}
-	// The name, lowercased into dotted form for the lookup.
 	var nameBuf [256]byte
-	name := nameBuf[:0]
-	i := 12
-	for {
-		if i >= len(pkt) {
-			return nil, false
-		}
-		l := int(pkt[i])
-		i++
-		if l == 0 {
-			break
-		}
-		if l > 63 || i+l > len(pkt) || len(name)+l+1 > 255 {
-			return nil, false
-		}
-		for _, c := range pkt[i : i+l] {
-			switch {
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			case c == '.' || c == '\\' || c <= ' ' || c >= 0x7f:
-				return nil, false // leave escapes to the general path
-			}
-			name = append(name, c)
-		}
-		name = append(name, '.')
-		i += l
-	}
-	if len(name) == 0 || i+4 > len(pkt) {
+	name, i, ok := questionName(pkt, nameBuf[:0])
+	if !ok || i+4 > len(pkt) {
 		return nil, false
 	}
 	qtype := binary.BigEndian.Uint16(pkt[i:])
@@ -91,7 +68,7 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 		return nil, false
 	}
 	if len(z.rules) > 0 && z.rule(string(name)) != nil {
-		return nil, false // a Resolver rule: the full path decides
+		return nil, false // a Resolver rule: the full path decides (or fastForward)
 	}
 	rec, ok := z.lookup(string(name)) // no allocation: map lookup by converted bytes
 	if len(z.phz) > 0 {
@@ -142,4 +119,61 @@ func fastAnswer(z *zone, pkt, out []byte, udp bool) ([]byte, bool) {
 		out = append(out, 0, 0, typeOPT, byte(ourUDPSize>>8), byte(ourUDPSize&0xff), 0, 0, doBit, 0, 0, 0)
 	}
 	return out, true
+}
+
+// questionName reads the question's name from pkt, lowercased into dotted
+// form (with the final dot) in buf, and returns it with the offset after
+// it; names with escapes or odd bytes are left to the general path.
+func questionName(pkt, buf []byte) ([]byte, int, bool) {
+	if len(pkt) < 12 {
+		return nil, 0, false
+	}
+	name := buf
+	i := 12
+	for {
+		if i >= len(pkt) {
+			return nil, 0, false
+		}
+		l := int(pkt[i])
+		i++
+		if l == 0 {
+			break
+		}
+		if l > 63 || i+l > len(pkt) || len(name)+l+1 > 255 {
+			return nil, 0, false
+		}
+		for _, c := range pkt[i : i+l] {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '.' || c == '\\' || c <= ' ' || c >= 0x7f:
+				return nil, 0, false // leave escapes to the general path
+			}
+			name = append(name, c)
+		}
+		name = append(name, '.')
+		i += l
+	}
+	return name, i, len(name) > 0
+}
+
+// fastForward reports the inbound endpoint a query goes to when a
+// Resolver rule of the zone decides its name and the rule's first target
+// is an inbound endpoint vpce serves: the caller then answers it with that
+// endpoint's zone (fastAnswer there), which is what the general path's
+// in-process forward would answer.
+func (z *zone) fastForward(pkt []byte) (netip.Addr, bool) {
+	if z == nil || len(z.rules) == 0 || !z.dnsSupport {
+		return netip.Addr{}, false
+	}
+	var nameBuf [256]byte
+	name, _, ok := questionName(pkt, nameBuf[:0])
+	if !ok {
+		return netip.Addr{}, false
+	}
+	r := z.decidingRule(string(name))
+	if r == nil || len(r.Targets) == 0 || r.Targets[0].Port() != 0 {
+		return netip.Addr{}, false
+	}
+	return r.Targets[0].Addr(), true
 }

@@ -61,14 +61,8 @@ const maxChain = 8
 
 func (z *zone) answerDepth(name string, depth int) Result {
 	rec, ok := z.lookup(name)
-	if rule := z.rule(name); rule != nil && !rule.System {
-		// A FORWARD rule wins over the VPC's own answers (private zones,
-		// endpoints' private DNS) unless one of those is more specific.
-		d := ruleDepth(rule.Domain)
-		pz := z.privateZone(name)
-		if !(pz != nil && labels(pz.Name) > d) && !(ok && rec.zone != "" && labels(rec.zone) > d) {
-			return Result{Kind: NotAnswered, Forward: rule.Targets, ForwardVPC: rule.InboundVPC, Reason: "forwarded by Resolver rule " + rule.ID + " (" + rule.Domain + ")"}
-		}
+	if rule := z.decidingRule(name); rule != nil {
+		return Result{Kind: NotAnswered, Forward: rule.Targets, ForwardVPC: rule.InboundVPC, Reason: "forwarded by Resolver rule " + rule.ID + " (" + rule.Domain + ")"}
 	}
 	if pz := z.privateZone(name); pz != nil && !(ok && rec.zone != "" && labels(rec.zone) >= labels(pz.Name)) {
 		// A private hosted zone answers every name under it — unless an
@@ -210,6 +204,28 @@ func (z *zone) answerPrivate(pz *cloud.DNSZone, name string, depth int) Result {
 		}
 	}
 	return res
+}
+
+// decidingRule returns the FORWARD rule that sends name on: the most
+// specific rule holding it, unless that is a SYSTEM rule or a private zone
+// or endpoint private name more specific than the rule's domain holds the
+// name (those answer here). Nil when the VPC answers the name itself.
+func (z *zone) decidingRule(name string) *cloud.DNSRule {
+	if len(z.rules) == 0 {
+		return nil
+	}
+	rule := z.rule(name)
+	if rule == nil || rule.System {
+		return nil
+	}
+	d := ruleDepth(rule.Domain)
+	if pz := z.privateZone(name); pz != nil && labels(pz.Name) > d {
+		return nil
+	}
+	if rec, ok := z.lookup(name); ok && rec.zone != "" && labels(rec.zone) > d {
+		return nil
+	}
+	return rule
 }
 
 // rule returns the most specific Resolver rule whose domain holds name;

@@ -92,12 +92,38 @@ func TestResolverRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"s3.us-east-1.amazonaws.com.", "app.corp.example."} {
+	zIn, err := r.zoneFor(t.Context(), inbound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		to   netip.Addr // the inbound endpoint the fast path hands it to
+	}{
+		{"s3.us-east-1.amazonaws.com.", inbound},
+		{"BUCKET.s3.us-east-1.amazonaws.com.", inbound},
+		{"app.corp.example.", netip.Addr{}}, // a target over the network
+		{"db.corp.example.", netip.Addr{}},  // the private zone is more specific
+		{"x.local.corp.example.", netip.Addr{}},
+	} {
 		req := new(dns.Msg)
-		req.SetQuestion(name, dns.TypeA)
+		req.SetQuestion(tc.name, dns.TypeA)
 		pkt, _ := req.Pack()
 		if _, ok := fastAnswer(z, pkt, make([]byte, 0, maxUDPSize), true); ok {
-			t.Errorf("the fast path answered %s, which a Resolver rule forwards", name)
+			t.Errorf("the fast path answered %s in the spoke, whose rules decide it", tc.name)
+		}
+		to, ok := z.fastForward(pkt)
+		if to != tc.to || ok != tc.to.IsValid() {
+			t.Errorf("fastForward(%s) = %v %v, want %v", tc.name, to, ok, tc.to)
+			continue
+		}
+		if ok {
+			fast, ok := fastAnswer(zIn, pkt, make([]byte, 0, maxUDPSize), true)
+			if !ok {
+				t.Errorf("the inbound endpoint's zone did not answer %s on the fast path", tc.name)
+				continue
+			}
+			sameReply(t, fast, r.Handle(t.Context(), vpcB, pkt, true))
 		}
 	}
 }

@@ -97,7 +97,7 @@ const batch = 32
 // its query was sent to (IP_PKTINFO).
 func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
 	pc := ipv4.NewPacketConn(udp)
-	var cache zoneCache
+	var cache, forwardCache zoneCache
 	in := make([]ipv4.Message, batch)
 	out := make([]ipv4.Message, batch)
 	for i := range in {
@@ -126,6 +126,15 @@ func (s *Server) serveUDP(ctx context.Context, udp *net.UDPConn) {
 				if r, ok := fastAnswer(z, pkt, out[m].Buffers[0][:0], true); ok {
 					reply = r
 					s.r.cfg.Metrics.fast()
+				} else if to, ok := z.fastForward(pkt); ok {
+					// A Resolver rule forwards the name to an inbound
+					// endpoint vpce serves: answer with its zone.
+					if z2, err := forwardCache.get(ctx, s.r, to); err == nil {
+						if r, ok := fastAnswer(z2, pkt, out[m].Buffers[0][:0], true); ok {
+							reply = r
+							s.r.cfg.Metrics.fast()
+						}
+					}
 				}
 			}
 			if reply == nil {
