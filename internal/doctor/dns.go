@@ -2,6 +2,8 @@ package doctor
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/vpce/vpce/internal/cloud"
 )
@@ -10,7 +12,9 @@ import (
 // DNS needs both), VPCs whose DHCP options send their instances to other
 // name servers (the endpoints' private DNS is then not what they get), and
 // interface endpoints with private DNS off although their service has
-// private names — clients then resolve the public name.
+// private names — clients then resolve the public name — and endpoints
+// whose private DNS is for inbound Resolver endpoints only in a VPC that
+// has none (nobody gets those private names).
 func checkDNS(c *Context) []Finding {
 	var out []Finding
 	for _, id := range c.VPCs {
@@ -49,8 +53,19 @@ func checkDNS(c *Context) []Finding {
 					Fix:       fmt.Sprintf("aws ec2 associate-dhcp-options --vpc-id %s --dhcp-options-id <a set whose domain-name-servers include AmazonProvidedDNS>   # or make the servers forward to the VPC resolver", id)})
 			}
 		}
+		inbound := slices.ContainsFunc(slices.Collect(maps.Values(c.Snap.ResolverEndpoints)), func(r *cloud.ResolverEndpoint) bool {
+			return r.HostVPCID == id && r.Direction == "INBOUND"
+		})
 		for _, ep := range ifaces {
 			svc, ok := ep.Service(c.Snap.Scope.Region)
+			if ok && ep.PrivateDNSEnabled && ep.DNSOptions != nil && ep.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint != nil &&
+				*ep.DNSOptions.PrivateDNSOnlyForInboundResolverEndpoint && !inbound {
+				out = append(out, Finding{Code: "INBOUND_ONLY_DNS_WITHOUT_INBOUND_ENDPOINT", Severity: Medium,
+					Title:     fmt.Sprintf("%s (%s) answers its private DNS only at inbound Resolver endpoints, and %s has none: on-premises and forwarding clients resolve %s publicly", ep.VpcEndpointID, svc.Short, id, svc.PrivateDNSName()),
+					Resources: []string{ep.VpcEndpointID, id},
+					Evidence:  "privateDnsOnlyForInboundResolverEndpoint=true; no INBOUND Route 53 Resolver endpoint in the VPC (resolver endpoints are not part of describe-* dumps)",
+					Fix:       fmt.Sprintf("aws route53resolver create-resolver-endpoint --direction INBOUND --creator-request-id <id> --security-group-ids <sg allowing 53 from on premises> --ip-addresses SubnetId=<subnet in %s> SubnetId=<another>", id)})
+			}
 			if !ok || len(svc.PrivateDNSNames) == 0 || ep.PrivateDNSEnabled {
 				continue
 			}

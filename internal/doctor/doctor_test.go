@@ -268,3 +268,21 @@ func TestIPv6EgressAroundEndpoints(t *testing.T) {
 		t.Errorf("public subnet: %+v", f)
 	}
 }
+
+// TestInboundOnlyDNSWithoutInboundEndpoint: an S3 interface endpoint beside
+// the S3 gateway endpoint has private DNS for inbound Resolver endpoints
+// only (AWS's default); without an inbound endpoint in the VPC nobody gets
+// those names — the check says so, and is quiet once one exists.
+func TestInboundOnlyDNSWithoutInboundEndpoint(t *testing.T) {
+	e := newEnv(t)
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(e.c.CreateVpcEndpoint(e.ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: e.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIDs: []string{e.rtb}}))
+	s3 := e.iface("s3", e.subA)
+	f := has(e.doctor("dns"), "INBOUND_ONLY_DNS_WITHOUT_INBOUND_ENDPOINT")
+	if f == nil || f.Resources[0] != s3 || !strings.Contains(f.Fix, "create-resolver-endpoint") {
+		t.Fatalf("finding: %+v", f)
+	}
+	cloudtest.Must[*cloud.ResolverEndpoint](t)(e.c.CreateResolverEndpoint(e.ctx, sc, "in", "", "INBOUND", []string{e.sg}, []cloud.ResolverIPRequest{{SubnetID: e.subA}, {SubnetID: e.subB}}, nil))
+	if f := has(e.doctor("dns"), "INBOUND_ONLY_DNS_WITHOUT_INBOUND_ENDPOINT"); f != nil {
+		t.Errorf("with an inbound endpoint: %+v", f)
+	}
+}
