@@ -244,9 +244,11 @@ func (c *Cloud) DNSView(ctx context.Context, t ResolverTarget) (*DNSView, error)
 			return err
 		}
 		v.Zones = zonesOfVPC(zones, vpc.VpcID, t.Region)
-		if v.Rules, err = tx.rulesOfVPC(vpc.VpcID); err != nil {
+		rules, err := tx.rulesByVPC()
+		if err != nil {
 			return err
 		}
+		v.Rules = rules[vpc.VpcID]
 		v.Inbound = t.Inbound != ""
 		eps, err := tx.liveEndpoints(vpc.VpcID)
 		if err != nil {

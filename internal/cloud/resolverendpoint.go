@@ -157,6 +157,12 @@ func (c *Cloud) CreateResolverEndpoint(ctx context.Context, sc Scope, requestID,
 			}
 			eni, err := tx.newInterfaceTxn(s, r.IP, gids, InterfaceTypeInterface, fmt.Sprintf("Route 53 Resolver: %s:rni-%d", e.ID, i), nil)
 			if err != nil {
+				if ae, ok := apierr.As(err); ok && ae.HTTPStatus() < 500 {
+					// EC2's codes (an address in use, a full subnet) are
+					// not Route 53 Resolver's: it answers them as an
+					// invalid request.
+					return resolverError("InvalidRequestException", "[RSLVR-00207] %s", ae.Message)
+				}
 				return err
 			}
 			eni.RequesterManaged, eni.RequesterID, eni.Status = true, awsRequesterID, "in-use"
@@ -437,18 +443,16 @@ type DNSRule struct {
 	InboundVPC string
 }
 
-// rulesOfVPC reads the rules associated with a VPC.
-func (tx *txn) rulesOfVPC(vpcID string) ([]DNSRule, error) {
+// rulesByVPC reads the scope's rule associations once and returns the
+// rules each VPC applies, keyed by VPC.
+func (tx *txn) rulesByVPC() (map[string][]DNSRule, error) {
 	assocs, err := listObj[ResolverRuleAssociation](tx, kindResolverRuleAssoc)
-	if err != nil {
+	if err != nil || len(assocs) == 0 {
 		return nil, err
 	}
-	var out []DNSRule
+	out := map[string][]DNSRule{}
 	var inbound map[netip.Addr]inboundAddr // interface address → served address
 	for _, a := range assocs {
-		if a.VPCID != vpcID {
-			continue
-		}
 		r, err := tx.resolverRule(a.ResolverRuleID)
 		if err != nil {
 			continue
@@ -471,7 +475,7 @@ func (tx *txn) rulesOfVPC(vpcID string) ([]DNSRule, error) {
 			}
 			d.Targets = append(d.Targets, netip.AddrPortFrom(ip, uint16(t.Port)))
 		}
-		out = append(out, d)
+		out[a.VPCID] = append(out[a.VPCID], d)
 	}
 	return out, nil
 }

@@ -41,6 +41,10 @@ func TestResolverEndpoints(t *testing.T) {
 	if in.Status != "CREATING" || in.IPAddressCount != 2 || in.HostVPCID != hub || !in.Address.IsValid() || in.IPs[0].IP != netip.MustParseAddr("10.0.1.53") {
 		t.Fatalf("inbound endpoint = %+v", in)
 	}
+	// An address in use is Route 53 Resolver's InvalidRequestException,
+	// not EC2's InvalidIPAddress.InUse (botocore lists only Resolver codes).
+	_, err = c.CreateResolverEndpoint(ctx, sc, "r1b", "", "INBOUND", []string{hubSG}, []ResolverIPRequest{{SubnetID: hubSubnets[0], IP: "10.0.1.53"}, {SubnetID: hubSubnets[1]}}, nil)
+	wantCode(t, err, "InvalidRequestException")
 	clk.Advance(time.Minute)
 	if e := mustDo[*ResolverEndpoint](t)(c.GetResolverEndpoint(ctx, sc, in.ID)); e.Status != "OPERATIONAL" {
 		t.Errorf("after a minute the endpoint is %s", e.Status)

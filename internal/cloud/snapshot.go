@@ -463,12 +463,14 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := tx.rulesByVPC()
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range vpcs {
 		dv := &DNSView{VpcID: v.VpcID, Region: tx.sc.Region, CIDR: v.CidrBlock, DNSSupport: v.EnableDNSSupport,
 			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges, Zones: zonesOfVPC(zones, v.VpcID, tx.sc.Region)}
-		if dv.Rules, err = tx.rulesOfVPC(v.VpcID); err != nil {
-			return nil, err
-		}
+		dv.Rules = rules[v.VpcID]
 		if v.EnableDNSHostnames {
 			for _, e := range vpcENIs[v.VpcID] {
 				for _, ip := range e.PrivateIPs {

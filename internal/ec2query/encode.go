@@ -63,5 +63,5 @@ func WriteError(w http.ResponseWriter, err error) {
 	if !ok {
 		e = &apierr.Error{Code: "InternalError", Message: "An internal error has occurred", Status: http.StatusInternalServerError, Err: err}
 	}
-	writeError(w, e.HTTPStatus(), e.Code, e.Message, newRequestID())
+	writeError(w, e.HTTPStatus(), e.Code, e.Message, NewRequestID())
 }

@@ -113,7 +113,7 @@ var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	reqID := newRequestID()
+	reqID := NewRequestID()
 	action, sc, status, err := h.serve(w, r, reqID)
 	code := ""
 	if err != nil && r.Context().Err() != nil {
@@ -294,7 +294,9 @@ func (h *Handler) Authenticate(r *http.Request, body []byte, service string) (Id
 // AuthOn reports whether requests must be signed.
 func (h *Handler) AuthOn() bool { return h.cfg.Auth == AuthSigV4 }
 
-func newRequestID() string {
+// NewRequestID returns a request ID in AWS's form (a random UUID), for
+// every API vpce answers.
+func NewRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

@@ -5,8 +5,6 @@
 package route53
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
 )
 
 // Namespace is the XML namespace of Route 53's documents.
@@ -393,7 +392,7 @@ func write(w http.ResponseWriter, status int, root string, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.Header().Set("X-Amzn-Requestid", ec2query.NewRequestID())
 	w.WriteHeader(status)
 	io.WriteString(w, b.String())
 }
@@ -416,16 +415,10 @@ func writeError(w http.ResponseWriter, err error) {
 	}
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(e.Message))
-	id := requestID()
+	id := ec2query.NewRequestID()
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", id)
 	w.WriteHeader(e.HTTPStatus())
 	fmt.Fprintf(w, `<?xml version="1.0"?>`+"\n"+`<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`,
 		Namespace, typ, e.Code, b.String(), id)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
 }

@@ -7,8 +7,6 @@ package route53resolver
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"maps"
@@ -19,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/cloud"
+	"github.com/vpce/vpce/internal/ec2query"
 )
 
 // Service is the name Route 53 Resolver requests are signed for.
@@ -85,7 +84,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.Header().Set("X-Amzn-Requestid", ec2query.NewRequestID())
 	w.Write(b)
 }
 
@@ -376,16 +375,9 @@ func writeError(w http.ResponseWriter, err error) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", requestID())
+	w.Header().Set("X-Amzn-Requestid", ec2query.NewRequestID())
 	w.Header().Set("X-Amzn-Errortype", e.Code)
 	w.WriteHeader(e.HTTPStatus())
 	b, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
 	w.Write(b)
-}
-
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	s := hex.EncodeToString(b[:])
-	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }
