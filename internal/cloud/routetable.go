@@ -247,14 +247,14 @@ func (lt *liveTargets) alive(vpcID string, r Route) bool {
 	case r.NetworkInterfaceID != "":
 		return lookup(lt, lt.eni, kindENI, r.NetworkInterfaceID, func(*NetworkInterface) bool { return true })
 	case r.TransitGatewayID != "":
-		atts, err := lt.tx.tgwAttachments(r.TransitGatewayID)
+		a, err := lt.tx.vpcAttachment(r.TransitGatewayID, vpcID)
 		if err != nil {
 			if lt.err == nil {
 				lt.err = err
 			}
 			return false
 		}
-		return slices.ContainsFunc(atts, func(a *TransitGatewayVpcAttachment) bool { return a.VpcID == vpcID && a.State != "deleting" })
+		return a != nil && a.State != "deleting" && a.State != "rejected"
 	case r.VpcPeeringConnectionID != "":
 		p, err := lt.tx.peering(r.VpcPeeringConnectionID)
 		if err != nil {

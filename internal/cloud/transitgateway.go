@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/vpce/vpce/internal/apierr"
 	"github.com/vpce/vpce/internal/store"
 )
@@ -25,7 +27,101 @@ const (
 	kindTGW           = "transit-gateway"
 	kindTGWAttachment = "transit-gateway-attachment"
 	kindTGWRouteTable = "transit-gateway-route-table"
+	// kindTGWAttachmentRef, in a VPC owner's scope, names the account
+	// whose scope holds an attachment of that owner's VPC to a shared
+	// gateway (attachments live with their gateway).
+	kindTGWAttachmentRef = "transit-gateway-attachment-ref"
 )
+
+// attachmentRef is the record of kindTGWAttachmentRef.
+type attachmentRef struct {
+	Owner string `json:"owner"`
+}
+
+// Owner returns the gateway owner's account of an attachment.
+func (a *TransitGatewayVpcAttachment) Owner() string {
+	if a.TGWOwner != "" {
+		return a.TGWOwner
+	}
+	return a.VpcOwnerID
+}
+
+// tgwFor finds a gateway the account may attach to: its own, or one
+// shared with it through RAM; the transaction returned acts in the
+// gateway owner's account.
+func (tx *txn) tgwFor(id string) (*TransitGateway, *txn, error) {
+	g, err := tx.transitGateway(id)
+	if err == nil || !apierr.HasCode(err, "InvalidTransitGatewayID.NotFound") {
+		return g, tx, err
+	}
+	owner, serr := tx.sharedOwner("transit-gateway", id)
+	if serr != nil {
+		return nil, nil, serr
+	}
+	if owner == "" {
+		return nil, nil, err
+	}
+	otx := tx.in(owner)
+	g, err = otx.transitGateway(id)
+	return g, otx, err
+}
+
+// tgwAttachmentAny finds an attachment the account is a side of: one of
+// its gateways', or one of its VPCs' to a gateway of another account;
+// the transaction returned acts in the account that stores it (the
+// gateway's owner).
+func (tx *txn) tgwAttachmentAny(id string) (*TransitGatewayVpcAttachment, *txn, error) {
+	a, err := tx.tgwAttachment(id)
+	if err == nil || !apierr.HasCode(err, "InvalidTransitGatewayAttachmentID.NotFound") {
+		return a, tx, err
+	}
+	ref, rerr := getObj[attachmentRef](tx, kindTGWAttachmentRef, id)
+	if errors.Is(rerr, store.ErrNotFound) {
+		return nil, nil, err
+	}
+	if rerr != nil {
+		return nil, nil, rerr
+	}
+	otx := tx.in(ref.Owner)
+	a, err = otx.tgwAttachment(id)
+	return a, otx, err
+}
+
+// vpcAttachment returns the live attachment of a VPC of the account to a
+// gateway (its own or a shared one); nil when there is none.
+func (tx *txn) vpcAttachment(tgwID, vpcID string) (*TransitGatewayVpcAttachment, error) {
+	atts, err := tx.tgwAttachments(tgwID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		if a.VpcID == vpcID {
+			return a, nil
+		}
+	}
+	refs, err := tx.List(tx.sc, kindTGWAttachmentRef)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refs {
+		var ref attachmentRef
+		if err := json.Unmarshal(r.Data, &ref); err != nil {
+			return nil, err
+		}
+		a, err := getObj[TransitGatewayVpcAttachment](tx.in(ref.Owner), kindTGWAttachment, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.DeletedAt == nil && a.TransitGatewayID == tgwID && a.VpcID == vpcID {
+			a.State = a.state(tx)
+			return a, nil
+		}
+	}
+	return nil, nil
+}
 
 // InterfaceTypeTransitGateway is the type of a VPC attachment's interfaces.
 const InterfaceTypeTransitGateway = "transit_gateway"
@@ -74,19 +170,25 @@ type TGWRequestOptions struct {
 // TransitGatewayVpcAttachment connects a VPC to a transit gateway through
 // an interface in one subnet per zone.
 type TransitGatewayVpcAttachment struct {
-	TransitGatewayAttachmentID string                    `xml:"transitGatewayAttachmentId" json:"id"`
-	TransitGatewayID           string                    `xml:"transitGatewayId" json:"tgw"`
-	VpcID                      string                    `xml:"vpcId" json:"vpc"`
-	VpcOwnerID                 string                    `xml:"vpcOwnerId" json:"vpcOwner"`
-	State                      string                    `xml:"state" json:"-"`
-	SubnetIDs                  []string                  `xml:"subnetIds>item" json:"subnets"`
-	CreationTime               Timestamp                 `xml:"creationTime" json:"created"`
-	Options                    TGWVpcAttachmentOptions   `xml:"options" json:"options"`
-	Tags                       TagSet                    `xml:"tagSet,omitempty" json:"tags,omitempty"`
-	ENIs                       map[string]string         `xml:"-" json:"enis"` // subnet → interface
-	ReadyAt                    time.Time                 `xml:"-" json:"readyAt"`
-	DeletedAt                  *time.Time                `xml:"-" json:"deletedAt,omitempty"`
-	association                *TGWAttachmentAssociation // derived
+	TransitGatewayAttachmentID string                  `xml:"transitGatewayAttachmentId" json:"id"`
+	TransitGatewayID           string                  `xml:"transitGatewayId" json:"tgw"`
+	VpcID                      string                  `xml:"vpcId" json:"vpc"`
+	VpcOwnerID                 string                  `xml:"vpcOwnerId" json:"vpcOwner"`
+	State                      string                  `xml:"state" json:"-"`
+	SubnetIDs                  []string                `xml:"subnetIds>item" json:"subnets"`
+	CreationTime               Timestamp               `xml:"creationTime" json:"created"`
+	Options                    TGWVpcAttachmentOptions `xml:"options" json:"options"`
+	Tags                       TagSet                  `xml:"tagSet,omitempty" json:"tags,omitempty"`
+	ENIs                       map[string]string       `xml:"-" json:"enis"` // subnet → interface
+	// TGWOwner is the gateway's account when it is not the VPC's (a
+	// gateway shared through RAM); Acceptance is "pendingAcceptance" until
+	// the gateway's owner accepts such an attachment, "rejected" after it
+	// refused it, and empty once accepted.
+	TGWOwner    string                    `xml:"-" json:"tgwOwner,omitempty"`
+	Acceptance  string                    `xml:"-" json:"acceptance,omitempty"`
+	ReadyAt     time.Time                 `xml:"-" json:"readyAt"`
+	DeletedAt   *time.Time                `xml:"-" json:"deletedAt,omitempty"`
+	association *TGWAttachmentAssociation // derived
 }
 
 // TGWVpcAttachmentOptions are a VPC attachment's settings.
@@ -156,6 +258,8 @@ func (g *TransitGateway) state(tx *txn) string {
 
 func (a *TransitGatewayVpcAttachment) state(tx *txn) string {
 	switch {
+	case a.Acceptance != "":
+		return a.Acceptance
 	case a.DeletedAt != nil && tx.now.Before(a.DeletedAt.Add(tx.c.delay)):
 		return "deleting"
 	case a.DeletedAt != nil:
@@ -358,6 +462,11 @@ func (c *Cloud) DescribeTransitGateways(ctx context.Context, sc Scope, in *Descr
 		if err != nil {
 			return err
 		}
+		shared, err := tx.sharedTGWs()
+		if err != nil {
+			return err
+		}
+		all = append(all, shared...)
 		all = slices.DeleteFunc(all, func(g *TransitGateway) bool {
 			return g.DeletedAt != nil && !tx.now.Before(g.DeletedAt.Add(tx.c.retention))
 		})
@@ -414,6 +523,39 @@ func (c *Cloud) DeleteTransitGateway(ctx context.Context, sc Scope, in *DeleteTr
 		out.TransitGateway = g
 		return nil
 	})
+}
+
+// sharedTGWs returns the gateways of other accounts shared with tx's
+// account (through an accepted RAM invitation).
+func (tx *txn) sharedTGWs() ([]*TransitGateway, error) {
+	shares, err := tx.allShares()
+	if err != nil {
+		return nil, err
+	}
+	var out []*TransitGateway
+	for _, s := range shares {
+		if s.Status != ShareActive || s.Region != tx.sc.Region || s.Owner == tx.sc.Account {
+			continue
+		}
+		if p := s.principal(tx.sc.Account); p == nil || p.Status != AssocAssociated {
+			continue
+		}
+		for _, r := range s.Resources {
+			id, ok := strings.CutPrefix(r.Entity[strings.LastIndex(r.Entity, ":")+1:], "transit-gateway/")
+			if r.Status != AssocAssociated || !ok || slices.ContainsFunc(out, func(g *TransitGateway) bool { return g.TransitGatewayID == id }) {
+				continue
+			}
+			g, err := getObj[TransitGateway](tx.in(s.Owner), kindTGW, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }
 
 // tgwAttachments lists a gateway's live attachments ("" for all).
@@ -488,7 +630,7 @@ func (c *Cloud) CreateTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 	}
 	out := &CreateTransitGatewayVpcAttachmentOutput{}
 	return out, c.update(ctx, sc, func(tx *txn) error {
-		g, err := tx.transitGateway(in.TransitGatewayID)
+		g, otx, err := tx.tgwFor(in.TransitGatewayID)
 		if err != nil {
 			return err
 		}
@@ -496,7 +638,7 @@ func (c *Cloud) CreateTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 		if err != nil {
 			return err
 		}
-		atts, err := tx.tgwAttachments(g.TransitGatewayID)
+		atts, err := otx.tgwAttachments(g.TransitGatewayID)
 		if err != nil {
 			return err
 		}
@@ -508,6 +650,13 @@ func (c *Cloud) CreateTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 		a := &TransitGatewayVpcAttachment{TransitGatewayAttachmentID: newID("tgw-attach"), TransitGatewayID: g.TransitGatewayID, VpcID: vpc.VpcID,
 			VpcOwnerID: vpc.OwnerID, CreationTime: Timestamp(tx.now), Options: o, Tags: tags["transit-gateway-attachment"],
 			ENIs: map[string]string{}, ReadyAt: tx.now.Add(tx.c.delay)}
+		cross := otx.sc.Account != tx.sc.Account
+		if cross {
+			a.TGWOwner = otx.sc.Account
+			if g.Options.AutoAcceptSharedAttachments != "enable" {
+				a.Acceptance = "pendingAcceptance"
+			}
+		}
 		zones := map[string]bool{}
 		for _, id := range in.SubnetIDs {
 			s, err := tx.subnet(id)
@@ -532,14 +681,24 @@ func (c *Cloud) CreateTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 			a.SubnetIDs = append(a.SubnetIDs, s.SubnetID)
 			a.ENIs[s.SubnetID] = e.NetworkInterfaceID
 		}
-		if err := tx.defaultTGWRoutingTxn(g, a); err != nil {
+		if a.Acceptance == "" {
+			if err := otx.defaultTGWRoutingTxn(g, a); err != nil {
+				return err
+			}
+		}
+		if err := putObj(otx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
 			return err
 		}
-		if err := putObj(tx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
-			return err
+		if cross {
+			if err := putObj(tx, kindTGWAttachmentRef, a.TransitGatewayAttachmentID, attachmentRef{Owner: otx.sc.Account}); err != nil {
+				return err
+			}
 		}
 		shown := *a
 		shown.State = "pending"
+		if a.Acceptance != "" {
+			shown.State = a.Acceptance
+		}
 		out.TransitGatewayVpcAttachment = &shown
 		return nil
 	})
@@ -618,15 +777,38 @@ func (tx *txn) listTGWAttachments(ctx context.Context, in *DescribeTransitGatewa
 	if err != nil {
 		return nil, "", err
 	}
-	all = slices.DeleteFunc(all, func(a *TransitGatewayVpcAttachment) bool {
-		return a.DeletedAt != nil && !tx.now.Before(a.DeletedAt.Add(tx.c.retention))
-	})
-	rts, err := tx.tgwRouteTables("")
+	// Attachments of this account's VPCs to gateways of others.
+	refs, err := tx.List(tx.sc, kindTGWAttachmentRef)
 	if err != nil {
 		return nil, "", err
 	}
+	for _, r := range refs {
+		var ref attachmentRef
+		if err := json.Unmarshal(r.Data, &ref); err != nil {
+			return nil, "", err
+		}
+		a, err := getObj[TransitGatewayVpcAttachment](tx.in(ref.Owner), kindTGWAttachment, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		all = append(all, a)
+	}
+	all = slices.DeleteFunc(all, func(a *TransitGatewayVpcAttachment) bool {
+		return a.DeletedAt != nil && !tx.now.Before(a.DeletedAt.Add(tx.c.retention))
+	})
+	tables := map[string][]*TransitGatewayRouteTable{} // gateway owner → its route tables
 	for _, a := range all {
 		a.State = a.state(tx)
+		rts, ok := tables[a.Owner()]
+		if !ok {
+			if rts, err = tx.in(a.Owner()).tgwRouteTables(""); err != nil {
+				return nil, "", err
+			}
+			tables[a.Owner()] = rts
+		}
 		for _, rt := range rts {
 			if slices.Contains(rt.Associations, a.TransitGatewayAttachmentID) {
 				a.association = &TGWAttachmentAssociation{TransitGatewayRouteTableID: rt.TransitGatewayRouteTableID, State: "associated"}
@@ -683,7 +865,7 @@ func (c *Cloud) DescribeTransitGatewayAttachments(ctx context.Context, sc Scope,
 		}
 		for _, a := range atts {
 			out.TransitGatewayAttachments = append(out.TransitGatewayAttachments, &TransitGatewayAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID,
-				TransitGatewayID: a.TransitGatewayID, TransitGatewayOwnerID: tx.sc.Account, ResourceOwnerID: a.VpcOwnerID, ResourceType: "vpc",
+				TransitGatewayID: a.TransitGatewayID, TransitGatewayOwnerID: a.Owner(), ResourceOwnerID: a.VpcOwnerID, ResourceType: "vpc",
 				ResourceID: a.VpcID, State: a.State, Association: a.association, CreationTime: a.CreationTime, Tags: a.Tags})
 		}
 		out.NextToken = next
@@ -696,21 +878,21 @@ type DeleteTransitGatewayVpcAttachmentInput struct {
 	TransitGatewayAttachmentID string `ec2:"TransitGatewayAttachmentId,required"`
 }
 
-// DeleteTransitGatewayVpcAttachment detaches a VPC: its interfaces go, its
-// associations and propagations end; static routes to it become
-// blackholes, as do VPC routes to the gateway from that VPC.
+// DeleteTransitGatewayVpcAttachment detaches a VPC (either the VPC's or
+// the gateway's owner may): its interfaces go, its associations and
+// propagations end; static routes to it become blackholes, as do VPC
+// routes to the gateway from that VPC.
 func (c *Cloud) DeleteTransitGatewayVpcAttachment(ctx context.Context, sc Scope, in *DeleteTransitGatewayVpcAttachmentInput) (*CreateTransitGatewayVpcAttachmentOutput, error) {
 	out := &CreateTransitGatewayVpcAttachmentOutput{}
 	return out, c.update(ctx, sc, func(tx *txn) error {
-		a, err := tx.tgwAttachment(in.TransitGatewayAttachmentID)
+		a, otx, err := tx.tgwAttachmentAny(in.TransitGatewayAttachmentID)
 		if err != nil {
 			return err
 		}
-		for _, eni := range a.ENIs {
-			if err := delObj(tx, kindENI, eni); err != nil {
-				return err
-			}
+		if err := otx.in(a.VpcOwnerID).dropAttachmentENIs(a); err != nil {
+			return err
 		}
+		tx = otx
 		rts, err := tx.tgwRouteTables(a.TransitGatewayID)
 		if err != nil {
 			return err
@@ -727,10 +909,78 @@ func (c *Cloud) DeleteTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 		}
 		now := tx.now
 		a.DeletedAt, a.ENIs = &now, nil
+		if a.Acceptance == "pendingAcceptance" {
+			a.Acceptance = ""
+		}
 		if err := putObj(tx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
 			return err
 		}
-		a.State = "deleting"
+		a.State = a.state(tx)
+		out.TransitGatewayVpcAttachment = a
+		return nil
+	})
+}
+
+// dropAttachmentENIs deletes an attachment's interfaces (tx acts in the
+// VPC owner's account).
+func (tx *txn) dropAttachmentENIs(a *TransitGatewayVpcAttachment) error {
+	for _, eni := range a.ENIs {
+		if err := delObj(tx, kindENI, eni); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// TGWAttachmentIDInput is the input of Accept/RejectTransitGatewayVpcAttachment.
+type TGWAttachmentIDInput struct {
+	TransitGatewayAttachmentID string `ec2:"TransitGatewayAttachmentId,required"`
+}
+
+// AcceptTransitGatewayVpcAttachment accepts, as the gateway's owner, the
+// attachment of another account's VPC to a shared gateway: it becomes
+// pending, then available, and is associated with and propagated to the
+// default route table as the gateway's options say.
+func (c *Cloud) AcceptTransitGatewayVpcAttachment(ctx context.Context, sc Scope, in *TGWAttachmentIDInput) (*CreateTransitGatewayVpcAttachmentOutput, error) {
+	return c.answerAttachment(ctx, sc, in.TransitGatewayAttachmentID, true)
+}
+
+// RejectTransitGatewayVpcAttachment refuses such an attachment: it
+// shows rejected, and its interfaces are removed.
+func (c *Cloud) RejectTransitGatewayVpcAttachment(ctx context.Context, sc Scope, in *TGWAttachmentIDInput) (*CreateTransitGatewayVpcAttachmentOutput, error) {
+	return c.answerAttachment(ctx, sc, in.TransitGatewayAttachmentID, false)
+}
+
+func (c *Cloud) answerAttachment(ctx context.Context, sc Scope, id string, accept bool) (*CreateTransitGatewayVpcAttachmentOutput, error) {
+	out := &CreateTransitGatewayVpcAttachmentOutput{}
+	return out, c.update(ctx, sc, func(tx *txn) error {
+		a, err := tx.tgwAttachment(id)
+		if err != nil {
+			return err
+		}
+		if a.Acceptance != "pendingAcceptance" {
+			return apierr.New("IncorrectState", "%s is in invalid state %s: only an attachment in pendingAcceptance can be accepted or rejected.", id, a.State)
+		}
+		if accept {
+			g, err := tx.transitGateway(a.TransitGatewayID)
+			if err != nil {
+				return err
+			}
+			a.Acceptance, a.ReadyAt = "", tx.now.Add(tx.c.delay)
+			if err := tx.defaultTGWRoutingTxn(g, a); err != nil {
+				return err
+			}
+		} else {
+			if err := tx.in(a.VpcOwnerID).dropAttachmentENIs(a); err != nil {
+				return err
+			}
+			now := tx.now
+			a.Acceptance, a.ENIs, a.DeletedAt = "rejected", nil, &now
+		}
+		if err := putObj(tx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
+			return err
+		}
+		a.State = a.state(tx)
 		out.TransitGatewayVpcAttachment = a
 		return nil
 	})
@@ -1149,7 +1399,7 @@ func (tx *txn) TGWRoutesOf(rt *TransitGatewayRouteTable) ([]TGWRoute, error) {
 			}
 			continue
 		}
-		vpc, err := getObj[Vpc](tx, kindVpc, a.VpcID)
+		vpc, err := getObj[Vpc](tx.in(a.VpcOwnerID), kindVpc, a.VpcID)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				continue
@@ -1318,15 +1568,15 @@ func (c *Cloud) GetTransitGatewayRouteTablePropagations(ctx context.Context, sc 
 // tgwRouteTarget validates a tgw- target of a VPC route: the gateway
 // exists and the route table's VPC is attached to it.
 func (tx *txn) tgwRouteTarget(rt *RouteTable, id string, r *Route) error {
-	g, err := tx.transitGateway(id)
+	g, _, err := tx.tgwFor(id)
 	if err != nil {
 		return err
 	}
-	atts, err := tx.tgwAttachments(g.TransitGatewayID)
+	a, err := tx.vpcAttachment(g.TransitGatewayID, rt.VpcID)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(atts, func(a *TransitGatewayVpcAttachment) bool { return a.VpcID == rt.VpcID }) {
+	if a == nil {
 		return invalidParameter("Route table %s and transit gateway %s: the VPC %s is not attached to the transit gateway.", rt.RouteTableID, g.TransitGatewayID, rt.VpcID)
 	}
 	r.TransitGatewayID = g.TransitGatewayID

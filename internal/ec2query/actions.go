@@ -112,6 +112,8 @@ func actions(c *cloud.Cloud) map[string]action {
 		"DescribeTransitGatewayVpcAttachments":       act(c.DescribeTransitGatewayVpcAttachments),
 		"DescribeTransitGatewayAttachments":          act(c.DescribeTransitGatewayAttachments),
 		"DeleteTransitGatewayVpcAttachment":          act(c.DeleteTransitGatewayVpcAttachment),
+		"AcceptTransitGatewayVpcAttachment":          act(c.AcceptTransitGatewayVpcAttachment),
+		"RejectTransitGatewayVpcAttachment":          act(c.RejectTransitGatewayVpcAttachment),
 		"CreateTransitGatewayRouteTable":             act(c.CreateTransitGatewayRouteTable),
 		"DescribeTransitGatewayRouteTables":          act(c.DescribeTransitGatewayRouteTables),
 		"DeleteTransitGatewayRouteTable":             act(c.DeleteTransitGatewayRouteTable),

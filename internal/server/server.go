@@ -25,6 +25,7 @@ import (
 	"github.com/vpce/vpce/internal/cloud"
 	"github.com/vpce/vpce/internal/dataplane"
 	"github.com/vpce/vpce/internal/ec2query"
+	"github.com/vpce/vpce/internal/ram"
 	"github.com/vpce/vpce/internal/reach"
 	"github.com/vpce/vpce/internal/resolver"
 	"github.com/vpce/vpce/internal/route53"
@@ -287,6 +288,13 @@ func Handler(c *cloud.Cloud, st Health, cfg Config, res *resolver.Resolver, dnsP
 		id, err := api.Authenticate(r, body, service)
 		return id.Scope, err
 	})
+	ramAPI := ram.New(c, func(r *http.Request, body []byte, service string) (cloud.Scope, error) {
+		id, err := api.Authenticate(r, body, service)
+		return id.Scope, err
+	})
+	for _, p := range ram.Paths() {
+		mux.Handle(p, ramAPI)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if route53resolver.Match(r) {
 			resolverAPI.ServeHTTP(w, r)
