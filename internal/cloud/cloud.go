@@ -75,6 +75,7 @@ type Cloud struct {
 	gen            atomic.Uint64 // bumped after every committed change
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 	snaps          snapshotCache
+	linked         linkedCache
 	buckets        sync.Map      // bucket name → cachedBucket
 	enis           eniCache      // decoded interfaces of the last snapshots
 	indexes        indexCache    // index records of the last stored versions

@@ -442,7 +442,7 @@ func (c *Cloud) StartNetworkInsightsAnalysis(ctx context.Context, sc Scope, in *
 	}
 	findings := &PathFindings{Failed: "path analysis is not available in this server"}
 	if c.paths != nil {
-		snap, err := c.Snapshot(ctx, sc)
+		snap, err := c.LinkedSnapshot(ctx, sc)
 		if err != nil {
 			return nil, err
 		}

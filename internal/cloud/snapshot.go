@@ -73,6 +73,9 @@ type Snapshot struct {
 	dns        map[string]*DNSView                         // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
 	next       time.Time                                   // when a derived state changes by itself
+	tgwOwners  []string                                    // owners of shared gateways the scope's VPCs attach to
+	home       *Snapshot                                   // a linked snapshot's own part (see Home)
+	accounts   []string                                    // a linked snapshot's accounts
 }
 
 // DhcpOf returns the DHCP option set a VPC's instances are given; nil
@@ -268,6 +271,9 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	}
 	s.EgressOnlyInternetGateways = toMap(eigws, eigwID)
 	if err := s.loadTransitGateways(tx); err != nil {
+		return nil, err
+	}
+	if err := s.loadTGWOwners(tx); err != nil {
 		return nil, err
 	}
 	vgws, err := listObj[VpnGateway](tx, kindVGW)

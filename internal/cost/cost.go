@@ -93,7 +93,8 @@ func round(v float64) float64 { return math.Round(v*100) / 100 }
 // Estimate prices a snapshot's endpoints and NAT gateways and the given
 // traffic.
 func Estimate(a *reach.Analyzer, o Options) (*Report, error) {
-	snap := a.Snapshot()
+	snap := a.Snapshot().Home() // the asking account's bill, not its peers'
+
 	pt := o.Prices
 	if pt == nil {
 		pt = catalog.Prices()

@@ -165,11 +165,11 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 	}
 	p.mu.Unlock()
 	for _, sc := range scopes {
-		snap, err := p.cfg.Cloud.Snapshot(ctx, sc)
+		snap, err := p.cfg.Cloud.LinkedSnapshot(ctx, sc)
 		if err != nil {
 			return nil, err
 		}
-		if snap.Instances[src] == nil && snap.NetworkInterfaces[src] == nil {
+		if home := snap.Home(); home.Instances[src] == nil && home.NetworkInterfaces[src] == nil {
 			continue
 		}
 		p.mu.Lock()

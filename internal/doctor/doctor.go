@@ -87,7 +87,7 @@ type Options struct {
 func Run(a *reach.Analyzer, o Options) ([]Finding, error) {
 	snap := a.Snapshot()
 	ctx := &Context{Snap: snap, A: a}
-	for id := range snap.Vpcs {
+	for id := range snap.Home().Vpcs { // the asking account's VPCs; paths may leave them
 		if o.VPC == "" || o.VPC == id {
 			ctx.VPCs = append(ctx.VPCs, id)
 		}

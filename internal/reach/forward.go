@@ -196,8 +196,8 @@ func (p *path) peering(id string) {
 		return
 	}
 	p.hop(Hop{Component: id, Kind: "vpc-peering-connection", Result: "pass", Rule: fmt.Sprintf("%s ↔ %s (%s)", src.VpcID, peer.VpcID, peer.OwnerID)})
-	if peer.OwnerID != s.Scope.Account || peer.Region != s.Scope.Region {
-		p.block("NO_PATH", id, fmt.Sprintf("the peer VPC %s is in account %s: vpce analyses a path within one account and region, and stops at the peering", peer.VpcID, peer.OwnerID))
+	if s.Vpcs[peer.VpcID] == nil {
+		p.block("NO_PATH", id, fmt.Sprintf("the peer VPC %s (account %s, %s) is not in the analysed network: vpce follows paths within one region, and stops at the peering", peer.VpcID, peer.OwnerID, peer.Region))
 		return
 	}
 	p.deliver(peer.VpcID, id)

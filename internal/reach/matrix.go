@@ -34,7 +34,7 @@ var matrixServices = []string{"ssm", "ssmmessages", "ec2messages", "s3", "dynamo
 // each subnet standing for a new interface in it without security groups.
 func (a *Analyzer) Matrix(vpcID string) (*Matrix, error) {
 	s := a.snap
-	if s.Vpcs[vpcID] == nil {
+	if s.Home().Vpcs[vpcID] == nil {
 		return nil, inputErr("VPC %s does not exist in %s/%s", vpcID, s.Scope.Account, s.Scope.Region)
 	}
 	region := s.Scope.Region

@@ -275,7 +275,7 @@ func isIPv6Literal(s string) bool {
 
 // source resolves From; v6 picks the source's IPv6 address.
 func (a *Analyzer) source(from string, v6 bool) (source, error) {
-	s := a.snap
+	s := a.snap.Home() // a path starts in the asking account
 	switch {
 	case from == "":
 		return source{}, inputErr("a source is required: an instance, interface, subnet or IPv4 address")
@@ -680,7 +680,7 @@ func (p *path) resolve(name string) error {
 	var res resolver.Result
 	comp := p.src.VpcID
 	if p.q.DNS != "" {
-		e := p.a.snap.ResolverEndpoints[p.q.DNS]
+		e := p.a.snap.Home().ResolverEndpoints[p.q.DNS]
 		if e == nil || e.Direction != "INBOUND" {
 			return inputErr("%s is not an inbound Resolver endpoint in %s/%s", p.q.DNS, p.a.snap.Scope.Account, p.a.snap.Scope.Region)
 		}

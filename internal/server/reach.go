@@ -69,7 +69,7 @@ func (ra *reachAPI) analyzer(w http.ResponseWriter, r *http.Request) (*reach.Ana
 		ec2query.WriteError(w, err)
 		return nil, nil, false
 	}
-	snap, err := ra.c.Snapshot(r.Context(), id.Scope)
+	snap, err := ra.c.LinkedSnapshot(r.Context(), id.Scope)
 	if err != nil {
 		ec2query.WriteError(w, err)
 		return nil, nil, false

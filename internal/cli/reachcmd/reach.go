@@ -176,7 +176,7 @@ func offline(ctx context.Context, o *options) ([]byte, error) {
 	}
 	defer st.Close()
 	c := cloud.New(cloud.Config{Store: st})
-	snap, err := c.Snapshot(ctx, cloud.Scope{Account: o.account, Region: o.region})
+	snap, err := c.LinkedSnapshot(ctx, cloud.Scope{Account: o.account, Region: o.region})
 	if err != nil {
 		return nil, err
 	}
