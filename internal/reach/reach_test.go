@@ -619,3 +619,46 @@ func TestPeering(t *testing.T) {
 	cloudtest.Must[*cloud.Return](t)(c.DeleteVpcPeeringConnection(ctx, sc, &cloud.VpcPeeringConnectionIDInput{VpcPeeringConnectionID: pcx}))
 	check(t, w.analyze(q), Blocked, "BAD_STATE_ROUTE")
 }
+
+// TestCrossAccountPeering: a peering with another account's VPC. The
+// account's own snapshot stops at the peering (NO_PATH: the peer is not
+// in it); the linked snapshot holds both accounts, so the path reaches
+// the peer's instance — with the peer's route back and group rule — and
+// the peer account, asking in turn, reaches back. A source of the other
+// account is not the asking account's to analyse.
+func TestCrossAccountPeering(t *testing.T) {
+	w := newWorld(t)
+	c, ctx := w.c, w.ctx
+	peer := cloud.Scope{Account: "222222222222", Region: "us-east-1"}
+	peerVpc := cloudtest.Must[*cloud.CreateVpcOutput](t)(c.CreateVpc(ctx, peer, &cloud.CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
+	peerSub := cloudtest.Must[*cloud.CreateSubnetOutput](t)(c.CreateSubnet(ctx, peer, &cloud.CreateSubnetInput{VpcID: peerVpc, CidrBlock: "10.1.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	db := cloudtest.Must[*cloud.Reservation](t)(c.RunInstances(ctx, peer, &cloud.RunInstancesInput{ImageID: "ami-12345678", MinCount: cloudtest.Ptr[int32](1), MaxCount: cloudtest.Ptr[int32](1),
+		SubnetID: peerSub, PrivateIPAddress: "10.1.1.10"})).Instances[0]
+	pcx := cloudtest.Must[*cloud.VpcPeeringConnectionOutput](t)(c.CreateVpcPeeringConnection(ctx, sc, &cloud.CreateVpcPeeringConnectionInput{VpcID: w.vpc, PeerVpcID: peerVpc, PeerOwnerID: peer.Account})).VpcPeeringConnection.VpcPeeringConnectionID
+	cloudtest.Must[*cloud.VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, peer, &cloud.VpcPeeringConnectionIDInput{VpcPeeringConnectionID: pcx}))
+	w.route(w.privRT, "10.1.0.0/16", cloud.RouteTarget{VpcPeeringConnectionID: pcx})
+	peerRT := cloudtest.Must[*cloud.Snapshot](t)(c.Snapshot(ctx, peer)).RouteTableOf(peerSub).RouteTableID
+	cloudtest.Must[*cloud.Return](t)(c.CreateRoute(ctx, peer, &cloud.RouteInput{RouteTableID: peerRT, DestinationCidrBlock: "10.0.0.0/16", RouteTarget: cloud.RouteTarget{VpcPeeringConnectionID: pcx}}))
+	port := int32(5432)
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, peer, &cloud.SecurityGroupRulesInput{GroupID: db.Groups[0].GroupID,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, IPRanges: []cloud.IPRange{{CidrIP: "10.0.0.0/16"}}}}}))
+	q := Query{From: w.app, To: "10.1.1.10", Port: 5432}
+	check(t, w.analyze(q), Blocked, "NO_PATH") // the account's own snapshot
+	linked := func(s cloud.Scope) *Analyzer {
+		return New(cloudtest.Must[*cloud.Snapshot](t)(c.LinkedSnapshot(ctx, s)))
+	}
+	r := cloudtest.Must[*Result](t)(linked(sc).Analyze(q))
+	check(t, r, Local, "")
+	if !strings.Contains(kinds(r.Hops), "vpc-peering-connection:pass") || r.Hops[len(r.Hops)-1].Component != db.NetworkInterfaces[0].NetworkInterfaceID {
+		t.Errorf("hops %s", kinds(r.Hops))
+	}
+	// The way back, asked by the peer account.
+	back := cloudtest.Must[*Result](t)(linked(peer).Analyze(Query{From: db.InstanceID, To: "10.0.1.4", Port: 22}))
+	if back.Verdict == Blocked && strings.Contains(codes(back.Explanations), "NO_PATH") {
+		t.Errorf("the peer's path back stops at the peering: %v", back.Explanations)
+	}
+	// Sources stay in the asking account.
+	if _, err := linked(sc).Analyze(Query{From: db.InstanceID, To: "10.0.1.4"}); err == nil || !strings.Contains(err.Error(), "does not exist in "+sc.Account) {
+		t.Errorf("a source of the peer account: %v", err)
+	}
+}
