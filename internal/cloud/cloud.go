@@ -96,7 +96,7 @@ func (c *Cloud) DNSGeneration() uint64 { return c.dnsGen.Load() }
 // among them: host names are looked up when asked (HostLookup), and an
 // endpoint's interfaces change only with the endpoint.
 var dnsKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindEndpoint: true, kindResolver: true, kindHostedZone: true,
-	kindResolverEndpoint: true, kindResolverRule: true, kindResolverRuleAssoc: true}
+	kindResolverEndpoint: true, kindResolverRule: true, kindResolverRuleAssoc: true, kindShare: true}
 
 // recordingTxn notes whether a transaction wrote a kind DNS reads.
 type recordingTxn struct {

@@ -314,24 +314,107 @@ func (c *Cloud) CreateResolverRule(ctx context.Context, sc Scope, requestID, nam
 	})
 }
 
-// ListResolverRules lists the scope's rules.
+// ListResolverRules lists the scope's rules and those other accounts
+// share with it (ShareStatus SHARED_WITH_ME).
 func (c *Cloud) ListResolverRules(ctx context.Context, sc Scope) ([]*ResolverRule, error) {
 	var out []*ResolverRule
 	return out, c.view(ctx, sc, func(tx *txn) error {
 		var err error
-		out, err = listObj[ResolverRule](tx, kindResolverRule)
-		return err
+		if out, err = listObj[ResolverRule](tx, kindResolverRule); err != nil {
+			return err
+		}
+		shared, err := tx.sharedRules()
+		if err != nil {
+			return err
+		}
+		out = append(out, shared...)
+		for _, r := range out {
+			if err := tx.showShareStatus(r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// GetResolverRule returns a rule.
+// GetResolverRule returns a rule of the scope or shared with it.
 func (c *Cloud) GetResolverRule(ctx context.Context, sc Scope, id string) (*ResolverRule, error) {
 	var r *ResolverRule
 	return r, c.view(ctx, sc, func(tx *txn) error {
 		var err error
-		r, err = tx.resolverRule(id)
-		return err
+		if r, _, err = tx.ruleFor(id); err != nil {
+			return err
+		}
+		return tx.showShareStatus(r)
 	})
+}
+
+// ruleFor finds a rule the account may use: its own, or one another
+// account shares with it through RAM (accepted); the transaction
+// returned acts in the rule owner's account.
+func (tx *txn) ruleFor(id string) (*ResolverRule, *txn, error) {
+	r, err := tx.resolverRule(id)
+	if err == nil || !apierr.HasCode(err, "ResourceNotFoundException") {
+		return r, tx, err
+	}
+	owner, serr := tx.sharedOwner("resolver-rule", id)
+	if serr != nil || owner == "" {
+		return nil, nil, errors.Join(err, serr)
+	}
+	otx := tx.in(owner)
+	r, err = otx.resolverRule(id)
+	return r, otx, err
+}
+
+// sharedRules returns the rules other accounts share with tx's account.
+func (tx *txn) sharedRules() ([]*ResolverRule, error) {
+	shares, err := tx.allShares()
+	if err != nil {
+		return nil, err
+	}
+	var out []*ResolverRule
+	for _, s := range shares {
+		if s.Status != ShareActive || s.Region != tx.sc.Region || s.Owner == tx.sc.Account {
+			continue
+		}
+		if p := s.principal(tx.sc.Account); p == nil || p.Status != AssocAssociated {
+			continue
+		}
+		for _, m := range s.Resources {
+			_, id, ok := strings.Cut(m.Entity, ":resolver-rule/")
+			if m.Status != AssocAssociated || !ok || slices.ContainsFunc(out, func(r *ResolverRule) bool { return r.ID == id }) {
+				continue
+			}
+			r, err := tx.in(s.Owner).resolverRule(id)
+			if apierr.HasCode(err, "ResourceNotFoundException") {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// showShareStatus sets a rule's ShareStatus as its reader sees it.
+func (tx *txn) showShareStatus(r *ResolverRule) error {
+	if r.OwnerID != tx.sc.Account {
+		r.ShareStatus = "SHARED_WITH_ME"
+		return nil
+	}
+	shares, err := tx.allShares()
+	if err != nil {
+		return err
+	}
+	r.ShareStatus = "NOT_SHARED"
+	for _, s := range shares {
+		if s.Owner == tx.sc.Account && s.Status == ShareActive && slices.ContainsFunc(s.Resources, func(m ShareMember) bool { return m.Entity == r.Arn && m.Status == AssocAssociated }) {
+			r.ShareStatus = "SHARED_BY_ME"
+		}
+	}
+	return nil
 }
 
 // GetResolverRuleAssociation returns a rule association.
@@ -379,7 +462,7 @@ func (tx *txn) resolverRule(id string) (*ResolverRule, error) {
 func (c *Cloud) AssociateResolverRule(ctx context.Context, sc Scope, ruleID, vpcID, name string) (*ResolverRuleAssociation, error) {
 	var out *ResolverRuleAssociation
 	return out, c.update(ctx, sc, func(tx *txn) error {
-		r, err := tx.resolverRule(ruleID)
+		r, _, err := tx.ruleFor(ruleID)
 		if err != nil {
 			return err
 		}
@@ -394,7 +477,7 @@ func (c *Cloud) AssociateResolverRule(ctx context.Context, sc Scope, ruleID, vpc
 			if a.ResolverRuleID == ruleID && a.VPCID == vpcID {
 				return resolverError("ResourceExistsException", "[RSLVR-00803] The rule %s is already associated with %s.", ruleID, vpcID)
 			}
-			if o, err := tx.resolverRule(a.ResolverRuleID); err == nil && a.VPCID == vpcID && o.DomainName == r.DomainName {
+			if o, _, err := tx.ruleFor(a.ResolverRuleID); err == nil && a.VPCID == vpcID && o.DomainName == r.DomainName {
 				return resolverError("ResourceExistsException", "[RSLVR-00803] %s already has a rule for %s.", vpcID, r.DomainName)
 			}
 		}
@@ -453,9 +536,24 @@ func (tx *txn) rulesByVPC() (map[string][]DNSRule, error) {
 	out := map[string][]DNSRule{}
 	var inbound map[netip.Addr]inboundAddr // interface address → served address
 	for _, a := range assocs {
-		r, err := tx.resolverRule(a.ResolverRuleID)
+		r, otx, err := tx.ruleFor(a.ResolverRuleID)
 		if err != nil {
-			continue
+			continue // deleted, or no longer shared: it no longer applies
+		}
+		if otx != tx {
+			// A shared rule (the hub's) may name the hub's inbound endpoints.
+			m, err := otx.inboundAddresses()
+			if err != nil {
+				return nil, err
+			}
+			if inbound == nil {
+				if inbound, err = tx.inboundAddresses(); err != nil {
+					return nil, err
+				}
+			}
+			for k, v := range m {
+				inbound[k] = v
+			}
 		}
 		d := DNSRule{ID: r.ID, Domain: r.DomainName, System: r.RuleType == "SYSTEM"}
 		for _, t := range r.TargetIPs {

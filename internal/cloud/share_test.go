@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -204,5 +205,59 @@ func TestSharedTransitGateway(t *testing.T) {
 	o := mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.CreateTransitGatewayVpcAttachment(ctx, spoke, &CreateTransitGatewayVpcAttachmentInput{TransitGatewayID: auto.TransitGatewayID, VpcID: vpc, SubnetIDs: []string{sub}}))
 	if o.TransitGatewayVpcAttachment.State != "pending" {
 		t.Fatalf("auto-accepted attachment = %+v", o.TransitGatewayVpcAttachment)
+	}
+}
+
+// TestSharedResolverRule: the hub's FORWARD rule (to its own inbound
+// endpoint) shared through RAM; the spoke account cannot see or associate
+// it before accepting, then lists it as SHARED_WITH_ME (the hub as
+// SHARED_BY_ME), associates it with its VPC, and its VPC's DNS view
+// applies it with the hub's inbound endpoint as an in-process target;
+// deleting the share stops the rule applying.
+func TestSharedResolverRule(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := context.Background()
+	spoke := Scope{Account: "222222222222", Region: "us-east-1"}
+	hub := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	var subnets []string
+	for i, z := range []string{"us-east-1a", "us-east-1b"} {
+		subnets = append(subnets, mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: hub, CidrBlock: []string{"10.0.1.0/24", "10.0.2.0/24"}[i], AvailabilityZone: z})).Subnet.SubnetID)
+	}
+	sg := mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{GroupName: "dns", Description: "dns", VpcID: hub})).GroupID
+	ips := []ResolverIPRequest{{SubnetID: subnets[0]}, {SubnetID: subnets[1]}}
+	in := mustDo[*ResolverEndpoint](t)(c.CreateResolverEndpoint(ctx, sc, "in", "", "INBOUND", []string{sg}, ips, nil))
+	out := mustDo[*ResolverEndpoint](t)(c.CreateResolverEndpoint(ctx, sc, "out", "", "OUTBOUND", []string{sg}, ips, nil))
+	rule := mustDo[*ResolverRule](t)(c.CreateResolverRule(ctx, sc, "r", "aws", "FORWARD", "amazonaws.com", out.ID, []RuleTarget{{IP: in.IPs[0].IP.String()}}, nil))
+	clk.Advance(time.Minute)
+	spokeVpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, spoke, &CreateVpcInput{CidrBlock: "10.1.0.0/16"})).Vpc.VpcID
+
+	_, err := c.AssociateResolverRule(ctx, spoke, rule.ID, spokeVpc, "")
+	wantCode(t, err, "ResourceNotFoundException")
+	s := mustDo[*ResourceShare](t)(c.CreateResourceShare(ctx, sc, &CreateResourceShareInput{Name: "dns", ResourceArns: []string{rule.Arn}, Principals: []string{spoke.Account}}))
+	if got := mustDo[*ResolverRule](t)(c.GetResolverRule(ctx, sc, rule.ID)); got.ShareStatus != "SHARED_BY_ME" {
+		t.Errorf("the hub's rule shows %s", got.ShareStatus)
+	}
+	if got := mustDo[[]*ResolverRule](t)(c.ListResolverRules(ctx, spoke)); len(got) != 0 {
+		t.Fatalf("rules before accepting = %+v", got)
+	}
+	inv := mustDo[[]ShareInvitation](t)(c.GetResourceShareInvitations(ctx, spoke, nil, nil))[0]
+	mustDo[*ShareInvitation](t)(c.AcceptResourceShareInvitation(ctx, spoke, inv.ARN))
+	got := mustDo[[]*ResolverRule](t)(c.ListResolverRules(ctx, spoke))
+	if len(got) != 1 || got[0].ID != rule.ID || got[0].ShareStatus != "SHARED_WITH_ME" || got[0].OwnerID != sc.Account {
+		t.Fatalf("rules as the spoke = %+v", got)
+	}
+	mustDo[*ResolverRuleAssociation](t)(c.AssociateResolverRule(ctx, spoke, rule.ID, spokeVpc, "hub"))
+	view := func() *DNSView { return mustDo[*Snapshot](t)(c.Snapshot(ctx, spoke)).DNSView(spokeVpc) }
+	if rs := view().Rules; len(rs) != 1 || rs[0].Domain != "amazonaws.com." || len(rs[0].Targets) != 1 || rs[0].Targets[0] != netip.AddrPortFrom(in.Address, 0) || rs[0].InboundVPC != hub {
+		t.Fatalf("the spoke's rules = %+v", rs)
+	}
+	// The hub's rule cannot be deleted by the spoke.
+	_, err = c.DeleteResolverRule(ctx, spoke, rule.ID)
+	wantCode(t, err, "ResourceNotFoundException")
+	if err := c.DeleteResourceShare(ctx, sc, s.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if rs := view().Rules; len(rs) != 0 {
+		t.Fatalf("the spoke's rules after the share was deleted = %+v", rs)
 	}
 }
