@@ -616,7 +616,8 @@ func (s *Snapshot) TGWAttachmentOf(tgwID, vpcID string) *TransitGatewayVpcAttach
 
 // OnPremises returns the VPN connection behind which an address stands on
 // premises: the available connection with the most specific static route
-// holding it; nil when none does.
+// holding it (a connection to a transit gateway: the most specific static
+// route of the gateway's tables to its attachment); nil when none does.
 func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 	var best *VpnConnection
 	bits := -1
@@ -628,6 +629,22 @@ func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 		for _, r := range v.Routes {
 			if r.DestinationCidrBlock.Contains(a) && r.DestinationCidrBlock.Bits() > bits {
 				best, bits = v, r.DestinationCidrBlock.Bits()
+			}
+		}
+	}
+	// A VPN connection to a transit gateway: its networks are the static
+	// routes of the gateway's tables that lead to its attachment.
+	for _, id := range slices.Sorted(maps.Keys(s.TGWAttachments)) {
+		att := s.TGWAttachments[id]
+		v := s.VpnConnections[att.VpnConnectionID]
+		if att.VpnConnectionID == "" || v == nil || v.State != "available" {
+			continue
+		}
+		for _, rt := range slices.Sorted(maps.Keys(s.tgwRoutes)) {
+			for _, r := range s.tgwRoutes[rt] {
+				if r.Attachment == id && r.State == "active" && r.Cidr.Contains(a) && r.Cidr.Bits() > bits {
+					best, bits = v, r.Cidr.Bits()
+				}
 			}
 		}
 	}

@@ -38,6 +38,22 @@ type attachmentRef struct {
 	Owner string `json:"owner"`
 }
 
+// ResourceType is what an attachment attaches: "vpc" or "vpn".
+func (a *TransitGatewayVpcAttachment) ResourceType() string {
+	if a.VpnConnectionID != "" {
+		return "vpn"
+	}
+	return "vpc"
+}
+
+// ResourceID is the attached VPC's or VPN connection's ID.
+func (a *TransitGatewayVpcAttachment) ResourceID() string {
+	if a.VpnConnectionID != "" {
+		return a.VpnConnectionID
+	}
+	return a.VpcID
+}
+
 // Owner returns the gateway owner's account of an attachment.
 func (a *TransitGatewayVpcAttachment) Owner() string {
 	if a.TGWOwner != "" {
@@ -184,11 +200,15 @@ type TransitGatewayVpcAttachment struct {
 	// gateway shared through RAM); Acceptance is "pendingAcceptance" until
 	// the gateway's owner accepts such an attachment, "rejected" after it
 	// refused it, and empty once accepted.
-	TGWOwner    string                    `xml:"-" json:"tgwOwner,omitempty"`
-	Acceptance  string                    `xml:"-" json:"acceptance,omitempty"`
-	ReadyAt     time.Time                 `xml:"-" json:"readyAt"`
-	DeletedAt   *time.Time                `xml:"-" json:"deletedAt,omitempty"`
-	association *TGWAttachmentAssociation // derived
+	TGWOwner   string `xml:"-" json:"tgwOwner,omitempty"`
+	Acceptance string `xml:"-" json:"acceptance,omitempty"`
+	// VpnConnectionID is set on the attachment of a VPN connection to the
+	// gateway (VpcID is then empty; such an attachment is not a VPC
+	// attachment and DescribeTransitGatewayVpcAttachments leaves it out).
+	VpnConnectionID string                    `xml:"-" json:"vpn,omitempty"`
+	ReadyAt         time.Time                 `xml:"-" json:"readyAt"`
+	DeletedAt       *time.Time                `xml:"-" json:"deletedAt,omitempty"`
+	association     *TGWAttachmentAssociation // derived
 }
 
 // TGWVpcAttachmentOptions are a VPC attachment's settings.
@@ -751,8 +771,8 @@ var tgwAttachmentFields = fields[TransitGatewayVpcAttachment]{
 	"transit-gateway-attachment-id": func(a *TransitGatewayVpcAttachment) []string { return one(a.TransitGatewayAttachmentID) },
 	"transit-gateway-id":            func(a *TransitGatewayVpcAttachment) []string { return one(a.TransitGatewayID) },
 	"vpc-id":                        func(a *TransitGatewayVpcAttachment) []string { return one(a.VpcID) },
-	"resource-id":                   func(a *TransitGatewayVpcAttachment) []string { return one(a.VpcID) },
-	"resource-type":                 func(a *TransitGatewayVpcAttachment) []string { return one("vpc") },
+	"resource-id":                   func(a *TransitGatewayVpcAttachment) []string { return one(a.ResourceID()) },
+	"resource-type":                 func(a *TransitGatewayVpcAttachment) []string { return one(a.ResourceType()) },
 	"resource-owner-id":             func(a *TransitGatewayVpcAttachment) []string { return one(a.VpcOwnerID) },
 	"state":                         func(a *TransitGatewayVpcAttachment) []string { return one(a.State) },
 	"association.transit-gateway-route-table-id": func(a *TransitGatewayVpcAttachment) []string {
@@ -830,6 +850,7 @@ func (c *Cloud) DescribeTransitGatewayVpcAttachments(ctx context.Context, sc Sco
 	return out, c.view(ctx, sc, func(tx *txn) error {
 		var err error
 		out.TransitGatewayVpcAttachments, out.NextToken, err = tx.listTGWAttachments(ctx, in)
+		out.TransitGatewayVpcAttachments = slices.DeleteFunc(out.TransitGatewayVpcAttachments, func(a *TransitGatewayVpcAttachment) bool { return a.VpnConnectionID != "" })
 		return err
 	})
 }
@@ -865,8 +886,8 @@ func (c *Cloud) DescribeTransitGatewayAttachments(ctx context.Context, sc Scope,
 		}
 		for _, a := range atts {
 			out.TransitGatewayAttachments = append(out.TransitGatewayAttachments, &TransitGatewayAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID,
-				TransitGatewayID: a.TransitGatewayID, TransitGatewayOwnerID: a.Owner(), ResourceOwnerID: a.VpcOwnerID, ResourceType: "vpc",
-				ResourceID: a.VpcID, State: a.State, Association: a.association, CreationTime: a.CreationTime, Tags: a.Tags})
+				TransitGatewayID: a.TransitGatewayID, TransitGatewayOwnerID: a.Owner(), ResourceOwnerID: a.VpcOwnerID, ResourceType: a.ResourceType(),
+				ResourceID: a.ResourceID(), State: a.State, Association: a.association, CreationTime: a.CreationTime, Tags: a.Tags})
 		}
 		out.NextToken = next
 		return nil
@@ -893,19 +914,11 @@ func (c *Cloud) DeleteTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 			return err
 		}
 		tx = otx
-		rts, err := tx.tgwRouteTables(a.TransitGatewayID)
-		if err != nil {
-			return err
+		if a.VpnConnectionID != "" {
+			return apierr.New("InvalidTransitGatewayAttachmentID.NotFound", "Transit Gateway Attachment %s is a VPN attachment: delete its VPN connection %s instead.", a.TransitGatewayAttachmentID, a.VpnConnectionID)
 		}
-		for _, rt := range rts {
-			n := len(rt.Associations) + len(rt.Propagations)
-			rt.Associations = slices.DeleteFunc(rt.Associations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
-			rt.Propagations = slices.DeleteFunc(rt.Propagations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
-			if len(rt.Associations)+len(rt.Propagations) != n {
-				if err := putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt); err != nil {
-					return err
-				}
-			}
+		if err := tx.unrouteAttachmentTxn(a); err != nil {
+			return err
 		}
 		now := tx.now
 		a.DeletedAt, a.ENIs = &now, nil
@@ -919,6 +932,26 @@ func (c *Cloud) DeleteTransitGatewayVpcAttachment(ctx context.Context, sc Scope,
 		out.TransitGatewayVpcAttachment = a
 		return nil
 	})
+}
+
+// unrouteAttachmentTxn removes an attachment from its gateway's route
+// tables' associations and propagations.
+func (tx *txn) unrouteAttachmentTxn(a *TransitGatewayVpcAttachment) error {
+	rts, err := tx.tgwRouteTables(a.TransitGatewayID)
+	if err != nil {
+		return err
+	}
+	for _, rt := range rts {
+		n := len(rt.Associations) + len(rt.Propagations)
+		rt.Associations = slices.DeleteFunc(rt.Associations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
+		rt.Propagations = slices.DeleteFunc(rt.Propagations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
+		if len(rt.Associations)+len(rt.Propagations) != n {
+			if err := putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // dropAttachmentENIs deletes an attachment's interfaces (tx acts in the
@@ -1156,7 +1189,7 @@ func (c *Cloud) AssociateTransitGatewayRouteTable(ctx context.Context, sc Scope,
 			}
 		}
 		rt.Associations = append(rt.Associations, a.TransitGatewayAttachmentID)
-		out.Association = &TransitGatewayAssociation{rt.TransitGatewayRouteTableID, a.TransitGatewayAttachmentID, a.VpcID, "vpc", "associating"}
+		out.Association = &TransitGatewayAssociation{rt.TransitGatewayRouteTableID, a.TransitGatewayAttachmentID, a.ResourceID(), a.ResourceType(), "associating"}
 		return putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt)
 	})
 }
@@ -1173,7 +1206,7 @@ func (c *Cloud) DisassociateTransitGatewayRouteTable(ctx context.Context, sc Sco
 			return apierr.New("InvalidAssociation.NotFound", "Transit Gateway Attachment %s is not associated with route table %s.", a.TransitGatewayAttachmentID, rt.TransitGatewayRouteTableID)
 		}
 		rt.Associations = slices.DeleteFunc(rt.Associations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
-		out.Association = &TransitGatewayAssociation{rt.TransitGatewayRouteTableID, a.TransitGatewayAttachmentID, a.VpcID, "vpc", "disassociating"}
+		out.Association = &TransitGatewayAssociation{rt.TransitGatewayRouteTableID, a.TransitGatewayAttachmentID, a.ResourceID(), a.ResourceType(), "disassociating"}
 		return putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt)
 	})
 }
@@ -1206,7 +1239,7 @@ func (c *Cloud) EnableTransitGatewayRouteTablePropagation(ctx context.Context, s
 			return apierr.New("TransitGatewayRouteTablePropagation.Duplicate", "Propagation of %s to %s already exists.", a.TransitGatewayAttachmentID, rt.TransitGatewayRouteTableID)
 		}
 		rt.Propagations = append(rt.Propagations, a.TransitGatewayAttachmentID)
-		out.Propagation = &TransitGatewayPropagation{a.TransitGatewayAttachmentID, a.VpcID, "vpc", rt.TransitGatewayRouteTableID, "enabling"}
+		out.Propagation = &TransitGatewayPropagation{a.TransitGatewayAttachmentID, a.ResourceID(), a.ResourceType(), rt.TransitGatewayRouteTableID, "enabling"}
 		return putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt)
 	})
 }
@@ -1224,7 +1257,7 @@ func (c *Cloud) DisableTransitGatewayRouteTablePropagation(ctx context.Context, 
 			return apierr.New("TransitGatewayRouteTablePropagation.NotFound", "Propagation of %s to %s does not exist.", a.TransitGatewayAttachmentID, rt.TransitGatewayRouteTableID)
 		}
 		rt.Propagations = slices.DeleteFunc(rt.Propagations, func(id string) bool { return id == a.TransitGatewayAttachmentID })
-		out.Propagation = &TransitGatewayPropagation{a.TransitGatewayAttachmentID, a.VpcID, "vpc", rt.TransitGatewayRouteTableID, "disabling"}
+		out.Propagation = &TransitGatewayPropagation{a.TransitGatewayAttachmentID, a.ResourceID(), a.ResourceType(), rt.TransitGatewayRouteTableID, "disabling"}
 		return putObj(tx, kindTGWRouteTable, rt.TransitGatewayRouteTableID, rt)
 	})
 }
@@ -1332,7 +1365,8 @@ func (c *Cloud) DeleteTransitGatewayRoute(ctx context.Context, sc Scope, in *Del
 type TGWRoute struct {
 	Cidr       netip.Prefix
 	Attachment string // "" for a blackhole
-	VpcID      string // the attachment's VPC
+	VpcID      string // the attachment's VPC ("" for a VPN attachment)
+	Resource   string // what the attachment attaches: its VPC or VPN connection
 	Type       string // static or propagated
 	State      string // active or blackhole
 }
@@ -1349,7 +1383,11 @@ func (tx *txn) tgwRoutes(rt *TransitGatewayRouteTable) ([]*TransitGatewayRoute, 
 	for i, r := range rs {
 		x := &TransitGatewayRoute{DestinationCidrBlock: r.Cidr.String(), Type: r.Type, State: r.State}
 		if r.Attachment != "" {
-			x.TransitGatewayAttachments = []TransitGatewayRouteAttachment{{ResourceID: r.VpcID, TransitGatewayAttachmentID: r.Attachment, ResourceType: "vpc"}}
+			rtype := "vpc"
+			if strings.HasPrefix(r.Resource, "vpn-") {
+				rtype = "vpn"
+			}
+			x.TransitGatewayAttachments = []TransitGatewayRouteAttachment{{ResourceID: r.Resource, TransitGatewayAttachmentID: r.Attachment, ResourceType: rtype}}
 		}
 		out[i] = x
 	}
@@ -1386,14 +1424,16 @@ func (tx *txn) TGWRoutesOf(rt *TransitGatewayRouteTable) ([]TGWRoute, error) {
 			}
 			x.Attachment = r.Attachment
 			if a != nil {
-				x.VpcID, x.State = a.VpcID, "active"
+				x.VpcID, x.Resource, x.State = a.VpcID, a.ResourceID(), "active"
 			}
 		}
 		out = append(out, x)
 	}
 	for _, id := range rt.Propagations {
 		a, err := get(id)
-		if err != nil || a == nil {
+		if err != nil || a == nil || a.VpnConnectionID != "" {
+			// A VPN attachment propagates what BGP learns, which vpce does
+			// not model: static routes to it stand for its networks.
 			if err != nil {
 				return nil, err
 			}
@@ -1408,7 +1448,7 @@ func (tx *txn) TGWRoutesOf(rt *TransitGatewayRouteTable) ([]TGWRoute, error) {
 		}
 		for _, ca := range vpc.CidrBlockAssociationSet {
 			if ca.CidrBlockState.State == "associated" && !static[ca.CidrBlock] {
-				out = append(out, TGWRoute{Cidr: ca.CidrBlock, Attachment: id, VpcID: a.VpcID, Type: "propagated", State: "active"})
+				out = append(out, TGWRoute{Cidr: ca.CidrBlock, Attachment: id, VpcID: a.VpcID, Resource: a.VpcID, Type: "propagated", State: "active"})
 			}
 		}
 	}
@@ -1463,7 +1503,7 @@ func (c *Cloud) SearchTransitGatewayRoutes(ctx context.Context, sc Scope, in *Se
 					case "attachment.resource-id":
 						match = match || len(r.TransitGatewayAttachments) > 0 && r.TransitGatewayAttachments[0].ResourceID == v
 					case "attachment.resource-type":
-						match = match || v == "vpc" && len(r.TransitGatewayAttachments) > 0
+						match = match || len(r.TransitGatewayAttachments) > 0 && v == r.TransitGatewayAttachments[0].ResourceType
 					case "route-search.exact-match":
 						match = match || qerr == nil && q.Masked() == p
 					case "route-search.subnet-of-match":
@@ -1524,7 +1564,7 @@ func (c *Cloud) GetTransitGatewayRouteTableAssociations(ctx context.Context, sc 
 		}
 		for _, id := range rt.Associations {
 			if a, err := tx.tgwAttachment(id); err == nil {
-				out.Associations = append(out.Associations, &TransitGatewayAssociation{"", id, a.VpcID, "vpc", "associated"})
+				out.Associations = append(out.Associations, &TransitGatewayAssociation{"", id, a.ResourceID(), a.ResourceType(), "associated"})
 			}
 		}
 		out.Associations, err = filter(ctx, out.Associations, in.Filters, fields[TransitGatewayAssociation]{
@@ -1552,7 +1592,7 @@ func (c *Cloud) GetTransitGatewayRouteTablePropagations(ctx context.Context, sc 
 		}
 		for _, id := range rt.Propagations {
 			if a, err := tx.tgwAttachment(id); err == nil {
-				out.Propagations = append(out.Propagations, &TransitGatewayPropagation{id, a.VpcID, "vpc", "", "enabled"})
+				out.Propagations = append(out.Propagations, &TransitGatewayPropagation{id, a.ResourceID(), a.ResourceType(), "", "enabled"})
 			}
 		}
 		out.Propagations, err = filter(ctx, out.Propagations, in.Filters, fields[TransitGatewayPropagation]{

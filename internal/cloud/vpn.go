@@ -444,9 +444,9 @@ func (c *Cloud) CreateVpnConnection(ctx context.Context, sc Scope, in *CreateVpn
 	switch {
 	case in.Type != "ipsec.1":
 		return nil, invalidValue("Value (%s) for parameter type is invalid. Valid values: ipsec.1", in.Type)
-	case in.TransitGatewayID != "":
-		return nil, apierr.New("UnsupportedOperation", "VPN connections to a transit gateway are not supported by vpce yet; use a virtual private gateway.")
-	case in.VpnGatewayID == "":
+	case in.TransitGatewayID != "" && in.VpnGatewayID != "":
+		return nil, apierr.New("InvalidParameterCombination", "The parameters vpnGatewayId and transitGatewayId cannot be specified together.")
+	case in.VpnGatewayID == "" && in.TransitGatewayID == "":
 		return nil, apierr.New("MissingParameter", "The request must contain the parameter vpnGatewayId or transitGatewayId")
 	}
 	tags, err := tagsFor(in.TagSpecifications, "vpn-connection")
@@ -459,14 +459,33 @@ func (c *Cloud) CreateVpnConnection(ctx context.Context, sc Scope, in *CreateVpn
 		if err != nil {
 			return err
 		}
-		g, err := tx.vpnGateway(in.VpnGatewayID)
-		if err != nil {
-			return err
-		}
-		v := &VpnConnection{VpnConnectionID: newID("vpn"), Type: in.Type, CustomerGatewayID: cg.CustomerGatewayID, VpnGatewayID: g.VpnGatewayID,
+		v := &VpnConnection{VpnConnectionID: newID("vpn"), Type: in.Type, CustomerGatewayID: cg.CustomerGatewayID,
 			Tags: tags["vpn-connection"], ReadyAt: tx.now.Add(tx.c.delay)}
 		if in.Options != nil {
 			v.Options = *in.Options
+		}
+		if in.TransitGatewayID != "" {
+			// A VPN to a transit gateway (of this account) is one of its
+			// attachments, routed by the gateway's tables.
+			g, err := tx.transitGateway(in.TransitGatewayID)
+			if err != nil {
+				return err
+			}
+			v.TransitGatewayID = g.TransitGatewayID
+			a := &TransitGatewayVpcAttachment{TransitGatewayAttachmentID: newID("tgw-attach"), TransitGatewayID: g.TransitGatewayID,
+				VpcOwnerID: tx.sc.Account, VpnConnectionID: v.VpnConnectionID, CreationTime: Timestamp(tx.now), ReadyAt: v.ReadyAt}
+			if err := tx.defaultTGWRoutingTxn(g, a); err != nil {
+				return err
+			}
+			if err := putObj(tx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
+				return err
+			}
+		} else {
+			g, err := tx.vpnGateway(in.VpnGatewayID)
+			if err != nil {
+				return err
+			}
+			v.VpnGatewayID = g.VpnGatewayID
 		}
 		if err := putObj(tx, kindVPN, v.VpnConnectionID, v); err != nil {
 			return err
@@ -497,6 +516,9 @@ func (c *Cloud) CreateVpnConnectionRoute(ctx context.Context, sc Scope, in *VpnC
 		}
 		if !v.Options.StaticRoutesOnly {
 			return apierr.New("InvalidVpnConnection.InvalidType", "The VPN connection %s does not use static routes (StaticRoutesOnly).", v.VpnConnectionID)
+		}
+		if v.TransitGatewayID != "" {
+			return apierr.New("InvalidVpnConnection.InvalidType", "The VPN connection %s is attached to transit gateway %s: add its static routes to the gateway's route table (create-transit-gateway-route --transit-gateway-attachment-id <its attachment>).", v.VpnConnectionID, v.TransitGatewayID)
 		}
 		if slices.ContainsFunc(v.Routes, func(r VpnStaticRoute) bool { return r.DestinationCidrBlock == p }) {
 			return apierr.New("RouteAlreadyExists", "The route identified by %s already exists.", p)
@@ -538,6 +560,7 @@ var vpnFields = fields[VpnConnection]{
 	"vpn-connection-id":   func(v *VpnConnection) []string { return one(v.VpnConnectionID) },
 	"customer-gateway-id": func(v *VpnConnection) []string { return one(v.CustomerGatewayID) },
 	"vpn-gateway-id":      func(v *VpnConnection) []string { return one(v.VpnGatewayID) },
+	"transit-gateway-id":  func(v *VpnConnection) []string { return one(v.TransitGatewayID) },
 	"state":               func(v *VpnConnection) []string { return one(v.State) },
 	"type":                func(v *VpnConnection) []string { return one(v.Type) },
 	"option.static-routes-only": func(v *VpnConnection) []string {
@@ -582,6 +605,11 @@ func (c *Cloud) DeleteVpnConnection(ctx context.Context, sc Scope, in *DeleteVpn
 		v, err := tx.vpnConnection(in.VpnConnectionID)
 		if err != nil {
 			return err
+		}
+		if v.TransitGatewayID != "" {
+			if err := tx.detachVpnTxn(v); err != nil {
+				return err
+			}
 		}
 		return delObj(tx, kindVPN, v.VpnConnectionID)
 	})
@@ -664,4 +692,27 @@ func (tx *txn) propagatedRoutes(rt *RouteTable) ([]Route, error) {
 		}
 	}
 	return out, nil
+}
+
+// detachVpnTxn ends a VPN connection's transit gateway attachment: its
+// associations and propagations go, static routes to it become blackholes.
+func (tx *txn) detachVpnTxn(v *VpnConnection) error {
+	atts, err := tx.tgwAttachments(v.TransitGatewayID)
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		if a.VpnConnectionID != v.VpnConnectionID {
+			continue
+		}
+		if err := tx.unrouteAttachmentTxn(a); err != nil {
+			return err
+		}
+		now := tx.now
+		a.DeletedAt = &now
+		if err := putObj(tx, kindTGWAttachment, a.TransitGatewayAttachmentID, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -208,7 +208,7 @@ func (p *path) peering(id string) {
 // (longest prefix over static and propagated routes), to the attachment
 // of the destination VPC; the way back must exist too.
 func (p *path) transitGateway(id string) {
-	s, src, dst := p.a.snap, &p.src, &p.dst
+	s, src := p.a.snap, &p.src
 	g := s.TransitGateways[id]
 	if g == nil || g.State != "available" {
 		state := "gone"
@@ -226,6 +226,15 @@ func (p *path) transitGateway(id string) {
 			fmt.Sprintf("aws ec2 create-transit-gateway-vpc-attachment --transit-gateway-id %s --vpc-id %s --subnet-ids <a subnet per zone>", id, src.VpcID))
 		return
 	}
+	p.acrossTGW(id, att)
+}
+
+// acrossTGW routes from an attachment of gateway id (a VPC's, or a VPN
+// connection's) by the table the attachment is associated with to the
+// attachment of the VPC that holds the destination, checks the way back,
+// and delivers there.
+func (p *path) acrossTGW(id string, att *cloud.TransitGatewayVpcAttachment) {
+	s, src, dst := p.a.snap, &p.src, &p.dst
 	next, ok := p.tgwRoute(id, att, dst.Address, "")
 	if !ok {
 		return
@@ -233,6 +242,10 @@ func (p *path) transitGateway(id string) {
 	peer := s.TGWAttachments[next.Attachment]
 	if peer == nil || peer.State != "available" {
 		p.block("BAD_STATE", next.Attachment, fmt.Sprintf("the route's attachment %s is not available", next.Attachment))
+		return
+	}
+	if peer.VpnConnectionID != "" {
+		p.block("UNSUPPORTED_COMPONENT", next.Attachment, fmt.Sprintf("the transit gateway sends %s to VPN connection %s: vpce follows a transit gateway only to an interface in an attached VPC", dst.Address, peer.VpnConnectionID))
 		return
 	}
 	vpc := s.Vpcs[peer.VpcID]
@@ -295,7 +308,7 @@ func (p *path) tgwRoute(tgw string, from *cloud.TransitGatewayVpcAttachment, add
 		p.block("NO_ROUTE_TO_DESTINATION", rt.TransitGatewayRouteTableID, fmt.Sprintf("transit gateway route table %s sends the answer to %s to %s, not back to %s", rt.TransitGatewayRouteTableID, addr, best.Attachment, want), fixRoute)
 		return cloud.TGWRoute{}, false
 	}
-	h.Rule = fmt.Sprintf("%s %s → %s (%s, %s)", dir, best.Cidr, best.Attachment, best.VpcID, best.Type)
+	h.Rule = fmt.Sprintf("%s %s → %s (%s, %s)", dir, best.Cidr, best.Attachment, best.Resource, best.Type)
 	p.hop(h)
 	return *best, true
 }
@@ -915,6 +928,10 @@ func (p *path) fromOnPremises() bool {
 	v := src.vpn
 	p.hop(Hop{Component: v.VpnConnectionID, Kind: "vpn-connection", Result: "pass",
 		Rule: fmt.Sprintf("%s on premises behind %s, over %s", src.Address, v.CustomerGatewayID, v.VpnConnectionID)})
+	if v.TransitGatewayID != "" {
+		p.vpnToTGW(v)
+		return true
+	}
 	g := s.VpnGateways[v.VpnGatewayID]
 	if g == nil || g.State != "available" || g.VpcID() == "" {
 		p.hop(Hop{Component: v.VpnGatewayID, Kind: "vpn-gateway", Result: "deny", Rule: "attached to no VPC"})
@@ -936,4 +953,30 @@ func (p *path) fromOnPremises() bool {
 	p.hop(Hop{Component: g.VpnGatewayID, Kind: "vpn-gateway", Result: "pass", VpcID: vpc.VpcID, Rule: "into " + vpc.VpcID})
 	p.deliver(vpc.VpcID, g.VpnGatewayID)
 	return true
+}
+
+// vpnToTGW is the path from on premises over a VPN connection attached
+// to a transit gateway: the gateway routes the VPN attachment's traffic
+// by the table it is associated with.
+func (p *path) vpnToTGW(v *cloud.VpnConnection) {
+	s := p.a.snap
+	g := s.TransitGateways[v.TransitGatewayID]
+	var att *cloud.TransitGatewayVpcAttachment
+	for _, id := range slices.Sorted(maps.Keys(s.TGWAttachments)) {
+		if a := s.TGWAttachments[id]; a.VpnConnectionID == v.VpnConnectionID {
+			att = a
+		}
+	}
+	switch {
+	case g == nil || g.State != "available":
+		p.hop(Hop{Component: v.TransitGatewayID, Kind: "transit-gateway", Result: "deny", Rule: "transit gateway not available"})
+		p.block("BAD_STATE", v.TransitGatewayID, fmt.Sprintf("transit gateway %s of %s is not available", v.TransitGatewayID, v.VpnConnectionID))
+		return
+	case att == nil || att.State != "available":
+		p.hop(Hop{Component: v.TransitGatewayID, Kind: "transit-gateway", Result: "deny", Rule: "no available attachment of " + v.VpnConnectionID})
+		p.block("BAD_STATE", v.TransitGatewayID, fmt.Sprintf("%s has no available attachment to transit gateway %s", v.VpnConnectionID, v.TransitGatewayID))
+		return
+	}
+	p.hop(Hop{Component: att.TransitGatewayAttachmentID, Kind: "transit-gateway-attachment", Result: "pass", Rule: fmt.Sprintf("%s into %s", v.VpnConnectionID, g.TransitGatewayID)})
+	p.acrossTGW(g.TransitGatewayID, att)
 }
