@@ -92,6 +92,32 @@ func TestTransitGatewayWithCLI(t *testing.T) {
 	if r := reach(); r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" {
 		t.Fatalf("hub and spoke routed: %v %v", r["verdict"], r["explanations"])
 	}
+	// On premises over a VPN connection attached to the same gateway: a
+	// static route of the gateway's table to the VPN attachment says which
+	// networks stand behind it.
+	cgw := str(run("create-customer-gateway", "--type", "ipsec.1", "--public-ip", "198.51.100.9", "--bgp-asn", "65020"), "CustomerGateway", "CustomerGatewayId")
+	vpn := run("create-vpn-connection", "--type", "ipsec.1", "--customer-gateway-id", cgw, "--transit-gateway-id", tgwID, "--options", "StaticRoutesOnly=true")
+	vpnID := str(vpn, "VpnConnection", "VpnConnectionId")
+	if str(vpn, "VpnConnection", "TransitGatewayId") != tgwID {
+		t.Fatalf("create-vpn-connection: %v", vpn)
+	}
+	va := run("describe-transit-gateway-attachments", "--filters", "Name=resource-id,Values="+vpnID)
+	vpnAtt := str(va, "TransitGatewayAttachments", 0, "TransitGatewayAttachmentId")
+	if str(va, "TransitGatewayAttachments", 0, "ResourceType") != "vpn" {
+		t.Fatalf("VPN attachment: %v", va)
+	}
+	wait("VPN attachment", func() string {
+		return str(run("describe-transit-gateway-attachments", "--transit-gateway-attachment-ids", vpnAtt), "TransitGatewayAttachments", 0, "State")
+	}, "available")
+	run("create-transit-gateway-route", "--transit-gateway-route-table-id", rtb, "--destination-cidr-block", "192.168.20.0/24", "--transit-gateway-attachment-id", vpnAtt)
+	run("create-route", "--route-table-id", hubRT, "--destination-cidr-block", "192.168.0.0/16", "--transit-gateway-id", tgwID)
+	run("authorize-security-group-ingress", "--group-id", sg, "--protocol", "tcp", "--port", "443", "--cidr", "192.168.20.0/24")
+	out, _ := reachCmd(t, shared.url, acct, "secret", "--from", "192.168.20.7", "--to", ep, "-o", "json")
+	onprem := map[string]any{}
+	if err := json.Unmarshal([]byte(out), &onprem); err != nil || onprem["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" || str(onprem, "source", "kind") != "on-premises" {
+		t.Fatalf("on premises over the gateway's VPN: %v %s", err, out)
+	}
+	run("delete-vpn-connection", "--vpn-connection-id", vpnID)
 	run("create-transit-gateway-route", "--transit-gateway-route-table-id", rtb, "--destination-cidr-block", "10.30.1.0/24", "--blackhole")
 	if r := reach(); codeOf(r) != "BAD_STATE_ROUTE" || str(r, "explanations", 0, "component") != rtb {
 		t.Fatalf("blackhole: %v", r["explanations"])
