@@ -904,3 +904,37 @@ func TestCidrRangeRestrictions(t *testing.T) {
 		}
 	}
 }
+
+// TestInterRegionPeering: a peering with a VPC of another region is
+// pending-acceptance in both regions, accepted only in the peer's region,
+// and routes in either side then target it; an unknown region is refused.
+// Path analysis stays within one region (the peer is not in the linked
+// snapshot).
+func TestInterRegionPeering(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := t.Context()
+	west := Scope{Account: sc.Account, Region: "eu-west-1"}
+	a := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.60.0.0/16"})).Vpc.VpcID
+	b := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, west, &CreateVpcInput{CidrBlock: "10.61.0.0/16"})).Vpc.VpcID
+	_, err := c.CreateVpcPeeringConnection(ctx, sc, &CreateVpcPeeringConnectionInput{VpcID: a, PeerVpcID: b, PeerRegion: "mars-north-1"})
+	wantCode(t, err, "InvalidParameterValue")
+	_, err = c.CreateVpcPeeringConnection(ctx, sc, &CreateVpcPeeringConnectionInput{VpcID: a, PeerVpcID: b}) // b is not in us-east-1
+	wantCode(t, err, "InvalidVpcID.NotFound")
+	p := mustDo[*VpcPeeringConnectionOutput](t)(c.CreateVpcPeeringConnection(ctx, sc, &CreateVpcPeeringConnectionInput{VpcID: a, PeerVpcID: b, PeerRegion: "eu-west-1"})).VpcPeeringConnection
+	if p.AccepterVpcInfo.Region != "eu-west-1" || p.RequesterVpcInfo.Region != "us-east-1" {
+		t.Fatalf("peering = %+v", p)
+	}
+	_, err = c.AcceptVpcPeeringConnection(ctx, sc, &VpcPeeringConnectionIDInput{p.VpcPeeringConnectionID})
+	wantCode(t, err, "OperationNotPermitted") // the requester's region
+	seen := mustDo[*DescribeVpcPeeringConnectionsOutput](t)(c.DescribeVpcPeeringConnections(ctx, west, &DescribeVpcPeeringConnectionsInput{}))
+	if len(seen.Connections) != 1 || seen.Connections[0].Status.Code != "pending-acceptance" {
+		t.Fatalf("in the peer's region = %+v", seen.Connections)
+	}
+	mustDo[*VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, west, &VpcPeeringConnectionIDInput{p.VpcPeeringConnectionID}))
+	rt := mustDo[*CreateRouteTableOutput](t)(c.CreateRouteTable(ctx, west, &CreateRouteTableInput{VpcID: b})).RouteTable.RouteTableID
+	mustDo[*Return](t)(c.CreateRoute(ctx, west, &RouteInput{RouteTableID: rt, DestinationCidrBlock: "10.60.0.0/16", RouteTarget: RouteTarget{VpcPeeringConnectionID: p.VpcPeeringConnectionID}}))
+	l := mustDo[*Snapshot](t)(c.LinkedSnapshot(ctx, sc))
+	if l.Peerings[p.VpcPeeringConnectionID] == nil || !l.Peerings[p.VpcPeeringConnectionID].Active() || l.Vpcs[b] != nil {
+		t.Fatalf("linked snapshot across regions: accounts %v", l.Accounts())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/vpce/vpce/internal/apierr"
+	"github.com/vpce/vpce/internal/catalog"
 	"github.com/vpce/vpce/internal/store"
 )
 
@@ -177,13 +178,17 @@ type VpcPeeringConnectionOutput struct {
 }
 
 // CreateVpcPeeringConnection asks to peer a VPC with another of this or
-// another account in this region: pending-acceptance until the peer's
-// owner accepts; VPCs whose blocks overlap end failed, as in AWS.
+// another account, in this region or another (PeerRegion):
+// pending-acceptance until the peer's owner accepts in the peer's region;
+// VPCs whose blocks overlap end failed, as in AWS.
 func (c *Cloud) CreateVpcPeeringConnection(ctx context.Context, sc Scope, in *CreateVpcPeeringConnectionInput) (*VpcPeeringConnectionOutput, error) {
-	if in.PeerRegion != "" && in.PeerRegion != sc.Region {
-		return nil, apierr.New("UnsupportedOperation", "Inter-region VPC peering is not supported by vpce yet.")
-	}
 	peerScope := Scope{Account: sc.Account, Region: sc.Region}
+	if in.PeerRegion != "" {
+		if _, ok := catalog.LookupRegion(in.PeerRegion); !ok {
+			return nil, invalidValue("The region '%s' does not exist", in.PeerRegion)
+		}
+		peerScope.Region = in.PeerRegion // inter-region peering
+	}
 	if in.PeerOwnerID != "" {
 		peerScope.Account = in.PeerOwnerID
 	}
