@@ -674,6 +674,36 @@ func (a *Analyzer) sharedDNS() *resolver.Shared {
 	return a.shared
 }
 
+// queryReaches checks that the source's DNS query reaches an inbound
+// Resolver endpoint: UDP 53 to one of its addresses along the path any
+// packet takes (VPN, routes, network ACLs, the endpoint's security
+// groups), and records it as a hop; false (the path blocked, with the
+// query's own explanation) when no address can be reached.
+func (p *path) queryReaches(e *cloud.ResolverEndpoint) bool {
+	var first *Result
+	for _, ip := range e.IPs {
+		r, err := p.a.Analyze(Query{From: p.q.From, To: ip.IP.String(), Protocol: "udp", Port: 53})
+		if err != nil {
+			continue
+		}
+		if r.Verdict != Blocked {
+			p.hop(Hop{Component: e.ID, Kind: "resolver-endpoint", Result: "allow", Address: ip.IP,
+				Rule: fmt.Sprintf("the DNS query (udp/53) from %s reaches %s at %s (%s)", p.src.Address, e.ID, ip.IP, ip.ENI)})
+			return true
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	if first == nil || len(first.Explanations) == 0 {
+		return true
+	}
+	x := first.Explanations[0]
+	p.hop(Hop{Component: e.ID, Kind: "resolver-endpoint", Result: "deny", Rule: fmt.Sprintf("the DNS query (udp/53) from %s reaches no address of %s", p.src.Address, e.ID)})
+	p.block(x.Code, x.Component, fmt.Sprintf("the DNS query to inbound endpoint %s cannot reach it: %s", e.ID, x.Message), first.Fix...)
+	return false
+}
+
 // resolve answers a name in the source's VPC (or in public DNS for a
 // source outside every VPC) and records the DNS hop.
 func (p *path) resolve(name string) error {
@@ -687,6 +717,9 @@ func (p *path) resolve(name string) error {
 		v := p.a.inboundView(e.HostVPCID)
 		if v == nil {
 			return inputErr("VPC %s of %s is not in the state", e.HostVPCID, e.ID)
+		}
+		if !p.queryReaches(e) {
+			return nil
 		}
 		res = v.Lookup(name)
 		res.Reason = fmt.Sprintf("asked at inbound endpoint %s (%s's view): %s", e.ID, e.HostVPCID, res.Reason)

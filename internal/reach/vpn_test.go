@@ -137,6 +137,26 @@ func TestOnPremisesOverVPNToTransitGateway(t *testing.T) {
 	if !strings.Contains(kinds(r.Hops), "transit-gateway-route-table:route") {
 		t.Errorf("hops %s", kinds(r.Hops))
 	}
+	// Names asked at an inbound Resolver endpoint: the query must reach it
+	// (udp/53 through the gateway, the endpoint's groups).
+	in := cloudtest.Must[*cloud.ResolverEndpoint](t)(c.CreateResolverEndpoint(ctx, sc, "in", "", "INBOUND", []string{sg},
+		[]cloud.ResolverIPRequest{{SubnetID: sn}, {SubnetID: sn}}, nil))
+	dnsQuery := func() *Result {
+		t.Helper()
+		return cloudtest.Must[*Result](t)(New(cloudtest.Must[*cloud.Snapshot](t)(c.Snapshot(ctx, sc))).Analyze(Query{From: "192.168.10.5", To: "s3.us-east-1.amazonaws.com", DNS: in.ID}))
+	}
+	r = dnsQuery()
+	check(t, r, Blocked, "ENI_SG_RULES_MISMATCH")
+	if !strings.Contains(r.Explanations[0].Message, in.ID) || r.Hops[len(r.Hops)-1].Kind != "resolver-endpoint" {
+		t.Errorf("DNS query blocked: %+v %s", r.Explanations, kinds(r.Hops))
+	}
+	dns := int32(53)
+	cloudtest.Must[*cloud.AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, &cloud.SecurityGroupRulesInput{GroupID: sg,
+		IPPermissions: []cloud.IPPermission{{IPProtocol: "udp", FromPort: &dns, ToPort: &dns, IPRanges: []cloud.IPRange{{CidrIP: "192.168.0.0/16"}}}}}))
+	r = dnsQuery()
+	if r.Hops[0].Kind != "resolver-endpoint" || r.Hops[0].Result != "allow" {
+		t.Errorf("DNS query allowed: %s", kinds(r.Hops))
+	}
 	// The connection deleted: its attachment ends, the static route is a
 	// blackhole and the address is no longer on premises.
 	cloudtest.Must[*cloud.Return](t)(c.DeleteVpnConnection(ctx, sc, &cloud.DeleteVpnConnectionInput{VpnConnectionID: vpn.VpnConnectionID}))

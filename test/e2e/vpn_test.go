@@ -109,6 +109,13 @@ func TestOnPremisesToS3WithCLI(t *testing.T) {
 	if got := dig(t, shared, resolverOf(t, shared, vpc), "+short", "s3.us-east-1.amazonaws.com"); got == ip || got == "" {
 		t.Errorf("dig S3 in the VPC = %q, want public addresses", got)
 	}
+	// The query itself must reach the inbound endpoint: its group admits
+	// 443 only, so udp/53 from on premises is refused at the group.
+	r = reach("s3.us-east-1.amazonaws.com", "--dns", inID)
+	if r["verdict"] != "BLOCKED" || str(r, "explanations", 0, "code") != "ENI_SG_RULES_MISMATCH" || !strings.Contains(str(r, "explanations", 0, "message"), inID) {
+		t.Errorf("DNS query to %s through a group without udp/53: %v %v", inID, r["verdict"], r["explanations"])
+	}
+	run("authorize-security-group-ingress", "--group-id", sg, "--protocol", "udp", "--port", "53", "--cidr", "192.168.0.0/16")
 	r = reach("s3.us-east-1.amazonaws.com", "--dns", inID)
 	if r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" || !strings.Contains(str(r, "hops", 0, "rule"), inID) {
 		t.Errorf("to S3 by name, resolved at %s: %v %v %v", inID, r["verdict"], r["explanations"], r["hops"])
