@@ -236,12 +236,19 @@ func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func
 	return nil
 }
 
-// view runs fn in a read transaction in sc.
+// view runs fn in a read transaction in sc (a scope's first use creates
+// its default resources first).
 func (c *Cloud) view(ctx context.Context, sc Scope, fn func(*txn) error) error {
+	return c.viewWith(ctx, sc, true, fn)
+}
+
+// viewWith is view; init says whether a scope not used yet gets its
+// defaults first (a scope only read on another's behalf does not).
+func (c *Cloud) viewWith(ctx context.Context, sc Scope, init bool, fn func(*txn) error) error {
 	if err := checkScope(sc); err != nil {
 		return err
 	}
-	if _, ok := c.inited.Load(sc); !ok {
+	if _, ok := c.inited.Load(sc); !ok && init {
 		if err := c.update(ctx, sc, func(*txn) error { return nil }); err != nil {
 			return err
 		}

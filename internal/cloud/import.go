@@ -29,7 +29,18 @@ type ImportSet struct {
 	PrefixLists                []*ManagedPrefixList
 	DhcpOptions                []*DhcpOptions
 	Addresses                  []*Address
-	Where                      map[string]string
+	// TransitGateways, TGWAttachments (VPC and VPN attachments of the
+	// account's gateways, and its VPCs' attachments to gateways of other
+	// accounts — TGWOwner set) and TGWRouteTables (associations,
+	// propagations and static routes filled in).
+	TransitGateways []*TransitGateway
+	TGWAttachments  []*TransitGatewayVpcAttachment
+	TGWRouteTables  []*TransitGatewayRouteTable
+	// CustomerGateways, VpnGateways and VpnConnections are the VPN.
+	CustomerGateways []*CustomerGateway
+	VpnGateways      []*VpnGateway
+	VpnConnections   []*VpnConnection
+	Where            map[string]string
 }
 
 // ImportProblem is a record that was not imported, and why.
@@ -261,6 +272,9 @@ func (im *importer) run() error {
 			return err
 		}
 	}
+	if err := im.transitAndVPN(); err != nil {
+		return err
+	}
 	for _, rt := range set.RouteTables {
 		refs := [][2]string{vpcRef(rt.VpcID)}
 		for _, a := range rt.Associations {
@@ -270,6 +284,85 @@ func (im *importer) run() error {
 		}
 		if err := im.put(kindRT, "rtb", rt.RouteTableID, rt, refs...); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// transitAndVPN imports the VPN and transit gateway records. An
+// attachment of another account's VPC to a gateway of this one is stored
+// with the gateway and referenced from the VPC owner's scope (as
+// CreateTransitGatewayVpcAttachment does), so that account's paths find
+// it whichever folder is imported first; an attachment of this account's
+// VPC to another's gateway becomes such a reference only.
+func (im *importer) transitAndVPN() error {
+	tx, set := im.tx, im.set
+	for _, g := range set.CustomerGateways {
+		if err := im.put(kindCGW, "cgw", g.CustomerGatewayID, g); err != nil {
+			return err
+		}
+	}
+	for _, g := range set.VpnGateways {
+		var refs [][2]string
+		for _, a := range g.VpcAttachments {
+			if a.State == "attached" {
+				refs = append(refs, [2]string{kindVpc, a.VpcID})
+			}
+		}
+		if err := im.put(kindVGW, "vgw", g.VpnGatewayID, g, refs...); err != nil {
+			return err
+		}
+	}
+	for _, g := range set.TransitGateways {
+		if g.OwnerID != "" && g.OwnerID != tx.sc.Account {
+			continue // a gateway shared with the account: its owner's folder holds it
+		}
+		if err := im.put(kindTGW, "tgw", g.TransitGatewayID, g); err != nil {
+			return err
+		}
+	}
+	for _, v := range set.VpnConnections {
+		refs := [][2]string{{kindCGW, v.CustomerGatewayID}}
+		if v.VpnGatewayID != "" {
+			refs = append(refs, [2]string{kindVGW, v.VpnGatewayID})
+		}
+		if v.TransitGatewayID != "" {
+			refs = append(refs, [2]string{kindTGW, v.TransitGatewayID})
+		}
+		if err := im.put(kindVPN, "vpn", v.VpnConnectionID, v, refs...); err != nil {
+			return err
+		}
+	}
+	for _, rt := range set.TGWRouteTables {
+		if err := im.put(kindTGWRouteTable, "tgw-rtb", rt.TransitGatewayRouteTableID, rt, [2]string{kindTGW, rt.TransitGatewayID}); err != nil {
+			return err
+		}
+	}
+	for _, a := range set.TGWAttachments {
+		if a.TGWOwner != "" && a.TGWOwner != tx.sc.Account {
+			// This account's VPC on another's gateway: a reference.
+			if err := putObj(tx, kindTGWAttachmentRef, a.TransitGatewayAttachmentID, attachmentRef{Owner: a.TGWOwner}); err != nil {
+				return err
+			}
+			im.rep.Imported[kindTGWAttachmentRef]++
+			continue
+		}
+		cross := a.VpcOwnerID != "" && a.VpcOwnerID != tx.sc.Account
+		a.TGWOwner = ""
+		if cross {
+			a.TGWOwner = tx.sc.Account
+		}
+		refs := [][2]string{{kindTGW, a.TransitGatewayID}}
+		if !cross && a.VpcID != "" {
+			refs = append(refs, [2]string{kindVpc, a.VpcID})
+		}
+		if err := im.put(kindTGWAttachment, "tgw-attach", a.TransitGatewayAttachmentID, a, refs...); err != nil {
+			return err
+		}
+		if cross && im.known[a.TransitGatewayAttachmentID] {
+			if err := putObj(tx.in(a.VpcOwnerID), kindTGWAttachmentRef, a.TransitGatewayAttachmentID, attachmentRef{Owner: tx.sc.Account}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -95,7 +95,7 @@ func (c *Cloud) LinkedSnapshot(ctx context.Context, sc Scope) (*Snapshot, error)
 				continue
 			}
 			seen[acct] = true
-			s, err := c.Snapshot(ctx, Scope{Account: acct, Region: sc.Region})
+			s, err := c.snapshot(ctx, Scope{Account: acct, Region: sc.Region}, false) // read on sc's behalf: no defaults made
 			if err != nil {
 				return nil, err
 			}
@@ -137,6 +137,7 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 		union(&m.tgwRoutes, p.tgwRoutes)
 		union(&m.VpnGateways, p.VpnGateways)
 		union(&m.VpnConnections, p.VpnConnections)
+		union(&m.CustomerGateways, p.CustomerGateways)
 		union(&m.ResolverEndpoints, p.ResolverEndpoints)
 		union(&m.PrefixLists, p.PrefixLists)
 		union(&m.DhcpOptions, p.DhcpOptions)

@@ -49,6 +49,8 @@ type Snapshot struct {
 	// gateways and VPN connections (with their states).
 	VpnGateways    map[string]*VpnGateway
 	VpnConnections map[string]*VpnConnection
+	// CustomerGateways are the on-premises ends of the VPN connections.
+	CustomerGateways map[string]*CustomerGateway
 	// ResolverEndpoints are the scope's Route 53 Resolver endpoints.
 	ResolverEndpoints map[string]*ResolverEndpoint
 	// PrefixLists holds the region's AWS-managed lists and the scope's
@@ -184,6 +186,12 @@ type cachedSnapshot struct {
 // itself (a pending endpoint becomes available), so repeated analyses of
 // an unchanged state cost one build.
 func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
+	return c.snapshot(ctx, sc, true)
+}
+
+// snapshot is Snapshot; init says whether a scope not used yet gets its
+// defaults first.
+func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, error) {
 	gen := c.Generation()
 	now := c.clock().UTC()
 	c.snaps.mu.Lock()
@@ -193,7 +201,7 @@ func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
 	}
 	c.snaps.mu.Unlock()
 	var snap *Snapshot
-	err := c.view(ctx, sc, func(tx *txn) error {
+	err := c.viewWith(ctx, sc, init, func(tx *txn) error {
 		var err error
 		snap, err = tx.snapshotTxn()
 		return err
@@ -284,6 +292,14 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		g.State = readyState(tx, g.ReadyAt)
 	}
 	s.VpnGateways = toMap(vgws, vgwID)
+	cgws, err := listObj[CustomerGateway](tx, kindCGW)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range cgws {
+		g.State = "available"
+	}
+	s.CustomerGateways = toMap(cgws, func(g *CustomerGateway) string { return g.CustomerGatewayID })
 	vpns, err := listObj[VpnConnection](tx, kindVPN)
 	if err != nil {
 		return nil, err

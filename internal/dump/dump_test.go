@@ -200,7 +200,7 @@ func TestInconsistentRecords(t *testing.T) {
 	write("subnets.json", `{"Subnets":[{"SubnetId":"subnet-0aaaaaaaaaaaaaaaa","VpcId":"vpc-0aaaaaaaaaaaaaaaa","CidrBlock":"10.9.1.0/24","AvailabilityZone":"eu-west-1a"}]}`)
 	write("enis.json", `{"NetworkInterfaces":[{"NetworkInterfaceId":"eni-0aaaaaaaaaaaaaaaa","SubnetId":"subnet-0aaaaaaaaaaaaaaaa","VpcId":"vpc-0aaaaaaaaaaaaaaaa","PrivateIpAddress":"10.9.1.10"},
 		{"NetworkInterfaceId":"eni-0bbbbbbbbbbbbbbbb","SubnetId":"subnet-0ffffffffffffffff","VpcId":"vpc-0aaaaaaaaaaaaaaaa","PrivateIpAddress":"10.9.1.11"}]}`)
-	write("tgw.json", `{"TransitGateways":[{"TransitGatewayId":"tgw-1"}]}`)
+	write("lgw.json", `{"LocalGateways":[{"LocalGatewayId":"lgw-1"}]}`)
 	write("broken.json", `{"Vpcs": [`)
 	accts, warns, err := Read(filepath.Dir(filepath.Dir(dir)), Options{})
 	if err != nil {
@@ -213,7 +213,7 @@ func TestInconsistentRecords(t *testing.T) {
 	for _, x := range warns {
 		w += x.File + ": " + x.Message + "\n"
 	}
-	if !strings.Contains(w, "tgw.json: ignored: vpce does not model TransitGateways") || !strings.Contains(w, "broken.json: not a JSON object") {
+	if !strings.Contains(w, "lgw.json: ignored: vpce does not model LocalGateways") || !strings.Contains(w, "broken.json: not a JSON object") {
 		t.Errorf("warnings:\n%s", w)
 	}
 	a := accts[0]

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -114,7 +115,12 @@ func regionOfFile(p string) string {
 // known are the top-level keys vpce reads; others are reported once.
 var known = map[string]bool{"Vpcs": true, "Subnets": true, "RouteTables": true, "SecurityGroups": true, "NetworkAcls": true,
 	"NetworkInterfaces": true, "Reservations": true, "VpcEndpoints": true, "NatGateways": true, "InternetGateways": true,
-	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true, "Addresses": true, "EgressOnlyInternetGateways": true}
+	"PrefixLists": true, "Entries": true, "NextToken": true, "DhcpOptions": true, "Addresses": true, "EgressOnlyInternetGateways": true,
+	"TransitGateways": true, "TransitGatewayVpcAttachments": true, "TransitGatewayAttachments": true, "TransitGatewayRouteTables": true,
+	"Routes": true, "AdditionalRoutesAvailable": true, "TransitGatewayRouteTablePropagations": true,
+	"CustomerGateways": true, "VpnGateways": true, "VpnConnections": true}
+
+var tgwRtbInName = regexp.MustCompile(`tgw-rtb-[0-9a-f]+`)
 
 var plInName = regexp.MustCompile(`pl-[0-9a-f]+`)
 
@@ -140,6 +146,15 @@ type reader struct {
 		mpls     []managedPrefixList
 		entries  map[string][]plEntry
 		whereIdx map[string]string
+		tgws     []transitGateway
+		tgwVpc   []tgwVpcAttachment
+		tgwAtts  []tgwAttachment
+		tgwRTs   []tgwRouteTable
+		tgwRoute map[string][]tgwRoute       // route table → search-transit-gateway-routes
+		tgwProp  map[string][]tgwPropagation // route table → its propagations
+		cgws     []customerGateway
+		vgws     []vpnGateway
+		vpns     []vpnConnection
 	}
 }
 
@@ -190,6 +205,7 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 	sort.Strings(files)
 	r := &reader{a: &Account{Dir: dir, Set: &cloud.ImportSet{Where: map[string]string{}}}}
 	r.raw.entries, r.raw.whereIdx = map[string][]plEntry{}, map[string]string{}
+	r.raw.tgwRoute, r.raw.tgwProp = map[string][]tgwRoute{}, map[string][]tgwPropagation{}
 	any := false
 	for _, f := range files {
 		rel, _ := filepath.Rel(root, f)
@@ -234,6 +250,28 @@ func readDir(root, dir, region string, files []string, opts Options) (*Account, 
 		decodeList(r, rel, "DHCP option set", keys["DhcpOptions"], &r.raw.dhcps, func(v *dhcpOptions) string { return v.DhcpOptionsID })
 		decodeList(r, rel, "egress-only internet gateway", keys["EgressOnlyInternetGateways"], &r.raw.eigws, func(v *egressOnlyInternetGateway) string { return v.EgressOnlyInternetGatewayID })
 		decodeList(r, rel, "Elastic IP", keys["Addresses"], &r.raw.addrs, func(v *address) string { return v.AllocationID })
+		decodeList(r, rel, "transit gateway", keys["TransitGateways"], &r.raw.tgws, func(v *transitGateway) string { return v.TransitGatewayID })
+		decodeList(r, rel, "transit gateway VPC attachment", keys["TransitGatewayVpcAttachments"], &r.raw.tgwVpc, func(v *tgwVpcAttachment) string { return v.TransitGatewayAttachmentID })
+		decodeList(r, rel, "transit gateway attachment", keys["TransitGatewayAttachments"], &r.raw.tgwAtts, func(v *tgwAttachment) string { return v.TransitGatewayAttachmentID })
+		decodeList(r, rel, "transit gateway route table", keys["TransitGatewayRouteTables"], &r.raw.tgwRTs, func(v *tgwRouteTable) string { return v.TransitGatewayRouteTableID })
+		decodeList(r, rel, "customer gateway", keys["CustomerGateways"], &r.raw.cgws, func(v *customerGateway) string { return v.CustomerGatewayID })
+		decodeList(r, rel, "virtual private gateway", keys["VpnGateways"], &r.raw.vgws, func(v *vpnGateway) string { return v.VpnGatewayID })
+		decodeList(r, rel, "VPN connection", keys["VpnConnections"], &r.raw.vpns, func(v *vpnConnection) string { return v.VpnConnectionID })
+		// search-transit-gateway-routes and get-transit-gateway-route-table-
+		// propagations answer for one table, which the file name says.
+		if keys["Routes"] != nil || keys["TransitGatewayRouteTablePropagations"] != nil {
+			id := tgwRtbInName.FindString(filepath.Base(f))
+			if id == "" {
+				r.warns = append(r.warns, Warning{rel, "transit gateway routes or propagations, but the file name does not say which route table (name it after the tgw-rtb- ID)"})
+			} else {
+				var routes []tgwRoute
+				var props []tgwPropagation
+				decodeList(r, rel, "transit gateway route", keys["Routes"], &routes, func(v *tgwRoute) string { return id + "/" + v.DestinationCidrBlock })
+				decodeList(r, rel, "transit gateway propagation", keys["TransitGatewayRouteTablePropagations"], &props, func(v *tgwPropagation) string { return id + "/" + v.TransitGatewayAttachmentID })
+				r.raw.tgwRoute[id] = append(r.raw.tgwRoute[id], routes...)
+				r.raw.tgwProp[id] = append(r.raw.tgwProp[id], props...)
+			}
+		}
 		// describe-prefix-lists (items with Cidrs) and
 		// describe-managed-prefix-lists (without) share the key.
 		for _, m := range rawList(keys["PrefixLists"]) {
@@ -470,6 +508,9 @@ func (r *reader) convert() {
 	for _, t := range r.raw.rts {
 		o := &cloud.RouteTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Tags: tags(t.Tags)}
 		for _, rt := range t.Routes {
+			if rt.Origin == "EnableVgwRoutePropagation" && len(t.PropagatingVgws) > 0 {
+				continue // derived again from the gateway's VPN connections
+			}
 			if rt.DestinationCidrBlock == "" && rt.DestinationIpv6CidrBlock == "" && rt.DestinationPrefixListID == "" {
 				r.problem(t.RouteTableID, "a route without a destination: skipped")
 				continue
@@ -483,6 +524,9 @@ func (r *reader) convert() {
 		for _, a := range t.Associations {
 			o.Associations = append(o.Associations, cloud.RTAssociation{Main: a.Main, RouteTableAssociationID: a.RouteTableAssociationID,
 				RouteTableID: t.RouteTableID, SubnetID: a.SubnetID, GatewayID: a.GatewayID})
+		}
+		for _, g := range t.PropagatingVgws {
+			o.PropagatingVgws = append(o.PropagatingVgws, cloud.PropagatingVgw{GatewayID: g.GatewayID})
 		}
 		set.RouteTables = append(set.RouteTables, o)
 	}
@@ -701,6 +745,7 @@ func (r *reader) convert() {
 		}
 		set.DhcpOptions = append(set.DhcpOptions, o)
 	}
+	r.convertTransit()
 	for _, p := range r.raw.pls {
 		entries := make([]cloud.PrefixListEntry, 0, len(p.Cidrs))
 		for _, c := range p.Cidrs {
@@ -728,4 +773,164 @@ func (r *reader) convert() {
 		}
 		set.PrefixLists = append(set.PrefixLists, o)
 	}
+}
+
+// gone reports a state a describe answer still shows for a while after the
+// resource ended.
+func gone(state string) bool {
+	switch state {
+	case "deleted", "deleting", "failed", "failing", "rejected", "rejecting", "rollingBack":
+		return true
+	}
+	return false
+}
+
+// convertTransit turns the transit gateway and VPN records into vpce's.
+func (r *reader) convertTransit() {
+	set, sc := r.a.Set, r.a.Scope
+	for _, g := range r.raw.cgws {
+		if gone(g.State) {
+			continue
+		}
+		set.CustomerGateways = append(set.CustomerGateways, &cloud.CustomerGateway{CustomerGatewayID: g.CustomerGatewayID, Type: g.Type,
+			IPAddress: g.IPAddress, BgpAsn: g.BgpAsn, DeviceName: g.DeviceName, Tags: tags(g.Tags)})
+	}
+	for _, g := range r.raw.vgws {
+		if gone(g.State) {
+			continue
+		}
+		o := &cloud.VpnGateway{VpnGatewayID: g.VpnGatewayID, Type: g.Type, AvailabilityZone: g.AvailabilityZone, AmazonSideAsn: g.AmazonSideAsn, Tags: tags(g.Tags)}
+		for _, a := range g.VpcAttachments {
+			if a.State == "attached" {
+				o.VpcAttachments = append(o.VpcAttachments, cloud.IGWAttachment{VpcID: a.VpcID, State: a.State})
+			}
+		}
+		set.VpnGateways = append(set.VpnGateways, o)
+	}
+	for _, v := range r.raw.vpns {
+		if gone(v.State) {
+			continue
+		}
+		o := &cloud.VpnConnection{VpnConnectionID: v.VpnConnectionID, Type: v.Type, CustomerGatewayID: v.CustomerGatewayID,
+			VpnGatewayID: v.VpnGatewayID, TransitGatewayID: v.TransitGatewayID, Tags: tags(v.Tags)}
+		if v.Options != nil {
+			o.Options.StaticRoutesOnly = v.Options.StaticRoutesOnly
+		}
+		for _, rt := range v.Routes {
+			p, err := netip.ParsePrefix(rt.DestinationCidrBlock)
+			if err != nil || gone(rt.State) {
+				continue
+			}
+			o.Routes = append(o.Routes, cloud.VpnStaticRoute{DestinationCidrBlock: p.Masked()})
+		}
+		set.VpnConnections = append(set.VpnConnections, o)
+	}
+	owner := map[string]string{} // gateway → its account
+	for _, g := range r.raw.tgws {
+		owner[g.TransitGatewayID] = g.OwnerID
+		if gone(g.State) {
+			continue
+		}
+		if g.OwnerID == "" {
+			g.OwnerID = sc.Account
+		}
+		set.TransitGateways = append(set.TransitGateways, &cloud.TransitGateway{TransitGatewayID: g.TransitGatewayID, TransitGatewayArn: g.TransitGatewayArn,
+			OwnerID: g.OwnerID, Description: g.Description, CreationTime: cloud.Timestamp(parseTime(g.CreationTime)), Tags: tags(g.Tags),
+			Options: cloud.TransitGatewayOptions{AmazonSideAsn: g.Options.AmazonSideAsn, AutoAcceptSharedAttachments: or(g.Options.AutoAcceptSharedAttachments, "disable"),
+				DefaultRouteTableAssociation: or(g.Options.DefaultRouteTableAssociation, "enable"), AssociationDefaultRouteTableID: g.Options.AssociationDefaultRouteTableID,
+				DefaultRouteTablePropagation: or(g.Options.DefaultRouteTablePropagation, "enable"), PropagationDefaultRouteTableID: g.Options.PropagationDefaultRouteTableID,
+				VpnEcmpSupport: or(g.Options.VpnEcmpSupport, "enable"), DNSSupport: or(g.Options.DNSSupport, "enable"),
+				SecurityGroupReferencingSupport: "disable", MulticastSupport: "disable"}})
+	}
+	assoc := map[string]string{} // attachment → route table
+	for _, a := range r.raw.tgwAtts {
+		if a.TransitGatewayOwnerID != "" {
+			owner[a.TransitGatewayID] = a.TransitGatewayOwnerID
+		}
+		if a.Association != nil && a.Association.State != "disassociated" {
+			assoc[a.TransitGatewayAttachmentID] = a.Association.TransitGatewayRouteTableID
+		}
+	}
+	// An attachment's interfaces are the transit_gateway interfaces AWS
+	// describes as "Network Interface for Transit Gateway Attachment <ID>".
+	enis := map[string]map[string]string{}
+	for _, e := range r.raw.enis {
+		if e.InterfaceType != cloud.InterfaceTypeTransitGateway {
+			continue
+		}
+		id := tgwAttachInText.FindString(e.Description)
+		if enis[id] == nil {
+			enis[id] = map[string]string{}
+		}
+		enis[id][e.SubnetID] = e.NetworkInterfaceID
+	}
+	for _, a := range r.raw.tgwVpc {
+		if gone(a.State) {
+			continue
+		}
+		o := &cloud.TransitGatewayVpcAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID, TransitGatewayID: a.TransitGatewayID,
+			VpcID: a.VpcID, VpcOwnerID: or(a.VpcOwnerID, sc.Account), SubnetIDs: a.SubnetIDs, CreationTime: cloud.Timestamp(parseTime(a.CreationTime)),
+			Tags: tags(a.Tags), ENIs: enis[a.TransitGatewayAttachmentID],
+			Options: cloud.TGWVpcAttachmentOptions{DNSSupport: "enable", SecurityGroupReferencingSupport: "enable", Ipv6Support: "disable", ApplianceModeSupport: "disable"}}
+		if o.ENIs == nil {
+			o.ENIs = map[string]string{}
+		}
+		if a.State == "pendingAcceptance" {
+			o.Acceptance = a.State
+		}
+		if own := owner[a.TransitGatewayID]; own != "" && own != sc.Account {
+			o.TGWOwner = own
+		}
+		set.TGWAttachments = append(set.TGWAttachments, o)
+	}
+	for _, a := range r.raw.tgwAtts {
+		if a.ResourceType != "vpn" || gone(a.State) || (a.TransitGatewayOwnerID != "" && a.TransitGatewayOwnerID != sc.Account) {
+			continue
+		}
+		set.TGWAttachments = append(set.TGWAttachments, &cloud.TransitGatewayVpcAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID,
+			TransitGatewayID: a.TransitGatewayID, VpnConnectionID: a.ResourceID, VpcOwnerID: sc.Account, ENIs: map[string]string{},
+			CreationTime: cloud.Timestamp(parseTime(a.CreationTime)), Tags: tags(a.Tags)})
+	}
+	for _, t := range r.raw.tgwRTs {
+		if gone(t.State) {
+			continue
+		}
+		o := &cloud.TransitGatewayRouteTable{TransitGatewayRouteTableID: t.TransitGatewayRouteTableID, TransitGatewayID: t.TransitGatewayID,
+			DefaultAssociationRouteTable: t.DefaultAssociationRouteTable, DefaultPropagationRouteTable: t.DefaultPropagationRouteTable,
+			CreationTime: cloud.Timestamp(parseTime(t.CreationTime)), Tags: tags(t.Tags)}
+		for _, id := range slices.Sorted(maps.Keys(assoc)) {
+			if assoc[id] == o.TransitGatewayRouteTableID {
+				o.Associations = append(o.Associations, id)
+			}
+		}
+		for _, p := range r.raw.tgwProp[o.TransitGatewayRouteTableID] {
+			if p.State == "enabled" || p.State == "enabling" {
+				o.Propagations = append(o.Propagations, p.TransitGatewayAttachmentID)
+			}
+		}
+		for _, rt := range r.raw.tgwRoute[o.TransitGatewayRouteTableID] {
+			p, err := netip.ParsePrefix(rt.DestinationCidrBlock)
+			if err != nil || rt.Type != "static" {
+				continue // propagated routes follow from the propagations
+			}
+			x := cloud.TGWStaticRoute{Cidr: p.Masked(), Blackhole: len(rt.TransitGatewayAttachments) == 0}
+			if !x.Blackhole {
+				x.Attachment = rt.TransitGatewayAttachments[0].TransitGatewayAttachmentID
+			}
+			o.Routes = append(o.Routes, x)
+		}
+		if _, ok := r.raw.tgwRoute[o.TransitGatewayRouteTableID]; !ok {
+			r.warns = append(r.warns, Warning{r.raw.whereIdx[o.TransitGatewayRouteTableID], fmt.Sprintf("%s has no routes file (search-transit-gateway-routes): its static routes are not imported", o.TransitGatewayRouteTableID)})
+		}
+		set.TGWRouteTables = append(set.TGWRouteTables, o)
+	}
+}
+
+var tgwAttachInText = regexp.MustCompile(`tgw-attach-[0-9a-f]+`)
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -98,12 +98,13 @@ type rtAssoc struct {
 }
 
 type routeTable struct {
-	RouteTableID string    `json:"RouteTableId"`
-	VpcID        string    `json:"VpcId"`
-	OwnerID      string    `json:"OwnerId,omitempty"`
-	Routes       []route   `json:"Routes"`
-	Associations []rtAssoc `json:"Associations"`
-	Tags         []tag     `json:"Tags,omitempty"`
+	RouteTableID    string           `json:"RouteTableId"`
+	VpcID           string           `json:"VpcId"`
+	OwnerID         string           `json:"OwnerId,omitempty"`
+	Routes          []route          `json:"Routes"`
+	Associations    []rtAssoc        `json:"Associations"`
+	PropagatingVgws []propagatingVgw `json:"PropagatingVgws"`
+	Tags            []tag            `json:"Tags,omitempty"`
 }
 
 type ipRange struct {
@@ -416,4 +417,142 @@ type managedPrefixList struct {
 type plEntry struct {
 	Cidr        string `json:"Cidr"`
 	Description string `json:"Description,omitempty"`
+}
+
+// Transit gateways: describe-transit-gateways, describe-transit-gateway-
+// vpc-attachments, describe-transit-gateway-attachments (VPN attachments
+// and associations), describe-transit-gateway-route-tables, and per route
+// table search-transit-gateway-routes and
+// get-transit-gateway-route-table-propagations (files named after the
+// table's tgw-rtb- ID).
+
+type transitGateway struct {
+	TransitGatewayID  string     `json:"TransitGatewayId"`
+	TransitGatewayArn string     `json:"TransitGatewayArn,omitempty"`
+	State             string     `json:"State,omitempty"`
+	OwnerID           string     `json:"OwnerId,omitempty"`
+	Description       string     `json:"Description,omitempty"`
+	CreationTime      string     `json:"CreationTime,omitempty"`
+	Options           tgwOptions `json:"Options"`
+	Tags              []tag      `json:"Tags,omitempty"`
+}
+
+type tgwOptions struct {
+	AmazonSideAsn                  int64  `json:"AmazonSideAsn"`
+	AutoAcceptSharedAttachments    string `json:"AutoAcceptSharedAttachments,omitempty"`
+	DefaultRouteTableAssociation   string `json:"DefaultRouteTableAssociation,omitempty"`
+	AssociationDefaultRouteTableID string `json:"AssociationDefaultRouteTableId,omitempty"`
+	DefaultRouteTablePropagation   string `json:"DefaultRouteTablePropagation,omitempty"`
+	PropagationDefaultRouteTableID string `json:"PropagationDefaultRouteTableId,omitempty"`
+	VpnEcmpSupport                 string `json:"VpnEcmpSupport,omitempty"`
+	DNSSupport                     string `json:"DnsSupport,omitempty"`
+}
+
+type tgwVpcAttachment struct {
+	TransitGatewayAttachmentID string   `json:"TransitGatewayAttachmentId"`
+	TransitGatewayID           string   `json:"TransitGatewayId"`
+	VpcID                      string   `json:"VpcId"`
+	VpcOwnerID                 string   `json:"VpcOwnerId,omitempty"`
+	State                      string   `json:"State,omitempty"`
+	SubnetIDs                  []string `json:"SubnetIds"`
+	CreationTime               string   `json:"CreationTime,omitempty"`
+	Tags                       []tag    `json:"Tags,omitempty"`
+}
+
+type tgwAttachment struct {
+	TransitGatewayAttachmentID string          `json:"TransitGatewayAttachmentId"`
+	TransitGatewayID           string          `json:"TransitGatewayId"`
+	TransitGatewayOwnerID      string          `json:"TransitGatewayOwnerId,omitempty"`
+	ResourceOwnerID            string          `json:"ResourceOwnerId,omitempty"`
+	ResourceType               string          `json:"ResourceType"`
+	ResourceID                 string          `json:"ResourceId"`
+	State                      string          `json:"State,omitempty"`
+	Association                *tgwAssociation `json:"Association,omitempty"`
+	CreationTime               string          `json:"CreationTime,omitempty"`
+	Tags                       []tag           `json:"Tags,omitempty"`
+}
+
+type tgwAssociation struct {
+	TransitGatewayRouteTableID string `json:"TransitGatewayRouteTableId"`
+	State                      string `json:"State,omitempty"`
+}
+
+type tgwRouteTable struct {
+	TransitGatewayRouteTableID   string `json:"TransitGatewayRouteTableId"`
+	TransitGatewayID             string `json:"TransitGatewayId"`
+	State                        string `json:"State,omitempty"`
+	DefaultAssociationRouteTable bool   `json:"DefaultAssociationRouteTable"`
+	DefaultPropagationRouteTable bool   `json:"DefaultPropagationRouteTable"`
+	CreationTime                 string `json:"CreationTime,omitempty"`
+	Tags                         []tag  `json:"Tags,omitempty"`
+}
+
+type tgwRoute struct {
+	DestinationCidrBlock      string               `json:"DestinationCidrBlock"`
+	TransitGatewayAttachments []tgwRouteAttachment `json:"TransitGatewayAttachments,omitempty"`
+	Type                      string               `json:"Type"`
+	State                     string               `json:"State"`
+}
+
+type tgwRouteAttachment struct {
+	ResourceID                 string `json:"ResourceId,omitempty"`
+	TransitGatewayAttachmentID string `json:"TransitGatewayAttachmentId"`
+	ResourceType               string `json:"ResourceType,omitempty"`
+}
+
+type tgwPropagation struct {
+	TransitGatewayAttachmentID string `json:"TransitGatewayAttachmentId"`
+	ResourceID                 string `json:"ResourceId,omitempty"`
+	ResourceType               string `json:"ResourceType,omitempty"`
+	State                      string `json:"State"`
+}
+
+// VPN: describe-customer-gateways, describe-vpn-gateways,
+// describe-vpn-connections.
+
+type customerGateway struct {
+	CustomerGatewayID string `json:"CustomerGatewayId"`
+	BgpAsn            string `json:"BgpAsn,omitempty"`
+	IPAddress         string `json:"IpAddress,omitempty"`
+	Type              string `json:"Type"`
+	State             string `json:"State,omitempty"`
+	DeviceName        string `json:"DeviceName,omitempty"`
+	Tags              []tag  `json:"Tags,omitempty"`
+}
+
+type vpnGateway struct {
+	VpnGatewayID     string          `json:"VpnGatewayId"`
+	State            string          `json:"State,omitempty"`
+	Type             string          `json:"Type"`
+	AvailabilityZone string          `json:"AvailabilityZone,omitempty"`
+	VpcAttachments   []igwAttachment `json:"VpcAttachments"`
+	AmazonSideAsn    int64           `json:"AmazonSideAsn,omitempty"`
+	Tags             []tag           `json:"Tags,omitempty"`
+}
+
+type vpnConnection struct {
+	VpnConnectionID   string      `json:"VpnConnectionId"`
+	CustomerGatewayID string      `json:"CustomerGatewayId"`
+	VpnGatewayID      string      `json:"VpnGatewayId,omitempty"`
+	TransitGatewayID  string      `json:"TransitGatewayId,omitempty"`
+	Type              string      `json:"Type"`
+	State             string      `json:"State,omitempty"`
+	Category          string      `json:"Category,omitempty"`
+	Options           *vpnOptions `json:"Options,omitempty"`
+	Routes            []vpnRoute  `json:"Routes,omitempty"`
+	Tags              []tag       `json:"Tags,omitempty"`
+}
+
+type vpnOptions struct {
+	StaticRoutesOnly bool `json:"StaticRoutesOnly"`
+}
+
+type vpnRoute struct {
+	DestinationCidrBlock string `json:"DestinationCidrBlock"`
+	Source               string `json:"Source,omitempty"`
+	State                string `json:"State,omitempty"`
+}
+
+type propagatingVgw struct {
+	GatewayID string `json:"GatewayId"`
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/vpce/vpce/internal/cloud"
 )
@@ -33,6 +34,7 @@ func Write(dir string, snap *cloud.Snapshot) (string, error) {
 		"DhcpOptions.json":                map[string]any{"DhcpOptions": exportDhcp(snap)},
 		"Addresses.json":                  map[string]any{"Addresses": exportAddresses(snap)},
 	}
+	exportTransit(snap, files)
 	pls, mpls, entries := exportPrefixLists(snap)
 	files["PrefixLists.json"] = map[string]any{"PrefixLists": pls}
 	files["ManagedPrefixLists.json"] = map[string]any{"PrefixLists": mpls}
@@ -122,7 +124,11 @@ func exportSubnets(s *cloud.Snapshot) []subnet {
 func exportRouteTables(s *cloud.Snapshot) []routeTable {
 	out := []routeTable{}
 	for _, t := range sorted(s.RouteTables) {
-		o := routeTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Routes: []route{}, Associations: []rtAssoc{}, Tags: exportTags(t.Tags)}
+		o := routeTable{RouteTableID: t.RouteTableID, VpcID: t.VpcID, OwnerID: t.OwnerID, Routes: []route{}, Associations: []rtAssoc{}, Tags: exportTags(t.Tags),
+			PropagatingVgws: []propagatingVgw{}}
+		for _, g := range t.PropagatingVgws {
+			o.PropagatingVgws = append(o.PropagatingVgws, propagatingVgw{g.GatewayID})
+		}
 		for _, r := range t.Routes {
 			o.Routes = append(o.Routes, route{DestinationCidrBlock: r.DestinationCidrBlock, DestinationPrefixListID: r.DestinationPrefixListID, GatewayID: r.GatewayID,
 				DestinationIpv6CidrBlock: r.DestinationIpv6CidrBlock, EgressOnlyInternetGatewayID: r.EgressOnlyIGWID,
@@ -387,4 +393,90 @@ func addrText(a netip.Addr) string {
 		return ""
 	}
 	return a.String()
+}
+
+// exportTransit adds the transit gateway and VPN files: the gateways, their
+// VPC attachments, every attachment with its association, the route
+// tables, and per table its routes and propagations (files named after
+// the table, as Read expects); customer and virtual private gateways and
+// VPN connections.
+func exportTransit(s *cloud.Snapshot, files map[string]any) {
+	tgws := []transitGateway{}
+	for _, g := range sorted(s.TransitGateways) {
+		o := g.Options
+		tgws = append(tgws, transitGateway{TransitGatewayID: g.TransitGatewayID, TransitGatewayArn: g.TransitGatewayArn, State: g.State, OwnerID: g.OwnerID,
+			Description: g.Description, CreationTime: ts(g.CreationTime), Tags: exportTags(g.Tags),
+			Options: tgwOptions{AmazonSideAsn: o.AmazonSideAsn, AutoAcceptSharedAttachments: o.AutoAcceptSharedAttachments, DefaultRouteTableAssociation: o.DefaultRouteTableAssociation,
+				AssociationDefaultRouteTableID: o.AssociationDefaultRouteTableID, DefaultRouteTablePropagation: o.DefaultRouteTablePropagation,
+				PropagationDefaultRouteTableID: o.PropagationDefaultRouteTableID, VpnEcmpSupport: o.VpnEcmpSupport, DNSSupport: o.DNSSupport}})
+	}
+	vpcAtts, atts := []tgwVpcAttachment{}, []tgwAttachment{}
+	for _, a := range sorted(s.TGWAttachments) {
+		x := tgwAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID, TransitGatewayID: a.TransitGatewayID, TransitGatewayOwnerID: a.Owner(),
+			ResourceOwnerID: a.VpcOwnerID, ResourceType: a.ResourceType(), ResourceID: a.ResourceID(), State: a.State, CreationTime: ts(a.CreationTime), Tags: exportTags(a.Tags)}
+		if rt := s.TGWAssociation(a.TransitGatewayAttachmentID); rt != nil {
+			x.Association = &tgwAssociation{rt.TransitGatewayRouteTableID, "associated"}
+		}
+		atts = append(atts, x)
+		if a.VpnConnectionID == "" {
+			vpcAtts = append(vpcAtts, tgwVpcAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID, TransitGatewayID: a.TransitGatewayID, VpcID: a.VpcID,
+				VpcOwnerID: a.VpcOwnerID, State: a.State, SubnetIDs: a.SubnetIDs, CreationTime: ts(a.CreationTime), Tags: exportTags(a.Tags)})
+		}
+	}
+	rts := []tgwRouteTable{}
+	for _, t := range sorted(s.TGWRouteTables) {
+		rts = append(rts, tgwRouteTable{TransitGatewayRouteTableID: t.TransitGatewayRouteTableID, TransitGatewayID: t.TransitGatewayID, State: t.State,
+			DefaultAssociationRouteTable: t.DefaultAssociationRouteTable, DefaultPropagationRouteTable: t.DefaultPropagationRouteTable,
+			CreationTime: ts(t.CreationTime), Tags: exportTags(t.Tags)})
+		routes := []tgwRoute{}
+		for _, r := range s.TGWRoutes(t.TransitGatewayRouteTableID) {
+			x := tgwRoute{DestinationCidrBlock: r.Cidr.String(), Type: r.Type, State: r.State}
+			if r.Attachment != "" {
+				rtype := "vpc"
+				if strings.HasPrefix(r.Resource, "vpn-") {
+					rtype = "vpn"
+				}
+				x.TransitGatewayAttachments = []tgwRouteAttachment{{ResourceID: r.Resource, TransitGatewayAttachmentID: r.Attachment, ResourceType: rtype}}
+			}
+			routes = append(routes, x)
+		}
+		files["TransitGatewayRoutes-"+t.TransitGatewayRouteTableID+".json"] = map[string]any{"Routes": routes, "AdditionalRoutesAvailable": false}
+		props := []tgwPropagation{}
+		for _, id := range t.Propagations {
+			if a := s.TGWAttachments[id]; a != nil {
+				props = append(props, tgwPropagation{TransitGatewayAttachmentID: id, ResourceID: a.ResourceID(), ResourceType: a.ResourceType(), State: "enabled"})
+			}
+		}
+		files["TransitGatewayRouteTablePropagations-"+t.TransitGatewayRouteTableID+".json"] = map[string]any{"TransitGatewayRouteTablePropagations": props}
+	}
+	cgws := []customerGateway{}
+	for _, g := range sorted(s.CustomerGateways) {
+		cgws = append(cgws, customerGateway{CustomerGatewayID: g.CustomerGatewayID, BgpAsn: g.BgpAsn, IPAddress: g.IPAddress, Type: g.Type, State: "available",
+			DeviceName: g.DeviceName, Tags: exportTags(g.Tags)})
+	}
+	vgws := []vpnGateway{}
+	for _, g := range sorted(s.VpnGateways) {
+		o := vpnGateway{VpnGatewayID: g.VpnGatewayID, State: g.State, Type: g.Type, AvailabilityZone: g.AvailabilityZone, AmazonSideAsn: g.AmazonSideAsn,
+			VpcAttachments: []igwAttachment{}, Tags: exportTags(g.Tags)}
+		for _, a := range g.VpcAttachments {
+			o.VpcAttachments = append(o.VpcAttachments, igwAttachment{a.VpcID, a.State})
+		}
+		vgws = append(vgws, o)
+	}
+	vpns := []vpnConnection{}
+	for _, v := range sorted(s.VpnConnections) {
+		o := vpnConnection{VpnConnectionID: v.VpnConnectionID, CustomerGatewayID: v.CustomerGatewayID, VpnGatewayID: v.VpnGatewayID, TransitGatewayID: v.TransitGatewayID,
+			Type: v.Type, State: v.State, Category: "VPN", Options: &vpnOptions{v.Options.StaticRoutesOnly}, Routes: []vpnRoute{}, Tags: exportTags(v.Tags)}
+		for _, r := range v.Routes {
+			o.Routes = append(o.Routes, vpnRoute{r.DestinationCidrBlock.String(), "Static", r.State})
+		}
+		vpns = append(vpns, o)
+	}
+	files["TransitGateways.json"] = map[string]any{"TransitGateways": tgws}
+	files["TransitGatewayVpcAttachments.json"] = map[string]any{"TransitGatewayVpcAttachments": vpcAtts}
+	files["TransitGatewayAttachments.json"] = map[string]any{"TransitGatewayAttachments": atts}
+	files["TransitGatewayRouteTables.json"] = map[string]any{"TransitGatewayRouteTables": rts}
+	files["CustomerGateways.json"] = map[string]any{"CustomerGateways": cgws}
+	files["VpnGateways.json"] = map[string]any{"VpnGateways": vgws}
+	files["VpnConnections.json"] = map[string]any{"VpnConnections": vpns}
 }
