@@ -20,6 +20,9 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"Reservations":[{"Instances":[{"InstanceId":"i-1","State":{"Name":"stopped"},"NetworkInterfaces":[{}]}]}]}`))
 	f.Add([]byte(`{"PrefixLists":[{"PrefixListId":"pl-1","Cidrs":["x"]},{"PrefixListId":"pl-2","OwnerId":"1"}],"Entries":[1]}`))
 	f.Add([]byte(`[1,2,3]`))
+	f.Add([]byte(`{"TransitGatewayVpcAttachments":[{"TransitGatewayAttachmentId":"tgw-attach-1","State":"pendingAcceptance","SubnetIds":null}],"TransitGatewayAttachments":[{"ResourceType":"vpn","Association":{}}]}`))
+	f.Add([]byte(`{"TransitGatewayRouteTables":[{"TransitGatewayRouteTableId":"tgw-rtb-1"}],"Routes":[{"DestinationCidrBlock":"x","Type":"static","TransitGatewayAttachments":[]}]}`))
+	f.Add([]byte(`{"VpnConnections":[{"VpnConnectionId":"vpn-1","Routes":[{"DestinationCidrBlock":"10.0.0.0/8"}],"Options":null}],"VpnGateways":[{"VpcAttachments":[{}]}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		dir := filepath.Join(t.TempDir(), "111122223333", "us-east-1")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
