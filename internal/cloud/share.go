@@ -170,6 +170,21 @@ func (tx *txn) ownShare(arn string) (*ResourceShare, error) {
 	return s, nil
 }
 
+// joinedShare returns another account's share tx's account is a principal
+// of, by ARN.
+func (tx *txn) joinedShare(arn string) (*ResourceShare, error) {
+	all, err := tx.allShares()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range all {
+		if s.ARN == arn && s.principal(tx.sc.Account) != nil {
+			return s, nil
+		}
+	}
+	return nil, unknownShare(arn)
+}
+
 func (tx *txn) putShare(s *ResourceShare) error {
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -369,11 +384,16 @@ func (c *Cloud) AssociateResourceShare(ctx context.Context, sc Scope, arn string
 	})
 }
 
-// DisassociateResourceShare removes resources and principals from a share.
+// DisassociateResourceShare removes resources and principals from a
+// share; a principal may remove itself alone from another's share (leave
+// it, as Terraform's share accepter does when destroyed).
 func (c *Cloud) DisassociateResourceShare(ctx context.Context, sc Scope, arn string, resources, principals []string) ([]ShareAssociation, error) {
 	var out []ShareAssociation
 	return out, c.update(ctx, sc, func(tx *txn) error {
 		s, err := tx.ownShare(arn)
+		if apierr.HasCode(err, "UnknownResourceException") && len(resources) == 0 && slices.Equal(principals, []string{sc.Account}) {
+			s, err = tx.joinedShare(arn)
+		}
 		if err != nil {
 			return err
 		}

@@ -261,3 +261,24 @@ func TestSharedResolverRule(t *testing.T) {
 		t.Fatalf("the spoke's rules after the share was deleted = %+v", rs)
 	}
 }
+
+// TestLeaveShare: a principal removes itself from another's share (what
+// Terraform's share accepter does when destroyed) but nothing else of it.
+func TestLeaveShare(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := context.Background()
+	spoke := Scope{Account: "222222222222", Region: "us-east-1"}
+	g := mustDo[*CreateTransitGatewayOutput](t)(c.CreateTransitGateway(ctx, sc, &CreateTransitGatewayInput{})).TransitGateway
+	clk.Advance(11 * time.Second)
+	s := mustDo[*ResourceShare](t)(c.CreateResourceShare(ctx, sc, &CreateResourceShareInput{Name: "hub", ResourceArns: []string{g.TransitGatewayArn}, Principals: []string{spoke.Account, "333333333333"}}))
+	inv := mustDo[[]ShareInvitation](t)(c.GetResourceShareInvitations(ctx, spoke, nil, nil))[0]
+	mustDo[*ShareInvitation](t)(c.AcceptResourceShareInvitation(ctx, spoke, inv.ARN))
+	_, err := c.DisassociateResourceShare(ctx, spoke, s.ARN, nil, []string{"333333333333"})
+	wantCode(t, err, "UnknownResourceException")
+	_, err = c.DisassociateResourceShare(ctx, spoke, s.ARN, []string{g.TransitGatewayArn}, []string{spoke.Account})
+	wantCode(t, err, "UnknownResourceException")
+	mustDo[[]ShareAssociation](t)(c.DisassociateResourceShare(ctx, spoke, s.ARN, nil, []string{spoke.Account}))
+	if got := mustDo[[]SharedResource](t)(c.ListSharedResources(ctx, spoke, "OTHER-ACCOUNTS", "", nil)); len(got) != 0 {
+		t.Fatalf("resources after leaving = %+v", got)
+	}
+}
