@@ -6,7 +6,10 @@
 # group, an S3 gateway endpoint, the three SSM interface endpoints and a
 # dual-stack KMS endpoint; hybrid.tf: a hub VPC on a transit gateway, a
 # VPN with route propagation, a Route 53 private hosted zone, Route 53
-# Resolver inbound and outbound endpoints with a forwarding rule) with the real
+# Resolver inbound and outbound endpoints with a forwarding rule; ram.tf:
+# the transit gateway shared through RAM with a second account, which
+# accepts, attaches its VPC and routes to the hub, the hub accepting the
+# attachment) with the real
 # Terraform AWS provider against a fresh vpce serve, then plans again
 # (expecting no changes) and destroys. Needs terraform and the provider
 # (hashicorp/aws 5.100.0) in a filesystem mirror: TF_PLUGIN_MIRROR

@@ -718,7 +718,7 @@ func init() {
 		taggableKind("acl", kindACL, "network-acl", "InvalidNetworkAclID.NotFound", "networkAcl", aclID, func(a *NetworkACL) *TagSet { return &a.Tags }, nil),
 		taggableKind("igw", kindIGW, "internet-gateway", "InvalidInternetGatewayID.NotFound", "internetGateway", igwID, func(g *InternetGateway) *TagSet { return &g.Tags }, nil),
 		taggableKind("tgw", kindTGW, "transit-gateway", "InvalidTransitGatewayID.NotFound", "transitGateway", tgwID, func(g *TransitGateway) *TagSet { return &g.Tags }, func(tx *txn, g *TransitGateway) bool { return g.DeletedAt == nil }),
-		taggableKind("tgw-attach", kindTGWAttachment, "transit-gateway-attachment", "InvalidTransitGatewayAttachmentID.NotFound", "transitGatewayAttachment", tgwAttachmentID, func(a *TransitGatewayVpcAttachment) *TagSet { return &a.Tags }, func(tx *txn, a *TransitGatewayVpcAttachment) bool { return a.DeletedAt == nil }),
+		tgwAttachmentTaggable(),
 		taggableKind("tgw-rtb", kindTGWRouteTable, "transit-gateway-route-table", "InvalidRouteTableID.NotFound", "transitGatewayRouteTable", tgwRouteTableID, func(rt *TransitGatewayRouteTable) *TagSet { return &rt.Tags }, nil),
 		taggableKind("cgw", kindCGW, "customer-gateway", "InvalidCustomerGatewayID.NotFound", "customerGateway", cgwID, func(g *CustomerGateway) *TagSet { return &g.Tags }, nil),
 		taggableKind("vgw", kindVGW, "vpn-gateway", "InvalidVpnGatewayID.NotFound", "vpnGateway", vgwID, func(g *VpnGateway) *TagSet { return &g.Tags }, nil),

@@ -561,6 +561,47 @@ func (c *Cloud) ListSharedResources(ctx context.Context, sc Scope, owner, resour
 	})
 }
 
+// SharePermission is the AWS managed permission a share grants on one of
+// its resource types (vpce grants each type's default permission).
+type SharePermission struct {
+	ARN          string
+	Name         string
+	ResourceType string
+	Created      time.Time
+}
+
+// defaultPermissions names AWS's default managed permission of each
+// resource type vpce shares.
+var defaultPermissions = map[string]string{
+	"ec2:TransitGateway":           "AWSRAMDefaultPermissionTransitGateway",
+	"route53resolver:ResolverRule": "AWSRAMDefaultPermissionResolverRule",
+}
+
+// ListResourceSharePermissions lists the permissions of a share: the
+// default one of each type of resource it holds.
+func (c *Cloud) ListResourceSharePermissions(ctx context.Context, sc Scope, arn string) ([]SharePermission, error) {
+	var out []SharePermission
+	return out, c.view(ctx, sc, func(tx *txn) error {
+		s, err := tx.ownShare(arn)
+		if apierr.HasCode(err, "UnknownResourceException") {
+			s, err = tx.joinedShare(arn)
+		}
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, r := range s.Resources {
+			name := defaultPermissions[r.Type]
+			if r.Status != AssocAssociated || name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			out = append(out, SharePermission{ARN: "arn:aws:ram::aws:permission/" + name, Name: name, ResourceType: r.Type, Created: s.Created})
+		}
+		return nil
+	})
+}
+
 // sharedOwner returns the account that shares a resource (by ARN suffix
 // type/id) with tx's account — through an active share whose invitation
 // the account accepted — or "" when none does.

@@ -174,6 +174,18 @@ func TestSharedTransitGateway(t *testing.T) {
 			t.Fatalf("home of %s = %v", who.Account, home.Scope)
 		}
 	}
+	// Tags on the attachment from either side (CreateTags finds tgw-attach-
+	// IDs before tgw- ones), seen by both.
+	mustDo[*Return](t)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{a.TransitGatewayAttachmentID}, Tags: []Tag{{"Name", "spoke"}}}))
+	mustDo[*Return](t)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{a.TransitGatewayAttachmentID}, Tags: []Tag{{"team", "net"}}}))
+	for _, who := range []Scope{sc, spoke} {
+		d := mustDo[*DescribeTagsOutput](t)(c.DescribeTags(ctx, who, &DescribeTagsInput{Filters: []Filter{{Name: "resource-id", Values: []string{a.TransitGatewayAttachmentID}}}}))
+		if len(d.Tags) != 2 {
+			t.Fatalf("tags of the attachment as %s = %+v", who.Account, d.Tags)
+		}
+	}
+	_, err = c.CreateTags(ctx, Scope{Account: "333333333333", Region: "us-east-1"}, &CreateTagsInput{Resources: []string{a.TransitGatewayAttachmentID}, Tags: []Tag{{"x", "y"}}})
+	wantCode(t, err, "InvalidTransitGatewayAttachmentID.NotFound")
 	// The spoke deletes its attachment: interfaces gone, the route a
 	// blackhole, the gateway's table empty.
 	mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.DeleteTransitGatewayVpcAttachment(ctx, spoke, &DeleteTransitGatewayVpcAttachmentInput{a.TransitGatewayAttachmentID}))
@@ -281,4 +293,20 @@ func TestLeaveShare(t *testing.T) {
 	if got := mustDo[[]SharedResource](t)(c.ListSharedResources(ctx, spoke, "OTHER-ACCOUNTS", "", nil)); len(got) != 0 {
 		t.Fatalf("resources after leaving = %+v", got)
 	}
+}
+
+// TestSharePermissions: a share lists the default managed permission of
+// each resource type it holds, as Terraform reads it.
+func TestSharePermissions(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := context.Background()
+	g := mustDo[*CreateTransitGatewayOutput](t)(c.CreateTransitGateway(ctx, sc, &CreateTransitGatewayInput{})).TransitGateway
+	clk.Advance(11 * time.Second)
+	s := mustDo[*ResourceShare](t)(c.CreateResourceShare(ctx, sc, &CreateResourceShareInput{Name: "hub", ResourceArns: []string{g.TransitGatewayArn}}))
+	ps := mustDo[[]SharePermission](t)(c.ListResourceSharePermissions(ctx, sc, s.ARN))
+	if len(ps) != 1 || ps[0].ARN != "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionTransitGateway" || ps[0].ResourceType != "ec2:TransitGateway" {
+		t.Fatalf("permissions = %+v", ps)
+	}
+	_, err := c.ListResourceSharePermissions(ctx, Scope{Account: "222222222222", Region: "us-east-1"}, s.ARN)
+	wantCode(t, err, "UnknownResourceException")
 }

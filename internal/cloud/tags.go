@@ -153,16 +153,23 @@ func taggableKind[T any](prefix, kind, resourceType, notFound, noun string, id f
 
 var taggables []taggable
 
+// findTaggable finds the kind an ID names by its longest matching prefix
+// (tgw-attach- before tgw-).
 func findTaggable(id string) (taggable, error) {
-	for _, t := range taggables {
-		if strings.HasPrefix(id, t.prefix+"-") {
-			if err := checkID(id, t.prefix, "InvalidID"); err != nil {
-				return t, apierr.New("InvalidID", "The ID '%s' is not valid", id)
-			}
-			return t, nil
+	best := -1
+	for i, t := range taggables {
+		if strings.HasPrefix(id, t.prefix+"-") && (best < 0 || len(t.prefix) > len(taggables[best].prefix)) {
+			best = i
 		}
 	}
-	return taggable{}, apierr.New("InvalidID", "The ID '%s' is not valid", id)
+	if best < 0 {
+		return taggable{}, apierr.New("InvalidID", "The ID '%s' is not valid", id)
+	}
+	t := taggables[best]
+	if err := checkID(id, t.prefix, "InvalidID"); err != nil {
+		return t, apierr.New("InvalidID", "The ID '%s' is not valid", id)
+	}
+	return t, nil
 }
 
 // CreateTagsInput is the input of CreateTags.

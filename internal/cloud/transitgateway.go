@@ -954,6 +954,43 @@ func (tx *txn) unrouteAttachmentTxn(a *TransitGatewayVpcAttachment) error {
 	return nil
 }
 
+// tgwAttachmentTaggable tags attachments on either side: the gateway's
+// owner, and the owner of a VPC attached to a gateway of another account
+// (one tag set, which both see).
+func tgwAttachmentTaggable() taggable {
+	return taggable{
+		prefix: "tgw-attach", kind: kindTGWAttachment, resourceType: "transit-gateway-attachment",
+		notFound: "InvalidTransitGatewayAttachmentID.NotFound", noun: "transitGatewayAttachment",
+		get: func(tx *txn, id string) (any, *TagSet, error) {
+			a, _, err := tx.tgwAttachmentAny(id)
+			if err != nil {
+				return nil, nil, err
+			}
+			return a, &a.Tags, nil
+		},
+		save: func(tx *txn, id string, obj any) error {
+			_, otx, err := tx.tgwAttachmentAny(id)
+			if err != nil {
+				return err
+			}
+			return putObj(otx, kindTGWAttachment, id, obj)
+		},
+		all: func(tx *txn) ([]taggedObject, error) {
+			atts, _, err := tx.listTGWAttachments(context.Background(), &DescribeTransitGatewayVpcAttachmentsInput{})
+			if err != nil {
+				return nil, err
+			}
+			var out []taggedObject
+			for _, a := range atts {
+				if a.DeletedAt == nil {
+					out = append(out, taggedObject{a.TransitGatewayAttachmentID, a.Tags})
+				}
+			}
+			return out, nil
+		},
+	}
+}
+
 // dropAttachmentENIs deletes an attachment's interfaces (tx acts in the
 // VPC owner's account).
 func (tx *txn) dropAttachmentENIs(a *TransitGatewayVpcAttachment) error {

@@ -280,6 +280,24 @@ var actions = map[string]action{
 		}
 		return map[string]any{"resourceShareInvitation": invitationOut(i), "clientToken": in.ClientToken}, nil
 	}),
+	"/listresourcesharepermissions": post(func(ctx context.Context, c *cloud.Cloud, sc cloud.Scope, in *struct {
+		ResourceShareArn string `json:"resourceShareArn"`
+	}) (any, error) {
+		if err := required("resourceShareArn", in.ResourceShareArn); err != nil {
+			return nil, err
+		}
+		ps, err := c.ListResourceSharePermissions(ctx, sc, in.ResourceShareArn)
+		if err != nil {
+			return nil, err
+		}
+		out := []any{}
+		for _, p := range ps {
+			out = append(out, map[string]any{"arn": p.ARN, "version": "1", "defaultVersion": true, "name": p.Name, "resourceType": p.ResourceType,
+				"status": "ATTACHABLE", "creationTime": epoch(p.Created), "lastUpdatedTime": epoch(p.Created), "isResourceTypeDefault": true,
+				"permissionType": "AWS_MANAGED", "featureSet": "STANDARD"})
+		}
+		return map[string]any{"permissions": out}, nil
+	}),
 	"/listresources": post(func(ctx context.Context, c *cloud.Cloud, sc cloud.Scope, in *struct {
 		ResourceOwner     string   `json:"resourceOwner"`
 		ResourceType      string   `json:"resourceType"`

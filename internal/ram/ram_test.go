@@ -102,6 +102,10 @@ func TestProtocol(t *testing.T) {
 	if as := out["resourceShareAssociations"].([]any); len(as) != 1 || as[0].(map[string]any)["status"] != "ASSOCIATED" {
 		t.Fatalf("associations = %v", out)
 	}
+	_, out, _ = call(t, h, "POST", "/listresourcesharepermissions", owner.Account, `{"resourceShareArn":"`+arn+`"}`)
+	if ps := out["permissions"].([]any); len(ps) != 0 {
+		t.Errorf("permissions of a share without resources = %v", ps)
+	}
 	status, out, _ = call(t, h, "DELETE", "/deleteresourceshare?resourceShareArn="+arn, other.Account, ``)
 	if status != 400 {
 		t.Errorf("the principal deleted the owner's share: %d %v", status, out)

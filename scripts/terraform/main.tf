@@ -29,6 +29,7 @@ provider "aws" {
     sts             = var.endpoint
     route53         = var.endpoint
     route53resolver = var.endpoint
+    ram             = var.endpoint
   }
 }
 
