@@ -443,7 +443,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	defer cw.done()
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
-	defer func() { p.cfg.Meter.carry(t.scope(), t.path, c.Service, body.n, cw.n) }()
+	defer func() { p.cfg.Meter.carry(t.scope(), t.path, c.Service, body.n+cw.in, cw.n) }()
 	switch {
 	case c.Service == "s3" && c.Op == "GetBucketPolicy":
 		p.getBucketPolicy(cw, c, bucket)
@@ -775,7 +775,8 @@ func (w *statusWriter) Flush() {
 
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	n  int64
+	in int64 // bytes from the client after a protocol switch
 	// The write deadline is pushed idle ahead as the answer goes out (a
 	// client that stops reading ends it), and cleared when it is done:
 	// the server keeps a connection's write deadline across requests.
@@ -791,6 +792,13 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 	w.n += int64(n)
 	return n, err
 }
+
+// Unwrap lets http.ResponseController reach the connection (a protocol
+// upgrade hijacks it).
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// spliced meters a switched connection's bytes.
+func (w *countingWriter) spliced(in, out int64) { w.n += out; w.in += in }
 
 func (w *countingWriter) done() {
 	if !w.last.IsZero() {

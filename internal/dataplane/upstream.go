@@ -148,8 +148,8 @@ func removeHop(h http.Header) {
 var errNoResponse = errors.New("upstream closed the connection before answering")
 
 // exchange writes out on c and reads the response head. Interim (1xx)
-// answers are skipped (no Upgrade travels, so none switches protocols).
-func exchange(c *upConn, out *http.Request) (*http.Response, error) {
+// answers are skipped, but 101 Switching Protocols answers an upgrade.
+func exchange(c *upConn, out *http.Request, upgrade bool) (*http.Response, error) {
 	if err := out.Write(c.bw); err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func exchange(c *upConn, out *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if resp.StatusCode >= 200 {
+		if resp.StatusCode >= 200 || (upgrade && resp.StatusCode == http.StatusSwitchingProtocols) {
 			return resp, nil
 		}
 	}
@@ -204,6 +204,11 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		Host:       host,
 	}
 	removeHop(out.Header)
+	upgrade := isUpgrade(r.Header)
+	if upgrade {
+		// The handshake's own hop-by-hop headers travel (RFC 9110 7.8).
+		out.Header["Connection"], out.Header["Upgrade"] = []string{"Upgrade"}, r.Header["Upgrade"]
+	}
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = []string{""} // none added
 	}
@@ -222,7 +227,7 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		}
 		c.c.progress.last = time.Time{} // the idle deadline starts now
 		stop := context.AfterFunc(ctx, c.c.abort)
-		resp, err = exchange(c, out)
+		resp, err = exchange(c, out, upgrade)
 		if !stop() {
 			err = cmpErr(err, ctx.Err())
 		}
@@ -233,6 +238,9 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		if !(errors.Is(err, errNoResponse) && reused && out.Body == nil && idempotent(out.Method) && attempt == 0) {
 			return err
 		}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		return splice(w, resp, c)
 	}
 	h := w.Header()
 	for k, v := range resp.Header {
@@ -266,3 +274,83 @@ func cmpErr(err, ctxErr error) error {
 
 // writerOnly hides ReadFrom, so that io.CopyBuffer uses the pooled buffer.
 type writerOnly struct{ io.Writer }
+
+// isUpgrade reports a request to switch protocols (a WebSocket handshake,
+// as Session Manager's data channel on ssmmessages opens).
+func isUpgrade(h http.Header) bool {
+	if h.Get("Upgrade") == "" {
+		return false
+	}
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(textproto.TrimString(f), "upgrade") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splicer is a response writer that meters the bytes of a switched
+// connection.
+type splicer interface{ spliced(in, out int64) }
+
+// splice hands the client's connection the upstream's 101 answer, then
+// copies bytes both ways until either side closes: the path and the
+// request were decided before the handshake went out. A switched
+// connection has no idle limit (a session may be quiet for long).
+func splice(w http.ResponseWriter, resp *http.Response, c *upConn) error {
+	cc, rw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		c.close()
+		return fmt.Errorf("the client's connection cannot switch protocols: %w", err)
+	}
+	head := &http.Response{StatusCode: http.StatusSwitchingProtocols, ProtoMajor: 1, ProtoMinor: 1, Header: resp.Header}
+	if err := head.Write(rw.Writer); err != nil || rw.Flush() != nil {
+		cc.Close()
+		c.close()
+		return nil
+	}
+	up := c.c.Conn
+	up.SetDeadline(time.Time{})
+	cc.SetDeadline(time.Time{})
+	fromUp := io.MultiReader(buffered(c.br), up)
+	fromClient := io.MultiReader(buffered(rw.Reader), cc)
+	var in, out int64
+	done := make(chan struct{})
+	go func() {
+		in, _ = io.Copy(up, fromClient)
+		closeWrite(up)
+		close(done)
+	}()
+	out, _ = io.Copy(cc, fromUp)
+	closeWrite(cc)
+	<-done
+	cc.Close()
+	up.Close()
+	c.c, c.used = nil, time.Time{}
+	c.br.Reset(nil)
+	c.bw.Reset(nil)
+	connBufs.Put(c)
+	if m, ok := w.(splicer); ok {
+		m.spliced(in, out)
+	}
+	return nil
+}
+
+// buffered returns what a reader already holds, copied.
+func buffered(br *bufio.Reader) io.Reader {
+	b, _ := br.Peek(br.Buffered())
+	return strings.NewReader(string(b))
+}
+
+// closeWrite half-closes a connection where it can (TCP, TLS), so the
+// other side sees the end of one direction while the other drains;
+// else it closes it.
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+		return
+	}
+	c.Close()
+}
