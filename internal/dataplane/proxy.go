@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -142,7 +143,7 @@ func (p *Proxy) proxyKey(password string) (string, bool) {
 	return id, known && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
 }
 
-const howToName = `name the source in the proxy URL: HTTPS_PROXY=http://i-0123456789abcdef0:x@127.0.0.1:4580 (an instance or eni- interface), or run the command with "vpce exec --instance i-… -- CMD"`
+const howToName = `name the source in the proxy URL: HTTPS_PROXY=http://i-0123456789abcdef0:x@127.0.0.1:4580 (an instance, an eni- interface, or an address on premises behind a VPN connection), or run the command with "vpce exec --instance i-… -- CMD" (or --eni, --from ADDRESS)`
 
 // locate finds the account and region that hold a source, and the
 // snapshot and analyzer of that scope as they are now.
@@ -169,7 +170,7 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 		if err != nil {
 			return nil, err
 		}
-		if home := snap.Home(); home.Instances[src] == nil && home.NetworkInterfaces[src] == nil {
+		if !holds(snap.Home(), src) {
 			continue
 		}
 		p.mu.Lock()
@@ -190,6 +191,24 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 		return a, nil
 	}
 	return nil, nil
+}
+
+// holds reports whether a source is the account's: one of its instances
+// or interfaces, or an address on premises behind one of its VPN
+// connections.
+func holds(s *cloud.Snapshot, src string) bool {
+	if a, err := netip.ParseAddr(src); err == nil {
+		return s.OnPremises(a) != nil
+	}
+	return s.Instances[src] != nil || s.NetworkInterfaces[src] != nil
+}
+
+// validSource reports whether a proxy user name can name a source.
+func validSource(src string) bool {
+	if _, err := netip.ParseAddr(src); err == nil {
+		return true
+	}
+	return strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")
 }
 
 // keyAccount is the account a key acts in: a 12-digit key is the
@@ -217,7 +236,7 @@ type tunnel struct {
 // CA), an absolute-form request is carried as is.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	src, password := sourceOf(r)
-	if src == "" || !(strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")) {
+	if src == "" || !validSource(src) {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce: the user name is the source instance or interface"`)
 		refuse(w, http.StatusProxyAuthRequired, "NO_SOURCE", howToName)
 		return
@@ -243,7 +262,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if a == nil {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="vpce"`)
-		refuse(w, http.StatusProxyAuthRequired, "UNKNOWN_SOURCE", fmt.Sprintf("%s is no instance or interface in any account: %s", src, howToName))
+		refuse(w, http.StatusProxyAuthRequired, "UNKNOWN_SOURCE", fmt.Sprintf("%s is no instance, interface or address on premises (inside a static route of a VPN connection) in any account: %s", src, howToName))
 		return
 	}
 	host, port, err := hostPort(r)

@@ -23,7 +23,9 @@ type actionOn struct{ Action, Resource string }
 
 // s3Host reports whether a host is an S3 name and the bucket its name
 // carries (virtual-hosted style): bucket.s3.us-east-1.amazonaws.com,
-// bucket.s3.amazonaws.com, bucket.s3-fips.…, bucket.vpce-….s3.….vpce.amazonaws.com.
+// bucket.s3.amazonaws.com, bucket.s3-fips.…, and an interface endpoint's
+// bucket.vpce-….s3.….vpce.amazonaws.com (path style) or
+// name.bucket.vpce-….s3.….vpce.amazonaws.com.
 func s3Host(host string) (bucket string, ok bool) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if !strings.HasSuffix(host, ".amazonaws.com") {
@@ -33,6 +35,12 @@ func s3Host(host string) (bucket string, ok bool) {
 	for i, l := range labels {
 		switch {
 		case strings.HasPrefix(l, "vpce-") && i+1 < len(labels) && labels[i+1] == "s3":
+			// An interface endpoint's name: bucket.vpce-… (path style, the
+			// endpoint URL clients are given) or b.bucket.vpce-…
+			// (virtual-hosted); accesspoint. and control. name other APIs.
+			if i > 0 && labels[i-1] == "bucket" {
+				return strings.Join(labels[:i-1], "."), true
+			}
 			return strings.Join(labels[:i], "."), true
 		case l == "s3" || strings.HasPrefix(l, "s3-"):
 			return strings.Join(labels[:i], "."), true

@@ -46,6 +46,10 @@ func TestClassifyS3(t *testing.T) {
 		{"GET", "s3.us-east-1.amazonaws.com", "/reports/public/../secret", nil, "GetObject", "s3:GetObject arn:aws:s3:::reports/public/../secret"},
 		{"GET", "s3.us-east-1.amazonaws.com", "/reports/a%2Fb", nil, "GetObject", "s3:GetObject arn:aws:s3:::reports/a/b"},
 		{"GET", "reports.vpce-0123456789abcdef0-abcdefgh.s3.us-east-1.vpce.amazonaws.com", "/k", nil, "GetObject", "s3:GetObject arn:aws:s3:::reports/k"},
+		// The endpoint URL an S3 interface endpoint gives clients
+		// (bucket.vpce-…): path style, and virtual-hosted under it.
+		{"GET", "bucket.vpce-0123456789abcdef0-abcdefgh.s3.us-east-1.vpce.amazonaws.com", "/reports/k", nil, "GetObject", "s3:GetObject arn:aws:s3:::reports/k"},
+		{"GET", "reports.bucket.vpce-0123456789abcdef0-abcdefgh.s3.us-east-1.vpce.amazonaws.com", "/k", nil, "GetObject", "s3:GetObject arn:aws:s3:::reports/k"},
 		{"GET", "my.dotted.bucket.s3.us-east-1.amazonaws.com", "/k", nil, "GetObject", "s3:GetObject arn:aws:s3:::my.dotted.bucket/k"},
 	} {
 		u, err := url.Parse("https://" + tc.host + tc.target)

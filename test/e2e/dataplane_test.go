@@ -33,7 +33,11 @@ import (
 // stdout+stderr and the exit status.
 func vexec(t *testing.T, s *server, account, src string, args ...string) (string, int) {
 	t.Helper()
-	all := append([]string{"exec", "--instance", src, "--endpoint-url", s.url, "--"}, args...)
+	flag := "--instance"
+	if net.ParseIP(src) != nil {
+		flag = "--from" // an address on premises
+	}
+	all := append([]string{"exec", flag, src, "--endpoint-url", s.url, "--"}, args...)
 	cmd := exec.Command(binary, all...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+account, "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1")

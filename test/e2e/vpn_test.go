@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,28 @@ func TestOnPremisesToS3WithCLI(t *testing.T) {
 	}
 	if r := reach(s3iID); r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" || str(r, "source", "kind") != "on-premises" {
 		t.Fatalf("to the S3 interface endpoint: %v %v", r["verdict"], r["explanations"])
+	}
+	// The data plane from on premises: the aws CLI v2 at 192.168.10.5,
+	// given the S3 interface endpoint's URL as AWS documents it
+	// (https://bucket.vpce-…), creates, fills and lists a bucket through
+	// it; S3's own name is refused (it leads to the gateway endpoint).
+	bucket, epURL := "onprem-"+acct, "https://bucket"+strings.TrimPrefix(str(s3i, "VpcEndpoint", "DnsEntries", 0, "DnsName"), "*")
+	file := filepath.Join(t.TempDir(), "q3.csv")
+	os.WriteFile(file, []byte("region,total\nus-east-1,42\n"), 0o644)
+	for _, args := range [][]string{
+		{awsCLI, "s3api", "create-bucket", "--bucket", bucket, "--endpoint-url", epURL},
+		{awsCLI, "s3", "cp", file, "s3://" + bucket + "/q3.csv", "--endpoint-url", epURL},
+	} {
+		if out, code := vexec(t, shared, acct, "192.168.10.5", args...); code != 0 {
+			t.Fatalf("%v from on premises: exit %d\n%s", args, code, out)
+		}
+	}
+	if out, code := vexec(t, shared, acct, "192.168.10.5", awsCLI, "s3", "ls", "s3://"+bucket, "--endpoint-url", epURL); code != 0 || !strings.Contains(out, "q3.csv") {
+		t.Fatalf("s3 ls from on premises: exit %d\n%s", code, out)
+	}
+	if out, code := vexec(t, shared, acct, "192.168.10.5", "curl", "-sv", "https://s3.us-east-1.amazonaws.com/"+bucket+"/q3.csv"); code == 0 ||
+		!strings.Contains(out, "X-Vpce-Reason: GATEWAY_ENDPOINT_NOT_REACHABLE_FROM_ON_PREMISES") {
+		t.Fatalf("S3's own name from on premises: exit %d\n%s", code, out)
 	}
 	name := "reports" + strings.TrimPrefix(str(s3i, "VpcEndpoint", "DnsEntries", 0, "DnsName"), "*")
 	if r := reach(name); r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" {

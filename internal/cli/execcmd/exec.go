@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -74,26 +75,38 @@ func ProxyEnv(env []string, proxy, src, caFile, apiURL, accessKey, secretKey str
 
 // NewExecCmd returns `vpce exec`.
 func NewExecCmd() *cobra.Command {
-	var instance, eni, apiURL string
+	var instance, eni, from, apiURL string
 	cmd := &cobra.Command{
-		Use:   "exec (--instance i-…|--eni eni-…) -- CMD [ARGS…]",
+		Use:   "exec (--instance i-…|--eni eni-…|--from ADDRESS) -- CMD [ARGS…]",
 		Short: "Run a program as if on an instance: its AWS traffic takes that instance's path",
 		Long: `Run CMD with HTTPS_PROXY, HTTP_PROXY, AWS_CA_BUNDLE, SSL_CERT_FILE (and
 NO_PROXY for the vpce API itself) set so that every AWS request it makes goes
 through vpce's data plane from the instance or interface named: resolved in
 its VPC, routed by its subnet, filtered by its security groups and network
 ACLs, decided by the endpoint, identity and bucket policies, then carried to
-the embedded S3 or an --upstream of vpce serve. The exit status is CMD's.`,
+the embedded S3 or an --upstream of vpce serve. With --from, the program stands
+on premises at that address (inside a static route of a VPN connection): names
+resolve as public DNS answers them (an interface endpoint by its vpce name), and
+the path enters the VPC over the VPN. The exit status is CMD's.`,
 		Example: `  vpce exec --instance i-0abc… -- aws s3 ls s3://reports
-  vpce exec --eni eni-0abc… -- curl -s https://ssm.us-east-1.amazonaws.com/`,
+  vpce exec --eni eni-0abc… -- curl -s https://ssm.us-east-1.amazonaws.com/
+  vpce exec --from 192.168.10.5 -- curl -s https://bucket.vpce-0abc….s3.us-east-1.vpce.amazonaws.com/reports/q3.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := instance
-			if eni != "" {
-				src = eni
+			var src string
+			n := 0
+			for _, v := range []string{instance, eni, from} {
+				if v != "" {
+					src, n = v, n+1
+				}
 			}
-			if (instance == "") == (eni == "") {
-				return exitcode.New(2, errors.New("give one of --instance or --eni"))
+			if n != 1 {
+				return exitcode.New(2, errors.New("give one of --instance, --eni or --from"))
+			}
+			if from != "" {
+				if _, err := netip.ParseAddr(from); err != nil {
+					return exitcode.New(2, fmt.Errorf("--from %q: give an IP address on premises", from))
+				}
 			}
 			var info struct{ Proxy, CAFile string }
 			if _, err := get(apiURL, "/_vpce/dataplane", &info); err != nil {
@@ -115,6 +128,7 @@ the embedded S3 or an --upstream of vpce serve. The exit status is CMD's.`,
 	}
 	cmd.Flags().StringVar(&instance, "instance", "", "the instance the program runs on")
 	cmd.Flags().StringVar(&eni, "eni", "", "the network interface the program sends from")
+	cmd.Flags().StringVar(&from, "from", "", "an address on premises the program sends from (behind a VPN connection)")
 	cmd.Flags().StringVar(&apiURL, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	cmd.Flags().SetInterspersed(false)
 	return cmd
