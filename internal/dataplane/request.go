@@ -54,6 +54,8 @@ func iamPrefix(service string) string {
 	switch service {
 	case "ecr.api", "ecr.dkr":
 		return "ecr"
+	case "kinesis-streams":
+		return "kinesis"
 	case "monitoring":
 		return "cloudwatch"
 	case "email-smtp":
@@ -157,6 +159,20 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		act = a
 	}
 	c.Actions = []actionOn{{act, "*"}}
+	if c.Protocol == "json" {
+		// The resources the document names, each decided (a Deny on one
+		// table must hold for a batch that names it).
+		res, err := jsonResources(r, svc, c.Op, t.scope())
+		if err != nil {
+			return nil, err
+		}
+		if len(res) > 0 {
+			c.Actions = c.Actions[:0]
+			for _, x := range res {
+				c.Actions = append(c.Actions, actionOn{act, x})
+			}
+		}
+	}
 	return c, nil
 }
 
