@@ -1,0 +1,73 @@
+package cloud
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// BenchmarkLinkedSnapshot measures what paths across accounts cost: a hub
+// account of n interfaces peered with a small spoke account; after each
+// change (a tag on the spoke's VPC, which every cached snapshot must
+// follow) the spoke's linked snapshot is built again — its own, the
+// hub's, and their union — beside the spoke's own snapshot alone.
+//
+//	go test -run XXX -bench LinkedSnapshot ./internal/cloud     (n = 1,000)
+//	VPCE_LINKED_SIZE=100000 go test -run XXX -bench LinkedSnapshot -benchtime 20x ./internal/cloud
+func BenchmarkLinkedSnapshot(b *testing.B) {
+	n := 1000
+	if env := os.Getenv("VPCE_LINKED_SIZE"); env != "" {
+		var err error
+		if n, err = strconv.Atoi(env); err != nil {
+			b.Fatalf("VPCE_LINKED_SIZE: %v", err)
+		}
+	}
+	c, _ := newTestCloud(b)
+	ctx := b.Context()
+	hub, spoke := sc, Scope{Account: "210987654321", Region: sc.Region}
+	var hubVpc, vpc, sub string
+	for i := range n {
+		if i%(250*256) == 0 { // a /16 holds 256 subnets of 250 interfaces
+			vpc = mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, hub, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i/250/256)})).Vpc.VpcID
+			if hubVpc == "" {
+				hubVpc = vpc
+			}
+		}
+		if i%250 == 0 {
+			sub = mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, hub, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", i/250/256, i/250%256)})).Subnet.SubnetID
+		}
+		mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, hub, &CreateNetworkInterfaceInput{SubnetID: sub}))
+	}
+	spokeVpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, spoke, &CreateVpcInput{CidrBlock: "172.16.0.0/16"})).Vpc.VpcID
+	mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, spoke, &CreateSubnetInput{VpcID: spokeVpc, CidrBlock: "172.16.1.0/24"}))
+	pcx := mustDo[*VpcPeeringConnectionOutput](b)(c.CreateVpcPeeringConnection(ctx, spoke, &CreateVpcPeeringConnectionInput{VpcID: spokeVpc, PeerVpcID: hubVpc, PeerOwnerID: hub.Account})).VpcPeeringConnection
+	mustDo[*VpcPeeringConnectionOutput](b)(c.AcceptVpcPeeringConnection(ctx, hub, &VpcPeeringConnectionIDInput{pcx.VpcPeeringConnectionID}))
+	if l := mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke)); len(l.NetworkInterfaces) < n {
+		b.Fatalf("linked snapshot holds %d interfaces, want at least %d", len(l.NetworkInterfaces), n)
+	}
+	change := func(i int) {
+		mustDo[*Return](b)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{spokeVpc}, Tags: []Tag{{Key: "n", Value: strconv.Itoa(i)}}}))
+	}
+	b.Run(fmt.Sprintf("OwnAfterChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			change(i)
+			mustDo[*Snapshot](b)(c.Snapshot(ctx, spoke))
+		}
+	})
+	b.Run(fmt.Sprintf("LinkedAfterChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			change(i)
+			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
+		}
+	})
+	b.Run(fmt.Sprintf("LinkedCached/%d", n), func(b *testing.B) {
+		for b.Loop() {
+			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
+		}
+	})
+}
