@@ -66,3 +66,20 @@ func TestOnPremisesSource(t *testing.T) {
 		t.Fatalf("an address behind no VPN: %s\n%s", status, head)
 	}
 }
+
+// TestSourceNames pins what a proxy user may name: an instance, an
+// interface, an address, or an address with the inbound Resolver endpoint
+// its names are resolved at.
+func TestSourceNames(t *testing.T) {
+	for src, ok := range map[string]bool{
+		"i-0123456789abcdef0": true, "eni-0123456789abcdef0": true, "192.168.10.5": true, "192.168.10.5/rslvr-in-0123456789abcdef0": true,
+		"192.168.10.5/rslvr-out-0123456789abcdef0": false, "i-1/rslvr-in-1": false, "example.com": false, "": false,
+	} {
+		if got := src != "" && validSource(src); got != ok {
+			t.Errorf("validSource(%q) = %v, want %v", src, got, ok)
+		}
+	}
+	if from, dns := splitSource("192.168.10.5/rslvr-in-1"); from != "192.168.10.5" || dns != "rslvr-in-1" {
+		t.Errorf("splitSource = %q %q", from, dns)
+	}
+}

@@ -197,18 +197,29 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 // or interfaces, or an address on premises behind one of its VPN
 // connections.
 func holds(s *cloud.Snapshot, src string) bool {
-	if a, err := netip.ParseAddr(src); err == nil {
-		return s.OnPremises(a) != nil
+	from, dns := splitSource(src)
+	if a, err := netip.ParseAddr(from); err == nil {
+		e := s.ResolverEndpoints[dns]
+		return s.OnPremises(a) != nil && (dns == "" || (e != nil && e.Direction == "INBOUND"))
 	}
-	return s.Instances[src] != nil || s.NetworkInterfaces[src] != nil
+	return dns == "" && (s.Instances[src] != nil || s.NetworkInterfaces[src] != nil)
+}
+
+// splitSource reads an on-premises source that names where its names are
+// resolved: ADDRESS/rslvr-in-… (an inbound Resolver endpoint, as on
+// premises forwards to); dns is empty for every other source.
+func splitSource(src string) (from, dns string) {
+	from, dns, _ = strings.Cut(src, "/")
+	return from, dns
 }
 
 // validSource reports whether a proxy user name can name a source.
 func validSource(src string) bool {
-	if _, err := netip.ParseAddr(src); err == nil {
-		return true
+	from, dns := splitSource(src)
+	if _, err := netip.ParseAddr(from); err == nil {
+		return dns == "" || strings.HasPrefix(dns, "rslvr-in-")
 	}
-	return strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")
+	return !strings.Contains(src, "/") && (strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-"))
 }
 
 // keyAccount is the account a key acts in: a 12-digit key is the
@@ -318,7 +329,8 @@ func (p *Proxy) decide(a *reach.Analyzer, src, host string, port int) (*reach.Re
 	}
 	// A source in an IPv6-only subnet connects over IPv6 (AAAA answers);
 	// every other over IPv4, as the clients vpce runs resolve A first.
-	res, err := a.Analyze(reach.Query{From: src, To: host, Port: port, IPv6: a.IPv6Only(src)})
+	from, dns := splitSource(src)
+	res, err := a.Analyze(reach.Query{From: from, To: host, Port: port, DNS: dns, IPv6: a.IPv6Only(from)})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,6 +142,15 @@ func TestOnPremisesToS3WithCLI(t *testing.T) {
 	}
 	run("authorize-security-group-ingress", "--group-id", sg, "--protocol", "udp", "--port", "53", "--cidr", "192.168.0.0/16")
 	r = reach("s3.us-east-1.amazonaws.com", "--dns", inID)
+	// The data plane from on premises whose name servers forward to the
+	// inbound endpoint: the aws CLI needs no endpoint URL, S3's own name
+	// answers the interface endpoint.
+	cmd := exec.Command(binary, "exec", "--from", "192.168.10.5", "--dns", inID, "--endpoint-url", shared.url, "--", awsCLI, "s3", "ls", "s3://"+bucket)
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+acct, "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_MAX_ATTEMPTS=1")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "q3.csv") {
+		t.Errorf("aws s3 ls from on premises resolving at %s: %v\n%s", inID, err, out)
+	}
 	if r["verdict"] != "PRIVATE_INTERFACE_ENDPOINT" || !strings.Contains(str(r, "hops", 0, "rule"), inID) {
 		t.Errorf("to S3 by name, resolved at %s: %v %v %v", inID, r["verdict"], r["explanations"], r["hops"])
 	}

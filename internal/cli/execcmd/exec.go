@@ -75,7 +75,7 @@ func ProxyEnv(env []string, proxy, src, caFile, apiURL, accessKey, secretKey str
 
 // NewExecCmd returns `vpce exec`.
 func NewExecCmd() *cobra.Command {
-	var instance, eni, from, apiURL string
+	var instance, eni, from, dns, apiURL string
 	cmd := &cobra.Command{
 		Use:   "exec (--instance i-…|--eni eni-…|--from ADDRESS) -- CMD [ARGS…]",
 		Short: "Run a program as if on an instance: its AWS traffic takes that instance's path",
@@ -86,8 +86,9 @@ its VPC, routed by its subnet, filtered by its security groups and network
 ACLs, decided by the endpoint, identity and bucket policies, then carried to
 the embedded S3 or an --upstream of vpce serve. With --from, the program stands
 on premises at that address (inside a static route of a VPN connection): names
-resolve as public DNS answers them (an interface endpoint by its vpce name), and
-the path enters the VPC over the VPN. The exit status is CMD's.`,
+resolve as public DNS answers them (an interface endpoint by its vpce name) or,
+with --dns rslvr-in-…, as that inbound Resolver endpoint answers them, and the
+path enters the VPC over the VPN. The exit status is CMD's.`,
 		Example: `  vpce exec --instance i-0abc… -- aws s3 ls s3://reports
   vpce exec --eni eni-0abc… -- curl -s https://ssm.us-east-1.amazonaws.com/
   vpce exec --from 192.168.10.5 -- curl -s https://bucket.vpce-0abc….s3.us-east-1.vpce.amazonaws.com/reports/q3.csv`,
@@ -107,6 +108,12 @@ the path enters the VPC over the VPN. The exit status is CMD's.`,
 				if _, err := netip.ParseAddr(from); err != nil {
 					return exitcode.New(2, fmt.Errorf("--from %q: give an IP address on premises", from))
 				}
+			}
+			if dns != "" {
+				if from == "" || !strings.HasPrefix(dns, "rslvr-in-") {
+					return exitcode.New(2, errors.New("--dns names an inbound Resolver endpoint (rslvr-in-…) for a program --from an address on premises"))
+				}
+				src += "/" + dns
 			}
 			var info struct{ Proxy, CAFile string }
 			if _, err := get(apiURL, "/_vpce/dataplane", &info); err != nil {
@@ -129,6 +136,7 @@ the path enters the VPC over the VPN. The exit status is CMD's.`,
 	cmd.Flags().StringVar(&instance, "instance", "", "the instance the program runs on")
 	cmd.Flags().StringVar(&eni, "eni", "", "the network interface the program sends from")
 	cmd.Flags().StringVar(&from, "from", "", "an address on premises the program sends from (behind a VPN connection)")
+	cmd.Flags().StringVar(&dns, "dns", "", "with --from: the inbound Resolver endpoint (rslvr-in-…) on-premises name servers forward to (default: public DNS)")
 	cmd.Flags().StringVar(&apiURL, "endpoint-url", vpceapi.DefaultURL(), "the running vpce serve")
 	cmd.Flags().SetInterspersed(false)
 	return cmd
