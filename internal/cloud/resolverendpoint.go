@@ -368,32 +368,20 @@ func (tx *txn) ruleFor(id string) (*ResolverRule, *txn, error) {
 
 // sharedRules returns the rules other accounts share with tx's account.
 func (tx *txn) sharedRules() ([]*ResolverRule, error) {
-	shares, err := tx.allShares()
+	refs, err := tx.sharedWithMe("resolver-rule")
 	if err != nil {
 		return nil, err
 	}
 	var out []*ResolverRule
-	for _, s := range shares {
-		if s.Status != ShareActive || s.Region != tx.sc.Region || s.Owner == tx.sc.Account {
+	for _, ref := range refs {
+		r, err := tx.in(ref.Owner).resolverRule(ref.ID)
+		if apierr.HasCode(err, "ResourceNotFoundException") {
 			continue
 		}
-		if p := s.principal(tx.sc.Account); p == nil || p.Status != AssocAssociated {
-			continue
+		if err != nil {
+			return nil, err
 		}
-		for _, m := range s.Resources {
-			_, id, ok := strings.Cut(m.Entity, ":resolver-rule/")
-			if m.Status != AssocAssociated || !ok || slices.ContainsFunc(out, func(r *ResolverRule) bool { return r.ID == id }) {
-				continue
-			}
-			r, err := tx.in(s.Owner).resolverRule(id)
-			if apierr.HasCode(err, "ResourceNotFoundException") {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
+		out = append(out, r)
 	}
 	return out, nil
 }

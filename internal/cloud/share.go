@@ -602,15 +602,20 @@ func (c *Cloud) ListResourceSharePermissions(ctx context.Context, sc Scope, arn 
 	})
 }
 
-// sharedOwner returns the account that shares a resource (by ARN suffix
-// type/id) with tx's account — through an active share whose invitation
-// the account accepted — or "" when none does.
-func (tx *txn) sharedOwner(kind, id string) (string, error) {
+// sharedRef is a resource another account shares with tx's account.
+type sharedRef struct{ Owner, ID string }
+
+// sharedWithMe returns the resources of one type (an ARN's resource
+// type: transit-gateway, resolver-rule) that other accounts share with
+// tx's account through active shares whose invitation it accepted, each
+// once: the one rule for "may this account use that resource".
+func (tx *txn) sharedWithMe(kind string) ([]sharedRef, error) {
 	all, err := tx.allShares()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	suffix := ":" + kind + "/" + id
+	var out []sharedRef
+	seen := map[string]bool{}
 	for _, s := range all {
 		if s.Status != ShareActive || s.Region != tx.sc.Region || s.Owner == tx.sc.Account {
 			continue
@@ -619,12 +624,25 @@ func (tx *txn) sharedOwner(kind, id string) (string, error) {
 			continue
 		}
 		for _, r := range s.Resources {
-			if r.Status == AssocAssociated && strings.HasSuffix(r.Entity, suffix) {
-				return s.Owner, nil
+			if _, id, ok := strings.Cut(r.Entity, ":"+kind+"/"); ok && r.Status == AssocAssociated && !seen[id] {
+				seen[id] = true
+				out = append(out, sharedRef{s.Owner, id})
 			}
 		}
 	}
-	return "", nil
+	return out, nil
+}
+
+// sharedOwner returns the account that shares a resource of a type with
+// tx's account, or "" when none does.
+func (tx *txn) sharedOwner(kind, id string) (string, error) {
+	refs, err := tx.sharedWithMe(kind)
+	for _, r := range refs {
+		if r.ID == id {
+			return r.Owner, nil
+		}
+	}
+	return "", err
 }
 
 // in returns a transaction over the same store transaction that acts in

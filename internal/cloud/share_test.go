@@ -310,3 +310,41 @@ func TestSharePermissions(t *testing.T) {
 	_, err := c.ListResourceSharePermissions(ctx, Scope{Account: "222222222222", Region: "us-east-1"}, s.ARN)
 	wantCode(t, err, "UnknownResourceException")
 }
+
+// TestRejectInvitation: a rejected invitation leaves the principal's
+// association FAILED and the resources unusable; it cannot be answered
+// again. A VPN connection cannot attach to a gateway another account
+// shares (the gateway must be the account's own).
+func TestRejectInvitation(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := context.Background()
+	spoke := Scope{Account: "222222222222", Region: "us-east-1"}
+	g := mustDo[*CreateTransitGatewayOutput](t)(c.CreateTransitGateway(ctx, sc, &CreateTransitGatewayInput{})).TransitGateway
+	clk.Advance(11 * time.Second)
+	s := mustDo[*ResourceShare](t)(c.CreateResourceShare(ctx, sc, &CreateResourceShareInput{Name: "hub", ResourceArns: []string{g.TransitGatewayArn}, Principals: []string{spoke.Account}}))
+	inv := mustDo[[]ShareInvitation](t)(c.GetResourceShareInvitations(ctx, spoke, nil, nil))[0]
+	if got := mustDo[*ShareInvitation](t)(c.RejectResourceShareInvitation(ctx, spoke, inv.ARN)); got.Status != InviteRejected {
+		t.Fatalf("rejected = %+v", got)
+	}
+	_, err := c.AcceptResourceShareInvitation(ctx, spoke, inv.ARN)
+	wantCode(t, err, "ResourceShareInvitationAlreadyRejectedException")
+	as := mustDo[[]ShareAssociation](t)(c.GetResourceShareAssociations(ctx, sc, "PRINCIPAL", []string{s.ARN}, "", "", ""))
+	if len(as) != 1 || as[0].Member.Status != AssocFailed {
+		t.Fatalf("principal association after rejection = %+v", as)
+	}
+	if got := mustDo[*DescribeTransitGatewaysOutput](t)(c.DescribeTransitGateways(ctx, spoke, &DescribeTransitGatewaysInput{})); len(got.TransitGateways) != 0 {
+		t.Fatalf("gateways after rejecting = %+v", got.TransitGateways)
+	}
+
+	// Accepted through a second invitation: the gateway is usable for VPC
+	// attachments, not for the spoke's VPN connections.
+	mustDo[[]ShareAssociation](t)(c.AssociateResourceShare(ctx, sc, s.ARN, nil, []string{spoke.Account}))
+	invs := mustDo[[]ShareInvitation](t)(c.GetResourceShareInvitations(ctx, spoke, nil, nil))
+	if len(invs) != 1 || invs[0].Status != InvitePending || invs[0].ARN == inv.ARN {
+		t.Fatalf("invitations after re-association = %+v", invs)
+	}
+	mustDo[*ShareInvitation](t)(c.AcceptResourceShareInvitation(ctx, spoke, invs[0].ARN))
+	cgw := mustDo[*CreateCustomerGatewayOutput](t)(c.CreateCustomerGateway(ctx, spoke, &CreateCustomerGatewayInput{Type: "ipsec.1", IPAddress: "198.51.100.7"})).CustomerGateway.CustomerGatewayID
+	_, err = c.CreateVpnConnection(ctx, spoke, &CreateVpnConnectionInput{CustomerGatewayID: cgw, Type: "ipsec.1", TransitGatewayID: g.TransitGatewayID})
+	wantCode(t, err, "InvalidTransitGatewayID.NotFound")
+}

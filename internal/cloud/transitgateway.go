@@ -115,10 +115,28 @@ func (tx *txn) vpcAttachment(tgwID, vpcID string) (*TransitGatewayVpcAttachment,
 			return a, nil
 		}
 	}
+	others, err := tx.referencedAttachments()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range others {
+		if a.DeletedAt == nil && a.TransitGatewayID == tgwID && a.VpcID == vpcID {
+			a.State = a.state(tx)
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+// referencedAttachments reads the attachments of the account's VPCs to
+// gateways of other accounts (stored with those gateways), ended ones
+// included.
+func (tx *txn) referencedAttachments() ([]*TransitGatewayVpcAttachment, error) {
 	refs, err := tx.List(tx.sc, kindTGWAttachmentRef)
 	if err != nil {
 		return nil, err
 	}
+	var out []*TransitGatewayVpcAttachment
 	for _, r := range refs {
 		var ref attachmentRef
 		if err := json.Unmarshal(r.Data, &ref); err != nil {
@@ -131,12 +149,9 @@ func (tx *txn) vpcAttachment(tgwID, vpcID string) (*TransitGatewayVpcAttachment,
 		if err != nil {
 			return nil, err
 		}
-		if a.DeletedAt == nil && a.TransitGatewayID == tgwID && a.VpcID == vpcID {
-			a.State = a.state(tx)
-			return a, nil
-		}
+		out = append(out, a)
 	}
-	return nil, nil
+	return out, nil
 }
 
 // InterfaceTypeTransitGateway is the type of a VPC attachment's interfaces.
@@ -548,32 +563,20 @@ func (c *Cloud) DeleteTransitGateway(ctx context.Context, sc Scope, in *DeleteTr
 // sharedTGWs returns the gateways of other accounts shared with tx's
 // account (through an accepted RAM invitation).
 func (tx *txn) sharedTGWs() ([]*TransitGateway, error) {
-	shares, err := tx.allShares()
+	refs, err := tx.sharedWithMe("transit-gateway")
 	if err != nil {
 		return nil, err
 	}
 	var out []*TransitGateway
-	for _, s := range shares {
-		if s.Status != ShareActive || s.Region != tx.sc.Region || s.Owner == tx.sc.Account {
+	for _, r := range refs {
+		g, err := getObj[TransitGateway](tx.in(r.Owner), kindTGW, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
-		if p := s.principal(tx.sc.Account); p == nil || p.Status != AssocAssociated {
-			continue
+		if err != nil {
+			return nil, err
 		}
-		for _, r := range s.Resources {
-			id, ok := strings.CutPrefix(r.Entity[strings.LastIndex(r.Entity, ":")+1:], "transit-gateway/")
-			if r.Status != AssocAssociated || !ok || slices.ContainsFunc(out, func(g *TransitGateway) bool { return g.TransitGatewayID == id }) {
-				continue
-			}
-			g, err := getObj[TransitGateway](tx.in(s.Owner), kindTGW, id)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, g)
-		}
+		out = append(out, g)
 	}
 	return out, nil
 }
@@ -798,24 +801,11 @@ func (tx *txn) listTGWAttachments(ctx context.Context, in *DescribeTransitGatewa
 		return nil, "", err
 	}
 	// Attachments of this account's VPCs to gateways of others.
-	refs, err := tx.List(tx.sc, kindTGWAttachmentRef)
+	others, err := tx.referencedAttachments()
 	if err != nil {
 		return nil, "", err
 	}
-	for _, r := range refs {
-		var ref attachmentRef
-		if err := json.Unmarshal(r.Data, &ref); err != nil {
-			return nil, "", err
-		}
-		a, err := getObj[TransitGatewayVpcAttachment](tx.in(ref.Owner), kindTGWAttachment, r.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		all = append(all, a)
-	}
+	all = append(all, others...)
 	all = slices.DeleteFunc(all, func(a *TransitGatewayVpcAttachment) bool {
 		return a.DeletedAt != nil && !tx.now.Before(a.DeletedAt.Add(tx.c.retention))
 	})

@@ -43,88 +43,89 @@ func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) ([]string, e
 	if len(body) > maxJSONBody {
 		return nil, nil
 	}
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(body, &doc) != nil {
+	d := &jsonDoc{sc: sc}
+	if json.Unmarshal(body, &d.m) != nil {
 		return nil, nil // the service answers a malformed document itself
 	}
-	str := func(k string) string {
-		var s string
-		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		return ""
-	}
-	arn := func(service, resource string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, sc.Region, sc.Account, resource)
-	}
-	out := read(op, str, doc, arn)
-	if svc == "sqs" {
-		out = sqsQueue(str("QueueUrl"), sc)
-	}
+	out := read(op, d)
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
 
-type resourceReader func(op string, str func(string) string, doc map[string]json.RawMessage, arn func(service, resource string) string) []string
-
-// orARN keeps a member that is already an ARN.
-func orARN(v string, make func() string) string {
-	if strings.HasPrefix(v, "arn:") {
-		return v
-	}
-	return make()
+// jsonDoc is a request document and the scope its names are resolved in.
+type jsonDoc struct {
+	m  map[string]json.RawMessage
+	sc cloud.Scope
 }
 
+// str is a string member; "" when absent or not a string.
+func (d *jsonDoc) str(k string) string {
+	var s string
+	if raw, ok := d.m[k]; ok && json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return ""
+}
+
+// arn names a resource of the scope; a member that is already an ARN is
+// kept as it is.
+func (d *jsonDoc) arn(service, member, resource string) string {
+	if strings.HasPrefix(member, "arn:") {
+		return member
+	}
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.sc.Region, d.sc.Account, resource)
+}
+
+type resourceReader func(op string, d *jsonDoc) []string
+
 var resourceReaders = map[string]resourceReader{
-	"dynamodb": func(op string, str func(string) string, doc map[string]json.RawMessage, arn func(string, string) string) []string {
-		if t := str("TableName"); t != "" {
-			return []string{orARN(t, func() string { return arn("dynamodb", "table/"+t) })}
+	"dynamodb": func(op string, d *jsonDoc) []string {
+		if t := d.str("TableName"); t != "" {
+			return []string{d.arn("dynamodb", t, "table/"+t)}
 		}
 		// BatchGetItem / BatchWriteItem: one resource per table.
 		var items map[string]json.RawMessage
-		if raw, ok := doc["RequestItems"]; ok && json.Unmarshal(raw, &items) == nil {
+		if raw, ok := d.m["RequestItems"]; ok && json.Unmarshal(raw, &items) == nil {
 			var out []string
 			for t := range items {
-				out = append(out, orARN(t, func() string { return arn("dynamodb", "table/"+t) }))
+				out = append(out, d.arn("dynamodb", t, "table/"+t))
 			}
 			return out
 		}
 		return nil
 	},
-	"kms": func(op string, str func(string) string, _ map[string]json.RawMessage, arn func(string, string) string) []string {
-		k := str("KeyId")
+	"kms": func(op string, d *jsonDoc) []string {
+		k := d.str("KeyId")
 		switch {
 		case k == "":
 			return nil
 		case strings.HasPrefix(k, "alias/"):
-			return []string{arn("kms", k)}
+			return []string{d.arn("kms", k, k)}
 		}
-		return []string{orARN(k, func() string { return arn("kms", "key/"+k) })}
+		return []string{d.arn("kms", k, "key/"+k)}
 	},
-	"secretsmanager": func(op string, str func(string) string, _ map[string]json.RawMessage, arn func(string, string) string) []string {
-		if s := str("SecretId"); s != "" {
+	"secretsmanager": func(op string, d *jsonDoc) []string {
+		if s := d.str("SecretId"); s != "" {
 			// A name stands for the secret's ARN, whose random suffix vpce
 			// does not know: policies name secrets with a trailing wildcard.
-			return []string{orARN(s, func() string { return arn("secretsmanager", "secret:"+s) })}
+			return []string{d.arn("secretsmanager", s, "secret:"+s)}
 		}
 		return nil
 	},
-	"ssm": func(op string, str func(string) string, doc map[string]json.RawMessage, arn func(string, string) string) []string {
-		param := func(n string) string {
-			return orARN(n, func() string { return arn("ssm", "parameter/"+strings.TrimPrefix(n, "/")) })
-		}
+	"ssm": func(op string, d *jsonDoc) []string {
+		param := func(n string) string { return d.arn("ssm", n, "parameter/"+strings.TrimPrefix(n, "/")) }
 		switch op {
 		case "GetParameter", "PutParameter", "DeleteParameter", "GetParameterHistory", "LabelParameterVersion", "UnlabelParameterVersion":
-			if n := str("Name"); n != "" {
+			if n := d.str("Name"); n != "" {
 				return []string{param(n)}
 			}
 		case "GetParametersByPath":
-			if p := str("Path"); p != "" {
+			if p := d.str("Path"); p != "" {
 				return []string{param(p)}
 			}
 		case "GetParameters", "DeleteParameters":
 			var names []string
-			if raw, ok := doc["Names"]; ok && json.Unmarshal(raw, &names) == nil {
+			if raw, ok := d.m["Names"]; ok && json.Unmarshal(raw, &names) == nil {
 				var out []string
 				for _, n := range names {
 					out = append(out, param(n))
@@ -134,31 +135,29 @@ var resourceReaders = map[string]resourceReader{
 		}
 		return nil
 	},
-	"kinesis-streams": func(op string, str func(string) string, _ map[string]json.RawMessage, arn func(string, string) string) []string {
-		if a := str("StreamARN"); a != "" {
+	"sqs": func(op string, d *jsonDoc) []string { return sqsQueue(d.str("QueueUrl"), d.sc) },
+	"kinesis-streams": func(op string, d *jsonDoc) []string {
+		if a := d.str("StreamARN"); a != "" {
 			return []string{a}
 		}
-		if s := str("StreamName"); s != "" {
-			return []string{arn("kinesis", "stream/"+s)}
+		if s := d.str("StreamName"); s != "" {
+			return []string{d.arn("kinesis", s, "stream/"+s)}
 		}
 		return nil
 	},
-	"sqs": func(string, func(string) string, map[string]json.RawMessage, func(string, string) string) []string {
-		return nil // read from QueueUrl with the URL's account (sqsQueue)
-	},
-	"logs": func(op string, str func(string) string, _ map[string]json.RawMessage, arn func(string, string) string) []string {
-		g := str("logGroupName")
+	"logs": func(op string, d *jsonDoc) []string {
+		g := d.str("logGroupName")
 		if g == "" {
 			return nil
 		}
-		if s := str("logStreamName"); s != "" {
-			return []string{arn("logs", "log-group:"+g+":log-stream:"+s)}
+		if s := d.str("logStreamName"); s != "" {
+			return []string{d.arn("logs", "", "log-group:"+g+":log-stream:"+s)}
 		}
-		return []string{arn("logs", "log-group:"+g)}
+		return []string{d.arn("logs", "", "log-group:"+g)}
 	},
-	"ecr.api": func(op string, str func(string) string, _ map[string]json.RawMessage, arn func(string, string) string) []string {
-		if r := str("repositoryName"); r != "" {
-			return []string{arn("ecr", "repository/"+r)}
+	"ecr.api": func(op string, d *jsonDoc) []string {
+		if r := d.str("repositoryName"); r != "" {
+			return []string{d.arn("ecr", "", "repository/"+r)}
 		}
 		return nil
 	},

@@ -327,11 +327,7 @@ func splice(w http.ResponseWriter, resp *http.Response, c *upConn) error {
 	closeWrite(cc)
 	<-done
 	cc.Close()
-	up.Close()
-	c.c, c.used = nil, time.Time{}
-	c.br.Reset(nil)
-	c.bw.Reset(nil)
-	connBufs.Put(c)
+	c.close()
 	if m, ok := w.(splicer); ok {
 		m.spliced(in, out)
 	}

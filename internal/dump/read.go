@@ -5,6 +5,7 @@
 package dump
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -836,10 +837,10 @@ func (r *reader) convertTransit() {
 		}
 		set.TransitGateways = append(set.TransitGateways, &cloud.TransitGateway{TransitGatewayID: g.TransitGatewayID, TransitGatewayArn: g.TransitGatewayArn,
 			OwnerID: g.OwnerID, Description: g.Description, CreationTime: cloud.Timestamp(parseTime(g.CreationTime)), Tags: tags(g.Tags),
-			Options: cloud.TransitGatewayOptions{AmazonSideAsn: g.Options.AmazonSideAsn, AutoAcceptSharedAttachments: or(g.Options.AutoAcceptSharedAttachments, "disable"),
-				DefaultRouteTableAssociation: or(g.Options.DefaultRouteTableAssociation, "enable"), AssociationDefaultRouteTableID: g.Options.AssociationDefaultRouteTableID,
-				DefaultRouteTablePropagation: or(g.Options.DefaultRouteTablePropagation, "enable"), PropagationDefaultRouteTableID: g.Options.PropagationDefaultRouteTableID,
-				VpnEcmpSupport: or(g.Options.VpnEcmpSupport, "enable"), DNSSupport: or(g.Options.DNSSupport, "enable"),
+			Options: cloud.TransitGatewayOptions{AmazonSideAsn: g.Options.AmazonSideAsn, AutoAcceptSharedAttachments: cmp.Or(g.Options.AutoAcceptSharedAttachments, "disable"),
+				DefaultRouteTableAssociation: cmp.Or(g.Options.DefaultRouteTableAssociation, "enable"), AssociationDefaultRouteTableID: g.Options.AssociationDefaultRouteTableID,
+				DefaultRouteTablePropagation: cmp.Or(g.Options.DefaultRouteTablePropagation, "enable"), PropagationDefaultRouteTableID: g.Options.PropagationDefaultRouteTableID,
+				VpnEcmpSupport: cmp.Or(g.Options.VpnEcmpSupport, "enable"), DNSSupport: cmp.Or(g.Options.DNSSupport, "enable"),
 				SecurityGroupReferencingSupport: "disable", MulticastSupport: "disable"}})
 	}
 	assoc := map[string]string{} // attachment → route table
@@ -869,7 +870,7 @@ func (r *reader) convertTransit() {
 			continue
 		}
 		o := &cloud.TransitGatewayVpcAttachment{TransitGatewayAttachmentID: a.TransitGatewayAttachmentID, TransitGatewayID: a.TransitGatewayID,
-			VpcID: a.VpcID, VpcOwnerID: or(a.VpcOwnerID, sc.Account), SubnetIDs: a.SubnetIDs, CreationTime: cloud.Timestamp(parseTime(a.CreationTime)),
+			VpcID: a.VpcID, VpcOwnerID: cmp.Or(a.VpcOwnerID, sc.Account), SubnetIDs: a.SubnetIDs, CreationTime: cloud.Timestamp(parseTime(a.CreationTime)),
 			Tags: tags(a.Tags), ENIs: enis[a.TransitGatewayAttachmentID],
 			Options: cloud.TGWVpcAttachmentOptions{DNSSupport: "enable", SecurityGroupReferencingSupport: "enable", Ipv6Support: "disable", ApplianceModeSupport: "disable"}}
 		if o.ENIs == nil {
@@ -927,10 +928,3 @@ func (r *reader) convertTransit() {
 }
 
 var tgwAttachInText = regexp.MustCompile(`tgw-attach-[0-9a-f]+`)
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}

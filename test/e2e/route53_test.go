@@ -74,7 +74,7 @@ func TestPrivateHostedZonesWithCLI(t *testing.T) {
 	hub, hubSubnet := vpcIn(run, "10.50.0.0/16", "10.50.1.0/24")
 	spoke, spokeSubnet := vpcIn(run, "10.51.0.0/16", "10.51.1.0/24")
 	far, farSubnet := vpcIn(runOther, "10.52.0.0/16", "10.52.1.0/24")
-	third3, thirdSubnet := vpcIn(runThird, "10.53.0.0/16", "10.53.1.0/24")
+	thirdVpc, thirdSubnet := vpcIn(runThird, "10.53.0.0/16", "10.53.1.0/24")
 	sg := str(run("create-security-group", "--group-name", "ep", "--description", "ep", "--vpc-id", hub), "GroupId")
 	run("authorize-security-group-ingress", "--group-id", sg, "--protocol", "tcp", "--port", "443", "--cidr", "10.0.0.0/8")
 	ep := run("create-vpc-endpoint", "--vpc-endpoint-type", "Interface", "--vpc-id", hub, "--service-name", "com.amazonaws.us-east-1.ssm",
@@ -112,7 +112,7 @@ func TestPrivateHostedZonesWithCLI(t *testing.T) {
 	if _, err := r53(t, other, "associate-vpc-with-hosted-zone", "--hosted-zone-id", zoneID, "--vpc", "VPCRegion=us-east-1,VPCId="+far); err == nil {
 		t.Error("another account associated its VPC without authorization")
 	}
-	for _, c := range []struct{ account, vpc string }{{other, far}, {third, third3}} {
+	for _, c := range []struct{ account, vpc string }{{other, far}, {third, thirdVpc}} {
 		zone("create-vpc-association-authorization", "--hosted-zone-id", zoneID, "--vpc", "VPCRegion=us-east-1,VPCId="+c.vpc)
 		if _, err := r53(t, c.account, "associate-vpc-with-hosted-zone", "--hosted-zone-id", zoneID, "--vpc", "VPCRegion=us-east-1,VPCId="+c.vpc); err != nil {
 			t.Fatal(err)
@@ -122,7 +122,7 @@ func TestPrivateHostedZonesWithCLI(t *testing.T) {
 		t.Errorf("zone VPCs: %v", vpcs)
 	}
 
-	for _, c := range []struct{ account, vpc string }{{acct, spoke}, {other, far}, {third, third3}} {
+	for _, c := range []struct{ account, vpc string }{{acct, spoke}, {other, far}, {third, thirdVpc}} {
 		r := resolverOf(t, shared, c.vpc)
 		if got := dig(t, shared, r, "+short", "ssm.us-east-1.amazonaws.com"); got != ip {
 			t.Errorf("dig ssm in %s = %q, want the hub endpoint's %s", c.vpc, got, ip)
@@ -165,7 +165,7 @@ func TestPrivateHostedZonesWithCLI(t *testing.T) {
 		t.Errorf("reach from the spoke: %v %v %v", m["verdict"], m["explanations"], m["hops"])
 	}
 	// The other accounts' spokes join the same gateway, shared through RAM.
-	crossAccountSpokes(t, acct, tgw, epID, inst, []spokeAccount{{other, runOther, far, farSubnet}, {third, runThird, third3, thirdSubnet}})
+	crossAccountSpokes(t, acct, tgw, epID, inst, []spokeAccount{{other, runOther, far, farSubnet}, {third, runThird, thirdVpc, thirdSubnet}})
 	// A zone with records cannot be deleted.
 	if _, err := r53(t, acct, "delete-hosted-zone", "--id", zoneID); err == nil || !strings.Contains(err.Error(), "HostedZoneNotEmpty") {
 		t.Errorf("deleting a zone with records: %v", err)
