@@ -84,7 +84,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		go func() {
-			if !s.p.serveHTTP1(s.ctx, c, nil, s.p.ServeHTTP) {
+			if !s.p.serveHTTP1(s.ctx, fastConn(c), nil, s.p.ServeHTTP) {
 				c.Close()
 			}
 			s.track(c, false)

@@ -84,6 +84,7 @@ func (u *upstream) get(ctx context.Context) (*upConn, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	raw = fastConn(raw)
 	if u.tls != nil {
 		tc := tls.Client(raw, u.tls)
 		hctx, cancel := context.WithTimeout(ctx, upstreamDial)
