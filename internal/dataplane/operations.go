@@ -84,10 +84,46 @@ func splitPath(p string) []string {
 // greedy label the rest; the query keys the URI names present. The most
 // specific match wins.
 func (s *opService) restOperation(method string, u *url.URL) string {
+	r := s.restRoute(method, u)
+	if r == nil {
+		return ""
+	}
+	return r.op
+}
+
+// restLabels are the values of the labels of the route a REST request
+// matches ({FunctionName} → "my-function"), unescaped; nil when none.
+func (s *opService) restLabels(method string, u *url.URL) map[string]string {
+	r := s.restRoute(method, u)
+	if r == nil {
+		return nil
+	}
+	segs := splitPath(u.EscapedPath())
+	labels := map[string]string{}
+	for i, t := range r.segs {
+		if !strings.HasPrefix(t, "{") || i >= len(segs) {
+			continue
+		}
+		name := strings.Trim(t, "{}+")
+		v := segs[i]
+		if strings.HasSuffix(t, "+}") {
+			v = strings.Join(segs[i:], "/")
+		}
+		if uv, err := url.PathUnescape(v); err == nil {
+			labels[name] = uv
+		}
+	}
+	return labels
+}
+
+// restRoute is the most specific route a REST request matches, or nil.
+func (s *opService) restRoute(method string, u *url.URL) *route {
 	segs := splitPath(u.EscapedPath())
 	var q url.Values
-	best, bestScore := "", -1
-	for _, r := range s.routes[method] {
+	var best *route
+	bestScore := -1
+	for i := range s.routes[method] {
+		r := &s.routes[method][i]
 		if r.score <= bestScore || !r.matches(segs) {
 			continue
 		}
@@ -106,7 +142,7 @@ func (s *opService) restOperation(method string, u *url.URL) string {
 				continue
 			}
 		}
-		best, bestScore = r.op, r.score
+		best, bestScore = r, r.score
 	}
 	return best
 }

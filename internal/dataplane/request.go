@@ -114,10 +114,10 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		return out, nil
 	}
 	c := &call{Service: svc, Context: map[string][]string{}}
-	action := ""
+	var form url.Values // a Query request's parameters: the URL's, then the form body's
 	if r.Header.Get("X-Amz-Target") == "" {
-		action = r.URL.Query().Get("Action")
-		if action == "" && r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		form = r.URL.Query()
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
 			if err != nil {
 				return nil, err
@@ -126,11 +126,16 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 				return nil, fmt.Errorf("a Query request body larger than %d bytes", maxQueryBody)
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			form, _ := url.ParseQuery(string(body))
-			action = form.Get("Action")
+			posted, _ := url.ParseQuery(string(body))
+			for k, v := range posted {
+				form[k] = append(form[k], v...)
+			}
 		}
 	}
-	c.Op, c.Protocol = operationOf(svc, r, action)
+	if k := ambiguous(form); k != "" && form.Has("Action") {
+		return nil, fmt.Errorf("the Query parameter %s is given more than once with different values", k)
+	}
+	c.Op, c.Protocol = operationOf(svc, r, form.Get("Action"))
 	prefix := iamPrefix(svc)
 	if svc == "" {
 		prefix = "unknown"
@@ -159,18 +164,26 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		act = a
 	}
 	c.Actions = []actionOn{{act, "*"}}
-	if c.Protocol == "json" {
-		// The resources the document names, each decided (a Deny on one
-		// table must hold for a batch that names it).
-		res, err := jsonResources(r, svc, c.Op, t.scope())
-		if err != nil {
+	// The resources the request names, each decided (a Deny on one table
+	// must hold for a batch that names it).
+	var res []string
+	switch c.Protocol {
+	case "json":
+		var err error
+		if res, err = jsonResources(r, svc, c.Op, t.scope()); err != nil {
 			return nil, err
 		}
-		if len(res) > 0 {
-			c.Actions = c.Actions[:0]
-			for _, x := range res {
-				c.Actions = append(c.Actions, actionOn{act, x})
-			}
+	case "query":
+		res = queryResources(svc, c.Op, form, t.scope())
+	case "rest-json":
+		if m := operationTable()[svc]; m != nil {
+			res = restResources(svc, m.restLabels(r.Method, r.URL), r.URL.Query(), t.scope())
+		}
+	}
+	if len(res) > 0 {
+		c.Actions = c.Actions[:0]
+		for _, x := range res {
+			c.Actions = append(c.Actions, actionOn{act, x})
 		}
 	}
 	return c, nil

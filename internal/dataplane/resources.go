@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,14 +15,18 @@ import (
 	"github.com/vpce/vpce/internal/cloud"
 )
 
-// Resources of AWS JSON requests. botocore's models name operations, not
-// the ARNs IAM authorizes them on, so the resource of the services whose
-// endpoint policies commonly name resources is read here from the request
-// document, by the member the service's authorization reference names:
-// DynamoDB tables, KMS keys and aliases, Secrets Manager secrets, SSM
-// parameters, SQS queues, Kinesis streams, CloudWatch Logs groups and ECR
-// repositories. The resource's account is the source's (vpce does not
-// know another's resources); every other request is decided on "*".
+// Resources of requests other than S3's. botocore's models name
+// operations, not the ARNs IAM authorizes them on, so the resource of the
+// services whose endpoint policies commonly name resources is read here
+// from the request, by the member the service's authorization reference
+// names. AWS JSON documents: DynamoDB tables, KMS keys and aliases,
+// Secrets Manager secrets, SSM parameters, SQS queues, Kinesis streams,
+// Firehose delivery streams, CloudWatch Logs groups, ECR repositories,
+// Step Functions state machines and executions, EventBridge buses
+// (PutEvents). Query parameters: SNS topics, SQS queues, the roles STS
+// assumes. REST labels: Lambda functions. A name is resolved in the
+// source's account and region (vpce does not know another's resources);
+// an ARN is kept as given; every other request is decided on "*".
 
 // maxJSONBody bounds the document read to find a resource; a larger one
 // is decided on "*" and forwarded untouched.
@@ -135,7 +140,45 @@ var resourceReaders = map[string]resourceReader{
 		}
 		return nil
 	},
-	"sqs": func(op string, d *jsonDoc) []string { return sqsQueue(d.str("QueueUrl"), d.sc) },
+	"sqs": func(op string, d *jsonDoc) []string {
+		if q := d.str("QueueUrl"); q != "" {
+			return sqsQueue(q, d.sc)
+		}
+		return sqsQueueName(d.str("QueueName"), d.sc)
+	},
+	"kinesis-firehose": func(op string, d *jsonDoc) []string {
+		if s := d.str("DeliveryStreamName"); s != "" {
+			return []string{d.arn("firehose", s, "deliverystream/"+s)}
+		}
+		return nil
+	},
+	"states": func(op string, d *jsonDoc) []string {
+		for _, k := range []string{"stateMachineArn", "executionArn", "activityArn", "mapRunArn"} {
+			if a := d.str(k); strings.HasPrefix(a, "arn:") {
+				return []string{a}
+			}
+		}
+		if n := d.str("name"); n != "" && op == "CreateStateMachine" {
+			return []string{d.arn("states", n, "stateMachine:"+n)}
+		}
+		return nil
+	},
+	"events": func(op string, d *jsonDoc) []string {
+		if op != "PutEvents" {
+			return nil
+		}
+		// One resource per bus the entries name; "default" when unnamed.
+		var entries []struct{ EventBusName string }
+		if raw, ok := d.m["Entries"]; !ok || json.Unmarshal(raw, &entries) != nil {
+			return nil
+		}
+		var out []string
+		for _, e := range entries {
+			bus := cmp.Or(e.EventBusName, "default")
+			out = append(out, d.arn("events", bus, "event-bus/"+bus))
+		}
+		return out
+	},
 	"kinesis-streams": func(op string, d *jsonDoc) []string {
 		if a := d.str("StreamARN"); a != "" {
 			return []string{a}
@@ -185,4 +228,100 @@ func sqsQueue(queueURL string, sc cloud.Scope) []string {
 		region = labels[0]
 	}
 	return []string{fmt.Sprintf("arn:aws:sqs:%s:%s:%s", region, parts[0], parts[1])}
+}
+
+// sqsQueueName is the ARN of a queue named in the scope (CreateQueue,
+// GetQueueUrl).
+func sqsQueueName(name string, sc cloud.Scope) []string {
+	if name == "" {
+		return nil
+	}
+	return []string{fmt.Sprintf("arn:aws:sqs:%s:%s:%s", sc.Region, sc.Account, name)}
+}
+
+// ambiguous returns a parameter given more than once with different
+// values (in the URL and in the body, say), or "": which value the
+// service reads is not vpce's to guess, so such a request is not carried
+// (SDKs never repeat a Query parameter; lists are numbered members).
+func ambiguous(form url.Values) string {
+	for k, vs := range form {
+		for _, v := range vs[1:] {
+			if v != vs[0] {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// queryResources returns the ARNs a Query request names: SNS topics, SQS
+// queues, the role an STS AssumeRole* call assumes; nil otherwise.
+func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
+	switch svc {
+	case "sns":
+		switch {
+		case strings.HasPrefix(form.Get("TopicArn"), "arn:"):
+			return []string{form.Get("TopicArn")}
+		case strings.HasPrefix(form.Get("TargetArn"), "arn:"):
+			return []string{form.Get("TargetArn")}
+		case op == "CreateTopic" && form.Get("Name") != "":
+			return []string{fmt.Sprintf("arn:aws:sns:%s:%s:%s", sc.Region, sc.Account, form.Get("Name"))}
+		case strings.HasPrefix(form.Get("SubscriptionArn"), "arn:"):
+			// A subscription is authorized on its topic: TOPIC-ARN:ID.
+			sub := form.Get("SubscriptionArn")
+			if i := strings.LastIndexByte(sub, ':'); strings.Count(sub, ":") == 6 {
+				return []string{sub[:i]}
+			}
+		}
+	case "sqs":
+		if q := form.Get("QueueUrl"); q != "" {
+			return sqsQueue(q, sc)
+		}
+		return sqsQueueName(form.Get("QueueName"), sc)
+	case "sts":
+		if strings.HasPrefix(op, "AssumeRole") && strings.HasPrefix(form.Get("RoleArn"), "arn:") {
+			return []string{form.Get("RoleArn")}
+		}
+		if op == "GetFederationToken" && form.Get("Name") != "" {
+			return []string{fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", sc.Account, form.Get("Name"))}
+		}
+	}
+	return nil
+}
+
+// restResources returns the ARNs a REST request's labels name: the
+// Lambda function of every functions/{FunctionName} route (a version or
+// alias from the name or the Qualifier parameter); nil otherwise.
+func restResources(svc string, labels map[string]string, query url.Values, sc cloud.Scope) []string {
+	if svc != "lambda" || labels["FunctionName"] == "" {
+		return nil
+	}
+	qualifiers := query["Qualifier"] // each one given is decided
+	if len(qualifiers) == 0 {
+		qualifiers = []string{""}
+	}
+	var out []string
+	for _, q := range qualifiers {
+		out = append(out, lambdaFunction(labels["FunctionName"], q, sc))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// lambdaFunction is the ARN of a function as Lambda accepts its name:
+// my-function, my-function:v1, 123456789012:function:my-function, or the
+// whole ARN; a qualifier given apart is appended.
+func lambdaFunction(name, qualifier string, sc cloud.Scope) string {
+	arn := name
+	switch parts := strings.Split(name, ":"); {
+	case strings.HasPrefix(name, "arn:"):
+	case len(parts) >= 3 && parts[1] == "function":
+		arn = fmt.Sprintf("arn:aws:lambda:%s:%s", sc.Region, name)
+	default:
+		arn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", sc.Region, sc.Account, name)
+	}
+	if qualifier != "" && strings.Count(arn, ":") == 6 {
+		arn += ":" + qualifier
+	}
+	return arn
 }

@@ -90,3 +90,119 @@ func TestResourceInEndpointPolicy(t *testing.T) {
 		t.Fatalf("a batch naming both tables: %d %s (upstream saw %d)", code, body, len(got))
 	}
 }
+
+// TestQueryAndRESTResources pins the ARNs read from Query parameters
+// (SNS, SQS, STS) and REST labels (Lambda), and the JSON services added
+// with them (Firehose, Step Functions, EventBridge PutEvents).
+func TestQueryAndRESTResources(t *testing.T) {
+	for _, tc := range []struct{ svc, op, form, want string }{
+		{"sns", "Publish", "TopicArn=arn:aws:sns:us-east-1:123456789012:alerts&Message=hi", "arn:aws:sns:us-east-1:123456789012:alerts"},
+		{"sns", "Publish", "TargetArn=arn:aws:sns:us-east-1:123456789012:endpoint/GCM/app/1&Message=hi", "arn:aws:sns:us-east-1:123456789012:endpoint/GCM/app/1"},
+		{"sns", "Publish", "PhoneNumber=%2B15555550100&Message=hi", ""},
+		{"sns", "CreateTopic", "Name=alerts", "arn:aws:sns:us-east-1:123456789012:alerts"},
+		{"sns", "Unsubscribe", "SubscriptionArn=arn:aws:sns:us-east-1:123456789012:alerts:0b9f1c3e-1111-2222-3333-444455556666", "arn:aws:sns:us-east-1:123456789012:alerts"},
+		{"sns", "ListTopics", "", ""},
+		{"sqs", "SendMessage", "QueueUrl=https%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2Fjobs&MessageBody=x", "arn:aws:sqs:us-east-1:123456789012:jobs"},
+		{"sqs", "GetQueueUrl", "QueueName=jobs", "arn:aws:sqs:us-east-1:123456789012:jobs"},
+		{"sts", "AssumeRole", "RoleArn=arn:aws:iam::210987654321:role/deploy&RoleSessionName=s", "arn:aws:iam::210987654321:role/deploy"},
+		{"sts", "GetFederationToken", "Name=bob", "arn:aws:sts::123456789012:federated-user/bob"},
+		{"sts", "GetCallerIdentity", "RoleArn=arn:aws:iam::1:role/x", ""},
+	} {
+		form, _ := url.ParseQuery(tc.form)
+		if got := strings.Join(queryResources(tc.svc, tc.op, form, sc), " "); got != tc.want {
+			t.Errorf("%s %s %s = %q, want %q", tc.svc, tc.op, tc.form, got, tc.want)
+		}
+	}
+	lambda := operationTable()["lambda"]
+	for _, tc := range []struct{ method, path, want string }{
+		{"POST", "/2015-03-31/functions/resize/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
+		{"POST", "/2015-03-31/functions/resize/invocations?Qualifier=prod", "arn:aws:lambda:us-east-1:123456789012:function:resize:prod"},
+		{"POST", "/2015-03-31/functions/resize%3A7/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize:7"},
+		{"GET", "/2015-03-31/functions/210987654321%3Afunction%3Aresize", "arn:aws:lambda:us-east-1:210987654321:function:resize"},
+		{"GET", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A210987654321%3Afunction%3Aresize/configuration", "arn:aws:lambda:eu-west-1:210987654321:function:resize"},
+		{"GET", "/2015-03-31/functions/resize/aliases/live", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
+		{"GET", "/2015-03-31/functions/", ""},
+		{"POST", "/2015-03-31/functions/resize/invocations?Qualifier=1&Qualifier=2", "arn:aws:lambda:us-east-1:123456789012:function:resize:1 arn:aws:lambda:us-east-1:123456789012:function:resize:2"},
+	} {
+		u, _ := url.Parse("https://lambda.us-east-1.amazonaws.com" + tc.path)
+		if got := strings.Join(restResources("lambda", lambda.restLabels(tc.method, u), u.Query(), sc), " "); got != tc.want {
+			t.Errorf("lambda %s %s = %q, want %q", tc.method, tc.path, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ svc, op, body, want string }{
+		{"kinesis-firehose", "PutRecord", `{"DeliveryStreamName":"logs","Record":{}}`, "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs"},
+		{"states", "StartExecution", `{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:etl"}`, "arn:aws:states:us-east-1:123456789012:stateMachine:etl"},
+		{"states", "CreateStateMachine", `{"name":"etl","definition":"{}"}`, "arn:aws:states:us-east-1:123456789012:stateMachine:etl"},
+		{"events", "PutEvents", `{"Entries":[{"Source":"a"},{"EventBusName":"orders"},{"EventBusName":"arn:aws:events:us-east-1:210987654321:event-bus/x"}]}`,
+			"arn:aws:events:us-east-1:123456789012:event-bus/default arn:aws:events:us-east-1:123456789012:event-bus/orders arn:aws:events:us-east-1:210987654321:event-bus/x"},
+		{"events", "PutRule", `{"Name":"r","EventBusName":"orders"}`, ""},
+		{"sqs", "CreateQueue", `{"QueueName":"jobs"}`, "arn:aws:sqs:us-east-1:123456789012:jobs"},
+	} {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
+		got, err := jsonResources(r, tc.svc, tc.op, sc)
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
+		}
+	}
+}
+
+// TestQueryAndRESTResourcesInEndpointPolicy: an SNS endpoint whose policy
+// allows publishing to one topic, and a Lambda endpoint whose policy
+// allows invoking one function: the allowed calls reach the upstream
+// (the Query body whole), the others are refused in the service's
+// protocol, naming the resource.
+func TestQueryAndRESTResourcesInEndpointPolicy(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	cloudtest.Must[*cloud.Return](t)(r.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: r.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	endpoint := func(svc, doc string) {
+		cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc, VpcEndpointType: "Interface",
+			ServiceName: "com.amazonaws.us-east-1." + svc, SubnetIDs: []string{r.subnet}, PrivateDNSEnabled: cloudtest.Ptr(true), PolicyDocument: &doc}))
+	}
+	endpoint("sns", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"arn:aws:sns:us-east-1:123456789012:alerts"}]}`)
+	endpoint("lambda", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":["arn:aws:lambda:us-east-1:123456789012:function:resize","arn:aws:lambda:us-east-1:123456789012:function:resize:*"]}]}`)
+	var got []string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		got = append(got, req.Host+" "+req.URL.RequestURI()+" "+string(b))
+		io.WriteString(w, `{}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"sns": u, "lambda": u}})
+	r.proxy = startProxy(t, r.p)
+	c := r.client(r.inst)
+	publish := func(topic string) (int, http.Header, string) {
+		req := signed("POST", "https://sns.us-east-1.amazonaws.com/", "Action=Publish&Version=2010-03-31&Message=hi&TopicArn="+url.QueryEscape(topic))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return send(t, c, req)
+	}
+	if code, _, body := publish("arn:aws:sns:us-east-1:123456789012:alerts"); code != 200 || len(got) != 1 || !strings.Contains(got[0], "Message=hi") {
+		t.Fatalf("Publish to alerts: %d %s (upstream saw %v)", code, body, got)
+	}
+	code, hdr, body := publish("arn:aws:sns:us-east-1:123456789012:other")
+	if code != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "arn:aws:sns:us-east-1:123456789012:other") ||
+		hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || len(got) != 1 {
+		t.Fatalf("Publish to another topic: %d %v %s", code, hdr, body)
+	}
+	// A topic in the URL and another in the body: not carried.
+	req := signed("POST", "https://sns.us-east-1.amazonaws.com/?TopicArn="+url.QueryEscape("arn:aws:sns:us-east-1:123456789012:alerts"),
+		"Action=Publish&Version=2010-03-31&Message=hi&TopicArn="+url.QueryEscape("arn:aws:sns:us-east-1:123456789012:other"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if code, _, body := send(t, c, req); code != 400 || !strings.Contains(body, "TopicArn is given more than once") || len(got) != 1 {
+		t.Fatalf("two topics: %d %s (upstream saw %d)", code, body, len(got))
+	}
+	invoke := func(path string) (int, http.Header, string) {
+		return send(t, c, signed("POST", "https://lambda.us-east-1.amazonaws.com"+path, `{"w":1}`))
+	}
+	for _, p := range []string{"/2015-03-31/functions/resize/invocations", "/2015-03-31/functions/resize/invocations?Qualifier=live"} {
+		if code, _, body := invoke(p); code != 200 {
+			t.Fatalf("Invoke %s: %d %s", p, code, body)
+		}
+	}
+	code, hdr, body = invoke("/2015-03-31/functions/thumbnail/invocations")
+	if code != 403 || hdr.Get("X-Amzn-ErrorType") != "AccessDeniedException" || !strings.Contains(jsonField(body, "Message"), "function:thumbnail because no VPC endpoint policy allows") && !strings.Contains(jsonField(body, "Message"), `function:thumbnail" because no VPC endpoint policy allows`) ||
+		hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || len(got) != 3 {
+		t.Fatalf("Invoke thumbnail: %d %v %s (upstream saw %d)", code, hdr, body, len(got))
+	}
+}
