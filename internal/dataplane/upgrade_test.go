@@ -115,11 +115,18 @@ func TestProtocolUpgrade(t *testing.T) {
 		t.Fatalf("denied key: %d, upstream reached %d times", resp.StatusCode, reached-before)
 	}
 
-	// The switched connection's bytes count for the endpoint.
+	// The switched connection's bytes count for the endpoint once the
+	// proxy has seen both sides close (it may not have yet when the
+	// client's ReadAll returns).
 	var in, out int64
-	for _, u := range r.p.cfg.Meter.Report(sc.Account) {
-		if u.Component == r.s3ep && u.Service == "s3" {
-			in, out = u.BytesIn, u.BytesOut
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, u := range r.p.cfg.Meter.Report(sc.Account) {
+			if u.Component == r.s3ep && u.Service == "s3" {
+				in, out = u.BytesIn, u.BytesOut
+			}
+		}
+		if in > 0 {
+			break
 		}
 	}
 	if in < int64(len("hellosession data")) || out < int64(len("HELLOSESSION DATA")) {
