@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,7 @@ type Cloud struct {
 	resolverPrefix netip.Prefix
 	quotas         map[string]int
 	gen            atomic.Uint64 // bumped after every committed change
+	changes        changes       // per kind and scope, the generation of its last change
 	dnsGen         atomic.Uint64 // bumped after changes DNS reads
 	snaps          snapshotCache
 	linked         linkedCache
@@ -98,19 +100,28 @@ func (c *Cloud) DNSGeneration() uint64 { return c.dnsGen.Load() }
 var dnsKinds = map[string]bool{kindVpc: true, kindSubnet: true, kindEndpoint: true, kindResolver: true, kindHostedZone: true,
 	kindResolverEndpoint: true, kindResolverRule: true, kindResolverRuleAssoc: true, kindShare: true}
 
-// recordingTxn notes whether a transaction wrote a kind DNS reads.
+// recordingTxn notes whether a transaction wrote a kind DNS reads, and
+// the kinds it wrote in which scopes.
 type recordingTxn struct {
 	store.Txn
-	dns bool
+	dns   bool
+	parts []part
+}
+
+func (t *recordingTxn) wrote(k store.Key) {
+	t.dns = t.dns || dnsKinds[k.Kind]
+	if p := (part{k.Scope, k.Kind}); !slices.Contains(t.parts, p) {
+		t.parts = append(t.parts, p)
+	}
 }
 
 func (t *recordingTxn) Put(k store.Key, data []byte) error {
-	t.dns = t.dns || dnsKinds[k.Kind]
+	t.wrote(k)
 	return t.Txn.Put(k, data)
 }
 
 func (t *recordingTxn) Delete(k store.Key) error {
-	t.dns = t.dns || dnsKinds[k.Kind]
+	t.wrote(k)
 	return t.Txn.Delete(k)
 }
 
@@ -155,7 +166,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset: %w", err)
 	}
 	c.inited.Clear()
-	c.gen.Add(1)
+	c.changes.all.Store(c.gen.Add(1))
 	c.dnsGen.Add(1)
 	c.bucketGen.Add(1)
 	c.enis.mu.Lock()
@@ -175,7 +186,7 @@ type remoteChanges interface {
 // that this process's derived views (DNS zones, snapshots, bucket answers)
 // follow; kinds nil means everything (a reset or a reload).
 func (c *Cloud) remoteChanged(kinds map[string]bool) {
-	c.gen.Add(1)
+	c.changes.all.Store(c.gen.Add(1)) // the store reports kinds, not scopes
 	dns := kinds == nil
 	for k := range kinds {
 		dns = dns || dnsKinds[k]
@@ -229,7 +240,10 @@ func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func
 		return err
 	}
 	c.inited.Store(sc, struct{}{})
-	c.gen.Add(1)
+	g := c.gen.Add(1)
+	for _, p := range rec.parts {
+		c.changes.mark(p, g)
+	}
 	if rec.dns {
 		c.dnsGen.Add(1)
 	}
@@ -245,6 +259,11 @@ func (c *Cloud) view(ctx context.Context, sc Scope, fn func(*txn) error) error {
 // viewWith is view; init says whether a scope not used yet gets its
 // defaults first (a scope only read on another's behalf does not).
 func (c *Cloud) viewWith(ctx context.Context, sc Scope, init bool, fn func(*txn) error) error {
+	return c.viewStore(ctx, sc, init, nil, fn)
+}
+
+// viewStore is viewWith; wrap, when given, wraps the store's transaction.
+func (c *Cloud) viewStore(ctx context.Context, sc Scope, init bool, wrap func(store.Txn) store.Txn, fn func(*txn) error) error {
 	if err := checkScope(sc); err != nil {
 		return err
 	}
@@ -254,6 +273,9 @@ func (c *Cloud) viewWith(ctx context.Context, sc Scope, init bool, fn func(*txn)
 		}
 	}
 	err := c.st.View(ctx, func(stx store.Txn) error {
+		if wrap != nil {
+			stx = wrap(stx)
+		}
 		return fn(&txn{Txn: stx, c: c, sc: sc, now: c.clock().UTC()})
 	})
 	if _, isAPI := apierr.As(err); err != nil && !isAPI {

@@ -79,14 +79,10 @@ func (c *Cloud) LinkedSnapshot(ctx context.Context, sc Scope) (*Snapshot, error)
 	if len(home.links()) == 0 {
 		return home, nil
 	}
-	gen := c.Generation()
-	now := c.clock().UTC()
-	c.linked.mu.Lock()
-	if e, ok := c.linked.m[sc]; ok && e.gen == gen && e.snap.home == home && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
-		c.linked.mu.Unlock()
-		return e.snap, nil
-	}
-	c.linked.mu.Unlock()
+	// The union is current while every part is the very snapshot it was
+	// made of: the parts are each current or rebuilt on their own (a
+	// change in the spoke does not rebuild the hub's), and the links are
+	// read from the parts.
 	parts := []*Snapshot{home}
 	seen := map[string]bool{sc.Account: true}
 	for i := 0; i < len(parts); i++ {
@@ -102,12 +98,19 @@ func (c *Cloud) LinkedSnapshot(ctx context.Context, sc Scope) (*Snapshot, error)
 			parts = append(parts, s)
 		}
 	}
+	now := c.clock().UTC()
+	c.linked.mu.Lock()
+	if e, ok := c.linked.m[sc]; ok && slices.Equal(e.parts, parts) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+		c.linked.mu.Unlock()
+		return e.snap, nil
+	}
+	c.linked.mu.Unlock()
 	m := mergeSnapshots(parts)
 	c.linked.mu.Lock()
 	if c.linked.m == nil {
 		c.linked.m = map[Scope]cachedSnapshot{}
 	}
-	c.linked.m[sc] = cachedSnapshot{gen: gen, snap: m}
+	c.linked.m[sc] = cachedSnapshot{parts: parts, snap: m}
 	c.linked.mu.Unlock()
 	return m, nil
 }

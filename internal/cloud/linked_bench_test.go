@@ -9,9 +9,11 @@ import (
 
 // BenchmarkLinkedSnapshot measures what paths across accounts cost: a hub
 // account of n interfaces peered with a small spoke account; after each
-// change (a tag on the spoke's VPC, which every cached snapshot must
-// follow) the spoke's linked snapshot is built again — its own, the
-// hub's, and their union — beside the spoke's own snapshot alone.
+// change the spoke's linked snapshot is built again — the parts that read
+// what changed, and the union — beside the spoke's own snapshot alone.
+// The changes: a tag on the spoke's subnet (the spoke's part rebuilt), on
+// the spoke's VPC (which the hub's part reads too: both rebuilt), and in
+// an unrelated account (nothing rebuilt).
 //
 //	go test -run XXX -bench LinkedSnapshot ./internal/cloud     (n = 1,000)
 //	VPCE_LINKED_SIZE=100000 go test -run XXX -bench LinkedSnapshot -benchtime 20x ./internal/cloud
@@ -40,15 +42,18 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 		mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, hub, &CreateNetworkInterfaceInput{SubnetID: sub}))
 	}
 	spokeVpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, spoke, &CreateVpcInput{CidrBlock: "172.16.0.0/16"})).Vpc.VpcID
-	mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, spoke, &CreateSubnetInput{VpcID: spokeVpc, CidrBlock: "172.16.1.0/24"}))
+	spokeSub := mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, spoke, &CreateSubnetInput{VpcID: spokeVpc, CidrBlock: "172.16.1.0/24"})).Subnet.SubnetID
+	other := Scope{Account: "333333333333", Region: sc.Region}
+	otherVpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, other, &CreateVpcInput{CidrBlock: "172.17.0.0/16"})).Vpc.VpcID
 	pcx := mustDo[*VpcPeeringConnectionOutput](b)(c.CreateVpcPeeringConnection(ctx, spoke, &CreateVpcPeeringConnectionInput{VpcID: spokeVpc, PeerVpcID: hubVpc, PeerOwnerID: hub.Account})).VpcPeeringConnection
 	mustDo[*VpcPeeringConnectionOutput](b)(c.AcceptVpcPeeringConnection(ctx, hub, &VpcPeeringConnectionIDInput{pcx.VpcPeeringConnectionID}))
 	if l := mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke)); len(l.NetworkInterfaces) < n {
 		b.Fatalf("linked snapshot holds %d interfaces, want at least %d", len(l.NetworkInterfaces), n)
 	}
-	change := func(i int) {
-		mustDo[*Return](b)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{spokeVpc}, Tags: []Tag{{Key: "n", Value: strconv.Itoa(i)}}}))
+	tag := func(s Scope, id string, i int) {
+		mustDo[*Return](b)(c.CreateTags(ctx, s, &CreateTagsInput{Resources: []string{id}, Tags: []Tag{{Key: "n", Value: strconv.Itoa(i)}}}))
 	}
+	change := func(i int) { tag(spoke, spokeSub, i) }
 	b.Run(fmt.Sprintf("OwnAfterChange/%d", n), func(b *testing.B) {
 		i := 0
 		for b.Loop() {
@@ -62,6 +67,22 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 		for b.Loop() {
 			i++
 			change(i)
+			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
+		}
+	})
+	b.Run(fmt.Sprintf("LinkedAfterPeerVpcChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			tag(spoke, spokeVpc, i)
+			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
+		}
+	})
+	b.Run(fmt.Sprintf("LinkedAfterUnrelatedChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			tag(other, otherVpc, i)
 			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
 		}
 	})

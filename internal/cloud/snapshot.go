@@ -177,14 +177,16 @@ type snapshotCache struct {
 }
 
 type cachedSnapshot struct {
-	gen  uint64
-	snap *Snapshot
+	deps  dependencies
+	snap  *Snapshot
+	parts []*Snapshot // a linked snapshot's
 }
 
 // Snapshot returns the scope's network as of now. Snapshots are cached
-// until the next committed change, or until a derived state changes by
-// itself (a pending endpoint becomes available), so repeated analyses of
-// an unchanged state cost one build.
+// until a change is committed in a scope they read (the account's own, or
+// one that shares with it: another account's writes leave it alone), or
+// until a derived state changes by itself (a pending endpoint becomes
+// available), so repeated analyses of an unchanged state cost one build.
 func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
 	return c.snapshot(ctx, sc, true)
 }
@@ -192,16 +194,15 @@ func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
 // snapshot is Snapshot; init says whether a scope not used yet gets its
 // defaults first.
 func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, error) {
-	gen := c.Generation()
 	now := c.clock().UTC()
 	c.snaps.mu.Lock()
-	if e, ok := c.snaps.m[sc]; ok && e.gen == gen && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+	if e, ok := c.snaps.m[sc]; ok && c.current(e.deps) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
 		c.snaps.mu.Unlock()
 		return e.snap, nil
 	}
 	c.snaps.mu.Unlock()
 	var snap *Snapshot
-	err := c.viewWith(ctx, sc, init, func(tx *txn) error {
+	deps, err := c.viewRecording(ctx, sc, init, func(tx *txn) error {
 		var err error
 		snap, err = tx.snapshotTxn()
 		return err
@@ -213,7 +214,7 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	if c.snaps.m == nil {
 		c.snaps.m = map[Scope]cachedSnapshot{}
 	}
-	c.snaps.m[sc] = cachedSnapshot{gen: gen, snap: snap}
+	c.snaps.m[sc] = cachedSnapshot{deps: deps, snap: snap}
 	c.snaps.mu.Unlock()
 	return snap, nil
 }

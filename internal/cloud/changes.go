@@ -1,0 +1,123 @@
+package cloud
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vpce/vpce/internal/store"
+)
+
+// part is what changes are recorded by: a kind of object in a scope.
+type part struct {
+	sc   store.Scope
+	kind string
+}
+
+// changes records, per kind of object in a scope, the generation of the
+// last committed change that wrote one, so that a view built from a few
+// (an account's snapshot reads its own scope's kinds, and the peerings,
+// gateways and shares of the accounts joined to it) stays current while
+// other accounts write. A change that names nothing (a reset, a commit of
+// another process on a shared store) counts for everything.
+type changes struct {
+	parts sync.Map      // part → *atomic.Uint64
+	all   atomic.Uint64 // generation of the last change of everything
+}
+
+// mark records that a change committed as generation g wrote p.
+func (ch *changes) mark(p part, g uint64) {
+	v, ok := ch.parts.Load(p)
+	if !ok {
+		v, _ = ch.parts.LoadOrStore(p, new(atomic.Uint64))
+	}
+	v.(*atomic.Uint64).Store(g)
+}
+
+// current reports whether none of deps changed after generation g.
+func (ch *changes) current(deps []part, g uint64) bool {
+	if ch.all.Load() > g {
+		return false
+	}
+	for _, p := range deps {
+		if v, ok := ch.parts.Load(p); ok && v.(*atomic.Uint64).Load() > g {
+			return false
+		}
+	}
+	return true
+}
+
+// readingTxn notes the kinds and scopes a read transaction reads.
+type readingTxn struct {
+	store.Txn
+	mu   sync.Mutex
+	deps []part
+	any  bool // read a kind in every scope (ListKind)
+}
+
+func (t *readingTxn) note(sc store.Scope, kind string) {
+	p := part{sc, kind}
+	t.mu.Lock()
+	if !slices.Contains(t.deps, p) {
+		t.deps = append(t.deps, p)
+	}
+	t.mu.Unlock()
+}
+
+func (t *readingTxn) Get(k store.Key) ([]byte, error) {
+	t.note(k.Scope, k.Kind)
+	return t.Txn.Get(k)
+}
+
+func (t *readingTxn) List(sc store.Scope, kind string) ([]store.Record, error) {
+	t.note(sc, kind)
+	return t.Txn.List(sc, kind)
+}
+
+func (t *readingTxn) ListKind(kind string) ([]store.ScopedRecord, error) {
+	t.mu.Lock()
+	t.any = true
+	t.mu.Unlock()
+	return t.Txn.ListKind(kind)
+}
+
+func (t *readingTxn) ListChildren(sc store.Scope, kind, parent string) ([]store.Record, error) {
+	t.note(sc, kind)
+	return t.Txn.ListChildren(sc, kind, parent)
+}
+
+func (t *readingTxn) ListAfter(sc store.Scope, kind, after string, limit int) ([]store.Record, error) {
+	t.note(sc, kind)
+	return t.Txn.ListAfter(sc, kind, after, limit)
+}
+
+// dependencies are what a derived view was built from: the generation
+// before its read began and the kinds it read (all: some in every scope).
+type dependencies struct {
+	gen   uint64
+	parts []part
+	all   bool
+}
+
+// current reports whether nothing the view read has changed since.
+func (c *Cloud) current(d dependencies) bool {
+	if g := c.gen.Load(); g == d.gen || d.all {
+		return g == d.gen
+	}
+	return c.changes.current(d.parts, d.gen)
+}
+
+// viewRecording is viewWith, reporting what fn read.
+func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, fn func(*txn) error) (dependencies, error) {
+	d := dependencies{gen: c.gen.Load()}
+	var rec *readingTxn
+	err := c.viewStore(ctx, sc, init, func(stx store.Txn) store.Txn {
+		rec = &readingTxn{Txn: stx}
+		return rec
+	}, fn)
+	if rec != nil {
+		d.parts, d.all = rec.deps, rec.any
+	}
+	return d, err
+}

@@ -1,0 +1,90 @@
+package cloud
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestSnapshotFollowsWhatItRead: an account's snapshot is kept while
+// other accounts write, rebuilt after a change in its own scope, and
+// after a change it reads in another account's (the gateway a hub shares
+// with it); a spoke's change rebuilds the spoke's part of a linked
+// snapshot, not the hub's.
+func TestSnapshotFollowsWhatItRead(t *testing.T) {
+	c, clk := newTestCloud(t)
+	ctx := context.Background()
+	hub, spoke, third := sc, Scope{Account: "222222222222", Region: "us-east-1"}, Scope{Account: "333333333333", Region: "us-east-1"}
+	snap := func(s Scope) *Snapshot { return mustDo[*Snapshot](t)(c.Snapshot(ctx, s)) }
+
+	spokeVpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, spoke, &CreateVpcInput{CidrBlock: "10.20.0.0/16"})).Vpc.VpcID
+	first := snap(spoke)
+	mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, third, &CreateVpcInput{CidrBlock: "10.30.0.0/16"}))
+	if snap(spoke) != first {
+		t.Fatal("another account's write rebuilt the spoke's snapshot")
+	}
+	mustDo[*Return](t)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{spokeVpc}, Tags: []Tag{{Key: "Name", Value: "spoke"}}}))
+	second := snap(spoke)
+	if second == first || len(second.Vpcs[spokeVpc].Tags) != 1 {
+		t.Fatalf("the spoke's own write: snapshot rebuilt %v, tags %v", second != first, second.Vpcs[spokeVpc].Tags)
+	}
+
+	// The hub shares a transit gateway and the spoke attaches to it: the
+	// attachment lives with the gateway, in the hub's scope, and reaches
+	// the spoke's linked snapshot through the hub's; the hub's acceptance
+	// (a write in the hub's scope) reaches it too.
+	g := mustDo[*CreateTransitGatewayOutput](t)(c.CreateTransitGateway(ctx, hub, &CreateTransitGatewayInput{})).TransitGateway
+	clk.Advance(11 * time.Second)
+	s := mustDo[*ResourceShare](t)(c.CreateResourceShare(ctx, hub, &CreateResourceShareInput{Name: "hub", ResourceArns: []string{g.TransitGatewayArn}, Principals: []string{spoke.Account}}))
+	invs := mustDo[[]ShareInvitation](t)(c.GetResourceShareInvitations(ctx, spoke, nil, []string{s.ARN}))
+	mustDo[*ShareInvitation](t)(c.AcceptResourceShareInvitation(ctx, spoke, invs[0].ARN))
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, spoke, &CreateSubnetInput{VpcID: spokeVpc, CidrBlock: "10.20.1.0/24", AvailabilityZone: "us-east-1a"})).Subnet.SubnetID
+	a := mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.CreateTransitGatewayVpcAttachment(ctx, spoke, &CreateTransitGatewayVpcAttachmentInput{TransitGatewayID: g.TransitGatewayID, VpcID: spokeVpc, SubnetIDs: []string{sub}})).TransitGatewayVpcAttachment
+	linked := func() *Snapshot { return mustDo[*Snapshot](t)(c.LinkedSnapshot(ctx, spoke)) }
+	shared := linked()
+	if at := shared.TGWAttachments[a.TransitGatewayAttachmentID]; at == nil || at.State != "pendingAcceptance" {
+		t.Fatalf("the spoke's attachment to the hub's gateway, in its linked snapshot: %+v", at)
+	}
+	mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, third, &CreateVpcInput{CidrBlock: "10.31.0.0/16"}))
+	if linked() != shared {
+		t.Fatal("an unrelated account's write rebuilt the spoke's linked snapshot")
+	}
+	mustDo[*CreateTransitGatewayVpcAttachmentOutput](t)(c.AcceptTransitGatewayVpcAttachment(ctx, hub, &TGWAttachmentIDInput{a.TransitGatewayAttachmentID}))
+	if at := linked().TGWAttachments[a.TransitGatewayAttachmentID]; at == nil || at.State == "pendingAcceptance" {
+		t.Fatalf("the hub accepted the attachment; the spoke's linked snapshot still says %+v", at)
+	}
+
+	// Peered: the spoke's change rebuilds its part of the linked snapshot,
+	// and the hub's part is the hub's cached snapshot.
+	hubVpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, hub, &CreateVpcInput{CidrBlock: "10.10.0.0/16"})).Vpc.VpcID
+	pcx := mustDo[*VpcPeeringConnectionOutput](t)(c.CreateVpcPeeringConnection(ctx, spoke, &CreateVpcPeeringConnectionInput{VpcID: spokeVpc, PeerVpcID: hubVpc, PeerOwnerID: hub.Account})).VpcPeeringConnection
+	mustDo[*VpcPeeringConnectionOutput](t)(c.AcceptVpcPeeringConnection(ctx, hub, &VpcPeeringConnectionIDInput{pcx.VpcPeeringConnectionID}))
+	before := linked()
+	hubSnap := snap(hub)
+	if before.Vpcs[hubVpc] == nil || before.Vpcs[spokeVpc] == nil {
+		t.Fatal("the linked snapshot lacks a side of the peering")
+	}
+	if linked() != before {
+		t.Fatal("an unchanged linked snapshot was merged again")
+	}
+	mustDo[*Return](t)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{sub}, Tags: []Tag{{Key: "Name", Value: "spoke-2"}}}))
+	after := linked()
+	if after == before || len(after.Subnets[sub].Tags) != 1 {
+		t.Fatal("the linked snapshot did not follow the spoke's change")
+	}
+	if snap(hub) != hubSnap {
+		t.Fatal("the spoke's tag on its subnet rebuilt the hub's snapshot")
+	}
+	// The hub reads the spoke's VPCs (the peering's other side): a change
+	// to one rebuilds it, as the unit of what is followed is a kind of
+	// object in an account.
+	mustDo[*Return](t)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{spokeVpc}, Tags: []Tag{{Key: "Name", Value: "spoke-3"}}}))
+	if v := linked().Vpcs[spokeVpc]; v.Tags[0].Value != "spoke-3" || snap(hub) == hubSnap {
+		t.Fatalf("the spoke's VPC tag: linked %v, hub rebuilt %v", v.Tags, snap(hub) != hubSnap)
+	}
+	// And a change on the hub's side reaches the spoke's linked view.
+	mustDo[*Return](t)(c.CreateTags(ctx, hub, &CreateTagsInput{Resources: []string{hubVpc}, Tags: []Tag{{Key: "Name", Value: "hub"}}}))
+	if v := linked().Vpcs[hubVpc]; len(v.Tags) != 1 {
+		t.Fatalf("the hub's tag, in the spoke's linked snapshot: %+v", v.Tags)
+	}
+}
