@@ -2,6 +2,8 @@ package cloud
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -75,7 +77,8 @@ func TestSnapshotFollowsWhatItRead(t *testing.T) {
 	if snap(hub) != hubSnap {
 		t.Fatal("the spoke's tag on its subnet rebuilt the hub's snapshot")
 	}
-	// The hub reads the spoke's VPCs (the peering's other side): a change
+	// The hub reads the spoke's VPCs (the VPC attached to its transit
+	// gateway: the gateway's propagated routes are its blocks): a change
 	// to one rebuilds it, as the unit of what is followed is a kind of
 	// object in an account.
 	mustDo[*Return](t)(c.CreateTags(ctx, spoke, &CreateTagsInput{Resources: []string{spokeVpc}, Tags: []Tag{{Key: "Name", Value: "spoke-3"}}}))
@@ -86,5 +89,42 @@ func TestSnapshotFollowsWhatItRead(t *testing.T) {
 	mustDo[*Return](t)(c.CreateTags(ctx, hub, &CreateTagsInput{Resources: []string{hubVpc}, Tags: []Tag{{Key: "Name", Value: "hub"}}}))
 	if v := linked().Vpcs[hubVpc]; len(v.Tags) != 1 {
 		t.Fatalf("the hub's tag, in the spoke's linked snapshot: %+v", v.Tags)
+	}
+}
+
+// TestConcurrentCallersShareOneBuild: callers that find an account's
+// snapshot stale at once (a data plane's connections after a change)
+// share one build, and a caller that comes after a later change gets a
+// snapshot with that change.
+func TestConcurrentCallersShareOneBuild(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := context.Background()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.0.0/20"})).Subnet.SubnetID
+	for range 2000 { // a build long enough for the callers to overlap
+		mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub}))
+	}
+	for round := range 3 {
+		mustDo[*Return](t)(c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{vpc}, Tags: []Tag{{Key: "round", Value: fmt.Sprint(round)}}}))
+		const callers = 8
+		got := make([]*Snapshot, callers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				<-start
+				got[i] = mustDo[*Snapshot](t)(c.Snapshot(ctx, sc))
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, s := range got {
+			if s != got[0] {
+				t.Fatalf("round %d: caller %d got its own build", round, i)
+			}
+		}
+		if tags := got[0].Vpcs[vpc].Tags; len(tags) != 1 || tags[0].Value != fmt.Sprint(round) {
+			t.Fatalf("round %d: the snapshot after the change has tags %v", round, tags)
+		}
 	}
 }

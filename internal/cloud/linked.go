@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"maps"
+	"net/netip"
 	"slices"
 	"sync"
 
@@ -123,38 +124,6 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 	for _, p := range parts {
 		m.accounts = append(m.accounts, p.Scope.Account)
 		m.next = earliest(m.next, p.next)
-		union(&m.Vpcs, p.Vpcs)
-		union(&m.Subnets, p.Subnets)
-		union(&m.RouteTables, p.RouteTables)
-		union(&m.SecurityGroups, p.SecurityGroups)
-		union(&m.NetworkACLs, p.NetworkACLs)
-		union(&m.NetworkInterfaces, p.NetworkInterfaces)
-		union(&m.Instances, p.Instances)
-		union(&m.Endpoints, p.Endpoints)
-		union(&m.NatGateways, p.NatGateways)
-		union(&m.InternetGateways, p.InternetGateways)
-		union(&m.EgressOnlyInternetGateways, p.EgressOnlyInternetGateways)
-		union(&m.TransitGateways, p.TransitGateways)
-		union(&m.TGWAttachments, p.TGWAttachments)
-		union(&m.TGWRouteTables, p.TGWRouteTables)
-		union(&m.tgwRoutes, p.tgwRoutes)
-		union(&m.VpnGateways, p.VpnGateways)
-		union(&m.VpnConnections, p.VpnConnections)
-		union(&m.CustomerGateways, p.CustomerGateways)
-		union(&m.ResolverEndpoints, p.ResolverEndpoints)
-		union(&m.PrefixLists, p.PrefixLists)
-		union(&m.DhcpOptions, p.DhcpOptions)
-		union(&m.Addresses, p.Addresses)
-		union(&m.Peerings, p.Peerings)
-		union(&m.subnetRT, p.subnetRT)
-		union(&m.mainRT, p.mainRT)
-		union(&m.defaultACL, p.defaultACL)
-		union(&m.subnetACL, p.subnetACL)
-		union(&m.addrs, p.addrs)
-		union(&m.vpcEPs, p.vpcEPs)
-		union(&m.eniEP, p.eniEP)
-		union(&m.dns, p.dns)
-		union(&m.vpcSubnets, p.vpcSubnets)
 		for g, l := range p.members {
 			if m.members == nil {
 				m.members = map[string][]*NetworkInterface{}
@@ -163,20 +132,67 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 		}
 		m.tgwOwners = append(m.tgwOwners, p.tgwOwners...)
 	}
+	m.Vpcs = unionOf(parts, func(p *Snapshot) map[string]*Vpc { return p.Vpcs })
+	m.Subnets = unionOf(parts, func(p *Snapshot) map[string]*Subnet { return p.Subnets })
+	m.RouteTables = unionOf(parts, func(p *Snapshot) map[string]*RouteTable { return p.RouteTables })
+	m.SecurityGroups = unionOf(parts, func(p *Snapshot) map[string]*SecurityGroup { return p.SecurityGroups })
+	m.NetworkACLs = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.NetworkACLs })
+	m.NetworkInterfaces = unionOf(parts, func(p *Snapshot) map[string]*NetworkInterface { return p.NetworkInterfaces })
+	m.Instances = unionOf(parts, func(p *Snapshot) map[string]*Instance { return p.Instances })
+	m.Endpoints = unionOf(parts, func(p *Snapshot) map[string]*VpcEndpoint { return p.Endpoints })
+	m.NatGateways = unionOf(parts, func(p *Snapshot) map[string]*NatGateway { return p.NatGateways })
+	m.InternetGateways = unionOf(parts, func(p *Snapshot) map[string]*InternetGateway { return p.InternetGateways })
+	m.EgressOnlyInternetGateways = unionOf(parts, func(p *Snapshot) map[string]*EgressOnlyInternetGateway { return p.EgressOnlyInternetGateways })
+	m.TransitGateways = unionOf(parts, func(p *Snapshot) map[string]*TransitGateway { return p.TransitGateways })
+	m.TGWAttachments = unionOf(parts, func(p *Snapshot) map[string]*TransitGatewayVpcAttachment { return p.TGWAttachments })
+	m.TGWRouteTables = unionOf(parts, func(p *Snapshot) map[string]*TransitGatewayRouteTable { return p.TGWRouteTables })
+	m.tgwRoutes = unionOf(parts, func(p *Snapshot) map[string][]TGWRoute { return p.tgwRoutes })
+	m.VpnGateways = unionOf(parts, func(p *Snapshot) map[string]*VpnGateway { return p.VpnGateways })
+	m.VpnConnections = unionOf(parts, func(p *Snapshot) map[string]*VpnConnection { return p.VpnConnections })
+	m.CustomerGateways = unionOf(parts, func(p *Snapshot) map[string]*CustomerGateway { return p.CustomerGateways })
+	m.ResolverEndpoints = unionOf(parts, func(p *Snapshot) map[string]*ResolverEndpoint { return p.ResolverEndpoints })
+	m.PrefixLists = unionOf(parts, func(p *Snapshot) map[string]*ManagedPrefixList { return p.PrefixLists })
+	m.DhcpOptions = unionOf(parts, func(p *Snapshot) map[string]*DhcpOptions { return p.DhcpOptions })
+	m.Addresses = unionOf(parts, func(p *Snapshot) map[string]*Address { return p.Addresses })
+	m.Peerings = unionOf(parts, func(p *Snapshot) map[string]*VpcPeeringConnection { return p.Peerings })
+	m.subnetRT = unionOf(parts, func(p *Snapshot) map[string]*RouteTable { return p.subnetRT })
+	m.mainRT = unionOf(parts, func(p *Snapshot) map[string]*RouteTable { return p.mainRT })
+	m.defaultACL = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.defaultACL })
+	m.subnetACL = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.subnetACL })
+	m.addrs = unionOf(parts, func(p *Snapshot) map[string]map[netip.Addr]*NetworkInterface { return p.addrs })
+	m.vpcEPs = unionOf(parts, func(p *Snapshot) map[string][]*VpcEndpoint { return p.vpcEPs })
+	m.eniEP = unionOf(parts, func(p *Snapshot) map[string]*VpcEndpoint { return p.eniEP })
+	m.dns = unionOf(parts, func(p *Snapshot) map[string]*DNSView { return p.dns })
+	m.vpcSubnets = unionOf(parts, func(p *Snapshot) map[string][]*Subnet { return p.vpcSubnets })
 	return m
 }
 
-// union copies src's entries into *dst (entries already there win:
-// those of the home snapshot, merged first).
-func union[V any](dst *map[string]V, src map[string]V) {
-	if *dst == nil {
-		*dst = make(map[string]V, len(src))
-	}
-	for k, v := range src {
-		if _, ok := (*dst)[k]; !ok {
-			(*dst)[k] = v
+// unionOf unites one map of every part; where parts share a key, the
+// earliest part's entry wins (the home snapshot's). The largest part is
+// cloned whole (a copy of its table, not an insert per entry), the others
+// added to it.
+func unionOf[V any](parts []*Snapshot, field func(*Snapshot) map[string]V) map[string]V {
+	big := 0
+	for i, p := range parts {
+		if len(field(p)) > len(field(parts[big])) {
+			big = i
 		}
 	}
+	out := maps.Clone(field(parts[big]))
+	if out == nil {
+		out = map[string]V{}
+	}
+	for i := big - 1; i >= 0; i-- { // earlier parts overwrite, the first last
+		maps.Copy(out, field(parts[i]))
+	}
+	for _, p := range parts[big+1:] {
+		for k, v := range field(p) {
+			if _, ok := out[k]; !ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
 }
 
 // loadTGWOwners reads the owners of the gateways the scope's VPCs are

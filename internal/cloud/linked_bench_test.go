@@ -12,7 +12,7 @@ import (
 // change the spoke's linked snapshot is built again — the parts that read
 // what changed, and the union — beside the spoke's own snapshot alone.
 // The changes: a tag on the spoke's subnet (the spoke's part rebuilt), on
-// the spoke's VPC (which the hub's part reads too: both rebuilt), and in
+// one of the hub's subnets (the hub's part, n interfaces, rebuilt), and in
 // an unrelated account (nothing rebuilt).
 //
 //	go test -run XXX -bench LinkedSnapshot ./internal/cloud     (n = 1,000)
@@ -62,7 +62,7 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 			mustDo[*Snapshot](b)(c.Snapshot(ctx, spoke))
 		}
 	})
-	b.Run(fmt.Sprintf("LinkedAfterChange/%d", n), func(b *testing.B) {
+	b.Run(fmt.Sprintf("LinkedAfterSpokeChange/%d", n), func(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
@@ -70,11 +70,11 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
 		}
 	})
-	b.Run(fmt.Sprintf("LinkedAfterPeerVpcChange/%d", n), func(b *testing.B) {
+	b.Run(fmt.Sprintf("LinkedAfterHubChange/%d", n), func(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			tag(spoke, spokeVpc, i)
+			tag(hub, sub, i)
 			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
 		}
 	})

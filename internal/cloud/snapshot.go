@@ -5,14 +5,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"strings"
-
-	json "github.com/goccy/go-json"
-
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	json "github.com/goccy/go-json"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/vpce/vpce/internal/catalog"
 )
@@ -172,8 +172,9 @@ func (s *Snapshot) InstanceOf(eni *NetworkInterface) *Instance {
 
 // snapshotCache keeps the last snapshot per scope while it is current.
 type snapshotCache struct {
-	mu sync.Mutex
-	m  map[Scope]cachedSnapshot
+	mu     sync.Mutex
+	m      map[Scope]cachedSnapshot
+	flight singleflight.Group // builds in progress
 }
 
 type cachedSnapshot struct {
@@ -201,22 +202,33 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 		return e.snap, nil
 	}
 	c.snaps.mu.Unlock()
-	var snap *Snapshot
-	deps, err := c.viewRecording(ctx, sc, init, func(tx *txn) error {
-		var err error
-		snap, err = tx.snapshotTxn()
-		return err
+	// Callers that find it stale at the same generation share one build
+	// (a data plane's connections all ask after a change): a caller that
+	// comes after a later change starts its own, so it reads its writes.
+	key := fmt.Sprintf("%s/%s/%t/%d", sc.Account, sc.Region, init, c.gen.Load())
+	v, err, _ := c.snaps.flight.Do(key, func() (any, error) {
+		var snap *Snapshot
+		// Not the first caller's cancellation: the build is everyone's.
+		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, func(tx *txn) error {
+			var err error
+			snap, err = tx.snapshotTxn()
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		c.snaps.mu.Lock()
+		if c.snaps.m == nil {
+			c.snaps.m = map[Scope]cachedSnapshot{}
+		}
+		c.snaps.m[sc] = cachedSnapshot{deps: deps, snap: snap}
+		c.snaps.mu.Unlock()
+		return snap, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.snaps.mu.Lock()
-	if c.snaps.m == nil {
-		c.snaps.m = map[Scope]cachedSnapshot{}
-	}
-	c.snaps.m[sc] = cachedSnapshot{deps: deps, snap: snap}
-	c.snaps.mu.Unlock()
-	return snap, nil
+	return v.(*Snapshot), nil
 }
 
 func toMap[T any](items []*T, id func(*T) string) map[string]*T {
