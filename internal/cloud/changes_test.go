@@ -128,3 +128,33 @@ func TestConcurrentCallersShareOneBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotAfterDisassociateAddress: an interface's public address in a
+// snapshot follows its Elastic IP both ways — the decoded interfaces
+// snapshots share are not changed by the association shown on them.
+func TestSnapshotAfterDisassociateAddress(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := context.Background()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
+	eni := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
+	public := func() string {
+		e := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc)).NetworkInterfaces[eni]
+		if e.Association == nil {
+			return ""
+		}
+		return e.Association.PublicIP
+	}
+	if ip := public(); ip != "" {
+		t.Fatalf("before any Elastic IP: public address %s", ip)
+	}
+	eip := mustDo[*AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &AllocateAddressInput{Domain: "vpc"}))
+	assoc := mustDo[*AssociateAddressOutput](t)(c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: eni}))
+	if ip := public(); ip != eip.PublicIP {
+		t.Fatalf("associated: public address %q, want %s", ip, eip.PublicIP)
+	}
+	mustDo[*Return](t)(c.DisassociateAddress(ctx, sc, &DisassociateAddressInput{AssociationID: assoc.AssociationID}))
+	if ip := public(); ip != "" {
+		t.Fatalf("disassociated: the snapshot still shows public address %s", ip)
+	}
+}

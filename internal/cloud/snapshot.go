@@ -352,7 +352,17 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	}
 	s.Addresses = toMap(eips, addressID)
 	// Interfaces show their public addresses as Describe does: Elastic IPs
-	// in the place of those given at launch.
+	// in the place of those given at launch. The decoded interfaces are
+	// shared with earlier snapshots (decodedENIs): those shown with an
+	// address are copies, so that no snapshot changes another's, and one
+	// whose address went shows none.
+	for i, e := range enis {
+		if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
+			cp := *e
+			cp.PrivateIPs = slices.Clone(e.PrivateIPs)
+			enis[i] = &cp
+		}
+	}
 	tx.showAddressesWith(enis, byENI)
 	pcxs, err := tx.listPeerings()
 	if err != nil {
