@@ -22,6 +22,10 @@ type part struct {
 // other accounts write. A change that names nothing (a reset, a commit of
 // another process on a shared store) counts for everything.
 type changes struct {
+	// mu is held by a commit while it moves the generation and marks what
+	// it wrote, and read-held by a build deciding what it can take from
+	// an earlier one: a build never sees a generation without its marks.
+	mu    sync.RWMutex
 	parts sync.Map      // part → *atomic.Uint64
 	all   atomic.Uint64 // generation of the last change of everything
 }
@@ -108,9 +112,10 @@ func (c *Cloud) current(d dependencies) bool {
 	return c.changes.current(d.parts, d.gen)
 }
 
-// viewRecording is viewWith, reporting what fn read.
-func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, fn func(*txn) error) (dependencies, error) {
-	d := dependencies{gen: c.gen.Load()}
+// viewRecording is viewWith, reporting what fn read; gen is the
+// generation before the read began.
+func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, gen uint64, fn func(*txn) error) (dependencies, error) {
+	d := dependencies{gen: gen}
 	var rec *readingTxn
 	err := c.viewStore(ctx, sc, init, func(stx store.Txn) store.Txn {
 		rec = &readingTxn{Txn: stx}
@@ -120,4 +125,13 @@ func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, fn func(
 		d.parts, d.all = rec.deps, rec.any
 	}
 	return d, err
+}
+
+// since returns the generation now and whether none of parts changed
+// after the view d was built (nor everything: a reset, another process's
+// commit), read together.
+func (c *Cloud) since(d dependencies, parts ...part) (uint64, bool) {
+	c.changes.mu.RLock()
+	defer c.changes.mu.RUnlock()
+	return c.gen.Load(), c.changes.current(parts, d.gen)
 }

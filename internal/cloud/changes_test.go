@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -156,5 +157,36 @@ func TestSnapshotAfterDisassociateAddress(t *testing.T) {
 	mustDo[*Return](t)(c.DisassociateAddress(ctx, sc, &DisassociateAddressInput{AssociationID: assoc.AssociationID}))
 	if ip := public(); ip != "" {
 		t.Fatalf("disassociated: the snapshot still shows public address %s", ip)
+	}
+}
+
+// TestSnapshotTakesUnchangedInterfaces: a rebuild after a change that
+// touches neither interfaces nor Elastic IPs takes the earlier build's
+// interface views as they are; a change to an interface (its groups, a
+// new one) is seen in the next one.
+func TestSnapshotTakesUnchangedInterfaces(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := context.Background()
+	snap := func() *Snapshot { return mustDo[*Snapshot](t)(c.Snapshot(ctx, sc)) }
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
+	eni := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
+	first := snap()
+	sg := mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{GroupName: "web", Description: "web", VpcID: vpc})).GroupID
+	second := snap()
+	if second == first || second.SecurityGroups[sg] == nil {
+		t.Fatal("the new group is not in the next snapshot")
+	}
+	if reflect.ValueOf(second.NetworkInterfaces).Pointer() != reflect.ValueOf(first.NetworkInterfaces).Pointer() {
+		t.Error("a change to groups only rebuilt the interface views")
+	}
+	mustDo[*Return](t)(c.ModifyNetworkInterfaceAttribute(ctx, sc, &ModifyNetworkInterfaceAttributeInput{NetworkInterfaceID: eni, Groups: []string{sg}}))
+	third := snap()
+	if m := third.members[sg]; len(m) != 1 || m[0].NetworkInterfaceID != eni {
+		t.Fatalf("after moving the interface into %s, its members are %v", sg, m)
+	}
+	other := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface
+	if fourth := snap(); fourth.NetworkInterfaces[other.NetworkInterfaceID] == nil || fourth.addrs[vpc][other.PrivateIPAddress] == nil {
+		t.Fatal("a new interface is not in the next snapshot's views")
 	}
 }

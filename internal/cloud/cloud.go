@@ -166,7 +166,9 @@ func (c *Cloud) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset: %w", err)
 	}
 	c.inited.Clear()
+	c.changes.mu.Lock()
 	c.changes.all.Store(c.gen.Add(1))
+	c.changes.mu.Unlock()
 	c.dnsGen.Add(1)
 	c.bucketGen.Add(1)
 	c.enis.mu.Lock()
@@ -186,7 +188,9 @@ type remoteChanges interface {
 // that this process's derived views (DNS zones, snapshots, bucket answers)
 // follow; kinds nil means everything (a reset or a reload).
 func (c *Cloud) remoteChanged(kinds map[string]bool) {
+	c.changes.mu.Lock()
 	c.changes.all.Store(c.gen.Add(1)) // the store reports kinds, not scopes
+	c.changes.mu.Unlock()
 	dns := kinds == nil
 	for k := range kinds {
 		dns = dns || dnsKinds[k]
@@ -240,10 +244,12 @@ func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func
 		return err
 	}
 	c.inited.Store(sc, struct{}{})
+	c.changes.mu.Lock() // the generation and its marks move together
 	g := c.gen.Add(1)
 	for _, p := range rec.parts {
 		c.changes.mark(p, g)
 	}
+	c.changes.mu.Unlock()
 	if rec.dns {
 		c.dnsGen.Add(1)
 	}

@@ -72,6 +72,8 @@ type Snapshot struct {
 	vpcEPs     map[string][]*VpcEndpoint                   // VPC → live endpoints
 	eniEP      map[string]*VpcEndpoint                     // interface → the endpoint it belongs to
 	members    map[string][]*NetworkInterface              // security group → interfaces in it
+	eniList    []*NetworkInterface                         // the interfaces, as shown (public addresses)
+	eniVPC     map[string][]*NetworkInterface              // VPC → its interfaces
 	dns        map[string]*DNSView                         // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
 	next       time.Time                                   // when a derived state changes by itself
@@ -197,21 +199,30 @@ func (c *Cloud) Snapshot(ctx context.Context, sc Scope) (*Snapshot, error) {
 func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, error) {
 	now := c.clock().UTC()
 	c.snaps.mu.Lock()
-	if e, ok := c.snaps.m[sc]; ok && c.current(e.deps) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+	prev, ok := c.snaps.m[sc]
+	if ok && c.current(prev.deps) && (prev.snap.next.IsZero() || now.Before(prev.snap.next)) {
 		c.snaps.mu.Unlock()
-		return e.snap, nil
+		return prev.snap, nil
 	}
 	c.snaps.mu.Unlock()
+	// The interfaces are most of a large account and change least: when
+	// neither they nor the Elastic IPs shown on them changed since the
+	// last build, that build's interface views are the new one's.
+	gen, unchanged := c.since(prev.deps, part{sc, kindENI}, part{sc, kindEIP})
+	var same *Snapshot
+	if ok && unchanged {
+		same = prev.snap
+	}
 	// Callers that find it stale at the same generation share one build
 	// (a data plane's connections all ask after a change): a caller that
 	// comes after a later change starts its own, so it reads its writes.
-	key := fmt.Sprintf("%s/%s/%t/%d", sc.Account, sc.Region, init, c.gen.Load())
+	key := fmt.Sprintf("%s/%s/%t/%d", sc.Account, sc.Region, init, gen)
 	v, err, _ := c.snaps.flight.Do(key, func() (any, error) {
 		var snap *Snapshot
 		// Not the first caller's cancellation: the build is everyone's.
-		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, func(tx *txn) error {
+		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, gen, func(tx *txn) error {
 			var err error
-			snap, err = tx.snapshotTxn()
+			snap, err = tx.snapshotTxn(same)
 			return err
 		})
 		if err != nil {
@@ -239,7 +250,10 @@ func toMap[T any](items []*T, id func(*T) string) map[string]*T {
 	return m
 }
 
-func (tx *txn) snapshotTxn() (*Snapshot, error) {
+// snapshotTxn builds the scope's snapshot; same, when not nil, is an
+// earlier one whose interfaces (and the addresses shown on them) are
+// still those stored, and whose interface views are taken as they are.
+func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 	s := &Snapshot{Scope: tx.sc, At: tx.now}
 	due := func(t time.Time) {
 		if t.After(tx.now) {
@@ -266,8 +280,13 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	enis, err := tx.c.decodedENIs(tx)
-	if err != nil {
+	var enis []*NetworkInterface
+	if same != nil {
+		enis = same.eniList
+		if r, ok := tx.Txn.(*readingTxn); ok {
+			r.note(tx.sc, kindENI) // what the views taken were read from
+		}
+	} else if enis, err = tx.c.decodedENIs(tx); err != nil {
 		return nil, err
 	}
 	insts, err := listObj[Instance](tx, kindInstance)
@@ -356,14 +375,17 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	// shared with earlier snapshots (decodedENIs): those shown with an
 	// address are copies, so that no snapshot changes another's, and one
 	// whose address went shows none.
-	for i, e := range enis {
-		if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
-			cp := *e
-			cp.PrivateIPs = slices.Clone(e.PrivateIPs)
-			enis[i] = &cp
+	if same == nil {
+		for i, e := range enis {
+			if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
+				cp := *e
+				cp.PrivateIPs = slices.Clone(e.PrivateIPs)
+				enis[i] = &cp
+			}
 		}
+		tx.showAddressesWith(enis, byENI)
 	}
-	tx.showAddressesWith(enis, byENI)
+	s.eniList = enis
 	pcxs, err := tx.listPeerings()
 	if err != nil {
 		return nil, err
@@ -373,7 +395,11 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
 	s.SecurityGroups = toMap(sgs, sgID)
 	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
-	s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
+	if same != nil {
+		s.NetworkInterfaces = same.NetworkInterfaces
+	} else {
+		s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
+	}
 	s.InternetGateways = toMap(igws, func(g *InternetGateway) string { return g.InternetGatewayID })
 	s.PrefixLists = toMap(pls, prefixListID)
 
@@ -445,25 +471,10 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 	for _, l := range s.vpcSubnets {
 		slices.SortFunc(l, func(a, b *Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
 	}
-	s.addrs, s.members = map[string]map[netip.Addr]*NetworkInterface{}, map[string][]*NetworkInterface{}
-	for _, e := range enis {
-		m := s.addrs[e.VpcID]
-		if m == nil {
-			m = map[netip.Addr]*NetworkInterface{}
-			s.addrs[e.VpcID] = m
-		}
-		for _, ip := range e.PrivateIPs {
-			m[ip.PrivateIPAddress] = e
-		}
-		for _, ip := range e.Ipv6Addresses {
-			m[ip.Ipv6Address] = e
-		}
-		if e.PrivateIPAddress.IsValid() {
-			m[e.PrivateIPAddress] = e
-		}
-		for _, g := range e.Groups {
-			s.members[g.GroupID] = append(s.members[g.GroupID], e)
-		}
+	if same != nil {
+		s.addrs, s.members, s.eniVPC = same.addrs, same.members, same.eniVPC
+	} else {
+		s.indexInterfaces(enis)
 	}
 	s.Endpoints, s.vpcEPs, s.eniEP = map[string]*VpcEndpoint{}, map[string][]*VpcEndpoint{}, map[string]*VpcEndpoint{}
 	for _, e := range eps {
@@ -493,10 +504,7 @@ func (tx *txn) snapshotTxn() (*Snapshot, error) {
 		e := s.NetworkInterfaces[id]
 		return e, e != nil
 	}
-	vpcENIs := map[string][]*NetworkInterface{}
-	for _, e := range enis {
-		vpcENIs[e.VpcID] = append(vpcENIs[e.VpcID], e)
-	}
+	vpcENIs := s.eniVPC
 	var stored []*ManagedPrefixList
 	for _, p := range pls {
 		if p.OwnerID == "AWS" && !isCatalogList(tx.sc.Region, p) {
@@ -688,4 +696,30 @@ func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 		}
 	}
 	return best
+}
+
+// indexInterfaces builds the interface views: VPC → address → interface,
+// group → members, VPC → interfaces.
+func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
+	s.addrs, s.members, s.eniVPC = map[string]map[netip.Addr]*NetworkInterface{}, map[string][]*NetworkInterface{}, map[string][]*NetworkInterface{}
+	for _, e := range enis {
+		s.eniVPC[e.VpcID] = append(s.eniVPC[e.VpcID], e)
+		m := s.addrs[e.VpcID]
+		if m == nil {
+			m = map[netip.Addr]*NetworkInterface{}
+			s.addrs[e.VpcID] = m
+		}
+		for _, ip := range e.PrivateIPs {
+			m[ip.PrivateIPAddress] = e
+		}
+		for _, ip := range e.Ipv6Addresses {
+			m[ip.Ipv6Address] = e
+		}
+		if e.PrivateIPAddress.IsValid() {
+			m[e.PrivateIPAddress] = e
+		}
+		for _, g := range e.Groups {
+			s.members[g.GroupID] = append(s.members[g.GroupID], e)
+		}
+	}
 }
