@@ -12,8 +12,10 @@ import (
 // change the spoke's linked snapshot is built again — the parts that read
 // what changed, and the union — beside the spoke's own snapshot alone.
 // The changes: a tag on the spoke's subnet (the spoke's part rebuilt), on
-// one of the hub's subnets (the hub's part, n interfaces, rebuilt), and in
-// an unrelated account (nothing rebuilt).
+// one of the hub's subnets (the hub's part rebuilt, taking its interface
+// views from the last build), on one of the hub's interfaces (the hub's
+// part rebuilt whole, n interfaces), and in an unrelated account (nothing
+// rebuilt).
 //
 //	go test -run XXX -bench LinkedSnapshot ./internal/cloud     (n = 1,000)
 //	VPCE_LINKED_SIZE=100000 go test -run XXX -bench LinkedSnapshot -benchtime 20x ./internal/cloud
@@ -28,7 +30,7 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 	c, _ := newTestCloud(b)
 	ctx := b.Context()
 	hub, spoke := sc, Scope{Account: "210987654321", Region: sc.Region}
-	var hubVpc, vpc, sub string
+	var hubVpc, vpc, sub, hubENI string
 	for i := range n {
 		if i%(250*256) == 0 { // a /16 holds 256 subnets of 250 interfaces
 			vpc = mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, hub, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i/250/256)})).Vpc.VpcID
@@ -39,7 +41,7 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 		if i%250 == 0 {
 			sub = mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, hub, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", i/250/256, i/250%256)})).Subnet.SubnetID
 		}
-		mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, hub, &CreateNetworkInterfaceInput{SubnetID: sub}))
+		hubENI = mustDo[*CreateNetworkInterfaceOutput](b)(c.CreateNetworkInterface(ctx, hub, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
 	}
 	spokeVpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, spoke, &CreateVpcInput{CidrBlock: "172.16.0.0/16"})).Vpc.VpcID
 	spokeSub := mustDo[*CreateSubnetOutput](b)(c.CreateSubnet(ctx, spoke, &CreateSubnetInput{VpcID: spokeVpc, CidrBlock: "172.16.1.0/24"})).Subnet.SubnetID
@@ -75,6 +77,14 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 		for b.Loop() {
 			i++
 			tag(hub, sub, i)
+			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
+		}
+	})
+	b.Run(fmt.Sprintf("LinkedAfterHubInterfaceChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			tag(hub, hubENI, i)
 			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
 		}
 	})
