@@ -3,7 +3,9 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -189,4 +191,138 @@ func TestSnapshotTakesUnchangedInterfaces(t *testing.T) {
 	if fourth := snap(); fourth.NetworkInterfaces[other.NetworkInterfaceID] == nil || fourth.addrs[vpc][other.PrivateIPAddress] == nil {
 		t.Fatal("a new interface is not in the next snapshot's views")
 	}
+}
+
+// TestPatchedInterfaceViewsMatchAFullBuild: after each of many random
+// changes (interfaces created, deleted, moved between groups, given and
+// relieved of addresses, tagged; Elastic IPs associated and released;
+// groups and other objects changed), the snapshot — taken whole, or with
+// the last one's interface views patched — holds exactly what a build
+// from scratch holds.
+func TestPatchedInterfaceViewsMatchAFullBuild(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var vpcs, subnets, groups, enis []string
+	for v := range 2 {
+		vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", v)})).Vpc.VpcID
+		vpcs = append(vpcs, vpc)
+		for n := range 2 {
+			subnets = append(subnets, mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", v, n)})).Subnet.SubnetID)
+		}
+		for n := range 2 {
+			groups = append(groups, mustDo[*CreateSecurityGroupOutput](t)(c.CreateSecurityGroup(ctx, sc, &CreateSecurityGroupInput{GroupName: fmt.Sprint("g", n), Description: "g", VpcID: vpc})).GroupID)
+		}
+	}
+	vpcOf := func(i int) int { return i / 2 } // subnet i, group i → VPC
+	type eip struct{ alloc, assoc string }
+	var eips []eip
+	pick := func(l []string) (int, string) { i := rng.IntN(len(l)); return i, l[i] }
+	for step := range 300 {
+		var err error
+		switch op := rng.IntN(9); {
+		case op < 2 || len(enis) == 0:
+			var o *CreateNetworkInterfaceOutput
+			si, sub := pick(subnets)
+			o, err = c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub, Groups: []string{groups[vpcOf(si)*2+rng.IntN(2)]}})
+			if err == nil {
+				enis = append(enis, o.NetworkInterface.NetworkInterfaceID)
+			}
+		case op == 2:
+			i, id := pick(enis)
+			if _, err = c.DeleteNetworkInterface(ctx, sc, &DeleteNetworkInterfaceInput{NetworkInterfaceID: id}); err == nil {
+				enis = slices.Delete(enis, i, i+1)
+			}
+		case op == 3:
+			_, id := pick(enis)
+			snap := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc))
+			v := slices.Index(vpcs, snap.NetworkInterfaces[id].VpcID)
+			_, err = c.ModifyNetworkInterfaceAttribute(ctx, sc, &ModifyNetworkInterfaceAttributeInput{NetworkInterfaceID: id, Groups: []string{groups[v*2+rng.IntN(2)]}})
+		case op == 4:
+			_, id := pick(enis)
+			_, err = c.AssignPrivateIpAddresses(ctx, sc, &AssignPrivateIpAddressesInput{NetworkInterfaceID: id, SecondaryCount: ptr(int32(1))})
+		case op == 5:
+			_, id := pick(enis)
+			_, err = c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{id}, Tags: []Tag{{Key: "step", Value: fmt.Sprint(step)}}})
+		case op == 6:
+			_, id := pick(enis)
+			a := mustDo[*AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &AllocateAddressInput{Domain: "vpc"}))
+			var o *AssociateAddressOutput
+			if o, err = c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: a.AllocationID, NetworkInterfaceID: id}); err == nil {
+				eips = append(eips, eip{a.AllocationID, o.AssociationID})
+			}
+		case op == 7 && len(eips) > 0:
+			i := rng.IntN(len(eips))
+			_, err = c.DisassociateAddress(ctx, sc, &DisassociateAddressInput{AssociationID: eips[i].assoc})
+			eips = slices.Delete(eips, i, i+1)
+		default:
+			_, g := pick(groups)
+			_, err = c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{g}, Tags: []Tag{{Key: "step", Value: fmt.Sprint(step)}}})
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		got := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc))
+		var want *Snapshot
+		if err := c.view(ctx, sc, func(tx *txn) error {
+			var err error
+			want, err = tx.snapshotTxn(nil, nil)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if d := interfaceViewsDiff(got, want); d != "" {
+			t.Fatalf("step %d: %s", step, d)
+		}
+	}
+}
+
+// interfaceViewsDiff describes how two snapshots' interface views differ.
+func interfaceViewsDiff(got, want *Snapshot) string {
+	ids := func(l []*NetworkInterface) []string {
+		var out []string
+		for _, e := range l {
+			out = append(out, e.NetworkInterfaceID)
+		}
+		return out
+	}
+	if !slices.Equal(ids(got.eniList), ids(want.eniList)) {
+		return fmt.Sprintf("interfaces %v, want %v", ids(got.eniList), ids(want.eniList))
+	}
+	if len(got.NetworkInterfaces) != len(want.NetworkInterfaces) {
+		return fmt.Sprintf("%d interfaces by ID, want %d", len(got.NetworkInterfaces), len(want.NetworkInterfaces))
+	}
+	for id, w := range want.NetworkInterfaces {
+		if g := got.NetworkInterfaces[id]; !reflect.DeepEqual(g, w) {
+			return fmt.Sprintf("interface %s = %+v, want %+v", id, g, w)
+		}
+	}
+	if len(got.addrs) != len(want.addrs) {
+		return fmt.Sprintf("addresses of %d VPCs, want %d", len(got.addrs), len(want.addrs))
+	}
+	for vpc, wm := range want.addrs {
+		gm := got.addrs[vpc]
+		if len(gm) != len(wm) {
+			return fmt.Sprintf("VPC %s: %d addresses, want %d", vpc, len(gm), len(wm))
+		}
+		for a, e := range wm {
+			if gm[a] == nil || gm[a].NetworkInterfaceID != e.NetworkInterfaceID {
+				return fmt.Sprintf("VPC %s: %s → %v, want %s", vpc, a, gm[a], e.NetworkInterfaceID)
+			}
+		}
+	}
+	for _, m := range []struct {
+		name      string
+		got, want map[string][]*NetworkInterface
+	}{{"members", got.members, want.members}, {"VPC interfaces", got.eniVPC, want.eniVPC}} {
+		if len(m.got) != len(m.want) {
+			return fmt.Sprintf("%s of %d keys, want %d", m.name, len(m.got), len(m.want))
+		}
+		for k, l := range m.want {
+			if !slices.Equal(ids(m.got[k]), ids(l)) {
+				return fmt.Sprintf("%s of %s = %v, want %v", m.name, k, ids(m.got[k]), ids(l))
+			}
+		}
+	}
+	return ""
 }
