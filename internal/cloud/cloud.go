@@ -83,10 +83,6 @@ type Cloud struct {
 	indexes        indexCache    // index records of the last stored versions
 	bucketGen      atomic.Uint64 // bumped after every bucket change
 	paths          PathAnalyzer
-	// patchInterfaces lets a snapshot patch an earlier one's interface
-	// views with the interfaces that changed (tests turn it off to build
-	// whole and compare).
-	patchInterfaces bool
 }
 
 // Generation reports a number that changes after every committed change,
@@ -131,8 +127,7 @@ func (t *recordingTxn) Delete(k store.Key) error {
 
 // New returns a Cloud over cfg.Store.
 func New(cfg Config) *Cloud {
-	c := &Cloud{st: cfg.Store, clock: cfg.Clock, log: cfg.Logger, delay: cfg.ProvisionDelay, retention: cfg.DeletedRetention, paths: cfg.Paths,
-		patchInterfaces: true}
+	c := &Cloud{st: cfg.Store, clock: cfg.Clock, log: cfg.Logger, delay: cfg.ProvisionDelay, retention: cfg.DeletedRetention, paths: cfg.Paths}
 	if c.clock == nil {
 		c.clock = time.Now
 	}

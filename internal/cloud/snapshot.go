@@ -10,13 +10,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	json "github.com/goccy/go-json"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/vpce/vpce/internal/catalog"
-	"github.com/vpce/vpce/internal/store"
 )
 
 // Snapshot is one account and region's network as of one read
@@ -74,8 +72,7 @@ type Snapshot struct {
 	vpcEPs     map[string][]*VpcEndpoint                   // VPC → live endpoints
 	eniEP      map[string]*VpcEndpoint                     // interface → the endpoint it belongs to
 	members    map[string][]*NetworkInterface              // security group → interfaces in it
-	eniList    []*NetworkInterface                         // the interfaces, as shown (public addresses), by ID
-	eniRecs    []store.Record                              // the stored interfaces they were read from, by ID
+	eniList    []*NetworkInterface                         // the interfaces, as shown (public addresses)
 	eniVPC     map[string][]*NetworkInterface              // VPC → its interfaces
 	dns        map[string]*DNSView                         // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
@@ -212,15 +209,9 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	// neither they nor the Elastic IPs shown on them changed since the
 	// last build, that build's interface views are the new one's.
 	gen, unchanged := c.since(prev.deps, part{sc, kindENI}, part{sc, kindEIP})
-	_, eipsSame := c.since(prev.deps, part{sc, kindEIP})
-	var same, base *Snapshot
-	switch {
-	case ok && unchanged:
+	var same *Snapshot
+	if ok && unchanged {
 		same = prev.snap
-	case ok && eipsSame && c.patchInterfaces:
-		// Interfaces changed, Elastic IPs did not: the earlier views are
-		// patched with the interfaces whose stored bytes changed.
-		base = prev.snap
 	}
 	// Callers that find it stale at the same generation share one build
 	// (a data plane's connections all ask after a change): a caller that
@@ -231,7 +222,7 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 		// Not the first caller's cancellation: the build is everyone's.
 		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, gen, func(tx *txn) error {
 			var err error
-			snap, err = tx.snapshotTxn(same, base)
+			snap, err = tx.snapshotTxn(same)
 			return err
 		})
 		if err != nil {
@@ -261,11 +252,8 @@ func toMap[T any](items []*T, id func(*T) string) map[string]*T {
 
 // snapshotTxn builds the scope's snapshot; same, when not nil, is an
 // earlier one whose interfaces (and the addresses shown on them) are
-// still those stored, and whose interface views are taken as they are;
-// base, when not nil, an earlier one whose Elastic IPs are still those
-// stored, whose interface views are patched with the interfaces that
-// changed.
-func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
+// still those stored, and whose interface views are taken as they are.
+func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 	s := &Snapshot{Scope: tx.sc, At: tx.now}
 	due := func(t time.Time) {
 		if t.After(tx.now) {
@@ -293,21 +281,13 @@ func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
 		return nil, err
 	}
 	var enis []*NetworkInterface
-	var eniRecs []store.Record
-	switch {
-	case same != nil:
-		enis, eniRecs = same.eniList, same.eniRecs
+	if same != nil {
+		enis = same.eniList
 		if r, ok := tx.Txn.(*readingTxn); ok {
 			r.note(tx.sc, kindENI) // what the views taken were read from
 		}
-	case base != nil:
-		if eniRecs, err = tx.List(tx.sc, kindENI); err != nil {
-			return nil, err
-		}
-	default:
-		if enis, eniRecs, err = tx.c.decodedENIs(tx); err != nil {
-			return nil, err
-		}
+	} else if enis, err = tx.c.decodedENIs(tx); err != nil {
+		return nil, err
 	}
 	insts, err := listObj[Instance](tx, kindInstance)
 	if err != nil {
@@ -395,12 +375,7 @@ func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
 	// shared with earlier snapshots (decodedENIs): those shown with an
 	// address are copies, so that no snapshot changes another's, and one
 	// whose address went shows none.
-	switch {
-	case base != nil:
-		if enis, err = tx.patchInterfaces(s, base, eniRecs, byENI); err != nil {
-			return nil, err
-		}
-	case same == nil:
+	if same == nil {
 		for i, e := range enis {
 			if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
 				cp := *e
@@ -410,7 +385,7 @@ func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
 		}
 		tx.showAddressesWith(enis, byENI)
 	}
-	s.eniList, s.eniRecs = enis, eniRecs
+	s.eniList = enis
 	pcxs, err := tx.listPeerings()
 	if err != nil {
 		return nil, err
@@ -420,10 +395,9 @@ func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
 	s.SecurityGroups = toMap(sgs, sgID)
 	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
-	switch {
-	case same != nil:
+	if same != nil {
 		s.NetworkInterfaces = same.NetworkInterfaces
-	case base == nil:
+	} else {
 		s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
 	}
 	s.InternetGateways = toMap(igws, func(g *InternetGateway) string { return g.InternetGatewayID })
@@ -497,10 +471,9 @@ func (tx *txn) snapshotTxn(same, base *Snapshot) (*Snapshot, error) {
 	for _, l := range s.vpcSubnets {
 		slices.SortFunc(l, func(a, b *Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
 	}
-	switch {
-	case same != nil:
+	if same != nil {
 		s.addrs, s.members, s.eniVPC = same.addrs, same.members, same.eniVPC
-	case base == nil:
+	} else {
 		s.indexInterfaces(enis)
 	}
 	s.Endpoints, s.vpcEPs, s.eniEP = map[string]*VpcEndpoint{}, map[string][]*VpcEndpoint{}, map[string]*VpcEndpoint{}
@@ -599,10 +572,10 @@ type cachedENI struct {
 
 // decodedENIs lists the scope's interfaces, decoding only those whose
 // stored bytes changed since the last snapshot.
-func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, []store.Record, error) {
+func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, error) {
 	rs, err := tx.List(tx.sc, kindENI)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	c.enis.mu.Lock()
 	defer c.enis.mu.Unlock()
@@ -620,115 +593,13 @@ func (c *Cloud) decodedENIs(tx *txn) ([]*NetworkInterface, []store.Record, error
 		}
 		v := new(NetworkInterface)
 		if err := json.Unmarshal(r.Data, v); err != nil {
-			return nil, nil, fmt.Errorf("decode %s %s: %w", kindENI, r.ID, err)
+			return nil, fmt.Errorf("decode %s %s: %w", kindENI, r.ID, err)
 		}
 		cur[r.ID] = cachedENI{r.Data, v}
 		out = append(out, v)
 	}
 	c.enis.m[tx.sc] = cur
-	return out, rs, nil
-}
-
-// patchInterfaces sets s's interface views from base's and the stored
-// interfaces rs (by ID): those whose stored bytes are base's very bytes
-// are base's objects; the others are decoded and shown (byENI: the
-// Elastic IPs, unchanged since base), and only the addresses, groups and
-// VPCs they (and the versions they replace) touch are rebuilt. It returns
-// the interfaces by ID.
-func (tx *txn) patchInterfaces(s, base *Snapshot, rs []store.Record, byENI map[string][]*Address) ([]*NetworkInterface, error) {
-	enis := make([]*NetworkInterface, 0, len(rs))
-	var fresh, gone []*NetworkInterface
-	old := base.eniRecs
-	i := 0
-	for _, r := range rs {
-		for i < len(old) && old[i].ID < r.ID {
-			gone = append(gone, base.NetworkInterfaces[old[i].ID])
-			i++
-		}
-		if i < len(old) && old[i].ID == r.ID {
-			o := old[i]
-			i++
-			if len(o.Data) == len(r.Data) && unsafe.SliceData(o.Data) == unsafe.SliceData(r.Data) {
-				enis = append(enis, base.NetworkInterfaces[r.ID])
-				continue
-			}
-			gone = append(gone, base.NetworkInterfaces[o.ID])
-		}
-		v := new(NetworkInterface)
-		if err := json.Unmarshal(r.Data, v); err != nil {
-			return nil, fmt.Errorf("decode %s %s: %w", kindENI, r.ID, err)
-		}
-		enis = append(enis, v)
-		fresh = append(fresh, v)
-	}
-	for ; i < len(old); i++ {
-		gone = append(gone, base.NetworkInterfaces[old[i].ID])
-	}
-	tx.showAddressesWith(fresh, byENI) // decoded here: theirs to change
-
-	s.NetworkInterfaces = maps.Clone(base.NetworkInterfaces)
-	for _, e := range gone {
-		delete(s.NetworkInterfaces, e.NetworkInterfaceID)
-	}
-	for _, e := range fresh {
-		s.NetworkInterfaces[e.NetworkInterfaceID] = e
-	}
-	goneIDs := make(map[string]bool, len(gone))
-	vpcs, groups := map[string]bool{}, map[string]bool{}
-	for _, l := range [][]*NetworkInterface{gone, fresh} {
-		for _, e := range l {
-			vpcs[e.VpcID] = true
-			for _, g := range e.Groups {
-				groups[g.GroupID] = true
-			}
-		}
-	}
-	for _, e := range gone {
-		goneIDs[e.NetworkInterfaceID] = true
-	}
-	// A touched VPC's or group's list: base's without what went, with what
-	// came, by ID as a full build lists them.
-	relist := func(prev []*NetworkInterface, in func(*NetworkInterface) bool) []*NetworkInterface {
-		out := make([]*NetworkInterface, 0, len(prev)+len(fresh))
-		for _, e := range prev {
-			if !goneIDs[e.NetworkInterfaceID] {
-				out = append(out, e)
-			}
-		}
-		for _, e := range fresh {
-			if in(e) {
-				out = append(out, e)
-			}
-		}
-		slices.SortFunc(out, func(a, b *NetworkInterface) int { return strings.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) })
-		return out
-	}
-	s.addrs, s.eniVPC, s.members = maps.Clone(base.addrs), maps.Clone(base.eniVPC), maps.Clone(base.members)
-	for vpc := range vpcs {
-		l := relist(base.eniVPC[vpc], func(e *NetworkInterface) bool { return e.VpcID == vpc })
-		if len(l) == 0 {
-			delete(s.eniVPC, vpc)
-			delete(s.addrs, vpc)
-			continue
-		}
-		s.eniVPC[vpc] = l
-		m := make(map[netip.Addr]*NetworkInterface, len(base.addrs[vpc]))
-		for _, e := range l {
-			addInterfaceAddrs(m, e)
-		}
-		s.addrs[vpc] = m
-	}
-	for g := range groups {
-		l := relist(base.members[g], func(e *NetworkInterface) bool {
-			return slices.ContainsFunc(e.Groups, func(x GroupIdentifier) bool { return x.GroupID == g })
-		})
-		if len(l) == 0 {
-			delete(s.members, g)
-			continue
-		}
-		s.members[g] = l
-	}
-	return enis, nil
+	return out, nil
 }
 
 // loadTransitGateways reads the scope's live transit gateways, attachments
@@ -838,22 +709,17 @@ func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
 			m = map[netip.Addr]*NetworkInterface{}
 			s.addrs[e.VpcID] = m
 		}
-		addInterfaceAddrs(m, e)
+		for _, ip := range e.PrivateIPs {
+			m[ip.PrivateIPAddress] = e
+		}
+		for _, ip := range e.Ipv6Addresses {
+			m[ip.Ipv6Address] = e
+		}
+		if e.PrivateIPAddress.IsValid() {
+			m[e.PrivateIPAddress] = e
+		}
 		for _, g := range e.Groups {
 			s.members[g.GroupID] = append(s.members[g.GroupID], e)
 		}
-	}
-}
-
-// addInterfaceAddrs maps an interface's addresses to it.
-func addInterfaceAddrs(m map[netip.Addr]*NetworkInterface, e *NetworkInterface) {
-	for _, ip := range e.PrivateIPs {
-		m[ip.PrivateIPAddress] = e
-	}
-	for _, ip := range e.Ipv6Addresses {
-		m[ip.Ipv6Address] = e
-	}
-	if e.PrivateIPAddress.IsValid() {
-		m[e.PrivateIPAddress] = e
 	}
 }
