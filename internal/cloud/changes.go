@@ -28,6 +28,64 @@ type changes struct {
 	mu    sync.RWMutex
 	parts sync.Map      // part → *atomic.Uint64
 	all   atomic.Uint64 // generation of the last change of everything
+	// enis are the interfaces the last commits wrote, per scope (under
+	// mu): what a snapshot patches its interface views with.
+	enis map[store.Scope]*interfaceLog
+}
+
+// interfaceLog is a scope's recent interface writes, oldest first.
+type interfaceLog struct {
+	entries []loggedWrite
+	floor   uint64 // writes up to this generation may have been dropped
+}
+
+type loggedWrite struct {
+	gen uint64
+	id  string
+}
+
+// maxLoggedWrites bounds each scope's log; a snapshot older than what
+// it holds is built whole.
+const maxLoggedWrites = 4096
+
+// logInterfaces records the interfaces a commit (generation g) wrote.
+// The caller holds mu.
+func (ch *changes) logInterfaces(keys []store.Key, g uint64) {
+	for _, k := range keys {
+		if ch.enis == nil {
+			ch.enis = map[store.Scope]*interfaceLog{}
+		}
+		l := ch.enis[k.Scope]
+		if l == nil {
+			l = &interfaceLog{} // every write since the process started is logged
+			ch.enis[k.Scope] = l
+		}
+		l.entries = append(l.entries, loggedWrite{g, k.ID})
+		if n := len(l.entries); n > maxLoggedWrites {
+			drop := n - maxLoggedWrites/2
+			l.floor = l.entries[drop-1].gen
+			l.entries = slices.Clone(l.entries[drop:])
+		}
+	}
+}
+
+// interfacesSince returns the IDs of the scope's interfaces written after
+// generation g, and whether the log reaches back that far (ok false:
+// unknown). The caller holds mu.
+func (ch *changes) interfacesSince(sc store.Scope, g uint64) (ids []string, ok bool) {
+	l := ch.enis[sc]
+	if l == nil {
+		return nil, true // none written since the process started
+	}
+	if g < l.floor {
+		return nil, false
+	}
+	for i := len(l.entries) - 1; i >= 0 && l.entries[i].gen > g; i-- {
+		if !slices.Contains(ids, l.entries[i].id) {
+			ids = append(ids, l.entries[i].id)
+		}
+	}
+	return ids, true
 }
 
 // mark records that a change committed as generation g wrote p.
@@ -134,4 +192,18 @@ func (c *Cloud) since(d dependencies, parts ...part) (uint64, bool) {
 	c.changes.mu.RLock()
 	defer c.changes.mu.RUnlock()
 	return c.gen.Load(), c.changes.current(parts, d.gen)
+}
+
+// interfaceChanges reads, together with the generation now, what changed
+// in sc since the view d was built: whether anything but its interfaces
+// could have changed what its interface views show (Elastic IPs, or
+// everything), and the interfaces written (known false: the log does not
+// reach back).
+func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, eniOnly bool, ids []string, known bool) {
+	c.changes.mu.RLock()
+	defer c.changes.mu.RUnlock()
+	gen = c.gen.Load()
+	eniOnly = c.changes.current([]part{{sc, kindEIP}}, d.gen)
+	ids, known = c.changes.interfacesSince(sc, d.gen)
+	return gen, eniOnly, ids, known
 }

@@ -266,7 +266,7 @@ func TestInterfaceViewsMatchAFullBuild(t *testing.T) {
 		var want *Snapshot
 		if err := c.view(ctx, sc, func(tx *txn) error {
 			var err error
-			want, err = tx.snapshotTxn(nil)
+			want, err = tx.snapshotTxn(nil, nil, nil)
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -106,12 +106,16 @@ type recordingTxn struct {
 	store.Txn
 	dns   bool
 	parts []part
+	enis  []store.Key // interfaces written
 }
 
 func (t *recordingTxn) wrote(k store.Key) {
 	t.dns = t.dns || dnsKinds[k.Kind]
 	if p := (part{k.Scope, k.Kind}); !slices.Contains(t.parts, p) {
 		t.parts = append(t.parts, p)
+	}
+	if k.Kind == kindENI {
+		t.enis = append(t.enis, k)
 	}
 }
 
@@ -249,6 +253,7 @@ func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func
 	for _, p := range rec.parts {
 		c.changes.mark(p, g)
 	}
+	c.changes.logInterfaces(rec.enis, g)
 	c.changes.mu.Unlock()
 	if rec.dns {
 		c.dnsGen.Add(1)

@@ -3,6 +3,7 @@ package cloud
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/vpce/vpce/internal/catalog"
+	"github.com/vpce/vpce/internal/store"
 )
 
 // Snapshot is one account and region's network as of one read
@@ -208,21 +210,35 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	// The interfaces are most of a large account and change least: when
 	// neither they nor the Elastic IPs shown on them changed since the
 	// last build, that build's interface views are the new one's.
-	gen, unchanged := c.since(prev.deps, part{sc, kindENI}, part{sc, kindEIP})
-	var same *Snapshot
-	if ok && unchanged {
+	gen, eniOnly, changed, known := c.interfaceChanges(prev.deps, sc)
+	var same, base *Snapshot
+	switch {
+	case !ok || !eniOnly:
+	case known && len(changed) == 0:
 		same = prev.snap
+	case known && len(changed) <= maxPatch:
+		// A few interfaces changed, nothing else they show: the earlier
+		// views are patched with them.
+		base = prev.snap
 	}
 	// Callers that find it stale at the same generation share one build
 	// (a data plane's connections all ask after a change): a caller that
 	// comes after a later change starts its own, so it reads its writes.
 	key := fmt.Sprintf("%s/%s/%t/%d", sc.Account, sc.Region, init, gen)
 	v, err, _ := c.snaps.flight.Do(key, func() (any, error) {
+		// A build of this generation that ended after the check above
+		// (the caller came late to it) serves as well.
+		c.snaps.mu.Lock()
+		if e, ok := c.snaps.m[sc]; ok && e.deps.gen >= gen && c.current(e.deps) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+			c.snaps.mu.Unlock()
+			return e.snap, nil
+		}
+		c.snaps.mu.Unlock()
 		var snap *Snapshot
 		// Not the first caller's cancellation: the build is everyone's.
 		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, gen, func(tx *txn) error {
 			var err error
-			snap, err = tx.snapshotTxn(same)
+			snap, err = tx.snapshotTxn(same, base, changed)
 			return err
 		})
 		if err != nil {
@@ -250,10 +266,17 @@ func toMap[T any](items []*T, id func(*T) string) map[string]*T {
 	return m
 }
 
+// maxPatch is the most interfaces a snapshot patches an earlier one's
+// views with; more are built whole.
+const maxPatch = 1000
+
 // snapshotTxn builds the scope's snapshot; same, when not nil, is an
 // earlier one whose interfaces (and the addresses shown on them) are
-// still those stored, and whose interface views are taken as they are.
-func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
+// still those stored, and whose interface views are taken as they are;
+// base, when not nil, an earlier one whose Elastic IPs are still those
+// stored and whose interfaces are, but for changed: its views are patched
+// with those.
+func (tx *txn) snapshotTxn(same, base *Snapshot, changed []string) (*Snapshot, error) {
 	s := &Snapshot{Scope: tx.sc, At: tx.now}
 	due := func(t time.Time) {
 		if t.After(tx.now) {
@@ -281,13 +304,18 @@ func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 		return nil, err
 	}
 	var enis []*NetworkInterface
-	if same != nil {
-		enis = same.eniList
+	switch {
+	case same != nil || base != nil:
 		if r, ok := tx.Txn.(*readingTxn); ok {
 			r.note(tx.sc, kindENI) // what the views taken were read from
 		}
-	} else if enis, err = tx.c.decodedENIs(tx); err != nil {
-		return nil, err
+		if same != nil {
+			enis = same.eniList
+		}
+	default:
+		if enis, err = tx.c.decodedENIs(tx); err != nil {
+			return nil, err
+		}
 	}
 	insts, err := listObj[Instance](tx, kindInstance)
 	if err != nil {
@@ -375,7 +403,12 @@ func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 	// shared with earlier snapshots (decodedENIs): those shown with an
 	// address are copies, so that no snapshot changes another's, and one
 	// whose address went shows none.
-	if same == nil {
+	switch {
+	case base != nil:
+		if enis, err = tx.patchInterfaces(s, base, changed, byENI); err != nil {
+			return nil, err
+		}
+	case same == nil:
 		for i, e := range enis {
 			if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
 				cp := *e
@@ -395,9 +428,10 @@ func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
 	s.SecurityGroups = toMap(sgs, sgID)
 	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
-	if same != nil {
+	switch {
+	case same != nil:
 		s.NetworkInterfaces = same.NetworkInterfaces
-	} else {
+	case base == nil:
 		s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
 	}
 	s.InternetGateways = toMap(igws, func(g *InternetGateway) string { return g.InternetGatewayID })
@@ -471,9 +505,10 @@ func (tx *txn) snapshotTxn(same *Snapshot) (*Snapshot, error) {
 	for _, l := range s.vpcSubnets {
 		slices.SortFunc(l, func(a, b *Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
 	}
-	if same != nil {
+	switch {
+	case same != nil:
 		s.addrs, s.members, s.eniVPC = same.addrs, same.members, same.eniVPC
-	} else {
+	case base == nil:
 		s.indexInterfaces(enis)
 	}
 	s.Endpoints, s.vpcEPs, s.eniEP = map[string]*VpcEndpoint{}, map[string][]*VpcEndpoint{}, map[string]*VpcEndpoint{}
@@ -698,6 +733,109 @@ func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 	return best
 }
 
+// patchInterfaces sets s's interface views from base's and the
+// interfaces in changed, read now (gone when not found): the others are
+// base's objects. Only the VPCs and groups the changed interfaces touch,
+// before or after, are listed again, by merging. It returns the
+// interfaces by ID.
+func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[string][]*Address) ([]*NetworkInterface, error) {
+	var fresh, gone []*NetworkInterface
+	ids := map[string]bool{}
+	for _, id := range changed {
+		ids[id] = true
+		if e := base.NetworkInterfaces[id]; e != nil {
+			gone = append(gone, e)
+		}
+		e, err := getObj[NetworkInterface](tx, kindENI, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		}
+		fresh = append(fresh, e)
+	}
+	byID := func(a, b *NetworkInterface) int { return strings.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) }
+	slices.SortFunc(fresh, byID)
+	tx.showAddressesWith(fresh, byENI) // decoded here: theirs to change
+
+	// merged is prev without the changed interfaces, with those of fresh
+	// that in selects, by ID (both are by ID).
+	merged := func(prev []*NetworkInterface, in func(*NetworkInterface) bool) []*NetworkInterface {
+		out := make([]*NetworkInterface, 0, len(prev)+len(fresh))
+		j := 0
+		for _, e := range prev {
+			for ; j < len(fresh) && fresh[j].NetworkInterfaceID < e.NetworkInterfaceID; j++ {
+				if in(fresh[j]) {
+					out = append(out, fresh[j])
+				}
+			}
+			if !ids[e.NetworkInterfaceID] {
+				out = append(out, e)
+			}
+		}
+		for ; j < len(fresh); j++ {
+			if in(fresh[j]) {
+				out = append(out, fresh[j])
+			}
+		}
+		return out
+	}
+	enis := merged(base.eniList, func(*NetworkInterface) bool { return true })
+	s.NetworkInterfaces = maps.Clone(base.NetworkInterfaces)
+	for id := range ids {
+		delete(s.NetworkInterfaces, id)
+	}
+	for _, e := range fresh {
+		s.NetworkInterfaces[e.NetworkInterfaceID] = e
+	}
+	vpcs, groups := map[string]bool{}, map[string]bool{}
+	for _, l := range [][]*NetworkInterface{gone, fresh} {
+		for _, e := range l {
+			vpcs[e.VpcID] = true
+			for _, g := range e.Groups {
+				groups[g.GroupID] = true
+			}
+		}
+	}
+	s.addrs, s.eniVPC, s.members = maps.Clone(base.addrs), maps.Clone(base.eniVPC), maps.Clone(base.members)
+	for vpc := range vpcs {
+		l := merged(base.eniVPC[vpc], func(e *NetworkInterface) bool { return e.VpcID == vpc })
+		if len(l) == 0 {
+			delete(s.eniVPC, vpc)
+			delete(s.addrs, vpc)
+			continue
+		}
+		s.eniVPC[vpc] = l
+		m := maps.Clone(base.addrs[vpc])
+		if m == nil {
+			m = map[netip.Addr]*NetworkInterface{}
+		}
+		for a, e := range m {
+			if ids[e.NetworkInterfaceID] {
+				delete(m, a)
+			}
+		}
+		for _, e := range fresh {
+			if e.VpcID == vpc {
+				addInterfaceAddrs(m, e)
+			}
+		}
+		s.addrs[vpc] = m
+	}
+	for g := range groups {
+		l := merged(base.members[g], func(e *NetworkInterface) bool {
+			return slices.ContainsFunc(e.Groups, func(x GroupIdentifier) bool { return x.GroupID == g })
+		})
+		if len(l) == 0 {
+			delete(s.members, g)
+			continue
+		}
+		s.members[g] = l
+	}
+	return enis, nil
+}
+
 // indexInterfaces builds the interface views: VPC → address → interface,
 // group → members, VPC → interfaces.
 func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
@@ -709,17 +847,22 @@ func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
 			m = map[netip.Addr]*NetworkInterface{}
 			s.addrs[e.VpcID] = m
 		}
-		for _, ip := range e.PrivateIPs {
-			m[ip.PrivateIPAddress] = e
-		}
-		for _, ip := range e.Ipv6Addresses {
-			m[ip.Ipv6Address] = e
-		}
-		if e.PrivateIPAddress.IsValid() {
-			m[e.PrivateIPAddress] = e
-		}
+		addInterfaceAddrs(m, e)
 		for _, g := range e.Groups {
 			s.members[g.GroupID] = append(s.members[g.GroupID], e)
 		}
+	}
+}
+
+// addInterfaceAddrs maps an interface's addresses to it.
+func addInterfaceAddrs(m map[netip.Addr]*NetworkInterface, e *NetworkInterface) {
+	for _, ip := range e.PrivateIPs {
+		m[ip.PrivateIPAddress] = e
+	}
+	for _, ip := range e.Ipv6Addresses {
+		m[ip.Ipv6Address] = e
+	}
+	if e.PrivateIPAddress.IsValid() {
+		m[e.PrivateIPAddress] = e
 	}
 }
