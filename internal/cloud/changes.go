@@ -197,13 +197,14 @@ func (c *Cloud) since(d dependencies, parts ...part) (uint64, bool) {
 // interfaceChanges reads, together with the generation now, what changed
 // in sc since the view d was built: whether anything but its interfaces
 // could have changed what its interface views show (Elastic IPs, or
-// everything), and the interfaces written (known false: the log does not
-// reach back).
-func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, eniOnly bool, ids []string, known bool) {
+// everything), the interfaces written (known false: the log does not
+// reach back), and whether its security groups are unchanged.
+func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, eniOnly bool, ids []string, known, groupsSame bool) {
 	c.changes.mu.RLock()
 	defer c.changes.mu.RUnlock()
 	gen = c.gen.Load()
 	eniOnly = c.changes.current([]part{{sc, kindEIP}}, d.gen)
 	ids, known = c.changes.interfacesSince(sc, d.gen)
-	return gen, eniOnly, ids, known
+	groupsSame = c.changes.current([]part{{sc, kindSG}}, d.gen)
+	return gen, eniOnly, ids, known, groupsSame
 }

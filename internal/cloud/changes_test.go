@@ -195,10 +195,11 @@ func TestSnapshotTakesUnchangedInterfaces(t *testing.T) {
 
 // TestInterfaceViewsMatchAFullBuild: after each of many random changes
 // (interfaces created, deleted, moved between groups, given addresses,
-// tagged; Elastic IPs associated and released; groups changed), the
-// snapshot — built whole, or taking the last one's interface views when
-// neither interfaces nor Elastic IPs changed — holds exactly what a build
-// from scratch holds.
+// tagged; Elastic IPs associated and released; groups tagged and given
+// rules), the snapshot — built whole, taking the last one's interface
+// views or groups where they did not change, or patching the interface
+// views with the interfaces that did — holds exactly what a build from
+// scratch holds.
 func TestInterfaceViewsMatchAFullBuild(t *testing.T) {
 	c, _ := newTestCloud(t)
 	ctx := context.Background()
@@ -255,6 +256,10 @@ func TestInterfaceViewsMatchAFullBuild(t *testing.T) {
 			i := rng.IntN(len(eips))
 			_, err = c.DisassociateAddress(ctx, sc, &DisassociateAddressInput{AssociationID: eips[i].assoc})
 			eips = slices.Delete(eips, i, i+1)
+		case op == 8 && rng.IntN(2) == 0:
+			_, g := pick(groups)
+			port := int32(1000 + step)
+			_, err = c.AuthorizeSecurityGroupIngress(ctx, sc, &SecurityGroupRulesInput{GroupID: g, IPPermissions: []IPPermission{{IPProtocol: "tcp", FromPort: &port, ToPort: &port, IPRanges: []IPRange{{CidrIP: "10.9.0.0/16"}}}}})
 		default:
 			_, g := pick(groups)
 			_, err = c.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{g}, Tags: []Tag{{Key: "step", Value: fmt.Sprint(step)}}})
@@ -266,7 +271,7 @@ func TestInterfaceViewsMatchAFullBuild(t *testing.T) {
 		var want *Snapshot
 		if err := c.view(ctx, sc, func(tx *txn) error {
 			var err error
-			want, err = tx.snapshotTxn(nil, nil, nil)
+			want, err = tx.snapshotTxn(nil)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -296,6 +301,9 @@ func interfaceViewsDiff(got, want *Snapshot) string {
 		if g := got.NetworkInterfaces[id]; !reflect.DeepEqual(g, w) {
 			return fmt.Sprintf("interface %s = %+v, want %+v", id, g, w)
 		}
+	}
+	if !reflect.DeepEqual(got.SecurityGroups, want.SecurityGroups) {
+		return "the security groups differ from a build from scratch"
 	}
 	if len(got.addrs) != len(want.addrs) {
 		return fmt.Sprintf("addresses of %d VPCs, want %d", len(got.addrs), len(want.addrs))

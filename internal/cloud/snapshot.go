@@ -210,16 +210,19 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	// The interfaces are most of a large account and change least: when
 	// neither they nor the Elastic IPs shown on them changed since the
 	// last build, that build's interface views are the new one's.
-	gen, eniOnly, changed, known := c.interfaceChanges(prev.deps, sc)
-	var same, base *Snapshot
+	gen, eniOnly, changed, known, groupsSame := c.interfaceChanges(prev.deps, sc)
+	r := &reuse{changed: changed}
 	switch {
 	case !ok || !eniOnly:
 	case known && len(changed) == 0:
-		same = prev.snap
+		r.same = prev.snap
 	case known && len(changed) <= maxPatch:
 		// A few interfaces changed, nothing else they show: the earlier
 		// views are patched with them.
-		base = prev.snap
+		r.base = prev.snap
+	}
+	if ok && groupsSame {
+		r.groups = prev.snap
 	}
 	// Callers that find it stale at the same generation share one build
 	// (a data plane's connections all ask after a change): a caller that
@@ -238,7 +241,7 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 		// Not the first caller's cancellation: the build is everyone's.
 		deps, err := c.viewRecording(context.WithoutCancel(ctx), sc, init, gen, func(tx *txn) error {
 			var err error
-			snap, err = tx.snapshotTxn(same, base, changed)
+			snap, err = tx.snapshotTxn(r)
 			return err
 		})
 		if err != nil {
@@ -270,13 +273,27 @@ func toMap[T any](items []*T, id func(*T) string) map[string]*T {
 // views with; more are built whole.
 const maxPatch = 1000
 
-// snapshotTxn builds the scope's snapshot; same, when not nil, is an
-// earlier one whose interfaces (and the addresses shown on them) are
-// still those stored, and whose interface views are taken as they are;
-// base, when not nil, an earlier one whose Elastic IPs are still those
-// stored and whose interfaces are, but for changed: its views are patched
-// with those.
-func (tx *txn) snapshotTxn(same, base *Snapshot, changed []string) (*Snapshot, error) {
+// reuse says what a build may take from earlier snapshots (nil: nothing).
+type reuse struct {
+	// same: an earlier snapshot whose interfaces (and the addresses shown
+	// on them) are still those stored: its interface views are taken.
+	same *Snapshot
+	// base: an earlier snapshot whose Elastic IPs are still those stored,
+	// and whose interfaces are but for changed: its views are patched.
+	base    *Snapshot
+	changed []string
+	// groups: an earlier snapshot whose security groups are still those
+	// stored: its groups (rendered) are taken.
+	groups *Snapshot
+}
+
+// snapshotTxn builds the scope's snapshot, taking what r allows from
+// earlier ones.
+func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
+	if r == nil {
+		r = &reuse{}
+	}
+	same, base, changed := r.same, r.base, r.changed
 	s := &Snapshot{Scope: tx.sc, At: tx.now}
 	due := func(t time.Time) {
 		if t.After(tx.now) {
@@ -295,8 +312,12 @@ func (tx *txn) snapshotTxn(same, base *Snapshot, changed []string) (*Snapshot, e
 	if err != nil {
 		return nil, err
 	}
-	sgs, err := listObj[SecurityGroup](tx, kindSG)
-	if err != nil {
+	var sgs []*SecurityGroup
+	if r.groups != nil {
+		if rt, ok := tx.Txn.(*readingTxn); ok {
+			rt.note(tx.sc, kindSG) // what the groups taken were read from
+		}
+	} else if sgs, err = listObj[SecurityGroup](tx, kindSG); err != nil {
 		return nil, err
 	}
 	acls, err := listObj[NetworkACL](tx, kindACL)
@@ -426,7 +447,11 @@ func (tx *txn) snapshotTxn(same, base *Snapshot, changed []string) (*Snapshot, e
 	s.Peerings = toMap(pcxs, peeringID)
 	s.Vpcs = toMap(vpcs, func(v *Vpc) string { return v.VpcID })
 	s.Subnets = toMap(subnets, func(v *Subnet) string { return v.SubnetID })
-	s.SecurityGroups = toMap(sgs, sgID)
+	if r.groups != nil {
+		s.SecurityGroups = r.groups.SecurityGroups
+	} else {
+		s.SecurityGroups = toMap(sgs, sgID)
+	}
 	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
 	switch {
 	case same != nil:
