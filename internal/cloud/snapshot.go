@@ -785,20 +785,30 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 	tx.showAddressesWith(fresh, byENI) // decoded here: theirs to change
 
 	// merged is prev without the changed interfaces, with those of fresh
-	// that in selects, by ID (both are by ID).
+	// that in selects, by ID (both are by ID): the runs of prev between
+	// changed IDs, found by binary search, are copied whole.
+	sortedIDs := slices.Sorted(maps.Keys(ids))
 	merged := func(prev []*NetworkInterface, in func(*NetworkInterface) bool) []*NetworkInterface {
 		out := make([]*NetworkInterface, 0, len(prev)+len(fresh))
-		j := 0
-		for _, e := range prev {
-			for ; j < len(fresh) && fresh[j].NetworkInterfaceID < e.NetworkInterfaceID; j++ {
+		at := func(id string) int {
+			i, _ := slices.BinarySearchFunc(prev, id, func(e *NetworkInterface, id string) int { return strings.Compare(e.NetworkInterfaceID, id) })
+			return i
+		}
+		from, j := 0, 0
+		for _, id := range sortedIDs {
+			i := at(id)
+			out = append(out, prev[from:i]...)
+			for ; j < len(fresh) && fresh[j].NetworkInterfaceID <= id; j++ {
 				if in(fresh[j]) {
 					out = append(out, fresh[j])
 				}
 			}
-			if !ids[e.NetworkInterfaceID] {
-				out = append(out, e)
+			from = i
+			if i < len(prev) && prev[i].NetworkInterfaceID == id {
+				from = i + 1 // the old version goes
 			}
 		}
+		out = append(out, prev[from:]...)
 		for ; j < len(fresh); j++ {
 			if in(fresh[j]) {
 				out = append(out, fresh[j])
