@@ -3,7 +3,6 @@ package cloud
 import (
 	"context"
 	"maps"
-	"net/netip"
 	"slices"
 	"sync"
 
@@ -159,7 +158,7 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 	m.mainRT = unionOf(parts, func(p *Snapshot) map[string]*RouteTable { return p.mainRT })
 	m.defaultACL = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.defaultACL })
 	m.subnetACL = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.subnetACL })
-	m.addrs = unionOf(parts, func(p *Snapshot) map[string]map[netip.Addr]*NetworkInterface { return p.addrs })
+	m.addrs = unionOf(parts, func(p *Snapshot) map[string]*addrIndex { return p.addrs })
 	m.vpcEPs = unionOf(parts, func(p *Snapshot) map[string][]*VpcEndpoint { return p.vpcEPs })
 	m.eniEP = unionOf(parts, func(p *Snapshot) map[string]*VpcEndpoint { return p.eniEP })
 	m.dns = unionOf(parts, func(p *Snapshot) map[string]*DNSView { return p.dns })

@@ -66,22 +66,22 @@ type Snapshot struct {
 	// Peerings are the VPC peering connections the scope is a side of.
 	Peerings map[string]*VpcPeeringConnection
 
-	subnetRT   map[string]*RouteTable                      // subnet → explicitly associated table
-	mainRT     map[string]*RouteTable                      // VPC → main table
-	defaultACL map[string]*NetworkACL                      // VPC → default network ACL
-	subnetACL  map[string]*NetworkACL                      // subnet → its network ACL
-	addrs      map[string]map[netip.Addr]*NetworkInterface // VPC → address → interface
-	vpcEPs     map[string][]*VpcEndpoint                   // VPC → live endpoints
-	eniEP      map[string]*VpcEndpoint                     // interface → the endpoint it belongs to
-	members    map[string][]*NetworkInterface              // security group → interfaces in it
-	eniList    []*NetworkInterface                         // the interfaces, as shown (public addresses)
-	eniVPC     map[string][]*NetworkInterface              // VPC → its interfaces
-	dns        map[string]*DNSView                         // VPC → its DNS facts
-	vpcSubnets map[string][]*Subnet                        // VPC → subnets, by ID
-	next       time.Time                                   // when a derived state changes by itself
-	tgwOwners  []string                                    // owners of shared gateways the scope's VPCs attach to
-	home       *Snapshot                                   // a linked snapshot's own part (see Home)
-	accounts   []string                                    // a linked snapshot's accounts
+	subnetRT   map[string]*RouteTable         // subnet → explicitly associated table
+	mainRT     map[string]*RouteTable         // VPC → main table
+	defaultACL map[string]*NetworkACL         // VPC → default network ACL
+	subnetACL  map[string]*NetworkACL         // subnet → its network ACL
+	addrs      map[string]*addrIndex          // VPC → address → interface
+	vpcEPs     map[string][]*VpcEndpoint      // VPC → live endpoints
+	eniEP      map[string]*VpcEndpoint        // interface → the endpoint it belongs to
+	members    map[string][]*NetworkInterface // security group → interfaces in it
+	eniList    []*NetworkInterface            // the interfaces, as shown (public addresses)
+	eniVPC     map[string][]*NetworkInterface // VPC → its interfaces
+	dns        map[string]*DNSView            // VPC → its DNS facts
+	vpcSubnets map[string][]*Subnet           // VPC → subnets, by ID
+	next       time.Time                      // when a derived state changes by itself
+	tgwOwners  []string                       // owners of shared gateways the scope's VPCs attach to
+	home       *Snapshot                      // a linked snapshot's own part (see Home)
+	accounts   []string                       // a linked snapshot's accounts
 }
 
 // DhcpOf returns the DHCP option set a VPC's instances are given; nil
@@ -131,8 +131,47 @@ func (s *Snapshot) NetworkACLOf(subnetID string) *NetworkACL {
 
 // InterfaceAt returns the interface that holds addr in a VPC.
 func (s *Snapshot) InterfaceAt(vpcID string, addr netip.Addr) *NetworkInterface {
-	return s.addrs[vpcID][addr]
+	return s.addrs[vpcID].at(addr)
 }
+
+// addrIndex maps a VPC's addresses to interfaces: a base shared between
+// snapshots and the changes since, so that a patched snapshot does not
+// copy a large VPC's map for a few interfaces.
+type addrIndex struct {
+	base  map[netip.Addr]*NetworkInterface
+	delta map[netip.Addr]*NetworkInterface // nil: the address went
+}
+
+// at returns the interface that holds a, or nil.
+func (x *addrIndex) at(a netip.Addr) *NetworkInterface {
+	if x == nil {
+		return nil
+	}
+	if e, ok := x.delta[a]; ok {
+		return e
+	}
+	return x.base[a]
+}
+
+// all returns the whole map (tests).
+func (x *addrIndex) all() map[netip.Addr]*NetworkInterface {
+	m := maps.Clone(x.base)
+	if m == nil {
+		m = map[netip.Addr]*NetworkInterface{}
+	}
+	for a, e := range x.delta {
+		if e == nil {
+			delete(m, a)
+		} else {
+			m[a] = e
+		}
+	}
+	return m
+}
+
+// maxAddrDelta is the most changes an addrIndex keeps apart from its base
+// before they are folded into a new base (a variable for tests).
+var maxAddrDelta = 4096
 
 // EndpointsOf returns a VPC's live endpoints, by ID.
 func (s *Snapshot) EndpointsOf(vpcID string) []*VpcEndpoint { return s.vpcEPs[vpcID] }
@@ -842,21 +881,31 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 			continue
 		}
 		s.eniVPC[vpc] = l
-		m := maps.Clone(base.addrs[vpc])
-		if m == nil {
-			m = map[netip.Addr]*NetworkInterface{}
+		old := base.addrs[vpc]
+		x := &addrIndex{delta: map[netip.Addr]*NetworkInterface{}}
+		if old != nil {
+			x.base = old.base
+			maps.Copy(x.delta, old.delta)
 		}
-		for a, e := range m {
-			if ids[e.NetworkInterfaceID] {
-				delete(m, a)
+		for _, e := range gone {
+			if e.VpcID != vpc {
+				continue
+			}
+			for _, a := range interfaceAddrs(e) {
+				if old.at(a) == e {
+					x.delta[a] = nil
+				}
 			}
 		}
 		for _, e := range fresh {
 			if e.VpcID == vpc {
-				addInterfaceAddrs(m, e)
+				addInterfaceAddrs(x.delta, e)
 			}
 		}
-		s.addrs[vpc] = m
+		if len(x.delta) > maxAddrDelta {
+			x = &addrIndex{base: x.all()}
+		}
+		s.addrs[vpc] = x
 	}
 	for g := range groups {
 		l := merged(base.members[g], func(e *NetworkInterface) bool {
@@ -874,15 +923,15 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 // indexInterfaces builds the interface views: VPC → address → interface,
 // group → members, VPC → interfaces.
 func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
-	s.addrs, s.members, s.eniVPC = map[string]map[netip.Addr]*NetworkInterface{}, map[string][]*NetworkInterface{}, map[string][]*NetworkInterface{}
+	s.addrs, s.members, s.eniVPC = map[string]*addrIndex{}, map[string][]*NetworkInterface{}, map[string][]*NetworkInterface{}
 	for _, e := range enis {
 		s.eniVPC[e.VpcID] = append(s.eniVPC[e.VpcID], e)
-		m := s.addrs[e.VpcID]
-		if m == nil {
-			m = map[netip.Addr]*NetworkInterface{}
-			s.addrs[e.VpcID] = m
+		x := s.addrs[e.VpcID]
+		if x == nil {
+			x = &addrIndex{base: map[netip.Addr]*NetworkInterface{}}
+			s.addrs[e.VpcID] = x
 		}
-		addInterfaceAddrs(m, e)
+		addInterfaceAddrs(x.base, e)
 		for _, g := range e.Groups {
 			s.members[g.GroupID] = append(s.members[g.GroupID], e)
 		}
@@ -891,13 +940,22 @@ func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
 
 // addInterfaceAddrs maps an interface's addresses to it.
 func addInterfaceAddrs(m map[netip.Addr]*NetworkInterface, e *NetworkInterface) {
+	for _, a := range interfaceAddrs(e) {
+		m[a] = e
+	}
+}
+
+// interfaceAddrs lists an interface's addresses.
+func interfaceAddrs(e *NetworkInterface) []netip.Addr {
+	out := make([]netip.Addr, 0, len(e.PrivateIPs)+len(e.Ipv6Addresses)+1)
 	for _, ip := range e.PrivateIPs {
-		m[ip.PrivateIPAddress] = e
+		out = append(out, ip.PrivateIPAddress)
 	}
 	for _, ip := range e.Ipv6Addresses {
-		m[ip.Ipv6Address] = e
+		out = append(out, ip.Ipv6Address)
 	}
 	if e.PrivateIPAddress.IsValid() {
-		m[e.PrivateIPAddress] = e
+		out = append(out, e.PrivateIPAddress)
 	}
+	return out
 }
