@@ -80,12 +80,14 @@ func (ch *changes) interfacesSince(sc store.Scope, g uint64) (ids []string, ok b
 	if g < l.floor {
 		return nil, false
 	}
-	for i := len(l.entries) - 1; i >= 0 && l.entries[i].gen > g; i-- {
-		if !slices.Contains(ids, l.entries[i].id) {
-			ids = append(ids, l.entries[i].id)
+	seen := map[string]bool{}
+	for i := len(l.entries) - 1; i >= 0 && l.entries[i].gen > g && len(ids) <= maxPatch; i-- {
+		if id := l.entries[i].id; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
-	return ids, true
+	return ids, true // more than maxPatch: stopped counting, built whole
 }
 
 // mark records that a change committed as generation g wrote p.
@@ -183,15 +185,6 @@ func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, gen uint
 		d.parts, d.all = rec.deps, rec.any
 	}
 	return d, err
-}
-
-// since returns the generation now and whether none of parts changed
-// after the view d was built (nor everything: a reset, another process's
-// commit), read together.
-func (c *Cloud) since(d dependencies, parts ...part) (uint64, bool) {
-	c.changes.mu.RLock()
-	defer c.changes.mu.RUnlock()
-	return c.gen.Load(), c.changes.current(parts, d.gen)
 }
 
 // interfaceChanges reads, together with the generation now, what changed

@@ -100,7 +100,7 @@ func (c *Cloud) LinkedSnapshot(ctx context.Context, sc Scope) (*Snapshot, error)
 	}
 	now := c.clock().UTC()
 	c.linked.mu.Lock()
-	if e, ok := c.linked.m[sc]; ok && slices.Equal(e.parts, parts) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+	if e, ok := c.linked.m[sc]; ok && slices.Equal(e.parts, parts) && e.unexpired(now) {
 		c.linked.mu.Unlock()
 		return e.snap, nil
 	}

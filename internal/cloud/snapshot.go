@@ -226,6 +226,12 @@ type cachedSnapshot struct {
 	parts []*Snapshot // a linked snapshot's
 }
 
+// unexpired reports whether no derived state of the snapshot changed by
+// itself (a pending endpoint becoming available) by now.
+func (e cachedSnapshot) unexpired(now time.Time) bool {
+	return e.snap.next.IsZero() || now.Before(e.snap.next)
+}
+
 // Snapshot returns the scope's network as of now. Snapshots are cached
 // until a change is committed in a scope they read (the account's own, or
 // one that shares with it: another account's writes leave it alone), or
@@ -241,7 +247,7 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	now := c.clock().UTC()
 	c.snaps.mu.Lock()
 	prev, ok := c.snaps.m[sc]
-	if ok && c.current(prev.deps) && (prev.snap.next.IsZero() || now.Before(prev.snap.next)) {
+	if ok && c.current(prev.deps) && prev.unexpired(now) {
 		c.snaps.mu.Unlock()
 		return prev.snap, nil
 	}
@@ -271,7 +277,7 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 		// A build of this generation that ended after the check above
 		// (the caller came late to it) serves as well.
 		c.snaps.mu.Lock()
-		if e, ok := c.snaps.m[sc]; ok && e.deps.gen >= gen && c.current(e.deps) && (e.snap.next.IsZero() || now.Before(e.snap.next)) {
+		if e, ok := c.snaps.m[sc]; ok && e.deps.gen >= gen && c.current(e.deps) && e.unexpired(now) {
 			c.snaps.mu.Unlock()
 			return e.snap, nil
 		}
@@ -332,7 +338,6 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 	if r == nil {
 		r = &reuse{}
 	}
-	same, base, changed := r.same, r.base, r.changed
 	s := &Snapshot{Scope: tx.sc, At: tx.now}
 	due := func(t time.Time) {
 		if t.After(tx.now) {
@@ -362,20 +367,6 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 	acls, err := listObj[NetworkACL](tx, kindACL)
 	if err != nil {
 		return nil, err
-	}
-	var enis []*NetworkInterface
-	switch {
-	case same != nil || base != nil:
-		if r, ok := tx.Txn.(*readingTxn); ok {
-			r.note(tx.sc, kindENI) // what the views taken were read from
-		}
-		if same != nil {
-			enis = same.eniList
-		}
-	default:
-		if enis, err = tx.c.decodedENIs(tx); err != nil {
-			return nil, err
-		}
 	}
 	insts, err := listObj[Instance](tx, kindInstance)
 	if err != nil {
@@ -458,27 +449,9 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 		}
 	}
 	s.Addresses = toMap(eips, addressID)
-	// Interfaces show their public addresses as Describe does: Elastic IPs
-	// in the place of those given at launch. The decoded interfaces are
-	// shared with earlier snapshots (decodedENIs): those shown with an
-	// address are copies, so that no snapshot changes another's, and one
-	// whose address went shows none.
-	switch {
-	case base != nil:
-		if enis, err = tx.patchInterfaces(s, base, changed, byENI); err != nil {
-			return nil, err
-		}
-	case same == nil:
-		for i, e := range enis {
-			if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
-				cp := *e
-				cp.PrivateIPs = slices.Clone(e.PrivateIPs)
-				enis[i] = &cp
-			}
-		}
-		tx.showAddressesWith(enis, byENI)
+	if err := tx.interfaceViews(s, r, byENI); err != nil {
+		return nil, err
 	}
-	s.eniList = enis
 	pcxs, err := tx.listPeerings()
 	if err != nil {
 		return nil, err
@@ -492,12 +465,6 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 		s.SecurityGroups = toMap(sgs, sgID)
 	}
 	s.NetworkACLs = toMap(acls, func(a *NetworkACL) string { return a.NetworkACLID })
-	switch {
-	case same != nil:
-		s.NetworkInterfaces = same.NetworkInterfaces
-	case base == nil:
-		s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
-	}
 	s.InternetGateways = toMap(igws, func(g *InternetGateway) string { return g.InternetGatewayID })
 	s.PrefixLists = toMap(pls, prefixListID)
 
@@ -568,12 +535,6 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 	}
 	for _, l := range s.vpcSubnets {
 		slices.SortFunc(l, func(a, b *Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
-	}
-	switch {
-	case same != nil:
-		s.addrs, s.members, s.eniVPC = same.addrs, same.members, same.eniVPC
-	case base == nil:
-		s.indexInterfaces(enis)
 	}
 	s.Endpoints, s.vpcEPs, s.eniEP = map[string]*VpcEndpoint{}, map[string][]*VpcEndpoint{}, map[string]*VpcEndpoint{}
 	for _, e := range eps {
@@ -797,12 +758,50 @@ func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 	return best
 }
 
+// interfaceViews sets s's interface views (the list, by ID, by VPC and
+// address, by group): taken from r.same, patched from r.base, or built
+// from every stored interface. Interfaces show their public addresses as
+// Describe does: Elastic IPs (byENI) in the place of those given at
+// launch. Decoded interfaces are shared with earlier snapshots
+// (decodedENIs): those shown with an address are copies, so that no
+// snapshot changes another's, and one whose address went shows none.
+func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address) error {
+	if r.same != nil || r.base != nil {
+		if rt, ok := tx.Txn.(*readingTxn); ok {
+			rt.note(tx.sc, kindENI) // what the views taken were read from
+		}
+	}
+	switch {
+	case r.same != nil:
+		s.eniList, s.NetworkInterfaces = r.same.eniList, r.same.NetworkInterfaces
+		s.addrs, s.members, s.eniVPC = r.same.addrs, r.same.members, r.same.eniVPC
+		return nil
+	case r.base != nil:
+		return tx.patchInterfaces(s, r.base, r.changed, byENI)
+	}
+	enis, err := tx.c.decodedENIs(tx)
+	if err != nil {
+		return err
+	}
+	for i, e := range enis {
+		if e.Association != nil || len(byENI[e.NetworkInterfaceID]) > 0 {
+			cp := *e
+			cp.PrivateIPs = slices.Clone(e.PrivateIPs)
+			enis[i] = &cp
+		}
+	}
+	tx.showAddressesWith(enis, byENI)
+	s.eniList = enis
+	s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
+	s.indexInterfaces(enis)
+	return nil
+}
+
 // patchInterfaces sets s's interface views from base's and the
 // interfaces in changed, read now (gone when not found): the others are
 // base's objects. Only the VPCs and groups the changed interfaces touch,
-// before or after, are listed again, by merging. It returns the
-// interfaces by ID.
-func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[string][]*Address) ([]*NetworkInterface, error) {
+// before or after, are listed again, by merging.
+func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[string][]*Address) error {
 	var fresh, gone []*NetworkInterface
 	ids := map[string]bool{}
 	for _, id := range changed {
@@ -815,7 +814,7 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		case errors.Is(err, store.ErrNotFound):
 			continue
 		case err != nil:
-			return nil, err
+			return err
 		}
 		fresh = append(fresh, e)
 	}
@@ -855,7 +854,7 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		}
 		return out
 	}
-	enis := merged(base.eniList, func(*NetworkInterface) bool { return true })
+	s.eniList = merged(base.eniList, func(*NetworkInterface) bool { return true })
 	s.NetworkInterfaces = maps.Clone(base.NetworkInterfaces)
 	for id := range ids {
 		delete(s.NetworkInterfaces, id)
@@ -917,7 +916,7 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		}
 		s.members[g] = l
 	}
-	return enis, nil
+	return nil
 }
 
 // indexInterfaces builds the interface views: VPC → address → interface,

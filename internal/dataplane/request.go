@@ -176,9 +176,7 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	case "query":
 		res = queryResources(svc, c.Op, form, t.scope())
 	case "rest-json":
-		if m := operationTable()[svc]; m != nil {
-			res = restResources(svc, m.restLabels(r.Method, r.URL), r.URL.Query(), t.scope())
-		}
+		res = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope())
 	}
 	if len(res) > 0 {
 		c.Actions = c.Actions[:0]

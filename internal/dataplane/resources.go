@@ -292,11 +292,15 @@ func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
 // restResources returns the ARNs a REST request's labels name: the
 // Lambda function of every functions/{FunctionName} route (a version or
 // alias from the name or the Qualifier parameter); nil otherwise.
-func restResources(svc string, labels map[string]string, query url.Values, sc cloud.Scope) []string {
-	if svc != "lambda" || labels["FunctionName"] == "" {
+func restResources(svc string, m *opService, method string, u *url.URL, sc cloud.Scope) []string {
+	if svc != "lambda" || m == nil {
+		return nil // no other service's labels are read: no second match
+	}
+	labels := m.restLabels(method, u)
+	if labels["FunctionName"] == "" {
 		return nil
 	}
-	qualifiers := query["Qualifier"] // each one given is decided
+	qualifiers := u.Query()["Qualifier"] // each one given is decided
 	if len(qualifiers) == 0 {
 		qualifiers = []string{""}
 	}

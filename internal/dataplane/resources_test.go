@@ -125,7 +125,7 @@ func TestQueryAndRESTResources(t *testing.T) {
 		{"POST", "/2015-03-31/functions/resize/invocations?Qualifier=1&Qualifier=2", "arn:aws:lambda:us-east-1:123456789012:function:resize:1 arn:aws:lambda:us-east-1:123456789012:function:resize:2"},
 	} {
 		u, _ := url.Parse("https://lambda.us-east-1.amazonaws.com" + tc.path)
-		if got := strings.Join(restResources("lambda", lambda.restLabels(tc.method, u), u.Query(), sc), " "); got != tc.want {
+		if got := strings.Join(restResources("lambda", lambda, tc.method, u, sc), " "); got != tc.want {
 			t.Errorf("lambda %s %s = %q, want %q", tc.method, tc.path, got, tc.want)
 		}
 	}
