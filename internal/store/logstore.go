@@ -32,6 +32,13 @@ import (
 // length and bytes. A snapshot holds records of puts and ends with an end
 // record (a single byte and the count of objects); without it the
 // snapshot is not used.
+//
+// A segment is written ahead with zeros (preallocChunk at a time) and
+// records overwrite them: a sync then flushes the record alone, without
+// the file-size change that an append makes the file system journal. So a
+// segment may end in zeros — after a crash, or while it is open — and a
+// record header of zeros (length 0, checksum 0; no record is empty) marks
+// the end of its records. A clean close cuts the zeros off.
 const (
 	logMagic  = "VPCELOG\x01"
 	snapMagic = "VPCESNP\x01"
@@ -51,6 +58,10 @@ const (
 // it.
 var compactAt int64 = 64 << 20
 
+// preallocChunk is how far a segment is written ahead with zeros; tests
+// lower it.
+var preallocChunk int64 = 4 << 20
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // Log is the embedded durable store under [Memory]: each committed batch is
@@ -69,7 +80,10 @@ type Log struct {
 	mu   sync.Mutex // the current segment, for Commit, rotate and Reset
 	seg  uint64
 	f    *os.File
-	size int64
+	size int64 // the end of the segment's records
+	// alloc is the segment file's length: size and the zeros written
+	// ahead of it.
+	alloc int64
 	// broken is a failed append that could not be undone: every later
 	// write fails with it until the process restarts.
 	broken error
@@ -115,6 +129,18 @@ func OpenLog(dir string, opts Options) (*Log, error) {
 		go l.syncer()
 	}
 	return l, nil
+}
+
+// closeSegment cuts the zeros written ahead off the current segment,
+// syncs it and closes it (l.mu held). Should the cut fail, the zeros stay:
+// reading takes them as the end of the records.
+func (l *Log) closeSegment() {
+	if l.alloc > l.size && l.f.Truncate(l.size) == nil {
+		l.alloc = l.size
+		l.dirty = true
+	}
+	l.syncLocked()
+	l.f.Close()
 }
 
 // syncer syncs a NoSync log's appends every SyncEvery.
@@ -331,8 +357,26 @@ func (l *Log) readFile(path, magic string, last bool, fn func(Change) error) err
 		if err == io.EOF {
 			break
 		}
+		if errors.Is(err, errZeros) && magic == logMagic {
+			// The end of the records: zeros written ahead follow.
+			if zero, zerr := restIsZero(r); zerr != nil || !zero {
+				return damaged(path, off, "data after the end of the records")
+			}
+			if last {
+				if err := os.Truncate(path, off); err != nil {
+					return fmt.Errorf("open store: %w", err)
+				}
+			}
+			break
+		}
 		if err != nil {
-			if last && (errors.Is(err, errTorn) || off+n == fi.Size()) {
+			torn := errors.Is(err, errTorn) || off+n == fi.Size()
+			if !torn && !errors.Is(err, errZeros) && magic == logMagic {
+				// A record half written over the zeros ahead of it.
+				zero, zerr := restIsZero(r)
+				torn = zerr == nil && zero
+			}
+			if last && torn {
 				l.log.Warn("cut a torn record off the end of the log (a crash during a write that was never acknowledged)", "file", path, "offset", off)
 				if err := os.Truncate(path, off); err != nil {
 					return fmt.Errorf("open store: %w", err)
@@ -363,7 +407,27 @@ func (l *Log) readFile(path, magic string, last bool, fn func(Change) error) err
 var (
 	errTorn    = errors.New("record cut short")
 	errCorrupt = errors.New("malformed record")
+	errZeros   = fmt.Errorf("%w: a header of zeros", errCorrupt)
 )
+
+// restIsZero reads r to its end and reports whether every byte is zero.
+func restIsZero(r *bufio.Reader) (bool, error) {
+	var buf [32 << 10]byte
+	for {
+		n, err := r.Read(buf[:])
+		for _, c := range buf[:n] {
+			if c != 0 {
+				return false, nil
+			}
+		}
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
 
 // readRecord reads one record of at most remaining bytes; n is its size
 // on disk.
@@ -377,6 +441,9 @@ func readRecord(r *bufio.Reader, remaining int64) (payload []byte, n int64, err 
 		return nil, int64(k), errTorn
 	}
 	size := binary.LittleEndian.Uint32(h[:4])
+	if size == 0 && binary.LittleEndian.Uint32(h[4:]) == 0 {
+		return nil, 8, errZeros
+	}
 	if size > maxRecord {
 		return nil, 8, fmt.Errorf("%w: length %d", errCorrupt, size)
 	}
@@ -523,7 +590,7 @@ func (l *Log) reopenSegment(n uint64) error {
 		f.Close()
 		return fmt.Errorf("open log segment: %w", err)
 	}
-	l.seg, l.f, l.size, l.dirty = n, f, size, false
+	l.seg, l.f, l.size, l.alloc, l.dirty = n, f, size, size, false
 	return nil
 }
 
@@ -547,10 +614,9 @@ func (l *Log) openSegment(n uint64) error {
 		return err
 	}
 	if l.f != nil {
-		l.syncLocked() // a NoSync segment is complete on disk before the next begins
-		l.f.Close()
+		l.closeSegment()
 	}
-	l.seg, l.f, l.size, l.dirty = n, f, int64(len(logMagic)), false
+	l.seg, l.f, l.size, l.alloc, l.dirty = n, f, int64(len(logMagic)), int64(len(logMagic)), false
 	return nil
 }
 
@@ -590,8 +656,16 @@ func (l *Log) append(rec []byte) error {
 	if l.fault != nil {
 		err = l.fault()
 	}
+	if err == nil && l.size+int64(len(rec)) > l.alloc {
+		// Zeros ahead, made durable by this record's sync.
+		ahead := max(preallocChunk, int64(len(rec)))
+		_, err = l.f.WriteAt(make([]byte, ahead), l.alloc)
+		if err == nil {
+			l.alloc += ahead
+		}
+	}
 	if err == nil {
-		_, err = l.f.Write(rec)
+		_, err = l.f.WriteAt(rec, l.size)
 	}
 	if err == nil && !l.noSync {
 		err = datasync(l.f)
@@ -601,9 +675,8 @@ func (l *Log) append(rec []byte) error {
 		// Undo a partial record, so the next append follows whole ones.
 		if terr := l.f.Truncate(l.size); terr != nil {
 			l.broken = fmt.Errorf("the log could not be repaired after a failed write (%v); restart vpce: %w", terr, err)
-		} else if _, serr := l.f.Seek(l.size, io.SeekStart); serr != nil {
-			l.broken = fmt.Errorf("the log could not be repaired after a failed write (%v); restart vpce: %w", serr, err)
 		}
+		l.alloc = l.size
 		return err
 	}
 	l.size += int64(len(rec))
@@ -772,8 +845,7 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f != nil {
-		l.syncLocked()
-		l.f.Close()
+		l.closeSegment()
 		l.f = nil
 	}
 	if l.lock != nil {

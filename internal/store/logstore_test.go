@@ -179,6 +179,10 @@ func FuzzLoadSegment(f *testing.F) {
 	f.Add(append([]byte(logMagic), rec[:len(rec)-2]...))
 	f.Add([]byte(logMagic + "\xff\xff\xff\xff\x00\x00\x00\x00"))
 	f.Add([]byte("VPCE"))
+	zeros := make([]byte, 64)
+	f.Add(append(append([]byte(logMagic), rec...), zeros...))
+	f.Add(append(append([]byte(logMagic), rec[:len(rec)-5]...), zeros...))
+	f.Add(append(append(append([]byte(logMagic), zeros...), rec...), zeros...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "vpce-000000000001.log"), data, 0o600)
@@ -293,5 +297,82 @@ func TestLogReopensItsSegment(t *testing.T) {
 	defer m.Close()
 	if len(segs) != 1 || count(t, m) != 3 {
 		t.Errorf("after three runs: segments %v, %d objects; want one segment, 3 objects", segs, count(t, m))
+	}
+}
+
+// copyDir copies the store's files as a kill -9 at this moment would leave
+// them (the kernel has every write).
+func copyDir(t *testing.T, dir string) string {
+	t.Helper()
+	to := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join(dir, "vpce-*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o600)
+	}
+	return to
+}
+
+// TestLogZerosAhead: a segment is written ahead with zeros and records
+// overwrite them. A crash leaves the zeros: the records before them load,
+// a record half written over them is cut off as a torn tail, and data
+// after them is damage. A clean close cuts the zeros off.
+func TestLogZerosAhead(t *testing.T) {
+	defer func(v int64) { preallocChunk = v }(preallocChunk)
+	preallocChunk = 4 << 10
+	dir := t.TempDir()
+	m := openLogStore(t, dir, Options{})
+	putN(t, m, 0, 20)
+	l := m.Durable().(*Log)
+	l.mu.Lock()
+	end, alloc, seg := l.size, l.alloc, l.segPath(l.seg)
+	l.mu.Unlock()
+	if alloc <= end || alloc%preallocChunk != int64(len(logMagic))%preallocChunk {
+		t.Fatalf("records end at %d, file written to %d: want zeros ahead in chunks of %d", end, alloc, preallocChunk)
+	}
+	if fi, _ := os.Stat(seg); fi.Size() != alloc {
+		t.Fatalf("segment is %d bytes, want %d", fi.Size(), alloc)
+	}
+
+	crashed := copyDir(t, dir)
+	c := openLogStore(t, crashed, Options{})
+	if n := count(t, c); n != 20 {
+		t.Errorf("after a crash with zeros ahead: %d objects, want 20", n)
+	}
+	putN(t, c, 20, 21)
+	c.Close()
+	c = openLogStore(t, crashed, Options{})
+	if n := count(t, c); n != 21 {
+		t.Errorf("a write after reopening a crashed segment: %d objects, want 21", n)
+	}
+	c.Close()
+
+	full := appendRecord(nil, encodeChanges([]Change{{Key: Key{Scope: sc, Kind: "vpc", ID: "vpc-torn"}, Data: []byte("{}")}}))
+	for _, cut := range []int{3, 8, 12, len(full) - 1} {
+		torn := copyDir(t, dir)
+		f, _ := os.OpenFile(filepath.Join(torn, filepath.Base(seg)), os.O_WRONLY, 0)
+		f.WriteAt(full[:cut], end)
+		f.Close()
+		c := openLogStore(t, torn, Options{})
+		if n := count(t, c); n != 20 {
+			t.Errorf("record cut at %d over the zeros: %d objects, want 20", cut, n)
+		}
+		c.Close()
+	}
+
+	damagedCopy := copyDir(t, dir)
+	f, _ := os.OpenFile(filepath.Join(damagedCopy, filepath.Base(seg)), os.O_WRONLY, 0)
+	f.WriteAt([]byte{1}, alloc-1)
+	f.Close()
+	if _, err := OpenWith(damagedCopy, Options{}); !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), "after the end of the records") {
+		t.Errorf("a byte after the zeros = %v, want ErrUntrusted", err)
+	}
+
+	m.Close()
+	if fi, _ := os.Stat(seg); fi.Size() != end {
+		t.Errorf("after a clean close the segment is %d bytes, want %d (its records)", fi.Size(), end)
 	}
 }
