@@ -3,7 +3,9 @@ package cloud
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -92,23 +94,23 @@ type indexed struct {
 
 // indexRecords returns the index records of one stored version of an
 // object (b nil: none), keyed by kind and ID.
-func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, error) {
-	out := map[store.Key][]byte{}
+func indexRecords(tx *txn, kind, id string, b []byte) ([]indexRec, error) {
 	if b == nil {
-		return out, nil
+		return nil, nil
 	}
 	var o indexed
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, err
 	}
 	named, _ := json.Marshal(idRec{ID: id})
+	out := make([]indexRec, 0, len(o.Tags)+len(o.IPs)+len(o.Groups)+len(o.Rules)+2)
 	add := func(kind, recID, parent string, data []byte) {
-		out[store.Key{Scope: tx.sc, Kind: kind, ID: recID, Parent: parent}] = data
+		out = append(out, indexRec{store.Key{Scope: tx.sc, Kind: kind, ID: recID, Parent: parent}, data})
 	}
 	if taggedKinds[kind] {
 		for _, t := range o.Tags {
-			p := tagParent(kind, t.Key, t.Value)
-			add(kindTag, p+"/"+id, p, named)
+			recID := tagParent(kind, t.Key, t.Value) + "/" + id // one string: the parent is its head
+			add(kindTag, recID, recID[:len(recID)-len(id)-1], named)
 		}
 	}
 	switch kind {
@@ -144,9 +146,34 @@ func indexRecords(tx *txn, kind, id string, b []byte) (map[store.Key][]byte, err
 		}
 		// The endpoint's scope by ID, across accounts: its public vpce
 		// names carry the ID, and DNS looks them up by it.
-		out[endpointScopeKey(id)] = endpointScopeRec(tx.sc)
+		out = append(out, indexRec{endpointScopeKey(id), endpointScopeRec(tx.sc)})
 	}
-	return out, nil
+	slices.SortFunc(out, func(a, b indexRec) int { return compareKeys(a.key, b.key) })
+	// One record per key: a group's rules may name the same group twice.
+	return slices.CompactFunc(out, func(a, b indexRec) bool { return a.key == b.key }), nil
+}
+
+// indexRec is one index record: its key and data.
+type indexRec struct {
+	key  store.Key
+	data []byte
+}
+
+// compareKeys orders keys by kind, ID, parent and scope.
+func compareKeys(a, b store.Key) int {
+	if c := strings.Compare(a.Kind, b.Kind); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Parent, b.Parent); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Account, b.Account); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Region, b.Region)
 }
 
 // syncIndexesTxn brings the index records of an object in step with its
@@ -187,18 +214,30 @@ func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
 		return err
 	}
 	tx.c.indexes.put(key, b, cur)
-	for k := range old {
-		if _, keep := cur[k]; !keep {
-			if err := tx.Delete(k); err != nil {
-				return err
-			}
+	// Both are sorted: delete what only old has, put what only cur has.
+	for len(old) > 0 || len(cur) > 0 {
+		var c int
+		switch {
+		case len(old) == 0:
+			c = 1
+		case len(cur) == 0:
+			c = -1
+		default:
+			c = compareKeys(old[0].key, cur[0].key)
 		}
-	}
-	for k, data := range cur {
-		if _, had := old[k]; !had {
-			if err := tx.Put(k, data); err != nil {
+		switch {
+		case c < 0:
+			if err := tx.Delete(old[0].key); err != nil {
 				return err
 			}
+			old = old[1:]
+		case c > 0:
+			if err := tx.Put(cur[0].key, cur[0].data); err != nil {
+				return err
+			}
+			cur = cur[1:]
+		default:
+			old, cur = old[1:], cur[1:]
 		}
 	}
 	return nil
@@ -218,10 +257,10 @@ type indexCache struct {
 type cachedIndex struct {
 	data *byte
 	n    int
-	recs map[store.Key][]byte
+	recs []indexRec
 }
 
-func (c *indexCache) get(k store.Key, b []byte) (map[store.Key][]byte, bool) {
+func (c *indexCache) get(k store.Key, b []byte) ([]indexRec, bool) {
 	if len(b) == 0 {
 		return nil, false
 	}
@@ -234,7 +273,7 @@ func (c *indexCache) get(k store.Key, b []byte) (map[store.Key][]byte, bool) {
 	return e.recs, true
 }
 
-func (c *indexCache) put(k store.Key, b []byte, recs map[store.Key][]byte) {
+func (c *indexCache) put(k store.Key, b []byte, recs []indexRec) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(b) == 0 {

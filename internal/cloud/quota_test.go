@@ -164,7 +164,14 @@ func TestGroupDependents(t *testing.T) {
 	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, rule))
 	_, err = c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web})
 	wantCode(t, err, "DependencyViolation")
+	// Two rules name web: revoking one leaves web in use.
+	other := int32(6432)
+	rule2 := &SecurityGroupRulesInput{GroupID: db, IPPermissions: []IPPermission{{IPProtocol: "tcp", FromPort: &other, ToPort: &other, Groups: []UserIDGroupPair{{GroupID: web}}}}}
+	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, rule2))
 	mustDo[*RevokeOutput](t)(c.RevokeSecurityGroupIngress(ctx, sc, rule))
+	_, err = c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web})
+	wantCode(t, err, "DependencyViolation")
+	mustDo[*RevokeOutput](t)(c.RevokeSecurityGroupIngress(ctx, sc, rule2))
 	self := &SecurityGroupRulesInput{GroupID: web, IPPermissions: []IPPermission{{IPProtocol: "-1", Groups: []UserIDGroupPair{{GroupID: web}}}}}
 	mustDo[*AuthorizeOutput](t)(c.AuthorizeSecurityGroupIngress(ctx, sc, self))
 	mustDo[*DeleteSecurityGroupOutput](t)(c.DeleteSecurityGroup(ctx, sc, &DeleteSecurityGroupInput{GroupID: web}))

@@ -62,6 +62,9 @@ var compactAt int64 = 64 << 20
 // lower it.
 var preallocChunk int64 = 4 << 20
 
+// zeroBlock is what a segment is written ahead with, a block at a time.
+var zeroBlock [256 << 10]byte
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // Log is the embedded durable store under [Memory]: each committed batch is
@@ -659,7 +662,9 @@ func (l *Log) append(rec []byte) error {
 	if err == nil && l.size+int64(len(rec)) > l.alloc {
 		// Zeros ahead, made durable by this record's sync.
 		ahead := max(preallocChunk, int64(len(rec)))
-		_, err = l.f.WriteAt(make([]byte, ahead), l.alloc)
+		for w := int64(0); err == nil && w < ahead; w += int64(len(zeroBlock)) {
+			_, err = l.f.WriteAt(zeroBlock[:min(int64(len(zeroBlock)), ahead-w)], l.alloc+w)
+		}
 		if err == nil {
 			l.alloc += ahead
 		}
