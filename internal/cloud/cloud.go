@@ -374,7 +374,7 @@ func putObjWith(tx *txn, kind, id string, v any, isNew bool) error {
 	if c, ok := v.(childObject); ok {
 		k.Parent = c.parentID()
 	}
-	if err := tx.syncIndexes(kind, id, b, isNew); err != nil {
+	if err := tx.syncIndexes(kind, id, b, v, isNew); err != nil {
 		return err
 	}
 	return tx.Put(k, b)

@@ -3,7 +3,9 @@ package cloud
 import (
 	"context"
 	"errors"
+	"flag"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +29,14 @@ func (f *fakeClock) Advance(d time.Duration) {
 	f.mu.Lock()
 	f.t = f.t.Add(d)
 	f.mu.Unlock()
+}
+
+// TestMain runs the tests with every write's index records taken from its
+// object checked against those of its JSON (benchmarks measure without).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	checkIndexedOf = flag.Lookup("test.bench").Value.String() == ""
+	os.Exit(m.Run())
 }
 
 func newTestCloud(t testing.TB) (*Cloud, *fakeClock) {

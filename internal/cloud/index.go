@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -92,8 +93,46 @@ type indexed struct {
 	DeletedAt *time.Time `json:"deletedAt"` // endpoints
 }
 
+// indexedOf returns the fields of the object v that its index records
+// read, for the types written most, so that a write need not decode the
+// JSON it just encoded; ok is false for the other types. The stored JSON
+// stays the definition: tests compare both ways on every write
+// (checkIndexedOf).
+func indexedOf(v any) (o indexed, ok bool) {
+	switch v := v.(type) {
+	case *Vpc:
+		return indexed{Tags: v.Tags}, true
+	case *Subnet:
+		return indexed{Tags: v.Tags}, true
+	case *NetworkInterface:
+		o = indexed{Tags: v.Tags, Subnet: v.SubnetID, IPs: v.PrivateIPs, IP6: v.Ipv6Addresses, Groups: v.Groups}
+		if v.Attachment != nil {
+			o.Attachment = &struct {
+				ID string `json:"id"`
+			}{v.Attachment.AttachmentID}
+		}
+		return o, true
+	case *SecurityGroup:
+		o = indexed{Tags: v.Tags, VPC: v.VpcID, Name: v.GroupName}
+		for _, r := range v.Rules {
+			o.Rules = append(o.Rules, struct {
+				ID  string           `json:"id"`
+				Ref *ReferencedGroup `json:"ref"`
+			}{r.SecurityGroupRuleID, r.ReferencedGroupInfo})
+		}
+		return o, true
+	case *VpcEndpoint:
+		return indexed{Tags: v.Tags, Type: v.VpcEndpointType, DeletedAt: v.DeletedAt}, true
+	}
+	return indexed{}, false
+}
+
+// checkIndexedOf makes every write that takes indexedOf's fields also
+// decode its JSON and fail on a difference in the records (set by tests).
+var checkIndexedOf bool
+
 // indexRecords returns the index records of one stored version of an
-// object (b nil: none), keyed by kind and ID.
+// object (b nil: none), sorted by key.
 func indexRecords(tx *txn, kind, id string, b []byte) ([]indexRec, error) {
 	if b == nil {
 		return nil, nil
@@ -102,6 +141,11 @@ func indexRecords(tx *txn, kind, id string, b []byte) ([]indexRec, error) {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, err
 	}
+	return recordsOf(tx, kind, id, &o), nil
+}
+
+// recordsOf returns the index records of an object with the fields o.
+func recordsOf(tx *txn, kind, id string, o *indexed) []indexRec {
 	named, _ := json.Marshal(idRec{ID: id})
 	out := make([]indexRec, 0, len(o.Tags)+len(o.IPs)+len(o.Groups)+len(o.Rules)+2)
 	add := func(kind, recID, parent string, data []byte) {
@@ -150,7 +194,7 @@ func indexRecords(tx *txn, kind, id string, b []byte) ([]indexRec, error) {
 	}
 	slices.SortFunc(out, func(a, b indexRec) int { return compareKeys(a.key, b.key) })
 	// One record per key: a group's rules may name the same group twice.
-	return slices.CompactFunc(out, func(a, b indexRec) bool { return a.key == b.key }), nil
+	return slices.CompactFunc(out, func(a, b indexRec) bool { return a.key == b.key })
 }
 
 // indexRec is one index record: its key and data.
@@ -180,13 +224,14 @@ func compareKeys(a, b store.Key) int {
 // new stored JSON b (nil: the object is deleted), reading the previous
 // version once.
 func (tx *txn) syncIndexesTxn(kind, id string, b []byte) error {
-	return tx.syncIndexes(kind, id, b, false)
+	return tx.syncIndexes(kind, id, b, nil, false)
 }
 
-// syncIndexes is syncIndexesTxn; isNew says the caller knows the object
-// was not stored before (an import that checked), so there is no previous
-// version to read.
-func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
+// syncIndexes is syncIndexesTxn; v, when not nil, is the object b encodes
+// (see indexedOf); isNew says the caller knows the object was not stored
+// before (an import that checked), so there is no previous version to
+// read.
+func (tx *txn) syncIndexes(kind, id string, b []byte, v any, isNew bool) error {
 	if !taggedKinds[kind] && kind != kindENI && kind != kindSG && kind != kindEndpoint {
 		return nil
 	}
@@ -209,9 +254,19 @@ func (tx *txn) syncIndexes(kind, id string, b []byte, isNew bool) error {
 			return err
 		}
 	}
-	cur, err := indexRecords(tx, kind, id, b)
-	if err != nil {
-		return err
+	var cur []indexRec
+	if o, ok := indexedOf(v); ok && b != nil {
+		cur = recordsOf(tx, kind, id, &o)
+		if checkIndexedOf {
+			if want, err := indexRecords(tx, kind, id, b); err != nil || !slices.EqualFunc(cur, want, func(a, b indexRec) bool { return a.key == b.key && string(a.data) == string(b.data) }) {
+				panic(fmt.Sprintf("indexedOf(%T) gives the records %v, its JSON %v (%v)", v, cur, want, err))
+			}
+		}
+	} else {
+		var err error
+		if cur, err = indexRecords(tx, kind, id, b); err != nil {
+			return err
+		}
 	}
 	tx.c.indexes.put(key, b, cur)
 	// Both are sorted: delete what only old has, put what only cur has.
