@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Raw request rates with wrk: a read (DescribeVpcs by ID) and a durable
+# Raw request rates with wrk (-t2 -c16): a read (DescribeVpcs by ID) and a durable
 # write (CreateTags on a VPC) against a fresh vpce serve, and the same
 # requests against a constant-answer server in the same run. Needs wrk
 # (Debian package, installed when missing).
 #   bash scripts/bench-raw.sh [seconds]
 # VPCE_BENCH_STORE=postgres://… measures vpce on a shared PostgreSQL store;
-# VPCE_BENCH_ARGS adds flags to vpce serve (--fsync=false).
+# VPCE_BENCH_ARGS adds flags to vpce serve (--fsync=false); VPCE_BENCH_CONNS
+# sets wrk's connections (16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -36,6 +37,6 @@ for kind in read write; do
   for target in 4598 4599; do
     name=vpce; [ "$target" = 4598 ] && name=constant
     printf '%-6s %-9s ' "$kind" "$name"
-    wrk -t2 -c16 -d"${secs}s" -s "$work/$kind.lua" "http://127.0.0.1:$target/" | awk '/Requests\/sec/ {printf "%s req/s  ", $2} /Latency/ {printf "latency avg %s  ", $2} /Non-2xx/ {printf "non-2xx %s", $4} END {print ""}'
+    wrk -t2 -c"${VPCE_BENCH_CONNS:-16}" -d"${secs}s" -s "$work/$kind.lua" "http://127.0.0.1:$target/" | awk '/Requests\/sec/ {printf "%s req/s  ", $2} /Latency/ {printf "latency avg %s  ", $2} /Non-2xx/ {printf "non-2xx %s", $4} END {print ""}'
   done
 done
