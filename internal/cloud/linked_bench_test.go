@@ -88,6 +88,14 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 			mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke))
 		}
 	})
+	b.Run(fmt.Sprintf("HubAfterHubInterfaceChange/%d", n), func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			tag(hub, hubENI, i)
+			mustDo[*Snapshot](b)(c.Snapshot(ctx, hub))
+		}
+	})
 	b.Run(fmt.Sprintf("LinkedAfterUnrelatedChange/%d", n), func(b *testing.B) {
 		i := 0
 		for b.Loop() {
