@@ -3,9 +3,11 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -142,7 +144,7 @@ func TestSnapshotAfterDisassociateAddress(t *testing.T) {
 	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
 	eni := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
 	public := func() string {
-		e := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc)).NetworkInterfaces[eni]
+		e := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc)).NetworkInterfaces.Get(eni)
 		if e.Association == nil {
 			return ""
 		}
@@ -188,7 +190,7 @@ func TestSnapshotTakesUnchangedInterfaces(t *testing.T) {
 		t.Fatalf("after moving the interface into %s, its members are %v", sg, m)
 	}
 	other := mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface
-	if fourth := snap(); fourth.NetworkInterfaces[other.NetworkInterfaceID] == nil || fourth.InterfaceAt(vpc, other.PrivateIPAddress) == nil {
+	if fourth := snap(); fourth.NetworkInterfaces.Get(other.NetworkInterfaceID) == nil || fourth.InterfaceAt(vpc, other.PrivateIPAddress) == nil {
 		t.Fatal("a new interface is not in the next snapshot's views")
 	}
 }
@@ -247,7 +249,7 @@ func interfaceViewsMatchAFullBuild(t *testing.T) {
 		case op == 3:
 			_, id := pick(enis)
 			snap := mustDo[*Snapshot](t)(c.Snapshot(ctx, sc))
-			v := slices.Index(vpcs, snap.NetworkInterfaces[id].VpcID)
+			v := slices.Index(vpcs, snap.NetworkInterfaces.Get(id).VpcID)
 			_, err = c.ModifyNetworkInterfaceAttribute(ctx, sc, &ModifyNetworkInterfaceAttributeInput{NetworkInterfaceID: id, Groups: []string{groups[v*2+rng.IntN(2)]}})
 		case op == 4:
 			_, id := pick(enis)
@@ -301,14 +303,17 @@ func interfaceViewsDiff(got, want *Snapshot) string {
 		}
 		return out
 	}
-	if !slices.Equal(ids(got.eniList), ids(want.eniList)) {
-		return fmt.Sprintf("interfaces %v, want %v", ids(got.eniList), ids(want.eniList))
+	all := func(m *InterfaceMap) []*NetworkInterface {
+		return slices.SortedFunc(maps.Values(maps.Collect(m.All())), func(a, b *NetworkInterface) int { return strings.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) })
 	}
-	if len(got.NetworkInterfaces) != len(want.NetworkInterfaces) {
-		return fmt.Sprintf("%d interfaces by ID, want %d", len(got.NetworkInterfaces), len(want.NetworkInterfaces))
+	if g, w := ids(all(got.NetworkInterfaces)), ids(all(want.NetworkInterfaces)); !slices.Equal(g, w) {
+		return fmt.Sprintf("interfaces %v, want %v", g, w)
 	}
-	for id, w := range want.NetworkInterfaces {
-		if g := got.NetworkInterfaces[id]; !reflect.DeepEqual(g, w) {
+	if got.NetworkInterfaces.Len() != want.NetworkInterfaces.Len() {
+		return fmt.Sprintf("%d interfaces by ID, want %d", got.NetworkInterfaces.Len(), want.NetworkInterfaces.Len())
+	}
+	for id, w := range want.NetworkInterfaces.All() {
+		if g := got.NetworkInterfaces.Get(id); !reflect.DeepEqual(g, w) {
 			return fmt.Sprintf("interface %s = %+v, want %+v", id, g, w)
 		}
 	}

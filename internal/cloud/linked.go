@@ -136,7 +136,7 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 	m.RouteTables = unionOf(parts, func(p *Snapshot) map[string]*RouteTable { return p.RouteTables })
 	m.SecurityGroups = unionOf(parts, func(p *Snapshot) map[string]*SecurityGroup { return p.SecurityGroups })
 	m.NetworkACLs = unionOf(parts, func(p *Snapshot) map[string]*NetworkACL { return p.NetworkACLs })
-	m.NetworkInterfaces = unionOf(parts, func(p *Snapshot) map[string]*NetworkInterface { return p.NetworkInterfaces })
+	m.NetworkInterfaces = unionInterfaces(parts)
 	m.Instances = unionOf(parts, func(p *Snapshot) map[string]*Instance { return p.Instances })
 	m.Endpoints = unionOf(parts, func(p *Snapshot) map[string]*VpcEndpoint { return p.Endpoints })
 	m.NatGateways = unionOf(parts, func(p *Snapshot) map[string]*NatGateway { return p.NatGateways })
@@ -191,6 +191,32 @@ func unionOf[V any](parts []*Snapshot, field func(*Snapshot) map[string]V) map[s
 			}
 		}
 	}
+	return out
+}
+
+// unionInterfaces is unionOf for the interfaces: the largest part's map
+// shared, the others' interfaces added as changes.
+func unionInterfaces(parts []*Snapshot) *InterfaceMap {
+	big := 0
+	for i, p := range parts {
+		if p.NetworkInterfaces.Len() > parts[big].NetworkInterfaces.Len() {
+			big = i
+		}
+	}
+	out := parts[big].NetworkInterfaces.edit()
+	for i := big - 1; i >= 0; i-- { // earlier parts overwrite, the first last
+		for id, e := range parts[i].NetworkInterfaces.All() {
+			out.set(id, e)
+		}
+	}
+	for _, p := range parts[big+1:] {
+		for id, e := range p.NetworkInterfaces.All() {
+			if out.Get(id) == nil {
+				out.set(id, e)
+			}
+		}
+	}
+	out.fold()
 	return out
 }
 

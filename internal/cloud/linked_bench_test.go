@@ -49,8 +49,8 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 	otherVpc := mustDo[*CreateVpcOutput](b)(c.CreateVpc(ctx, other, &CreateVpcInput{CidrBlock: "172.17.0.0/16"})).Vpc.VpcID
 	pcx := mustDo[*VpcPeeringConnectionOutput](b)(c.CreateVpcPeeringConnection(ctx, spoke, &CreateVpcPeeringConnectionInput{VpcID: spokeVpc, PeerVpcID: hubVpc, PeerOwnerID: hub.Account})).VpcPeeringConnection
 	mustDo[*VpcPeeringConnectionOutput](b)(c.AcceptVpcPeeringConnection(ctx, hub, &VpcPeeringConnectionIDInput{pcx.VpcPeeringConnectionID}))
-	if l := mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke)); len(l.NetworkInterfaces) < n {
-		b.Fatalf("linked snapshot holds %d interfaces, want at least %d", len(l.NetworkInterfaces), n)
+	if l := mustDo[*Snapshot](b)(c.LinkedSnapshot(ctx, spoke)); l.NetworkInterfaces.Len() < n {
+		b.Fatalf("linked snapshot holds %d interfaces, want at least %d", l.NetworkInterfaces.Len(), n)
 	}
 	tag := func(s Scope, id string, i int) {
 		mustDo[*Return](b)(c.CreateTags(ctx, s, &CreateTagsInput{Resources: []string{id}, Tags: []Tag{{Key: "n", Value: strconv.Itoa(i)}}}))

@@ -34,7 +34,7 @@ type Snapshot struct {
 	RouteTables       map[string]*RouteTable
 	SecurityGroups    map[string]*SecurityGroup
 	NetworkACLs       map[string]*NetworkACL
-	NetworkInterfaces map[string]*NetworkInterface
+	NetworkInterfaces *InterfaceMap
 	Instances         map[string]*Instance
 	Endpoints         map[string]*VpcEndpoint
 	NatGateways       map[string]*NatGateway
@@ -74,7 +74,6 @@ type Snapshot struct {
 	vpcEPs     map[string][]*VpcEndpoint      // VPC → live endpoints
 	eniEP      map[string]*VpcEndpoint        // interface → the endpoint it belongs to
 	members    map[string][]*NetworkInterface // security group → interfaces in it
-	eniList    []*NetworkInterface            // the interfaces, as shown (public addresses)
 	eniVPC     map[string][]*NetworkInterface // VPC → its interfaces
 	dns        map[string]*DNSView            // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet           // VPC → subnets, by ID
@@ -561,7 +560,7 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 	// DNS views, from the same objects the resolver reads.
 	s.dns = map[string]*DNSView{}
 	eniAddr := func(id string) (*NetworkInterface, bool) {
-		e := s.NetworkInterfaces[id]
+		e := s.NetworkInterfaces.Get(id)
 		return e, e != nil
 	}
 	vpcENIs := s.eniVPC
@@ -773,7 +772,7 @@ func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address
 	}
 	switch {
 	case r.same != nil:
-		s.eniList, s.NetworkInterfaces = r.same.eniList, r.same.NetworkInterfaces
+		s.NetworkInterfaces = r.same.NetworkInterfaces
 		s.addrs, s.members, s.eniVPC = r.same.addrs, r.same.members, r.same.eniVPC
 		return nil
 	case r.base != nil:
@@ -791,8 +790,7 @@ func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address
 		}
 	}
 	tx.showAddressesWith(enis, byENI)
-	s.eniList = enis
-	s.NetworkInterfaces = toMap(enis, func(e *NetworkInterface) string { return e.NetworkInterfaceID })
+	s.NetworkInterfaces = NewInterfaceMap(enis)
 	s.indexInterfaces(enis)
 	return nil
 }
@@ -806,7 +804,7 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 	ids := map[string]bool{}
 	for _, id := range changed {
 		ids[id] = true
-		if e := base.NetworkInterfaces[id]; e != nil {
+		if e := base.NetworkInterfaces.Get(id); e != nil {
 			gone = append(gone, e)
 		}
 		e, err := getObj[NetworkInterface](tx, kindENI, id)
@@ -854,14 +852,14 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		}
 		return out
 	}
-	s.eniList = merged(base.eniList, func(*NetworkInterface) bool { return true })
-	s.NetworkInterfaces = maps.Clone(base.NetworkInterfaces)
+	s.NetworkInterfaces = base.NetworkInterfaces.edit()
 	for id := range ids {
-		delete(s.NetworkInterfaces, id)
+		s.NetworkInterfaces.set(id, nil)
 	}
 	for _, e := range fresh {
-		s.NetworkInterfaces[e.NetworkInterfaceID] = e
+		s.NetworkInterfaces.set(e.NetworkInterfaceID, e)
 	}
+	s.NetworkInterfaces.fold()
 	vpcs, groups := map[string]bool{}, map[string]bool{}
 	for _, l := range [][]*NetworkInterface{gone, fresh} {
 		for _, e := range l {

@@ -202,7 +202,7 @@ func holds(s *cloud.Snapshot, src string) bool {
 		e := s.ResolverEndpoints[dns]
 		return s.OnPremises(a) != nil && (dns == "" || (e != nil && e.Direction == "INBOUND"))
 	}
-	return dns == "" && (s.Instances[src] != nil || s.NetworkInterfaces[src] != nil)
+	return dns == "" && (s.Instances[src] != nil || s.NetworkInterfaces.Get(src) != nil)
 }
 
 // splitSource reads an on-premises source that names where its names are

@@ -342,7 +342,7 @@ func TestIPv6RoundTrip(t *testing.T) {
 	if s := snap.Subnets[native]; s == nil || !s.Ipv6Native || s.CidrBlock.IsValid() || len(s.Ipv6Blocks()) != 1 || s.Ipv6Blocks()[0] != p2 {
 		t.Errorf("imported IPv6-only subnet = %+v", s)
 	}
-	if e := snap.NetworkInterfaces[eni.NetworkInterfaceID]; e == nil || len(e.Ipv6Addresses) != 2 || e.Ipv6Addresses[0] != eni.Ipv6Addresses[0] {
+	if e := snap.NetworkInterfaces.Get(eni.NetworkInterfaceID); e == nil || len(e.Ipv6Addresses) != 2 || e.Ipv6Addresses[0] != eni.Ipv6Addresses[0] {
 		t.Errorf("imported interface's IPv6 addresses = %+v, want %+v", e, eni.Ipv6Addresses)
 	}
 	if snap.EgressOnlyInternetGateways[eigw] == nil {

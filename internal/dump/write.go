@@ -2,6 +2,7 @@ package dump
 
 import (
 	"encoding/json"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -217,7 +218,7 @@ func exportIPs(ps []cloud.PrivateIP) []privateIP {
 
 func exportENIs(s *cloud.Snapshot) []networkInterface {
 	out := []networkInterface{}
-	for _, e := range sorted(s.NetworkInterfaces) {
+	for _, e := range sorted(maps.Collect(s.NetworkInterfaces.All())) {
 		o := networkInterface{NetworkInterfaceID: e.NetworkInterfaceID, SubnetID: e.SubnetID, VpcID: e.VpcID, AvailabilityZone: e.AvailabilityZone,
 			Description: e.Description, OwnerID: e.OwnerID, RequesterID: e.RequesterID, RequesterManaged: e.RequesterManaged, Status: e.Status,
 			MacAddress: e.MacAddress, PrivateDNSName: e.PrivateDNSName, SourceDestCheck: e.SourceDestCheck,

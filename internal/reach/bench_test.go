@@ -51,7 +51,7 @@ func BenchmarkAnalyze(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := New(snap)
-	b.ReportMetric(float64(len(snap.NetworkInterfaces)), "enis")
+	b.ReportMetric(float64(snap.NetworkInterfaces.Len()), "enis")
 	for _, q := range []struct {
 		name string
 		q    Query

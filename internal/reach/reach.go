@@ -289,7 +289,7 @@ func (a *Analyzer) source(from string, v6 bool) (source, error) {
 			// the path stops at the instance.
 			return source{Place: Place{ID: from, Kind: "instance", VpcID: in.VpcID, Subnet: in.SubnetID}, inst: in}, nil
 		}
-		eni := s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+		eni := s.NetworkInterfaces.Get(in.NetworkInterfaces[0].NetworkInterfaceID)
 		if eni == nil {
 			return source{}, inputErr("instance %s: its interface %s is not in the state", from, in.NetworkInterfaces[0].NetworkInterfaceID)
 		}
@@ -297,7 +297,7 @@ func (a *Analyzer) source(from string, v6 bool) (source, error) {
 		src.ID, src.Kind = from, "instance"
 		return src, err
 	case strings.HasPrefix(from, "eni-"):
-		eni := s.NetworkInterfaces[from]
+		eni := s.NetworkInterfaces.Get(from)
 		if eni == nil {
 			return source{}, inputErr("network interface %s does not exist in %s/%s", from, s.Scope.Account, s.Scope.Region)
 		}
@@ -463,7 +463,7 @@ func (p *path) destination() error {
 			return inputErr("instance %s has no IPv4 address (an IPv6-only subnet): ask with --ipv6", to)
 		}
 		if p.v6 {
-			e := s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+			e := s.NetworkInterfaces.Get(in.NetworkInterfaces[0].NetworkInterfaceID)
 			if e == nil || len(e.Ipv6Addresses) == 0 {
 				return inputErr("instance %s has no IPv6 address", to)
 			}
@@ -471,7 +471,7 @@ func (p *path) destination() error {
 		}
 		return nil
 	case isID(to, "eni-"):
-		e := s.NetworkInterfaces[to]
+		e := s.NetworkInterfaces.Get(to)
 		if e == nil {
 			return inputErr("network interface %s does not exist in %s/%s", to, s.Scope.Account, s.Scope.Region)
 		}
@@ -523,7 +523,7 @@ func (p *path) destination() error {
 		}
 		var addrs []netip.Addr
 		for _, sn := range e.Subnets {
-			ni := s.NetworkInterfaces[sn.ENI]
+			ni := s.NetworkInterfaces.Get(sn.ENI)
 			switch {
 			case ni == nil:
 			case !p.v6:
@@ -878,9 +878,9 @@ func (p *path) ipv6DNSFix(name string) []string {
 // can only take IPv6 paths.
 func (a *Analyzer) IPv6Only(from string) bool {
 	s := a.snap
-	eni := s.NetworkInterfaces[from]
+	eni := s.NetworkInterfaces.Get(from)
 	if in := s.Instances[from]; in != nil && len(in.NetworkInterfaces) > 0 {
-		eni = s.NetworkInterfaces[in.NetworkInterfaces[0].NetworkInterfaceID]
+		eni = s.NetworkInterfaces.Get(in.NetworkInterfaces[0].NetworkInterfaceID)
 	}
 	return eni != nil && !eni.PrivateIPAddress.IsValid() && len(eni.Ipv6Addresses) > 0
 }

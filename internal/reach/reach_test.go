@@ -269,7 +269,7 @@ func TestNetworkACLs(t *testing.T) {
 	check(t, w2.analyze(Query{From: w2.app, To: "ssm.us-east-1.amazonaws.com"}), PrivateInterfaceEndpoint, "")
 	// Across subnets the return traffic crosses it and is denied.
 	w2.ingress(w2.appSG, 22, "10.0.0.0/16")
-	appAddr := w2.snap().NetworkInterfaces[w2.appENI].PrivateIPAddress.String()
+	appAddr := w2.snap().NetworkInterfaces.Get(w2.appENI).PrivateIPAddress.String()
 	r = w2.analyze(Query{From: w2.appB, To: appAddr, Port: 22})
 	check(t, r, Blocked, "SUBNET_ACL_RESTRICTION")
 	if got := kinds(r.ReturnHops); got != "network-acl:allow network-acl:deny" {

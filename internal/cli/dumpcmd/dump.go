@@ -169,7 +169,7 @@ account and region with state, or the one --account/--region name.`,
 					return err
 				}
 				n++
-				fmt.Fprintf(cmd.OutOrStdout(), "%s/%s → %s (%d VPCs, %d interfaces)\n", sc.Account, sc.Region, dir, len(snap.Vpcs), len(snap.NetworkInterfaces))
+				fmt.Fprintf(cmd.OutOrStdout(), "%s/%s → %s (%d VPCs, %d interfaces)\n", sc.Account, sc.Region, dir, len(snap.Vpcs), snap.NetworkInterfaces.Len())
 			}
 			if n == 0 {
 				return exitcode.New(2, fmt.Errorf("no account and region with state matches"))
