@@ -185,28 +185,41 @@ func (c *Cloud) Reset(ctx context.Context) error {
 // remoteChanges is a store shared with other processes (store.Memory over
 // PostgreSQL) that reports what they committed.
 type remoteChanges interface {
-	OnRemoteChange(fn func(kinds map[string]bool))
+	OnRemoteChange(fn func(keys []store.Key))
 }
 
-// remoteChanged moves the generations of what another process changed, so
-// that this process's derived views (DNS zones, snapshots, bucket answers)
-// follow; kinds nil means everything (a reset or a reload).
-func (c *Cloud) remoteChanged(kinds map[string]bool) {
-	c.changes.mu.Lock()
-	c.changes.all.Store(c.gen.Add(1)) // the store reports kinds, not scopes
-	c.changes.mu.Unlock()
-	dns := kinds == nil
-	for k := range kinds {
-		dns = dns || dnsKinds[k]
+// remoteChanged marks what another process wrote as a local commit marks
+// its own (the parts, the interfaces), so that this process's derived
+// views (DNS zones, snapshots, bucket answers) follow it as they follow
+// local writes; keys nil means everything (a reset or a reload).
+func (c *Cloud) remoteChanged(keys []store.Key) {
+	if keys == nil {
+		c.changes.mu.Lock()
+		c.changes.all.Store(c.gen.Add(1))
+		c.changes.mu.Unlock()
+		c.dnsGen.Add(1)
+		c.bucketGen.Add(1)
+		c.inited.Clear()
+		return
 	}
-	if dns {
+	rec := &recordingTxn{}
+	bucket := false
+	for _, k := range keys {
+		rec.wrote(k)
+		bucket = bucket || k.Kind == kindBucket
+	}
+	c.changes.mu.Lock()
+	g := c.gen.Add(1)
+	for _, p := range rec.parts {
+		c.changes.mark(p, g)
+	}
+	c.changes.logInterfaces(rec.enis, g)
+	c.changes.mu.Unlock()
+	if rec.dns {
 		c.dnsGen.Add(1)
 	}
-	if kinds == nil || kinds[kindBucket] {
+	if bucket {
 		c.bucketGen.Add(1)
-	}
-	if kinds == nil {
-		c.inited.Clear()
 	}
 }
 

@@ -98,7 +98,7 @@ type Memory struct {
 	// master is the writer's own tree set: published snapshots are clones.
 	master  *trees
 	pos     uint64
-	remote  atomic.Pointer[func(kinds map[string]bool)]
+	remote  atomic.Pointer[func(keys []Key)]
 	batches atomic.Int64
 
 	// With a store of one process, the writer runs the next batches while
@@ -236,9 +236,9 @@ func (m *Memory) Durable() Durable { return m.d }
 
 // OnRemoteChange sets fn to be called, on the writer goroutine, after
 // changes committed by another process sharing the durable store are
-// applied, with the kinds they touched (nil: everything, after a reload or
-// a reset). The process's own changes are not reported.
-func (m *Memory) OnRemoteChange(fn func(kinds map[string]bool)) { m.remote.Store(&fn) }
+// applied, with the keys they wrote (nil: everything, after a reload or a
+// reset). The process's own changes are not reported.
+func (m *Memory) OnRemoteChange(fn func(keys []Key)) { m.remote.Store(&fn) }
 
 // memReq is one queued update, or a reset.
 type memReq struct {
@@ -487,28 +487,31 @@ func (m *Memory) reload() {
 }
 
 // applyRemote applies other processes' log entries to the master state and
-// reports the kinds they touched.
+// reports the keys they wrote.
 func (m *Memory) applyRemote(entries []LogEntry) {
-	kinds := map[string]bool{}
+	keys, everything := []Key{}, false
 	for _, e := range entries {
 		if e.Reset {
 			m.master = newTrees()
-			kinds = nil
+			everything = true
 		}
 		for _, c := range e.Changes {
 			m.master.apply(c)
-			if kinds != nil {
-				kinds[c.Key.Kind] = true
+			if !everything {
+				keys = append(keys, c.Key)
 			}
 		}
 		m.pos = e.Pos
 	}
-	m.report(kinds)
+	if everything {
+		keys = nil
+	}
+	m.report(keys)
 }
 
-func (m *Memory) report(kinds map[string]bool) {
+func (m *Memory) report(keys []Key) {
 	if fn := m.remote.Load(); fn != nil {
-		(*fn)(kinds)
+		(*fn)(keys)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,14 +46,14 @@ func waitFor(t *testing.T, node Store, limit time.Duration, what string, ok func
 }
 
 // TestTwoNodes: a change committed on one node is in the other's snapshot
-// within a second, reported as a remote change with its kinds; a reset on
+// within a second, reported as a remote change with its keys; a reset on
 // one empties the other.
 func TestTwoNodes(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	a, b := openNode(t, dsn), openNode(t, dsn)
 	var mu sync.Mutex
-	var reported []map[string]bool
-	b.OnRemoteChange(func(k map[string]bool) { mu.Lock(); reported = append(reported, k); mu.Unlock() })
+	var reported [][]Key
+	b.OnRemoteChange(func(k []Key) { mu.Lock(); reported = append(reported, k); mu.Unlock() })
 	k := Key{Scope: sc, Kind: "vpc-endpoint", ID: "vpce-1", Parent: "vpc-1"}
 	if err := a.Update(t.Context(), func(tx Txn) error { return tx.Put(k, []byte(`{"state":"available"}`)) }); err != nil {
 		t.Fatal(err)
@@ -63,8 +64,8 @@ func TestTwoNodes(t *testing.T) {
 	})
 	t.Logf("A's commit visible on B after %v", took)
 	mu.Lock()
-	if len(reported) == 0 || !reported[len(reported)-1]["vpc-endpoint"] {
-		t.Errorf("B reported remote changes %v, want vpc-endpoint", reported)
+	if len(reported) == 0 || !slices.Contains(reported[len(reported)-1], k) {
+		t.Errorf("B reported remote changes %v, want %v", reported, k)
 	}
 	mu.Unlock()
 	// B's own write lands after A's, and A sees it.
