@@ -3,6 +3,9 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,5 +86,70 @@ func TestRemoteChangesPatch(t *testing.T) {
 	})
 	if third := mustDo[*Snapshot](t)(b.Snapshot(ctx, sc)); third != second {
 		t.Error("another account's commit on A rebuilt B's snapshot of this one")
+	}
+}
+
+// BenchmarkRemoteSnapshot: two processes on one PostgreSQL store, an
+// account of n interfaces; each round A tags one interface and B's
+// snapshot is taken until it shows the tag (B learns of the commit by
+// LISTEN/NOTIFY, then patches or rebuilds).
+//
+//	VPCE_TEST_POSTGRES=… VPCE_REMOTE_SIZE=20000 go test -run XXX -bench RemoteSnapshot -benchtime 20x ./internal/cloud
+func BenchmarkRemoteSnapshot(b *testing.B) {
+	n := 1000
+	if env := os.Getenv("VPCE_REMOTE_SIZE"); env != "" {
+		var err error
+		if n, err = strconv.Atoi(env); err != nil {
+			b.Fatalf("VPCE_REMOTE_SIZE: %v", err)
+		}
+	}
+	dsn := pgtest.DSN(b)
+	node := func() *Cloud {
+		d, err := store.OpenPostgres(context.Background(), dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := store.NewMemory(context.Background(), d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { m.Close() })
+		return New(Config{Store: m, ProvisionDelay: -1})
+	}
+	a, bn := node(), node()
+	ctx := b.Context()
+	vpc := mustDo[*CreateVpcOutput](b)(a.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	var sub, eni string
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sem := make(chan struct{}, 16)
+	for i := range n {
+		if i%250 == 0 {
+			sub = mustDo[*CreateSubnetOutput](b)(a.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.0.%d.0/24", i/250)})).Subnet.SubnetID
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(sub string) {
+			defer func() { <-sem; wg.Done() }()
+			e := mustDo[*CreateNetworkInterfaceOutput](b)(a.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID
+			mu.Lock()
+			if eni == "" {
+				eni = e
+			}
+			mu.Unlock()
+		}(sub)
+	}
+	wg.Wait()
+	shows := func(v string) bool {
+		e := mustDo[*Snapshot](b)(bn.Snapshot(ctx, sc)).NetworkInterfaces.Get(eni)
+		return e != nil && len(e.Tags) == 1 && e.Tags[0].Value == v
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		mustDo[*Return](b)(a.CreateTags(ctx, sc, &CreateTagsInput{Resources: []string{eni}, Tags: []Tag{{Key: "k", Value: strconv.Itoa(i)}}}))
+		for !shows(strconv.Itoa(i)) {
+			time.Sleep(100 * time.Microsecond)
+		}
 	}
 }
