@@ -118,14 +118,16 @@ func BenchmarkRemoteSnapshot(b *testing.B) {
 	}
 	a, bn := node(), node()
 	ctx := b.Context()
-	vpc := mustDo[*CreateVpcOutput](b)(a.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
-	var sub, eni string
+	var vpc, sub, eni string
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	sem := make(chan struct{}, 16)
 	for i := range n {
+		if i%(250*256) == 0 { // a /16 holds 256 subnets of 250 interfaces
+			vpc = mustDo[*CreateVpcOutput](b)(a.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: fmt.Sprintf("10.%d.0.0/16", i/250/256)})).Vpc.VpcID
+		}
 		if i%250 == 0 {
-			sub = mustDo[*CreateSubnetOutput](b)(a.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.0.%d.0/24", i/250)})).Subnet.SubnetID
+			sub = mustDo[*CreateSubnetOutput](b)(a.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: fmt.Sprintf("10.%d.%d.0/24", i/250/256, i/250%256)})).Subnet.SubnetID
 		}
 		wg.Add(1)
 		sem <- struct{}{}
