@@ -179,6 +179,9 @@ var iamActions = map[string]string{
 	"execute-api:PostToConnection":    "execute-api:ManageConnections",
 	"execute-api:GetConnection":       "execute-api:ManageConnections",
 	"execute-api:DeleteConnection":    "execute-api:ManageConnections",
+	// Bedrock's Converse API is allowed by the InvokeModel actions.
+	"bedrock:Converse":       "bedrock:InvokeModel",
+	"bedrock:ConverseStream": "bedrock:InvokeModelWithResponseStream",
 }
 
 // operationOf names a non-S3 request's operation and the protocol its

@@ -138,6 +138,46 @@ func TestRESTServiceThroughInterfaceEndpoint(t *testing.T) {
 	}
 }
 
+// TestBedrockThroughInterfaceEndpoint: a bedrock-runtime interface
+// endpoint whose policy allows one foundation model and one inference
+// profile. The calls are bedrock: actions (the service's IAM prefix, not
+// its endpoint name), Converse is allowed by bedrock:InvokeModel, and a
+// model the policy does not name is refused as Bedrock refuses, naming
+// the model's ARN, before the upstream hears of it.
+func TestBedrockThroughInterfaceEndpoint(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	cloudtest.Must[*cloud.Return](t)(r.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: r.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":["bedrock:InvokeModel","bedrock:InvokeModelWithResponseStream"],
+		"Resource":["arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1","arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"]}]}`
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc,
+		ServiceName: "com.amazonaws.us-east-1.bedrock-runtime", VpcEndpointType: "Interface", SubnetIDs: []string{r.subnet},
+		PrivateDNSEnabled: cloudtest.Ptr(true), PolicyDocument: &doc}))
+	var got []string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		got = append(got, req.URL.Path)
+		io.WriteString(w, `{}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"bedrock-runtime": u}})
+	r.proxy = startProxy(t, r.p)
+	defer r.proxy.Close()
+	c := r.client(r.inst)
+	const host = "https://bedrock-runtime.us-east-1.amazonaws.com"
+	for _, path := range []string{"/model/amazon.titan-text-express-v1/invoke", "/model/amazon.titan-text-express-v1/converse",
+		"/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream"} {
+		if code, _, body := r.do(c, "POST", host+path, `{}`); code != 200 {
+			t.Fatalf("POST %s: %d %s", path, code, body)
+		}
+	}
+	code, hdr, body := r.do(c, "POST", host+"/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", `{}`)
+	if code != 403 || hdr.Get("X-Amzn-ErrorType") != "AccessDeniedException" || !strings.Contains(body, "bedrock:InvokeModel") ||
+		!strings.Contains(body, "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0") || len(got) != 3 {
+		t.Fatalf("a model the policy does not name: %d %v %s (upstream saw %v)", code, hdr, body, got)
+	}
+}
+
 // TestExecuteAPI: a call of a private API is execute-api:Invoke on the
 // API's stage, method and path, so an endpoint policy can allow one
 // method of one API.

@@ -49,19 +49,43 @@ type call struct {
 	Deletes *deleteDoc
 }
 
-// iamPrefix is the IAM service prefix of a catalog service.
+// iamPrefix is the IAM service prefix of a catalog service: the name's
+// first part, except where the Service Authorization Reference names the
+// service otherwise.
 func iamPrefix(service string) string {
 	switch service {
 	case "ecr.api", "ecr.dkr":
 		return "ecr"
 	case "kinesis-streams":
 		return "kinesis"
+	case "kinesis-firehose":
+		return "firehose"
 	case "monitoring":
 		return "cloudwatch"
 	case "email-smtp":
 		return "ses"
 	case "execute-api":
 		return "execute-api"
+	case "bedrock-runtime", "bedrock-agent", "bedrock-agent-runtime":
+		return "bedrock"
+	case "appconfigdata":
+		return "appconfig"
+	case "guardduty-data":
+		return "guardduty"
+	case "memory-db":
+		return "memorydb"
+	case "sync-states":
+		return "states"
+	case "git-codecommit":
+		return "codecommit"
+	case "ecs-agent", "ecs-telemetry":
+		return "ecs"
+	case "appmesh-envoy-management":
+		return "appmesh"
+	case "appsync-api":
+		return "appsync"
+	case "tagging":
+		return "tag"
 	}
 	first, _, _ := strings.Cut(service, ".")
 	return first

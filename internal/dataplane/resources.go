@@ -293,10 +293,16 @@ func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
 // Lambda function of every functions/{FunctionName} route (a version or
 // alias from the name or the Qualifier parameter); nil otherwise.
 func restResources(svc string, m *opService, method string, u *url.URL, sc cloud.Scope) []string {
-	if svc != "lambda" || m == nil {
+	if (svc != "lambda" && svc != "bedrock-runtime") || m == nil {
 		return nil // no other service's labels are read: no second match
 	}
 	labels := m.restLabels(method, u)
+	if svc == "bedrock-runtime" {
+		if id := labels["modelId"]; id != "" {
+			return []string{bedrockModel(id, sc)}
+		}
+		return nil
+	}
 	if labels["FunctionName"] == "" {
 		return nil
 	}
@@ -310,6 +316,24 @@ func restResources(svc string, m *opService, method string, u *url.URL, sc cloud
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// bedrockModel is the ARN of the model a Bedrock runtime call names: an
+// ARN as given (a provisioned model, a prompt, an imported model…); an ID
+// with a geography's prefix (us., eu., apac., global.…) is a system-defined
+// cross-Region inference profile, the account's; any other ID is a
+// foundation model, whose ARN has no account.
+func bedrockModel(id string, sc cloud.Scope) string {
+	if strings.HasPrefix(id, "arn:") {
+		return id
+	}
+	if geo, rest, ok := strings.Cut(id, "."); ok && strings.Contains(rest, ".") {
+		switch geo {
+		case "us", "eu", "apac", "global", "us-gov", "jp", "au", "ca":
+			return fmt.Sprintf("arn:aws:bedrock:%s:%s:inference-profile/%s", sc.Region, sc.Account, id)
+		}
+	}
+	return fmt.Sprintf("arn:aws:bedrock:%s::foundation-model/%s", sc.Region, id)
 }
 
 // lambdaFunction is the ARN of a function as Lambda accepts its name:

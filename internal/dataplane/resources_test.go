@@ -129,6 +129,25 @@ func TestQueryAndRESTResources(t *testing.T) {
 			t.Errorf("lambda %s %s = %q, want %q", tc.method, tc.path, got, tc.want)
 		}
 	}
+	bedrock := operationTable()["bedrock-runtime"]
+	for _, tc := range []struct{ path, want string }{
+		{"/model/amazon.titan-text-express-v1/invoke", "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"},
+		{"/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"},
+		{"/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"},
+		{"/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aprovisioned-model%2Fabc/invoke", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc"},
+		{"/guardrail/gr1/version/1/apply", ""},
+	} {
+		u, _ := url.Parse("https://bedrock-runtime.us-east-1.amazonaws.com" + tc.path)
+		if got := strings.Join(restResources("bedrock-runtime", bedrock, "POST", u, sc), " "); got != tc.want {
+			t.Errorf("bedrock-runtime POST %s = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+	for svc, want := range map[string]string{"kinesis-firehose": "firehose", "bedrock-runtime": "bedrock", "bedrock-agent-runtime": "bedrock",
+		"appconfigdata": "appconfig", "tagging": "tag", "sagemaker.runtime": "sagemaker", "ecr.dkr": "ecr", "monitoring": "cloudwatch", "rds-data": "rds-data"} {
+		if got := iamPrefix(svc); got != want {
+			t.Errorf("iamPrefix(%s) = %s, want %s", svc, got, want)
+		}
+	}
 	for _, tc := range []struct{ svc, op, body, want string }{
 		{"kinesis-firehose", "PutRecord", `{"DeliveryStreamName":"logs","Record":{}}`, "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs"},
 		{"states", "StartExecution", `{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:etl"}`, "arn:aws:states:us-east-1:123456789012:stateMachine:etl"},
