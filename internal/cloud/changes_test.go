@@ -164,6 +164,53 @@ func TestSnapshotAfterDisassociateAddress(t *testing.T) {
 	}
 }
 
+// TestElasticIPChangesPatch: associating, moving and disassociating an
+// Elastic IP patches the interface views with the interfaces it is shown
+// on before and after (the others are the last build's), and each
+// snapshot shows the address where it is.
+func TestElasticIPChangesPatch(t *testing.T) {
+	c, _ := newTestCloud(t)
+	ctx := context.Background()
+	vpc := mustDo[*CreateVpcOutput](t)(c.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
+	sub := mustDo[*CreateSubnetOutput](t)(c.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
+	var enis []string
+	for range 3 {
+		enis = append(enis, mustDo[*CreateNetworkInterfaceOutput](t)(c.CreateNetworkInterface(ctx, sc, &CreateNetworkInterfaceInput{SubnetID: sub})).NetworkInterface.NetworkInterfaceID)
+	}
+	snap := func() *Snapshot { return mustDo[*Snapshot](t)(c.Snapshot(ctx, sc)) }
+	shown := func(s *Snapshot) (out []string) {
+		for _, id := range enis {
+			if e := s.NetworkInterfaces.Get(id); e.Association != nil {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	prev := snap()
+	check := func(what string, want []string) {
+		t.Helper()
+		s := snap()
+		if got := shown(s); !slices.Equal(got, want) {
+			t.Fatalf("%s: the address is shown on %v, want %v", what, got, want)
+		}
+		if s.NetworkInterfaces.base == nil || fmt.Sprintf("%p", s.NetworkInterfaces.base) != fmt.Sprintf("%p", prev.NetworkInterfaces.base) {
+			t.Errorf("%s: the interface views were built whole, want them patched", what)
+		}
+		if s.NetworkInterfaces.Get(enis[2]) != prev.NetworkInterfaces.Get(enis[2]) {
+			t.Errorf("%s: an interface the address is not shown on was read again", what)
+		}
+		prev = s
+	}
+	eip := mustDo[*AllocateAddressOutput](t)(c.AllocateAddress(ctx, sc, &AllocateAddressInput{Domain: "vpc"}))
+	check("allocated", nil)
+	mustDo[*AssociateAddressOutput](t)(c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: enis[0]}))
+	check("associated", enis[:1])
+	assoc := mustDo[*AssociateAddressOutput](t)(c.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: enis[1], AllowReassociation: ptr(true)}))
+	check("moved", enis[1:2])
+	mustDo[*Return](t)(c.DisassociateAddress(ctx, sc, &DisassociateAddressInput{AssociationID: assoc.AssociationID}))
+	check("disassociated", nil)
+}
+
 // TestSnapshotTakesUnchangedInterfaces: a rebuild after a change that
 // touches neither interfaces nor Elastic IPs takes the earlier build's
 // interface views as they are; a change to an interface (its groups, a

@@ -121,12 +121,33 @@ func (t *recordingTxn) wrote(k store.Key) {
 
 func (t *recordingTxn) Put(k store.Key, data []byte) error {
 	t.wrote(k)
+	if k.Kind == kindEIP {
+		t.shownOn(k, data)
+	}
 	return t.Txn.Put(k, data)
 }
 
 func (t *recordingTxn) Delete(k store.Key) error {
 	t.wrote(k)
+	if k.Kind == kindEIP {
+		t.shownOn(k, nil)
+	}
 	return t.Txn.Delete(k)
+}
+
+// shownOn logs, as interfaces written, those an Elastic IP is shown on
+// before and after a write of it (an association made, moved or gone),
+// so that snapshots patch just those.
+func (t *recordingTxn) shownOn(k store.Key, data []byte) {
+	old, _ := t.Txn.Get(k)
+	for _, b := range [][]byte{old, data} {
+		var a struct {
+			ENI string `json:"eni"`
+		}
+		if b != nil && json.Unmarshal(b, &a) == nil && a.ENI != "" {
+			t.enis = append(t.enis, store.Key{Scope: k.Scope, Kind: kindENI, ID: a.ENI})
+		}
+	}
 }
 
 // New returns a Cloud over cfg.Store.
@@ -207,6 +228,11 @@ func (c *Cloud) remoteChanged(keys []store.Key) {
 	for _, k := range keys {
 		rec.wrote(k)
 		bucket = bucket || k.Kind == kindBucket
+		if k.Kind == kindEIP {
+			// Which interfaces it was shown on is not known here: the
+			// account's interface views are built whole.
+			rec.wrote(store.Key{Scope: k.Scope, Kind: kindEIPUnlogged})
+		}
 	}
 	c.changes.mu.Lock()
 	g := c.gen.Add(1)

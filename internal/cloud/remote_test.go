@@ -78,6 +78,15 @@ func TestRemoteChangesPatch(t *testing.T) {
 		t.Fatalf("B's patched snapshot: %s", d)
 	}
 
+	// An Elastic IP A associates is shown on B (which interfaces it was
+	// shown on is not reported: B builds its interface views whole).
+	eip := mustDo[*AllocateAddressOutput](t)(a.AllocateAddress(ctx, sc, &AllocateAddressInput{Domain: "vpc"}))
+	mustDo[*AssociateAddressOutput](t)(a.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: enis[2]}))
+	second = seen("A's Elastic IP on its interface", func(s *Snapshot) bool {
+		e := s.NetworkInterfaces.Get(enis[2])
+		return e != nil && e.Association != nil && e.Association.PublicIP == eip.PublicIP
+	})
+
 	other := Scope{Account: "210987654321", Region: sc.Region}
 	mustDo[*CreateVpcOutput](t)(a.CreateVpc(ctx, other, &CreateVpcInput{CidrBlock: "10.9.0.0/16"}))
 	seen("the other account's VPC", func(*Snapshot) bool {

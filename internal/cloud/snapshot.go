@@ -252,8 +252,9 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	}
 	c.snaps.mu.Unlock()
 	// The interfaces are most of a large account and change least: when
-	// neither they nor the Elastic IPs shown on them changed since the
-	// last build, that build's interface views are the new one's.
+	// none changed since the last build (an Elastic IP written logs the
+	// interfaces it is shown on, before and after), that build's
+	// interface views are the new one's, or patched with those that did.
 	gen, eniOnly, changed, known, groupsSame := c.interfaceChanges(prev.deps, sc)
 	r := &reuse{changed: changed}
 	switch {
@@ -261,8 +262,8 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	case known && len(changed) == 0:
 		r.same = prev.snap
 	case known && len(changed) <= maxPatch:
-		// A few interfaces changed, nothing else they show: the earlier
-		// views are patched with them.
+		// A few interfaces changed (or the addresses shown on them): the
+		// earlier views are patched with them.
 		r.base = prev.snap
 	}
 	if ok && groupsSame {
