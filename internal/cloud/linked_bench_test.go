@@ -96,6 +96,19 @@ func BenchmarkLinkedSnapshot(b *testing.B) {
 			mustDo[*Snapshot](b)(c.Snapshot(ctx, hub))
 		}
 	})
+	b.Run(fmt.Sprintf("HubAfterElasticIPChange/%d", n), func(b *testing.B) {
+		eip := mustDo[*AllocateAddressOutput](b)(c.AllocateAddress(ctx, hub, &AllocateAddressInput{Domain: "vpc"}))
+		var assoc string
+		for b.Loop() {
+			if assoc == "" {
+				assoc = mustDo[*AssociateAddressOutput](b)(c.AssociateAddress(ctx, hub, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: hubENI})).AssociationID
+			} else {
+				mustDo[*Return](b)(c.DisassociateAddress(ctx, hub, &DisassociateAddressInput{AssociationID: assoc}))
+				assoc = ""
+			}
+			mustDo[*Snapshot](b)(c.Snapshot(ctx, hub))
+		}
+	})
 	b.Run(fmt.Sprintf("LinkedAfterUnrelatedChange/%d", n), func(b *testing.B) {
 		i := 0
 		for b.Loop() {
