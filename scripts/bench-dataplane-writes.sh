@@ -30,6 +30,9 @@ head -c 1024 /dev/zero | tr '\0' x | curl -sf -X PUT --data-binary @- http://127
 for _ in $(seq 300); do curl -sf 127.0.0.1:4597/_vpce/health >/dev/null && break; sleep 0.1; done
 api() { curl -s -H 'Content-Type: application/x-www-form-urlencoded' -H 'Authorization: AWS4-HMAC-SHA256 Credential=123456789012/20261201/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' -d "$1" 127.0.0.1:4597/; }
 vpc=$(api 'Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=cidr&Filter.1.Value.1=10.1.0.0/16' | grep -o 'vpc-[0-9a-f]*' | head -1)
+# VPCE_HOSTNAMES=1 turns the VPC's DNS host names on (every interface then
+# has an ip-… name its DNS view answers).
+[ "${VPCE_HOSTNAMES:-}" = 1 ] && api "Action=ModifyVpcAttribute&Version=2016-11-15&VpcId=$vpc&EnableDnsHostnames.Value=true" >/dev/null
 subnet=$(api "Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=$vpc&MaxResults=5" | grep -o 'subnet-[0-9a-f]*' | head -1)
 # The seed fills its subnets: free two addresses (the instance's, the writes').
 for eni in $(api "Action=DescribeNetworkInterfaces&Version=2016-11-15&Filter.1.Name=subnet-id&Filter.1.Value.1=$subnet&MaxResults=5" | grep -o 'eni-[0-9a-f]*' | sort -u | head -2); do

@@ -145,8 +145,9 @@ type DNSView struct {
 	Endpoints    []DNSEndpoint
 	Hosts        []DNSHost
 	ResolverAddr netip.Addr
-	// HostLookup, when set, answers the EC2 host names instead of Hosts
-	// (the resolver's views; snapshots list Hosts).
+	// HostLookup, when set, answers the EC2 host names instead of Hosts:
+	// from the state when asked (the resolver's views), or from the
+	// snapshot the view is part of.
 	HostLookup    *HostLookup
 	SharedVpceDNS []DNSEndpoint // interface endpoints of every VPC: their vpce names are public
 	// ServiceRanges are the ranges of AWS-managed prefix lists the state
@@ -275,6 +276,10 @@ type HostLookup struct {
 	c       *Cloud
 	sc      Scope
 	subnets []hostSubnet // the VPC's subnets when the view was read
+	// snap, when set, is where the names are looked up instead: a
+	// snapshot's view answers as of the snapshot (its address index).
+	snap *Snapshot
+	vpc  string
 }
 
 type hostSubnet struct {
@@ -284,6 +289,16 @@ type hostSubnet struct {
 
 // Name returns the host name of an address of one of the VPC's interfaces.
 func (h *HostLookup) Name(ctx context.Context, a netip.Addr) (string, bool) {
+	if h.snap != nil {
+		if e := h.snap.InterfaceAt(h.vpc, a); e != nil {
+			for _, ip := range e.PrivateIPs {
+				if ip.PrivateIPAddress == a {
+					return ip.PrivateDNSName, ip.PrivateDNSName != ""
+				}
+			}
+		}
+		return "", false
+	}
 	var subnet string
 	for _, s := range h.subnets {
 		if s.cidr.Contains(a) {

@@ -74,7 +74,6 @@ type Snapshot struct {
 	vpcEPs     map[string][]*VpcEndpoint      // VPC → live endpoints
 	eniEP      map[string]*VpcEndpoint        // interface → the endpoint it belongs to
 	members    map[string][]*NetworkInterface // security group → interfaces in it
-	eniVPC     map[string][]*NetworkInterface // VPC → its interfaces
 	dns        map[string]*DNSView            // VPC → its DNS facts
 	vpcSubnets map[string][]*Subnet           // VPC → subnets, by ID
 	next       time.Time                      // when a derived state changes by itself
@@ -154,6 +153,9 @@ func (x *addrIndex) at(a netip.Addr) *NetworkInterface {
 
 // all returns the whole map (tests).
 func (x *addrIndex) all() map[netip.Addr]*NetworkInterface {
+	if x == nil {
+		return map[netip.Addr]*NetworkInterface{}
+	}
 	m := maps.Clone(x.base)
 	if m == nil {
 		m = map[netip.Addr]*NetworkInterface{}
@@ -564,7 +566,6 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 		e := s.NetworkInterfaces.Get(id)
 		return e, e != nil
 	}
-	vpcENIs := s.eniVPC
 	var stored []*ManagedPrefixList
 	for _, p := range pls {
 		if p.OwnerID == "AWS" && !isCatalogList(tx.sc.Region, p) {
@@ -585,11 +586,9 @@ func (tx *txn) snapshotTxn(r *reuse) (*Snapshot, error) {
 			DNSHostnames: v.EnableDNSHostnames, ResolverAddr: v.ResolverAddr, ServiceRanges: ranges, Zones: zonesOfVPC(zones, v.VpcID, tx.sc.Region)}
 		dv.Rules = rules[v.VpcID]
 		if v.EnableDNSHostnames {
-			for _, e := range vpcENIs[v.VpcID] {
-				for _, ip := range e.PrivateIPs {
-					dv.Hosts = append(dv.Hosts, DNSHost{ip.PrivateIPAddress, ip.PrivateDNSName})
-				}
-			}
+			// Looked up in this snapshot's address index when asked: a
+			// VPC's every interface is not listed for each build.
+			dv.HostLookup = &HostLookup{snap: s, vpc: v.VpcID}
 		}
 		for _, e := range s.vpcEPs[v.VpcID] {
 			if de, ok := endpointForDNS(tx.sc.Region, e, e.State, eniAddr); ok {
@@ -774,7 +773,7 @@ func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address
 	switch {
 	case r.same != nil:
 		s.NetworkInterfaces = r.same.NetworkInterfaces
-		s.addrs, s.members, s.eniVPC = r.same.addrs, r.same.members, r.same.eniVPC
+		s.addrs, s.members = r.same.addrs, r.same.members
 		return nil
 	case r.base != nil:
 		return tx.patchInterfaces(s, r.base, r.changed, byENI)
@@ -870,15 +869,8 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 			}
 		}
 	}
-	s.addrs, s.eniVPC, s.members = maps.Clone(base.addrs), maps.Clone(base.eniVPC), maps.Clone(base.members)
+	s.addrs, s.members = maps.Clone(base.addrs), maps.Clone(base.members)
 	for vpc := range vpcs {
-		l := merged(base.eniVPC[vpc], func(e *NetworkInterface) bool { return e.VpcID == vpc })
-		if len(l) == 0 {
-			delete(s.eniVPC, vpc)
-			delete(s.addrs, vpc)
-			continue
-		}
-		s.eniVPC[vpc] = l
 		old := base.addrs[vpc]
 		x := &addrIndex{delta: map[netip.Addr]*NetworkInterface{}}
 		if old != nil {
@@ -921,9 +913,8 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 // indexInterfaces builds the interface views: VPC → address → interface,
 // group → members, VPC → interfaces.
 func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
-	s.addrs, s.members, s.eniVPC = map[string]*addrIndex{}, map[string][]*NetworkInterface{}, map[string][]*NetworkInterface{}
+	s.addrs, s.members = map[string]*addrIndex{}, map[string][]*NetworkInterface{}
 	for _, e := range enis {
-		s.eniVPC[e.VpcID] = append(s.eniVPC[e.VpcID], e)
 		x := s.addrs[e.VpcID]
 		if x == nil {
 			x = &addrIndex{base: map[netip.Addr]*NetworkInterface{}}

@@ -662,3 +662,25 @@ func TestCrossAccountPeering(t *testing.T) {
 		t.Errorf("a source of the peer account: %v", err)
 	}
 }
+
+// TestHostNames: with DNS host names on, an instance's ip-… name resolves
+// in its VPC to the address the snapshot's interface holds, for the
+// snapshot analysed: a name whose interface is gone does not.
+func TestHostNames(t *testing.T) {
+	w := newWorld(t)
+	snap := w.snap()
+	eni := snap.NetworkInterfaces.Get(snap.Instances[w.appB].NetworkInterfaces[0].NetworkInterfaceID)
+	r := w.analyze(Query{From: w.app, To: eni.PrivateDNSName, Port: 22})
+	if r.Destination.Address != eni.PrivateIPAddress {
+		t.Fatalf("%s resolved to %v, want %s", eni.PrivateDNSName, r.Destination.Address, eni.PrivateIPAddress)
+	}
+	spare := cloudtest.Must[*cloud.CreateNetworkInterfaceOutput](t)(w.c.CreateNetworkInterface(w.ctx, sc, &cloud.CreateNetworkInterfaceInput{SubnetID: w.privB})).NetworkInterface
+	before := w.snap()
+	cloudtest.Must[*cloud.Return](t)(w.c.DeleteNetworkInterface(w.ctx, sc, &cloud.DeleteNetworkInterfaceInput{NetworkInterfaceID: spare.NetworkInterfaceID}))
+	if r, err := New(before).Analyze(Query{From: w.app, To: spare.PrivateDNSName, Port: 22}); err != nil || r.Destination.Address != spare.PrivateIPAddress {
+		t.Fatalf("the snapshot before the delete: %s → %+v, %v; want %s", spare.PrivateDNSName, r, err, spare.PrivateIPAddress)
+	}
+	if r, err := New(w.snap()).Analyze(Query{From: w.app, To: spare.PrivateDNSName, Port: 22}); err == nil && r.Destination.Address.IsValid() {
+		t.Fatalf("after the delete %s still resolves to %v", spare.PrivateDNSName, r.Destination.Address)
+	}
+}
