@@ -123,12 +123,6 @@ func mergeSnapshots(parts []*Snapshot) *Snapshot {
 	for _, p := range parts {
 		m.accounts = append(m.accounts, p.Scope.Account)
 		m.next = earliest(m.next, p.next)
-		for g, l := range p.members {
-			if m.members == nil {
-				m.members = map[string][]*NetworkInterface{}
-			}
-			m.members[g] = append(m.members[g], l...)
-		}
 		m.tgwOwners = append(m.tgwOwners, p.tgwOwners...)
 	}
 	m.Vpcs = unionOf(parts, func(p *Snapshot) map[string]*Vpc { return p.Vpcs })

@@ -66,20 +66,19 @@ type Snapshot struct {
 	// Peerings are the VPC peering connections the scope is a side of.
 	Peerings map[string]*VpcPeeringConnection
 
-	subnetRT   map[string]*RouteTable         // subnet → explicitly associated table
-	mainRT     map[string]*RouteTable         // VPC → main table
-	defaultACL map[string]*NetworkACL         // VPC → default network ACL
-	subnetACL  map[string]*NetworkACL         // subnet → its network ACL
-	addrs      map[string]*addrIndex          // VPC → address → interface
-	vpcEPs     map[string][]*VpcEndpoint      // VPC → live endpoints
-	eniEP      map[string]*VpcEndpoint        // interface → the endpoint it belongs to
-	members    map[string][]*NetworkInterface // security group → interfaces in it
-	dns        map[string]*DNSView            // VPC → its DNS facts
-	vpcSubnets map[string][]*Subnet           // VPC → subnets, by ID
-	next       time.Time                      // when a derived state changes by itself
-	tgwOwners  []string                       // owners of shared gateways the scope's VPCs attach to
-	home       *Snapshot                      // a linked snapshot's own part (see Home)
-	accounts   []string                       // a linked snapshot's accounts
+	subnetRT   map[string]*RouteTable    // subnet → explicitly associated table
+	mainRT     map[string]*RouteTable    // VPC → main table
+	defaultACL map[string]*NetworkACL    // VPC → default network ACL
+	subnetACL  map[string]*NetworkACL    // subnet → its network ACL
+	addrs      map[string]*addrIndex     // VPC → address → interface
+	vpcEPs     map[string][]*VpcEndpoint // VPC → live endpoints
+	eniEP      map[string]*VpcEndpoint   // interface → the endpoint it belongs to
+	dns        map[string]*DNSView       // VPC → its DNS facts
+	vpcSubnets map[string][]*Subnet      // VPC → subnets, by ID
+	next       time.Time                 // when a derived state changes by itself
+	tgwOwners  []string                  // owners of shared gateways the scope's VPCs attach to
+	home       *Snapshot                 // a linked snapshot's own part (see Home)
+	accounts   []string                  // a linked snapshot's accounts
 }
 
 // DhcpOf returns the DHCP option set a VPC's instances are given; nil
@@ -179,9 +178,6 @@ func (s *Snapshot) EndpointsOf(vpcID string) []*VpcEndpoint { return s.vpcEPs[vp
 
 // EndpointOfInterface returns the endpoint an interface belongs to.
 func (s *Snapshot) EndpointOfInterface(eniID string) *VpcEndpoint { return s.eniEP[eniID] }
-
-// Members returns the interfaces in a security group.
-func (s *Snapshot) Members(groupID string) []*NetworkInterface { return s.members[groupID] }
 
 // SubnetsOf returns a VPC's subnets, by ID.
 func (s *Snapshot) SubnetsOf(vpcID string) []*Subnet { return s.vpcSubnets[vpcID] }
@@ -757,8 +753,8 @@ func (s *Snapshot) OnPremises(a netip.Addr) *VpnConnection {
 	return best
 }
 
-// interfaceViews sets s's interface views (the list, by ID, by VPC and
-// address, by group): taken from r.same, patched from r.base, or built
+// interfaceViews sets s's interface views (by ID, and by VPC and
+// address): taken from r.same, patched from r.base, or built
 // from every stored interface. Interfaces show their public addresses as
 // Describe does: Elastic IPs (byENI) in the place of those given at
 // launch. Decoded interfaces are shared with earlier snapshots
@@ -773,7 +769,7 @@ func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address
 	switch {
 	case r.same != nil:
 		s.NetworkInterfaces = r.same.NetworkInterfaces
-		s.addrs, s.members = r.same.addrs, r.same.members
+		s.addrs = r.same.addrs
 		return nil
 	case r.base != nil:
 		return tx.patchInterfaces(s, r.base, r.changed, byENI)
@@ -797,8 +793,9 @@ func (tx *txn) interfaceViews(s *Snapshot, r *reuse, byENI map[string][]*Address
 
 // patchInterfaces sets s's interface views from base's and the
 // interfaces in changed, read now (gone when not found): the others are
-// base's objects. Only the VPCs and groups the changed interfaces touch,
-// before or after, are listed again, by merging.
+// base's objects. Both views share their bases with base's and keep the
+// changes apart (InterfaceMap, addrIndex): O(changed), whatever the
+// account's size.
 func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[string][]*Address) error {
 	var fresh, gone []*NetworkInterface
 	ids := map[string]bool{}
@@ -816,42 +813,7 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		}
 		fresh = append(fresh, e)
 	}
-	byID := func(a, b *NetworkInterface) int { return strings.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) }
-	slices.SortFunc(fresh, byID)
 	tx.showAddressesWith(fresh, byENI) // decoded here: theirs to change
-
-	// merged is prev without the changed interfaces, with those of fresh
-	// that in selects, by ID (both are by ID): the runs of prev between
-	// changed IDs, found by binary search, are copied whole.
-	sortedIDs := slices.Sorted(maps.Keys(ids))
-	merged := func(prev []*NetworkInterface, in func(*NetworkInterface) bool) []*NetworkInterface {
-		out := make([]*NetworkInterface, 0, len(prev)+len(fresh))
-		at := func(id string) int {
-			i, _ := slices.BinarySearchFunc(prev, id, func(e *NetworkInterface, id string) int { return strings.Compare(e.NetworkInterfaceID, id) })
-			return i
-		}
-		from, j := 0, 0
-		for _, id := range sortedIDs {
-			i := at(id)
-			out = append(out, prev[from:i]...)
-			for ; j < len(fresh) && fresh[j].NetworkInterfaceID <= id; j++ {
-				if in(fresh[j]) {
-					out = append(out, fresh[j])
-				}
-			}
-			from = i
-			if i < len(prev) && prev[i].NetworkInterfaceID == id {
-				from = i + 1 // the old version goes
-			}
-		}
-		out = append(out, prev[from:]...)
-		for ; j < len(fresh); j++ {
-			if in(fresh[j]) {
-				out = append(out, fresh[j])
-			}
-		}
-		return out
-	}
 	s.NetworkInterfaces = base.NetworkInterfaces.edit()
 	for id := range ids {
 		s.NetworkInterfaces.set(id, nil)
@@ -860,16 +822,13 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		s.NetworkInterfaces.set(e.NetworkInterfaceID, e)
 	}
 	s.NetworkInterfaces.fold()
-	vpcs, groups := map[string]bool{}, map[string]bool{}
+	vpcs := map[string]bool{}
 	for _, l := range [][]*NetworkInterface{gone, fresh} {
 		for _, e := range l {
 			vpcs[e.VpcID] = true
-			for _, g := range e.Groups {
-				groups[g.GroupID] = true
-			}
 		}
 	}
-	s.addrs, s.members = maps.Clone(base.addrs), maps.Clone(base.members)
+	s.addrs = maps.Clone(base.addrs)
 	for vpc := range vpcs {
 		old := base.addrs[vpc]
 		x := &addrIndex{delta: map[netip.Addr]*NetworkInterface{}}
@@ -897,23 +856,12 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 		}
 		s.addrs[vpc] = x
 	}
-	for g := range groups {
-		l := merged(base.members[g], func(e *NetworkInterface) bool {
-			return slices.ContainsFunc(e.Groups, func(x GroupIdentifier) bool { return x.GroupID == g })
-		})
-		if len(l) == 0 {
-			delete(s.members, g)
-			continue
-		}
-		s.members[g] = l
-	}
 	return nil
 }
 
-// indexInterfaces builds the interface views: VPC → address → interface,
-// group → members, VPC → interfaces.
+// indexInterfaces builds the address index: VPC → address → interface.
 func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
-	s.addrs, s.members = map[string]*addrIndex{}, map[string][]*NetworkInterface{}
+	s.addrs = map[string]*addrIndex{}
 	for _, e := range enis {
 		x := s.addrs[e.VpcID]
 		if x == nil {
@@ -921,9 +869,6 @@ func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
 			s.addrs[e.VpcID] = x
 		}
 		addInterfaceAddrs(x.base, e)
-		for _, g := range e.Groups {
-			s.members[g.GroupID] = append(s.members[g.GroupID], e)
-		}
 	}
 }
 
