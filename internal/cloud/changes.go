@@ -187,22 +187,17 @@ func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, gen uint
 	return d, err
 }
 
-// kindEIPUnlogged marks a change of Elastic IPs whose interfaces were not
-// logged (another process's commit): local commits log the interfaces an
-// address is shown on before and after (recordingTxn.shownOn).
-const kindEIPUnlogged = "elastic-ip-unlogged"
-
 // interfaceChanges reads, together with the generation now, what changed
-// in sc since the view d was built: whether anything but its interfaces
-// could have changed what its interface views show (Elastic IPs whose
-// interfaces were not logged, or everything), the interfaces written
-// (known false: the log does not reach back), and whether its security
-// groups are unchanged.
+// in sc since the view d was built: whether only logged interfaces could
+// have changed what its interface views show (not everything: a reset;
+// an Elastic IP written logs the interfaces it is shown on, before and
+// after), the interfaces written (known false: the log does not reach
+// back), and whether its security groups are unchanged.
 func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, eniOnly bool, ids []string, known, groupsSame bool) {
 	c.changes.mu.RLock()
 	defer c.changes.mu.RUnlock()
 	gen = c.gen.Load()
-	eniOnly = c.changes.current([]part{{sc, kindEIPUnlogged}}, d.gen)
+	eniOnly = c.changes.current(nil, d.gen) // not everything changed (a reset)
 	ids, known = c.changes.interfacesSince(sc, d.gen)
 	groupsSame = c.changes.current([]part{{sc, kindSG}}, d.gen)
 	return gen, eniOnly, ids, known, groupsSame

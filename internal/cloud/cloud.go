@@ -140,7 +140,12 @@ func (t *recordingTxn) Delete(k store.Key) error {
 // so that snapshots patch just those.
 func (t *recordingTxn) shownOn(k store.Key, data []byte) {
 	old, _ := t.Txn.Get(k)
-	for _, b := range [][]byte{old, data} {
+	t.shownOnVersions(k, old, data)
+}
+
+// shownOnVersions is shownOn with both versions given (nil: none).
+func (t *recordingTxn) shownOnVersions(k store.Key, before, after []byte) {
+	for _, b := range [][]byte{before, after} {
 		var a struct {
 			ENI string `json:"eni"`
 		}
@@ -206,15 +211,15 @@ func (c *Cloud) Reset(ctx context.Context) error {
 // remoteChanges is a store shared with other processes (store.Memory over
 // PostgreSQL) that reports what they committed.
 type remoteChanges interface {
-	OnRemoteChange(fn func(keys []store.Key))
+	OnRemoteChange(fn func(changes []store.RemoteChange))
 }
 
 // remoteChanged marks what another process wrote as a local commit marks
 // its own (the parts, the interfaces), so that this process's derived
 // views (DNS zones, snapshots, bucket answers) follow it as they follow
-// local writes; keys nil means everything (a reset or a reload).
-func (c *Cloud) remoteChanged(keys []store.Key) {
-	if keys == nil {
+// local writes; changes nil means everything (a reset or a reload).
+func (c *Cloud) remoteChanged(changes []store.RemoteChange) {
+	if changes == nil {
 		c.changes.mu.Lock()
 		c.changes.all.Store(c.gen.Add(1))
 		c.changes.mu.Unlock()
@@ -225,13 +230,11 @@ func (c *Cloud) remoteChanged(keys []store.Key) {
 	}
 	rec := &recordingTxn{}
 	bucket := false
-	for _, k := range keys {
-		rec.wrote(k)
-		bucket = bucket || k.Kind == kindBucket
-		if k.Kind == kindEIP {
-			// Which interfaces it was shown on is not known here: the
-			// account's interface views are built whole.
-			rec.wrote(store.Key{Scope: k.Scope, Kind: kindEIPUnlogged})
+	for _, ch := range changes {
+		rec.wrote(ch.Key)
+		bucket = bucket || ch.Key.Kind == kindBucket
+		if ch.Key.Kind == kindEIP {
+			rec.shownOnVersions(ch.Key, ch.Before, ch.After)
 		}
 	}
 	c.changes.mu.Lock()

@@ -16,8 +16,9 @@ import (
 // TestRemoteChangesPatch: two processes on one PostgreSQL store. A's
 // interface writes reach B as B's own do: B's next snapshot holds them,
 // patched from its last one (the interfaces by ID share their base) rather
-// than rebuilt, and equal to a build from scratch; a change B's snapshot
-// does not read (another account) leaves it as it was.
+// than rebuilt, and equal to a build from scratch — an Elastic IP A
+// associates too; a change B's snapshot does not read (another account)
+// leaves it as it was.
 func TestRemoteChangesPatch(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	node := func() *Cloud {
@@ -78,14 +79,29 @@ func TestRemoteChangesPatch(t *testing.T) {
 		t.Fatalf("B's patched snapshot: %s", d)
 	}
 
-	// An Elastic IP A associates is shown on B (which interfaces it was
-	// shown on is not reported: B builds its interface views whole).
+	// An Elastic IP A associates is shown on B, patched in as on A (the
+	// store reports the address before and after).
 	eip := mustDo[*AllocateAddressOutput](t)(a.AllocateAddress(ctx, sc, &AllocateAddressInput{Domain: "vpc"}))
 	mustDo[*AssociateAddressOutput](t)(a.AssociateAddress(ctx, sc, &AssociateAddressInput{AllocationID: eip.AllocationID, NetworkInterfaceID: enis[2]}))
-	second = seen("A's Elastic IP on its interface", func(s *Snapshot) bool {
+	third := seen("A's Elastic IP on its interface", func(s *Snapshot) bool {
 		e := s.NetworkInterfaces.Get(enis[2])
 		return e != nil && e.Association != nil && e.Association.PublicIP == eip.PublicIP
 	})
+	if fmt.Sprintf("%p", third.NetworkInterfaces.base) != fmt.Sprintf("%p", second.NetworkInterfaces.base) {
+		t.Error("B built its interfaces whole after A associated an Elastic IP: want them patched")
+	}
+	var want2 *Snapshot
+	if err := b.view(ctx, sc, func(tx *txn) error {
+		var err error
+		want2, err = tx.snapshotTxn(nil)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := interfaceViewsDiff(third, want2); d != "" {
+		t.Fatalf("B's snapshot patched with A's Elastic IP: %s", d)
+	}
+	second = third
 
 	other := Scope{Account: "210987654321", Region: sc.Region}
 	mustDo[*CreateVpcOutput](t)(a.CreateVpc(ctx, other, &CreateVpcInput{CidrBlock: "10.9.0.0/16"}))
@@ -93,7 +109,7 @@ func TestRemoteChangesPatch(t *testing.T) {
 		s := mustDo[*Snapshot](t)(b.Snapshot(ctx, other))
 		return len(s.Vpcs) == 2 // its default VPC and the new one
 	})
-	if third := mustDo[*Snapshot](t)(b.Snapshot(ctx, sc)); third != second {
+	if last := mustDo[*Snapshot](t)(b.Snapshot(ctx, sc)); last != second {
 		t.Error("another account's commit on A rebuilt B's snapshot of this one")
 	}
 }

@@ -98,7 +98,7 @@ type Memory struct {
 	// master is the writer's own tree set: published snapshots are clones.
 	master  *trees
 	pos     uint64
-	remote  atomic.Pointer[func(keys []Key)]
+	remote  atomic.Pointer[func(changes []RemoteChange)]
 	batches atomic.Int64
 
 	// With a store of one process, the writer runs the next batches while
@@ -236,9 +236,16 @@ func (m *Memory) Durable() Durable { return m.d }
 
 // OnRemoteChange sets fn to be called, on the writer goroutine, after
 // changes committed by another process sharing the durable store are
-// applied, with the keys they wrote (nil: everything, after a reload or a
+// applied, with what they changed (nil: everything, after a reload or a
 // reset). The process's own changes are not reported.
-func (m *Memory) OnRemoteChange(fn func(keys []Key)) { m.remote.Store(&fn) }
+func (m *Memory) OnRemoteChange(fn func(changes []RemoteChange)) { m.remote.Store(&fn) }
+
+// RemoteChange is an object another process wrote: its key, and its data
+// before and after (nil: not there).
+type RemoteChange struct {
+	Key           Key
+	Before, After []byte
+}
 
 // memReq is one queued update, or a reset.
 type memReq struct {
@@ -487,31 +494,35 @@ func (m *Memory) reload() {
 }
 
 // applyRemote applies other processes' log entries to the master state and
-// reports the keys they wrote.
+// reports what they changed.
 func (m *Memory) applyRemote(entries []LogEntry) {
-	keys, everything := []Key{}, false
+	changes, everything := []RemoteChange{}, false
 	for _, e := range entries {
 		if e.Reset {
 			m.master = newTrees()
 			everything = true
 		}
 		for _, c := range e.Changes {
-			m.master.apply(c)
 			if !everything {
-				keys = append(keys, c.Key)
+				rc := RemoteChange{Key: c.Key, After: c.Data}
+				if old, ok := m.master.byKey.Get(&entry{account: c.Key.Account, region: c.Key.Region, kind: c.Key.Kind, id: c.Key.ID}); ok {
+					rc.Before = old.data
+				}
+				changes = append(changes, rc)
 			}
+			m.master.apply(c)
 		}
 		m.pos = e.Pos
 	}
 	if everything {
-		keys = nil
+		changes = nil
 	}
-	m.report(keys)
+	m.report(changes)
 }
 
-func (m *Memory) report(keys []Key) {
+func (m *Memory) report(changes []RemoteChange) {
 	if fn := m.remote.Load(); fn != nil {
-		(*fn)(keys)
+		(*fn)(changes)
 	}
 }
 

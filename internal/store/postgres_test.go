@@ -52,8 +52,8 @@ func TestTwoNodes(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	a, b := openNode(t, dsn), openNode(t, dsn)
 	var mu sync.Mutex
-	var reported [][]Key
-	b.OnRemoteChange(func(k []Key) { mu.Lock(); reported = append(reported, k); mu.Unlock() })
+	var reported [][]RemoteChange
+	b.OnRemoteChange(func(c []RemoteChange) { mu.Lock(); reported = append(reported, c); mu.Unlock() })
 	k := Key{Scope: sc, Kind: "vpc-endpoint", ID: "vpce-1", Parent: "vpc-1"}
 	if err := a.Update(t.Context(), func(tx Txn) error { return tx.Put(k, []byte(`{"state":"available"}`)) }); err != nil {
 		t.Fatal(err)
@@ -64,8 +64,10 @@ func TestTwoNodes(t *testing.T) {
 	})
 	t.Logf("A's commit visible on B after %v", took)
 	mu.Lock()
-	if len(reported) == 0 || !slices.Contains(reported[len(reported)-1], k) {
-		t.Errorf("B reported remote changes %v, want %v", reported, k)
+	if len(reported) == 0 || !slices.ContainsFunc(reported[len(reported)-1], func(c RemoteChange) bool {
+		return c.Key == k && c.Before == nil && string(c.After) == `{"state":"available"}`
+	}) {
+		t.Errorf("B reported remote changes %v, want %v put, new", reported, k)
 	}
 	mu.Unlock()
 	// B's own write lands after A's, and A sees it.
