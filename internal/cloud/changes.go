@@ -193,12 +193,12 @@ func (c *Cloud) viewRecording(ctx context.Context, sc Scope, init bool, gen uint
 // an Elastic IP written logs the interfaces it is shown on, before and
 // after), the interfaces written (known false: the log does not reach
 // back), and whether its security groups are unchanged.
-func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, eniOnly bool, ids []string, known, groupsSame bool) {
+func (c *Cloud) interfaceChanges(d dependencies, sc store.Scope) (gen uint64, logged bool, ids []string, known, groupsSame bool) {
 	c.changes.mu.RLock()
 	defer c.changes.mu.RUnlock()
 	gen = c.gen.Load()
-	eniOnly = c.changes.current(nil, d.gen) // not everything changed (a reset)
+	logged = c.changes.current(nil, d.gen) // not everything changed (a reset)
 	ids, known = c.changes.interfacesSince(sc, d.gen)
 	groupsSame = c.changes.current([]part{{sc, kindSG}}, d.gen)
-	return gen, eniOnly, ids, known, groupsSame
+	return gen, logged, ids, known, groupsSame
 }

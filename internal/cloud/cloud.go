@@ -237,6 +237,16 @@ func (c *Cloud) remoteChanged(changes []store.RemoteChange) {
 			rec.shownOnVersions(ch.Key, ch.Before, ch.After)
 		}
 	}
+	c.marks(rec)
+	if bucket {
+		c.bucketGen.Add(1)
+	}
+}
+
+// marks moves the generation and marks what a committed change wrote (the
+// parts, the interfaces, DNS) under one lock, so a build never sees the
+// generation without its marks.
+func (c *Cloud) marks(rec *recordingTxn) {
 	c.changes.mu.Lock()
 	g := c.gen.Add(1)
 	for _, p := range rec.parts {
@@ -246,9 +256,6 @@ func (c *Cloud) remoteChanged(changes []store.RemoteChange) {
 	c.changes.mu.Unlock()
 	if rec.dns {
 		c.dnsGen.Add(1)
-	}
-	if bucket {
-		c.bucketGen.Add(1)
 	}
 }
 
@@ -290,16 +297,7 @@ func (c *Cloud) updateWith(ctx context.Context, sc Scope, defaults bool, fn func
 		return err
 	}
 	c.inited.Store(sc, struct{}{})
-	c.changes.mu.Lock() // the generation and its marks move together
-	g := c.gen.Add(1)
-	for _, p := range rec.parts {
-		c.changes.mark(p, g)
-	}
-	c.changes.logInterfaces(rec.enis, g)
-	c.changes.mu.Unlock()
-	if rec.dns {
-		c.dnsGen.Add(1)
-	}
+	c.marks(rec)
 	return nil
 }
 

@@ -253,10 +253,10 @@ func (c *Cloud) snapshot(ctx context.Context, sc Scope, init bool) (*Snapshot, e
 	// none changed since the last build (an Elastic IP written logs the
 	// interfaces it is shown on, before and after), that build's
 	// interface views are the new one's, or patched with those that did.
-	gen, eniOnly, changed, known, groupsSame := c.interfaceChanges(prev.deps, sc)
+	gen, logged, changed, known, groupsSame := c.interfaceChanges(prev.deps, sc)
 	r := &reuse{changed: changed}
 	switch {
-	case !ok || !eniOnly:
+	case !ok || !logged:
 	case known && len(changed) == 0:
 		r.same = prev.snap
 	case known && len(changed) <= maxPatch:

@@ -143,7 +143,9 @@ func TestQueryAndRESTResources(t *testing.T) {
 		}
 	}
 	for svc, want := range map[string]string{"kinesis-firehose": "firehose", "bedrock-runtime": "bedrock", "bedrock-agent-runtime": "bedrock",
-		"appconfigdata": "appconfig", "tagging": "tag", "sagemaker.runtime": "sagemaker", "ecr.dkr": "ecr", "monitoring": "cloudwatch", "rds-data": "rds-data"} {
+		"appconfigdata": "appconfig", "tagging": "tag", "sagemaker.runtime": "sagemaker", "ecr.dkr": "ecr", "monitoring": "cloudwatch", "rds-data": "rds-data",
+		"guardduty-data": "guardduty", "memory-db": "memorydb", "sync-states": "states", "git-codecommit": "codecommit", "ecs-agent": "ecs",
+		"ecs-telemetry": "ecs", "appmesh-envoy-management": "appmesh", "appsync-api": "appsync", "bedrock-agent": "bedrock", "email-smtp": "ses"} {
 		if got := iamPrefix(svc); got != want {
 			t.Errorf("iamPrefix(%s) = %s, want %s", svc, got, want)
 		}
