@@ -250,10 +250,10 @@ func TestSnapshotTakesUnchangedInterfaces(t *testing.T) {
 // views with the interfaces that did — holds exactly what a build from
 // scratch holds.
 func TestInterfaceViewsMatchAFullBuild(t *testing.T) {
-	for _, fold := range []int{maxAddrDelta, 3} { // 3: addresses folded into new bases often
+	for _, fold := range []int{maxLayerDelta, 3} { // 3: addresses folded into new bases often
 		t.Run(fmt.Sprint("fold=", fold), func(t *testing.T) {
-			defer func(was int) { maxAddrDelta = was }(maxAddrDelta)
-			maxAddrDelta = fold
+			defer func(was int) { maxLayerDelta = was }(maxLayerDelta)
+			maxLayerDelta = fold
 			interfaceViewsMatchAFullBuild(t)
 		})
 	}
@@ -370,7 +370,7 @@ func interfaceViewsDiff(got, want *Snapshot) string {
 	vpcs := maps.Clone(want.addrs) // a patched snapshot may keep an emptied VPC's index
 	maps.Copy(vpcs, got.addrs)
 	for vpc := range vpcs {
-		wm, gm := want.addrs[vpc].all(), got.addrs[vpc].all()
+		wm, gm := maps.Collect(want.addrs[vpc].all()), maps.Collect(got.addrs[vpc].all())
 		if len(gm) != len(wm) {
 			return fmt.Sprintf("VPC %s: %d addresses, want %d", vpc, len(gm), len(wm))
 		}

@@ -11,9 +11,9 @@ import (
 // plain map at every step, with and without folds, and an edit never
 // changes the map it was made from.
 func TestInterfaceMap(t *testing.T) {
-	defer func(v int) { maxAddrDelta = v }(maxAddrDelta)
+	defer func(v int) { maxLayerDelta = v }(maxLayerDelta)
 	for _, fold := range []int{4096, 5} {
-		maxAddrDelta = fold
+		maxLayerDelta = fold
 		rng := rand.New(rand.NewPCG(1, uint64(fold)))
 		var start []*NetworkInterface
 		want := map[string]*NetworkInterface{}

@@ -128,50 +128,8 @@ func (s *Snapshot) NetworkACLOf(subnetID string) *NetworkACL {
 
 // InterfaceAt returns the interface that holds addr in a VPC.
 func (s *Snapshot) InterfaceAt(vpcID string, addr netip.Addr) *NetworkInterface {
-	return s.addrs[vpcID].at(addr)
+	return s.addrs[vpcID].get(addr)
 }
-
-// addrIndex maps a VPC's addresses to interfaces: a base shared between
-// snapshots and the changes since, so that a patched snapshot does not
-// copy a large VPC's map for a few interfaces.
-type addrIndex struct {
-	base  map[netip.Addr]*NetworkInterface
-	delta map[netip.Addr]*NetworkInterface // nil: the address went
-}
-
-// at returns the interface that holds a, or nil.
-func (x *addrIndex) at(a netip.Addr) *NetworkInterface {
-	if x == nil {
-		return nil
-	}
-	if e, ok := x.delta[a]; ok {
-		return e
-	}
-	return x.base[a]
-}
-
-// all returns the whole map (tests).
-func (x *addrIndex) all() map[netip.Addr]*NetworkInterface {
-	if x == nil {
-		return map[netip.Addr]*NetworkInterface{}
-	}
-	m := maps.Clone(x.base)
-	if m == nil {
-		m = map[netip.Addr]*NetworkInterface{}
-	}
-	for a, e := range x.delta {
-		if e == nil {
-			delete(m, a)
-		} else {
-			m[a] = e
-		}
-	}
-	return m
-}
-
-// maxAddrDelta is the most changes an addrIndex keeps apart from its base
-// before they are folded into a new base (a variable for tests).
-var maxAddrDelta = 4096
 
 // EndpointsOf returns a VPC's live endpoints, by ID.
 func (s *Snapshot) EndpointsOf(vpcID string) []*VpcEndpoint { return s.vpcEPs[vpcID] }
@@ -830,30 +788,25 @@ func (tx *txn) patchInterfaces(s, base *Snapshot, changed []string, byENI map[st
 	}
 	s.addrs = maps.Clone(base.addrs)
 	for vpc := range vpcs {
-		old := base.addrs[vpc]
-		x := &addrIndex{delta: map[netip.Addr]*NetworkInterface{}}
-		if old != nil {
-			x.base = old.base
-			maps.Copy(x.delta, old.delta)
-		}
+		x := base.addrs[vpc].edit()
 		for _, e := range gone {
 			if e.VpcID != vpc {
 				continue
 			}
 			for _, a := range interfaceAddrs(e) {
-				if old.at(a) == e {
-					x.delta[a] = nil
+				if x.get(a) == e {
+					x.set(a, nil)
 				}
 			}
 		}
 		for _, e := range fresh {
 			if e.VpcID == vpc {
-				addInterfaceAddrs(x.delta, e)
+				for _, a := range interfaceAddrs(e) {
+					x.set(a, e)
+				}
 			}
 		}
-		if len(x.delta) > maxAddrDelta {
-			x = &addrIndex{base: x.all()}
-		}
+		x.fold()
 		s.addrs[vpc] = x
 	}
 	return nil
@@ -865,17 +818,13 @@ func (s *Snapshot) indexInterfaces(enis []*NetworkInterface) {
 	for _, e := range enis {
 		x := s.addrs[e.VpcID]
 		if x == nil {
-			x = &addrIndex{base: map[netip.Addr]*NetworkInterface{}}
+			x = newLayered(map[netip.Addr]*NetworkInterface{})
 			s.addrs[e.VpcID] = x
 		}
-		addInterfaceAddrs(x.base, e)
-	}
-}
-
-// addInterfaceAddrs maps an interface's addresses to it.
-func addInterfaceAddrs(m map[netip.Addr]*NetworkInterface, e *NetworkInterface) {
-	for _, a := range interfaceAddrs(e) {
-		m[a] = e
+		for _, a := range interfaceAddrs(e) {
+			x.base[a] = e
+		}
+		x.n = len(x.base)
 	}
 }
 
