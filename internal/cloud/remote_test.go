@@ -13,6 +13,21 @@ import (
 	"github.com/vpce/vpce/internal/store/pgtest"
 )
 
+// pgNode is a process's Cloud over the PostgreSQL database dsn.
+func pgNode(t testing.TB, dsn string) *Cloud {
+	t.Helper()
+	d, err := store.OpenPostgres(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := store.NewMemory(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return New(Config{Store: m, ProvisionDelay: -1})
+}
+
 // TestRemoteChangesPatch: two processes on one PostgreSQL store. A's
 // interface writes reach B as B's own do: B's next snapshot holds them,
 // patched from its last one (the interfaces by ID share their base) rather
@@ -21,19 +36,7 @@ import (
 // leaves it as it was.
 func TestRemoteChangesPatch(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	node := func() *Cloud {
-		d, err := store.OpenPostgres(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := store.NewMemory(context.Background(), d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
-		return New(Config{Store: m, ProvisionDelay: -1})
-	}
-	a, b := node(), node()
+	a, b := pgNode(t, dsn), pgNode(t, dsn)
 	ctx := t.Context()
 	vpc := mustDo[*CreateVpcOutput](t)(a.CreateVpc(ctx, sc, &CreateVpcInput{CidrBlock: "10.0.0.0/16"})).Vpc.VpcID
 	sub := mustDo[*CreateSubnetOutput](t)(a.CreateSubnet(ctx, sc, &CreateSubnetInput{VpcID: vpc, CidrBlock: "10.0.1.0/24"})).Subnet.SubnetID
@@ -129,19 +132,7 @@ func BenchmarkRemoteSnapshot(b *testing.B) {
 		}
 	}
 	dsn := pgtest.DSN(b)
-	node := func() *Cloud {
-		d, err := store.OpenPostgres(context.Background(), dsn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := store.NewMemory(context.Background(), d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { m.Close() })
-		return New(Config{Store: m, ProvisionDelay: -1})
-	}
-	a, bn := node(), node()
+	a, bn := pgNode(b, dsn), pgNode(b, dsn)
 	ctx := b.Context()
 	var vpc, sub, eni string
 	var wg sync.WaitGroup
