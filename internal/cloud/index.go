@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -141,21 +142,19 @@ func indexRecords(tx *txn, kind, id string, b []byte) ([]indexRec, error) {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, err
 	}
-	return recordsOf(tx, kind, id, &o), nil
+	return recordsOf(tx, kind, id, &o, nil), nil
 }
 
-// recordsOf returns the index records of an object with the fields o.
-func recordsOf(tx *txn, kind, id string, o *indexed) []indexRec {
+// recordsOf returns the index records of an object with the fields o,
+// sorted by key. old, when not nil, holds the records of the version it
+// replaces (sorted): a tag record that did not change is taken from it
+// instead of being built again, so a write that changes one tag of many
+// builds one key.
+func recordsOf(tx *txn, kind, id string, o *indexed, old []indexRec) []indexRec {
 	named, _ := json.Marshal(idRec{ID: id})
-	out := make([]indexRec, 0, len(o.Tags)+len(o.IPs)+len(o.Groups)+len(o.Rules)+2)
+	out := make([]indexRec, 0, len(o.IPs)+len(o.Groups)+len(o.Rules)+2)
 	add := func(kind, recID, parent string, data []byte) {
 		out = append(out, indexRec{store.Key{Scope: tx.sc, Kind: kind, ID: recID, Parent: parent}, data})
-	}
-	if taggedKinds[kind] {
-		for _, t := range o.Tags {
-			recID := tagParent(kind, t.Key, t.Value) + "/" + id // one string: the parent is its head
-			add(kindTag, recID, recID[:len(recID)-len(id)-1], named)
-		}
 	}
 	switch kind {
 	case kindENI:
@@ -193,8 +192,83 @@ func recordsOf(tx *txn, kind, id string, o *indexed) []indexRec {
 		out = append(out, indexRec{endpointScopeKey(id), endpointScopeRec(tx.sc)})
 	}
 	slices.SortFunc(out, func(a, b indexRec) int { return compareKeys(a.key, b.key) })
+	if taggedKinds[kind] && len(o.Tags) > 0 {
+		out = mergeRecords(out, tagRecords(tx.sc, kind, id, o.Tags, old, named))
+	}
 	// One record per key: a group's rules may name the same group twice.
 	return slices.CompactFunc(out, func(a, b indexRec) bool { return a.key == b.key })
+}
+
+// tagRecords returns the tag records of an object, sorted by key. Every
+// record's ID is written into one buffer and sorted there; an ID found
+// among old's records takes that record, so only new tags allocate.
+func tagRecords(sc Scope, kind, id string, tags []Tag, old []indexRec, named []byte) []indexRec {
+	size := 0
+	for _, t := range tags {
+		size += len(kind) + len(t.Key) + len(t.Value) + len(id) + 8
+	}
+	buf := make([]byte, 0, size)
+	ends := make([]int, len(tags))
+	for i, t := range tags {
+		buf = append(buf, kind...)
+		buf = append(buf, '/')
+		buf = strconv.AppendInt(buf, int64(utf8.RuneCountInString(t.Key)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, t.Key...)
+		buf = append(buf, '=')
+		buf = append(buf, t.Value...)
+		buf = append(buf, '/')
+		buf = append(buf, id...)
+		ends[i] = len(buf)
+	}
+	recID := func(i int) []byte {
+		if i == 0 {
+			return buf[:ends[0]]
+		}
+		return buf[ends[i-1]:ends[i]]
+	}
+	order := make([]int, len(tags))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(recID(a), recID(b)) })
+	// old's tag records, sorted by ID as these are.
+	lo, _ := slices.BinarySearchFunc(old, kindTag, func(r indexRec, k string) int { return strings.Compare(r.key.Kind, k) })
+	hi := lo
+	for hi < len(old) && old[hi].key.Kind == kindTag {
+		hi++
+	}
+	was := old[lo:hi]
+	out := make([]indexRec, 0, len(tags))
+	for _, i := range order {
+		b := recID(i)
+		for len(was) > 0 && was[0].key.ID < string(b) {
+			was = was[1:]
+		}
+		if len(was) > 0 && was[0].key.ID == string(b) && was[0].key.Scope == sc {
+			out = append(out, was[0])
+			continue
+		}
+		s := string(b)
+		out = append(out, indexRec{store.Key{Scope: sc, Kind: kindTag, ID: s, Parent: s[:len(s)-len(id)-1]}, named})
+	}
+	return out
+}
+
+// mergeRecords merges two lists of records sorted by key.
+func mergeRecords(a, b []indexRec) []indexRec {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]indexRec, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compareKeys(b[0].key, a[0].key) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // indexRec is one index record: its key and data.
@@ -256,7 +330,7 @@ func (tx *txn) syncIndexes(kind, id string, b []byte, v any, isNew bool) error {
 	}
 	var cur []indexRec
 	if o, ok := indexedOf(v); ok && b != nil {
-		cur = recordsOf(tx, kind, id, &o)
+		cur = recordsOf(tx, kind, id, &o, old)
 		if checkIndexedOf {
 			if want, err := indexRecords(tx, kind, id, b); err != nil || !slices.EqualFunc(cur, want, func(a, b indexRec) bool { return a.key == b.key && string(a.data) == string(b.data) }) {
 				panic(fmt.Sprintf("indexedOf(%T) gives the records %v, its JSON %v (%v)", v, cur, want, err))

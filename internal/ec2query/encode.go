@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/vpce/vpce/internal/apierr"
 )
@@ -18,28 +19,47 @@ const APIVersion = "2016-11-15"
 // encodeResponse renders <{Action}Response xmlns=…><requestId>…</requestId>
 // followed by out's fields.
 func encodeResponse(action, requestID string, out any) ([]byte, error) {
-	var body bytes.Buffer
+	e := encoders.Get().(*encoder)
+	e.body.Reset()
 	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: Namespace}}}
-	if err := xml.NewEncoder(&body).EncodeElement(out, start); err != nil {
-		return nil, err
+	if err := e.enc.EncodeElement(out, start); err != nil {
+		return nil, err // the encoder may be half way through: not reused
 	}
-	b := body.Bytes()
+	b := e.body.Bytes()
 	// The start tag holds no '>' but its own end: the request ID goes
 	// right after it, as the first child, where AWS puts it.
 	i := bytes.IndexByte(b, '>') + 1
-	var buf bytes.Buffer
-	buf.Grow(len(b) + 128)
-	buf.WriteString(xml.Header)
+	buf := make([]byte, 0, len(xml.Header)+len(b)+len(action)+len(requestID)+64)
+	buf = append(buf, xml.Header...)
 	if b[i-2] == '/' { // self-closed: no fields
-		buf.Write(b[:i-2])
-		buf.WriteString("><requestId>" + requestID + "</requestId></" + action + "Response>")
-		return buf.Bytes(), nil
+		buf = append(buf, b[:i-2]...)
+		buf = append(buf, "><requestId>"+requestID+"</requestId></"+action+"Response>"...)
+	} else {
+		buf = append(buf, b[:i]...)
+		buf = append(buf, "<requestId>"+requestID+"</requestId>"...)
+		buf = append(buf, b[i:]...)
 	}
-	buf.Write(b[:i])
-	buf.WriteString("<requestId>" + requestID + "</requestId>")
-	buf.Write(b[i:])
-	return buf.Bytes(), nil
+	if e.body.Cap() <= maxPooledBody {
+		encoders.Put(e)
+	}
+	return buf, nil
 }
+
+// encoder is an XML encoder writing into its own buffer, kept between
+// responses (an encoder allocates a 4 KiB writer).
+type encoder struct {
+	body bytes.Buffer
+	enc  *xml.Encoder
+}
+
+// maxPooledBody is the largest body buffer kept for the next response.
+const maxPooledBody = 64 << 10
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.enc = xml.NewEncoder(&e.body)
+	return e
+}}
 
 // writeError writes AWS's error document.
 func writeError(w http.ResponseWriter, status int, code, message, requestID string) {

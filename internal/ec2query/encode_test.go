@@ -2,8 +2,11 @@ package ec2query
 
 import (
 	"bytes"
+	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +156,45 @@ func TestParseCredentials(t *testing.T) {
 	}
 	if _, err := ParseCredentials("nocolon"); err == nil {
 		t.Error("ParseCredentials accepted a pair without a secret")
+	}
+}
+
+// TestNewRequestID: a request ID is a version 4 UUID, as AWS's are, and
+// no two are alike.
+func TestNewRequestID(t *testing.T) {
+	shape := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewRequestID()
+		if !shape.MatchString(id) {
+			t.Fatalf("request ID %q is not a version 4 UUID", id)
+		}
+		if seen[id] {
+			t.Fatalf("request ID %q given twice", id)
+		}
+		seen[id] = true
+	}
+}
+
+// TestEncodeResponseReusesEncoder: answers rendered one after another by
+// the pooled encoders each hold only their own fields.
+func TestEncodeResponseReusesEncoder(t *testing.T) {
+	for i := range 50 {
+		id := fmt.Sprint("req-", i)
+		b, err := encodeResponse("DeleteVpc", id, &cloud.Return{Return: i%2 == 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf(`%s<DeleteVpcResponse xmlns="%s"><requestId>%s</requestId><return>%v</return></DeleteVpcResponse>`, xml.Header, Namespace, id, i%2 == 0)
+		if string(b) != want {
+			t.Fatalf("answer %d:\n%s\nwant\n%s", i, b, want)
+		}
+	}
+	if _, err := encodeResponse("Bad", "req", make(chan int)); err == nil {
+		t.Fatal("a channel encoded")
+	}
+	b, err := encodeResponse("DeleteVpc", "req-x", &cloud.Return{Return: true})
+	if err != nil || !bytes.Contains(b, []byte("<requestId>req-x</requestId><return>true</return></DeleteVpcResponse>")) {
+		t.Fatalf("after a failed encoding: %s, %v", b, err)
 	}
 }
