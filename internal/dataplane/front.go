@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/net/http/httpguts"
+
+	"github.com/vpce/vpce/internal/sysconn"
 )
 
 // The front end's limits (a client's connection).
@@ -84,7 +86,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		go func() {
-			if !s.p.serveHTTP1(s.ctx, fastConn(c), nil, s.p.ServeHTTP) {
+			if !s.p.serveHTTP1(s.ctx, sysconn.Fast(c), nil, s.p.ServeHTTP) {
 				c.Close()
 			}
 			s.track(c, false)

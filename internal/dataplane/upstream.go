@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vpce/vpce/internal/sysconn"
 )
 
 // upstream is one upstream server and its kept-alive connections. A
@@ -84,7 +86,7 @@ func (u *upstream) get(ctx context.Context) (*upConn, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	raw = fastConn(raw)
+	raw = sysconn.Fast(raw)
 	if u.tls != nil {
 		tc := tls.Client(raw, u.tls)
 		hctx, cancel := context.WithTimeout(ctx, upstreamDial)

@@ -1,4 +1,4 @@
-package dataplane
+package sysconn
 
 import (
 	"bytes"
@@ -27,20 +27,20 @@ func TestSysConn(t *testing.T) {
 			close(accepted)
 			return
 		}
-		accepted <- fastConn(c)
+		accepted <- Fast(c)
 	}()
 	raw, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := fastConn(raw)
+	client := Fast(raw)
 	server := <-accepted
 	if server == nil {
 		t.Fatal("accept failed")
 	}
 	defer client.Close()
 	defer server.Close()
-	if _, ok := client.(*sysConn); !ok {
+	if _, ok := client.(*conn); !ok {
 		t.Fatalf("fastConn gave %T for a TCP connection", client)
 	}
 
@@ -71,7 +71,9 @@ func TestSysConn(t *testing.T) {
 	if n, err := client.Write(payload); err != nil || n != len(payload) {
 		t.Fatalf("write: %d, %v", n, err)
 	}
-	closeWrite(client) // the server's ReadAll ends
+	if err := client.(interface{ CloseWrite() error }).CloseWrite(); err != nil { // the server's ReadAll ends
+		t.Fatal(err)
+	}
 	back, err := io.ReadAll(client)
 	if err != nil {
 		t.Fatalf("read back: %v", err)
@@ -91,4 +93,9 @@ func TestSysConn(t *testing.T) {
 	if _, err := client.Write([]byte("x")); err == nil {
 		t.Fatal("write on a closed connection succeeded")
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

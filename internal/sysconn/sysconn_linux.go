@@ -1,4 +1,4 @@
-package dataplane
+package sysconn
 
 import (
 	"io"
@@ -8,7 +8,7 @@ import (
 	"unsafe"
 )
 
-// sysConn is a TCP connection whose reads and writes are raw system
+// conn is a TCP connection whose reads and writes are raw system
 // calls made through the runtime's poller (syscall.RawConn): the
 // socket is non-blocking, so a call never blocks, and it does not go
 // through the runtime's blocking-syscall bookkeeping. With that
@@ -20,7 +20,7 @@ import (
 // connection. A read is always tried before it waits: the poller drops
 // readiness that arrived before a read began, so waiting first could
 // sleep on data already there.
-type sysConn struct {
+type conn struct {
 	*net.TCPConn
 	rc syscall.RawConn
 
@@ -40,9 +40,9 @@ type sysConn struct {
 	writeFn func(fd uintptr) bool
 }
 
-// fastConn returns c with raw reads and writes where it is a TCP
+// Fast returns c with raw reads and writes where it is a TCP
 // connection, else c.
-func fastConn(c net.Conn) net.Conn {
+func Fast(c net.Conn) net.Conn {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
 		return c
@@ -51,13 +51,13 @@ func fastConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	s := &sysConn{TCPConn: tc, rc: rc}
+	s := &conn{TCPConn: tc, rc: rc}
 	s.readFn, s.writeFn = s.read, s.write
 	return s
 }
 
 // read is one attempt to read: false asks the poller to wait.
-func (c *sysConn) read(fd uintptr) bool {
+func (c *conn) read(fd uintptr) bool {
 	for {
 		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&c.rbuf[0])), uintptr(len(c.rbuf)))
 		switch e {
@@ -71,7 +71,7 @@ func (c *sysConn) read(fd uintptr) bool {
 	}
 }
 
-func (c *sysConn) Read(p []byte) (int, error) {
+func (c *conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -93,7 +93,7 @@ func (c *sysConn) Read(p []byte) (int, error) {
 }
 
 // write writes what is left of wbuf: false asks the poller to wait.
-func (c *sysConn) write(fd uintptr) bool {
+func (c *conn) write(fd uintptr) bool {
 	for c.wn < len(c.wbuf) {
 		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&c.wbuf[c.wn])), uintptr(len(c.wbuf)-c.wn))
 		switch e {
@@ -110,7 +110,7 @@ func (c *sysConn) write(fd uintptr) bool {
 	return true
 }
 
-func (c *sysConn) Write(p []byte) (int, error) {
+func (c *conn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	c.wbuf, c.wn, c.werr = p, 0, 0
 	err := c.rc.Write(c.writeFn)
