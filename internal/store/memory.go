@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -136,18 +135,43 @@ type entry struct {
 }
 
 func lessKey(a, b *entry) bool {
-	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region), cmp.Compare(a.kind, b.kind),
-		cmp.Compare(a.id, b.id)) < 0
+	// Field by field with early answers: cmp.Or would compare every
+	// field, and cmp.Compare compares strings twice.
+	switch {
+	case a.account != b.account:
+		return a.account < b.account
+	case a.region != b.region:
+		return a.region < b.region
+	case a.kind != b.kind:
+		return a.kind < b.kind
+	}
+	return a.id < b.id
 }
 
 func lessParent(a, b *entry) bool {
-	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region), cmp.Compare(a.kind, b.kind),
-		cmp.Compare(a.parent, b.parent), cmp.Compare(a.id, b.id)) < 0
+	switch {
+	case a.account != b.account:
+		return a.account < b.account
+	case a.region != b.region:
+		return a.region < b.region
+	case a.kind != b.kind:
+		return a.kind < b.kind
+	case a.parent != b.parent:
+		return a.parent < b.parent
+	}
+	return a.id < b.id
 }
 
 func lessKind(a, b *entry) bool {
-	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region),
-		cmp.Compare(a.id, b.id)) < 0
+	switch {
+	case a.kind != b.kind:
+		return a.kind < b.kind
+	case a.account != b.account:
+		return a.account < b.account
+	case a.region != b.region:
+		return a.region < b.region
+	}
+	return a.id < b.id
 }
 
 // trees are the three indexes of one state.
