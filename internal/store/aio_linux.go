@@ -89,7 +89,8 @@ func (a *aio) sync(f *os.File) (err error, ok bool) {
 	cb := &iocb{opcode: iocbCmdFdsync, fildes: uint32(f.Fd()), flags: iocbFlagResfd, resfd: uint32(a.efd)}
 	cbs := [1]*iocb{cb}
 	for {
-		_, _, errno := syscall.Syscall(syscall.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
+		// Raw: an fdatasync is queued to a kernel worker, not run here.
+		_, _, errno := syscall.RawSyscall(syscall.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
 		if errno == syscall.EINTR || errno == syscall.EAGAIN {
 			continue
 		}
@@ -99,28 +100,58 @@ func (a *aio) sync(f *os.File) (err error, ok bool) {
 		break
 	}
 	runtime.KeepAlive(cb)
-	var n [8]byte
-	if _, err := a.done.Read(n[:]); err != nil {
+	if err := a.wait(); err != nil {
 		// Submitted and not waited for: this context is not reused.
 		a.failed = true
 		return err, true
 	}
 	// The completion is in the ring before the eventfd is signalled, so
-	// this returns at once.
+	// a look without waiting finds it.
 	var ev ioEvent
-	for {
-		got, _, errno := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, a.ctx, 1, 1, uintptr(unsafe.Pointer(&ev)), 0, 0)
-		if errno == syscall.EINTR || errno == 0 && got == 0 {
+	for atLeast := uintptr(0); ; atLeast = 1 {
+		get := syscall.RawSyscall6
+		if atLeast > 0 {
+			get = syscall.Syscall6 // not found at once: wait as a blocking call
+		}
+		got, _, errno := get(syscall.SYS_IO_GETEVENTS, a.ctx, atLeast, 1, uintptr(unsafe.Pointer(&ev)), 0, 0)
+		if errno == syscall.EINTR {
 			continue
 		}
 		if errno != 0 {
 			a.failed = true
 			return errno, true
 		}
-		break
+		if got == 1 {
+			break
+		}
 	}
 	if ev.res < 0 {
 		return syscall.Errno(-ev.res), true
 	}
 	return nil, true
+}
+
+// wait reads the eventfd through the runtime poller: parked until a
+// completion signals it. The read itself is a raw system call (it never
+// blocks): the runtime's monitor sleeps while every processor is idle, and
+// a system call made through its bookkeeping wakes it into polling every
+// 20 µs for the next millisecond — with one sync every half millisecond,
+// for good.
+func (a *aio) wait() error {
+	rc, err := a.done.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var n [8]byte
+	var errno syscall.Errno
+	if err := rc.Read(func(fd uintptr) bool {
+		_, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&n[0])), uintptr(len(n)))
+		return errno != syscall.EAGAIN && errno != syscall.EINTR
+	}); err != nil {
+		return err
+	}
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
