@@ -24,7 +24,8 @@ import (
 // Firehose delivery streams, CloudWatch Logs groups, ECR repositories,
 // Step Functions state machines and executions, EventBridge buses
 // (PutEvents). Query parameters: SNS topics, SQS queues, the roles STS
-// assumes. REST labels: Lambda functions. A name is resolved in the
+// assumes. REST labels: Lambda functions, Bedrock models, SageMaker
+// endpoints (InvokeEndpoint*). A name is resolved in the
 // source's account and region (vpce does not know another's resources);
 // an ARN is kept as given; every other request is decided on "*".
 
@@ -293,10 +294,19 @@ func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
 // Lambda function of every functions/{FunctionName} route (a version or
 // alias from the name or the Qualifier parameter); nil otherwise.
 func restResources(svc string, m *opService, method string, u *url.URL, sc cloud.Scope) []string {
-	if (svc != "lambda" && svc != "bedrock-runtime") || m == nil {
+	if (svc != "lambda" && svc != "bedrock-runtime" && svc != "sagemaker.runtime") || m == nil {
 		return nil // no other service's labels are read: no second match
 	}
 	labels := m.restLabels(method, u)
+	if svc == "sagemaker.runtime" {
+		// An endpoint's ARN holds its name in lower case, whatever case
+		// it was created with (AccessDenied messages of InvokeEndpoint
+		// and ListEndpoints' EndpointArn show it so).
+		if name := labels["EndpointName"]; name != "" {
+			return []string{fmt.Sprintf("arn:aws:sagemaker:%s:%s:endpoint/%s", sc.Region, sc.Account, strings.ToLower(name))}
+		}
+		return nil
+	}
 	if svc == "bedrock-runtime" {
 		if id := labels["modelId"]; id != "" {
 			return []string{bedrockModel(id, sc)}

@@ -142,6 +142,18 @@ func TestQueryAndRESTResources(t *testing.T) {
 			t.Errorf("bedrock-runtime POST %s = %q, want %q", tc.path, got, tc.want)
 		}
 	}
+	sagemaker := operationTable()["sagemaker.runtime"]
+	for _, tc := range []struct{ path, want string }{
+		{"/endpoints/Churn-Model-2/invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-model-2"},
+		{"/endpoints/churn/async-invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn"},
+		{"/endpoints/LaBSE/invocations-response-stream", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/labse"},
+		{"/endpoints/", ""},
+	} {
+		u, _ := url.Parse("https://runtime.sagemaker.us-east-1.amazonaws.com" + tc.path)
+		if got := strings.Join(restResources("sagemaker.runtime", sagemaker, "POST", u, sc), " "); got != tc.want {
+			t.Errorf("sagemaker.runtime POST %s = %q, want %q", tc.path, got, tc.want)
+		}
+	}
 	for svc, want := range map[string]string{"kinesis-firehose": "firehose", "bedrock-runtime": "bedrock", "bedrock-agent-runtime": "bedrock",
 		"appconfigdata": "appconfig", "tagging": "tag", "sagemaker.runtime": "sagemaker", "ecr.dkr": "ecr", "monitoring": "cloudwatch", "rds-data": "rds-data",
 		"guardduty-data": "guardduty", "memory-db": "memorydb", "sync-states": "states", "git-codecommit": "codecommit", "ecs-agent": "ecs",
@@ -182,6 +194,7 @@ func TestQueryAndRESTResourcesInEndpointPolicy(t *testing.T) {
 	}
 	endpoint("sns", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"arn:aws:sns:us-east-1:123456789012:alerts"}]}`)
 	endpoint("lambda", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"lambda:InvokeFunction","Resource":["arn:aws:lambda:us-east-1:123456789012:function:resize","arn:aws:lambda:us-east-1:123456789012:function:resize:*"]}]}`)
+	endpoint("sagemaker.runtime", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sagemaker:InvokeEndpoint","Resource":"arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn"}]}`)
 	var got []string
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
@@ -190,7 +203,7 @@ func TestQueryAndRESTResourcesInEndpointPolicy(t *testing.T) {
 	}))
 	defer up.Close()
 	u, _ := url.Parse(up.URL)
-	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"sns": u, "lambda": u}})
+	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"sns": u, "lambda": u, "sagemaker.runtime": u}})
 	r.proxy = startProxy(t, r.p)
 	c := r.client(r.inst)
 	publish := func(topic string) (int, http.Header, string) {
@@ -225,5 +238,18 @@ func TestQueryAndRESTResourcesInEndpointPolicy(t *testing.T) {
 	if code != 403 || hdr.Get("X-Amzn-ErrorType") != "AccessDeniedException" || !strings.Contains(jsonField(body, "Message"), "function:thumbnail because no VPC endpoint policy allows") && !strings.Contains(jsonField(body, "Message"), `function:thumbnail" because no VPC endpoint policy allows`) ||
 		hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || len(got) != 3 {
 		t.Fatalf("Invoke thumbnail: %d %v %s (upstream saw %d)", code, hdr, body, len(got))
+	}
+	// SageMaker names the endpoint in lower case in its ARN: a policy on
+	// endpoint/churn allows the endpoint created as "Churn".
+	infer := func(name string) (int, http.Header, string) {
+		return send(t, c, signed("POST", "https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/"+name+"/invocations", `1,2,3`))
+	}
+	if code, _, body := infer("Churn"); code != 200 || len(got) != 4 {
+		t.Fatalf("InvokeEndpoint Churn: %d %s (upstream saw %d)", code, body, len(got))
+	}
+	code, hdr, body = infer("fraud")
+	if code != 403 || hdr.Get("X-Amzn-ErrorType") != "AccessDeniedException" || !strings.Contains(jsonField(body, "Message"), "endpoint/fraud") ||
+		hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || len(got) != 4 {
+		t.Fatalf("InvokeEndpoint fraud: %d %v %s (upstream saw %d)", code, hdr, body, len(got))
 	}
 }
