@@ -174,6 +174,17 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		c.Actions = []actionOn{{"execute-api:Invoke", res}}
 		return c, nil
 	}
+	if svc == "ecr.dkr" && c.Op == "" {
+		// The registry's Docker API (registry.go).
+		op, repo := registryAction(r.Method, r.URL.Path)
+		c.Op, c.Protocol = op, "rest-json"
+		res := "*"
+		if repo != "" {
+			res = registryRepository(t.host, repo, t.scope())
+		}
+		c.Actions = []actionOn{{"ecr:" + op, res}}
+		return c, nil
+	}
 	if c.Op == "" {
 		// Nothing in the request or the model names the operation: it is
 		// decided as svc:UnknownOperation (only a policy allowing every
