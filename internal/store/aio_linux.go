@@ -90,12 +90,12 @@ func (a *aio) sync(f *os.File) (err error, ok bool) {
 	cbs := [1]*iocb{cb}
 	for {
 		// Raw: an fdatasync is queued to a kernel worker, not run here.
-		_, _, errno := syscall.RawSyscall(syscall.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
-		if errno == syscall.EINTR || errno == syscall.EAGAIN {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&cbs[0])))
+		if errno == syscall.EINTR {
 			continue
 		}
-		if errno != 0 {
-			return nil, false // fdatasync gives the real answer
+		if errno != 0 || n != 1 {
+			return nil, false // not submitted (EAGAIN included): fdatasync gives the real answer
 		}
 		break
 	}
@@ -145,8 +145,12 @@ func (a *aio) wait() error {
 	var n [8]byte
 	var errno syscall.Errno
 	if err := rc.Read(func(fd uintptr) bool {
-		_, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&n[0])), uintptr(len(n)))
-		return errno != syscall.EAGAIN && errno != syscall.EINTR
+		for {
+			_, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&n[0])), uintptr(len(n)))
+			if errno != syscall.EINTR {
+				return errno != syscall.EAGAIN // false: wait for the poller
+			}
+		}
 	}); err != nil {
 		return err
 	}
