@@ -20,7 +20,8 @@ import (
 // services whose endpoint policies commonly name resources is read here
 // from the request, by the member the service's authorization reference
 // names. AWS JSON documents: DynamoDB tables, KMS keys and aliases,
-// Secrets Manager secrets, SSM parameters, SQS queues, Kinesis streams,
+// Secrets Manager secrets, SSM parameters (and StartSession / SendCommand
+// targets and documents), SQS queues, Kinesis streams,
 // Firehose delivery streams, CloudWatch Logs groups, ECR repositories,
 // Step Functions state machines and executions, EventBridge buses
 // (PutEvents). Query parameters: SNS topics, SQS queues, the roles STS
@@ -82,6 +83,35 @@ func (d *jsonDoc) arn(service, member, resource string) string {
 	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.sc.Region, d.sc.Account, resource)
 }
 
+// ssmTarget is the ARN of a node Systems Manager acts on: an EC2
+// instance (i-…) or a hybrid managed node (mi-…); "" for other targets.
+func ssmTarget(d *jsonDoc, id string) string {
+	switch {
+	case strings.HasPrefix(id, "arn:"):
+		return id
+	case strings.HasPrefix(id, "i-"):
+		return fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", d.sc.Region, d.sc.Account, id)
+	case strings.HasPrefix(id, "mi-"):
+		return fmt.Sprintf("arn:aws:ssm:%s:%s:managed-instance/%s", d.sc.Region, d.sc.Account, id)
+	}
+	return ""
+}
+
+// ssmDocument is the ARN of a Systems Manager document: AWS's own (names
+// beginning with the reserved AWS, Amazon or Amzn) carry no account, as
+// arn:aws:ssm:REGION::document/AWS-RunShellScript; a name of the account's
+// own is the account's; an ARN (a shared document) is kept.
+func ssmDocument(d *jsonDoc, name string) string {
+	if strings.HasPrefix(name, "arn:") {
+		return name
+	}
+	account := d.sc.Account
+	if l := strings.ToLower(name); strings.HasPrefix(l, "aws") || strings.HasPrefix(l, "amazon") || strings.HasPrefix(l, "amzn") {
+		account = ""
+	}
+	return fmt.Sprintf("arn:aws:ssm:%s:%s:document/%s", d.sc.Region, account, name)
+}
+
 type resourceReader func(op string, d *jsonDoc) []string
 
 var resourceReaders = map[string]resourceReader{
@@ -138,6 +168,32 @@ var resourceReaders = map[string]resourceReader{
 				}
 				return out
 			}
+		case "StartSession":
+			// The target node; the document only when one is named (the
+			// default session document is not checked unless a policy
+			// asks with ssm:SessionDocumentAccessCheck).
+			var out []string
+			if t := ssmTarget(d, d.str("Target")); t != "" {
+				out = append(out, t)
+			}
+			if doc := d.str("DocumentName"); doc != "" {
+				out = append(out, ssmDocument(d, doc))
+			}
+			return out
+		case "SendCommand":
+			var ids []string
+			var out []string
+			if raw, ok := d.m["InstanceIds"]; ok && json.Unmarshal(raw, &ids) == nil {
+				for _, id := range ids {
+					if t := ssmTarget(d, id); t != "" {
+						out = append(out, t)
+					}
+				}
+			}
+			if doc := d.str("DocumentName"); doc != "" {
+				out = append(out, ssmDocument(d, doc))
+			}
+			return out
 		}
 		return nil
 	},
