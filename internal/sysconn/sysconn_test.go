@@ -1,3 +1,5 @@
+//go:build linux
+
 package sysconn
 
 import (
@@ -41,7 +43,7 @@ func TestSysConn(t *testing.T) {
 	defer client.Close()
 	defer server.Close()
 	if _, ok := client.(*conn); !ok {
-		t.Fatalf("fastConn gave %T for a TCP connection", client)
+		t.Fatalf("Fast gave %T for a TCP connection", client)
 	}
 
 	// A read with nothing to read times out as net.Conn does.
