@@ -195,12 +195,7 @@ func (c *Cloud) Reset(ctx context.Context) error {
 	if err := c.st.Reset(ctx); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
-	c.inited.Clear()
-	c.changes.mu.Lock()
-	c.changes.all.Store(c.gen.Add(1))
-	c.changes.mu.Unlock()
-	c.dnsGen.Add(1)
-	c.bucketGen.Add(1)
+	c.everythingChanged()
 	c.enis.mu.Lock()
 	c.enis.m = nil
 	c.enis.mu.Unlock()
@@ -220,12 +215,7 @@ type remoteChanges interface {
 // local writes; changes nil means everything (a reset or a reload).
 func (c *Cloud) remoteChanged(changes []store.RemoteChange) {
 	if changes == nil {
-		c.changes.mu.Lock()
-		c.changes.all.Store(c.gen.Add(1))
-		c.changes.mu.Unlock()
-		c.dnsGen.Add(1)
-		c.bucketGen.Add(1)
-		c.inited.Clear()
+		c.everythingChanged()
 		return
 	}
 	rec := &recordingTxn{}
@@ -241,6 +231,18 @@ func (c *Cloud) remoteChanged(changes []store.RemoteChange) {
 	if bucket {
 		c.bucketGen.Add(1)
 	}
+}
+
+// everythingChanged makes every derived view stale (a reset, here or in
+// another process sharing the store): snapshots, DNS zones, bucket
+// answers, and the accounts' defaults.
+func (c *Cloud) everythingChanged() {
+	c.inited.Clear()
+	c.changes.mu.Lock()
+	c.changes.all.Store(c.gen.Add(1))
+	c.changes.mu.Unlock()
+	c.dnsGen.Add(1)
+	c.bucketGen.Add(1)
 }
 
 // marks moves the generation and marks what a committed change wrote (the

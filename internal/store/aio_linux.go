@@ -29,9 +29,10 @@ type aio struct {
 	mu     sync.Mutex
 	once   sync.Once
 	ctx    uintptr
-	efd    int      // the eventfd
-	done   *os.File // efd, read through the poller (its Fd would block it)
-	failed bool     // no AIO here: fdatasync from now on
+	efd    int             // the eventfd
+	done   *os.File        // efd, kept open
+	rc     syscall.RawConn // done's, read through the poller (its Fd would block it)
+	failed bool            // no AIO here: fdatasync from now on
 }
 
 // iocb is struct iocb of linux/aio_abi.h (little-endian layout).
@@ -75,6 +76,12 @@ func (a *aio) setup() {
 	// A non-blocking descriptor: os.NewFile puts it in the runtime poller.
 	a.efd = int(efd)
 	a.done = os.NewFile(efd, "aio-eventfd")
+	rc, err := a.done.SyscallConn()
+	if err != nil {
+		a.failed = true
+		return
+	}
+	a.rc = rc
 }
 
 // sync runs fdatasync on f through AIO and waits for it; ok is false when
@@ -138,13 +145,9 @@ func (a *aio) sync(f *os.File) (err error, ok bool) {
 // 20 µs for the next millisecond — with one sync every half millisecond,
 // for good.
 func (a *aio) wait() error {
-	rc, err := a.done.SyscallConn()
-	if err != nil {
-		return err
-	}
 	var n [8]byte
 	var errno syscall.Errno
-	if err := rc.Read(func(fd uintptr) bool {
+	if err := a.rc.Read(func(fd uintptr) bool {
 		for {
 			_, _, errno = syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&n[0])), uintptr(len(n)))
 			if errno != syscall.EINTR {

@@ -7,7 +7,7 @@ import (
 
 // datasync makes a file's data (and its size) durable: fdatasync, which
 // skips the metadata a read does not need (times). Where Linux AIO can
-// take it (aio.go), the kernel runs it on its own worker while the caller
+// take it (aio_linux.go), the kernel runs it on its own worker while the caller
 // waits parked; otherwise the caller's thread makes the system call.
 func datasync(f *os.File) error {
 	if aioSync != nil {

@@ -149,14 +149,10 @@ func lessKey(a, b *entry) bool {
 }
 
 func lessParent(a, b *entry) bool {
-	switch {
-	case a.account != b.account:
-		return a.account < b.account
-	case a.region != b.region:
-		return a.region < b.region
-	case a.kind != b.kind:
-		return a.kind < b.kind
-	case a.parent != b.parent:
+	if a.account != b.account || a.region != b.region || a.kind != b.kind {
+		return lessKey(a, b) // the same first three fields, in the same order
+	}
+	if a.parent != b.parent {
 		return a.parent < b.parent
 	}
 	return a.id < b.id
@@ -172,6 +168,11 @@ func lessKind(a, b *entry) bool {
 		return a.region < b.region
 	}
 	return a.id < b.id
+}
+
+// probe is the entry that finds k's in byKey.
+func probe(k Key) *entry {
+	return &entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID}
 }
 
 // trees are the three indexes of one state.
@@ -204,7 +205,7 @@ func (t *trees) put(e *entry) {
 }
 
 func (t *trees) del(k Key) {
-	if old, ok := t.byKey.Delete(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID}); ok {
+	if old, ok := t.byKey.Delete(probe(k)); ok {
 		t.byParent.Delete(old)
 		t.byKind.Delete(old)
 	}
@@ -529,7 +530,7 @@ func (m *Memory) applyRemote(entries []LogEntry) {
 		for _, c := range e.Changes {
 			if !everything {
 				rc := RemoteChange{Key: c.Key, After: c.Data}
-				if old, ok := m.master.byKey.Get(&entry{account: c.Key.Account, region: c.Key.Region, kind: c.Key.Kind, id: c.Key.ID}); ok {
+				if old, ok := m.master.byKey.Get(probe(c.Key)); ok {
 					rc.Before = old.data
 				}
 				changes = append(changes, rc)
@@ -651,7 +652,7 @@ var errReadOnly = errors.New("store: write in a read-only transaction")
 
 // Get implements [Txn].
 func (t *memTxn) Get(k Key) ([]byte, error) {
-	e, ok := t.t.byKey.Get(&entry{account: k.Account, region: k.Region, kind: k.Kind, id: k.ID})
+	e, ok := t.t.byKey.Get(probe(k))
 	if !ok {
 		return nil, ErrNotFound
 	}
