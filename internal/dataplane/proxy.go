@@ -225,10 +225,15 @@ func validSource(src string) bool {
 // keyAccount is the account a key acts in: a 12-digit key is the
 // account, any other the default account.
 func (p *Proxy) keyAccount(key string) string {
-	if len(key) == 12 && strings.Trim(key, "0123456789") == "" {
+	if isAccountID(key) {
 		return key
 	}
 	return p.cfg.DefaultAccount
+}
+
+// isAccountID says s is an account ID: 12 digits.
+func isAccountID(s string) bool {
+	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
 }
 
 // tunnel is one client connection's decided path.

@@ -76,15 +76,3 @@ func registryRepository(host, repo string, sc cloud.Scope) string {
 	}
 	return fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, account, repo)
 }
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}

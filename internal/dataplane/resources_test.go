@@ -30,6 +30,8 @@ func TestJSONResources(t *testing.T) {
 		{"ssm", "StartSession", `{"Target":"mi-0abc","DocumentName":"AWS-StartPortForwardingSession"}`, "arn:aws:ssm:us-east-1:123456789012:managed-instance/mi-0abc arn:aws:ssm:us-east-1::document/AWS-StartPortForwardingSession"},
 		{"ssm", "StartSession", `{"Target":"i-0abc","DocumentName":"SSM-SessionManagerRunShell"}`, "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc arn:aws:ssm:us-east-1:123456789012:document/SSM-SessionManagerRunShell"},
 		{"ssm", "StartSession", `{"Target":"ecs:cluster_task_container"}`, ""},
+		{"ssm", "StartSession", `{"Target":"i-0abc","DocumentName":"AmazonEKS-Debug"}`, "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc arn:aws:ssm:us-east-1::document/AmazonEKS-Debug"},
+		{"ssm", "StartSession", `{"Target":"i-0abc","DocumentName":"Ops-Shell"}`, "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc arn:aws:ssm:us-east-1:123456789012:document/Ops-Shell"},
 		{"ssm", "SendCommand", `{"InstanceIds":["i-1","i-2"],"DocumentName":"AWS-RunShellScript"}`, "arn:aws:ec2:us-east-1:123456789012:instance/i-1 arn:aws:ec2:us-east-1:123456789012:instance/i-2 arn:aws:ssm:us-east-1::document/AWS-RunShellScript"},
 		{"ssm", "SendCommand", `{"Targets":[{"Key":"tag:env","Values":["prod"]}],"DocumentName":"arn:aws:ssm:us-east-1:210987654321:document/shared"}`, "arn:aws:ssm:us-east-1:210987654321:document/shared"},
 		{"ssm", "DescribeInstanceInformation", `{"Name":"x"}`, ""},
@@ -119,45 +121,29 @@ func TestQueryAndRESTResources(t *testing.T) {
 			t.Errorf("%s %s %s = %q, want %q", tc.svc, tc.op, tc.form, got, tc.want)
 		}
 	}
-	lambda := operationTable()["lambda"]
-	for _, tc := range []struct{ method, path, want string }{
-		{"POST", "/2015-03-31/functions/resize/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
-		{"POST", "/2015-03-31/functions/resize/invocations?Qualifier=prod", "arn:aws:lambda:us-east-1:123456789012:function:resize:prod"},
-		{"POST", "/2015-03-31/functions/resize%3A7/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize:7"},
-		{"GET", "/2015-03-31/functions/210987654321%3Afunction%3Aresize", "arn:aws:lambda:us-east-1:210987654321:function:resize"},
-		{"GET", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A210987654321%3Afunction%3Aresize/configuration", "arn:aws:lambda:eu-west-1:210987654321:function:resize"},
-		{"GET", "/2015-03-31/functions/resize/aliases/live", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
-		{"GET", "/2015-03-31/functions/", ""},
-		{"POST", "/2015-03-31/functions/resize/invocations?Qualifier=1&Qualifier=2", "arn:aws:lambda:us-east-1:123456789012:function:resize:1 arn:aws:lambda:us-east-1:123456789012:function:resize:2"},
+	hosts := map[string]string{"lambda": "lambda", "bedrock-runtime": "bedrock-runtime", "sagemaker.runtime": "runtime.sagemaker"}
+	for _, tc := range []struct{ svc, method, path, want string }{
+		{"lambda", "POST", "/2015-03-31/functions/resize/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
+		{"lambda", "POST", "/2015-03-31/functions/resize/invocations?Qualifier=prod", "arn:aws:lambda:us-east-1:123456789012:function:resize:prod"},
+		{"lambda", "POST", "/2015-03-31/functions/resize%3A7/invocations", "arn:aws:lambda:us-east-1:123456789012:function:resize:7"},
+		{"lambda", "GET", "/2015-03-31/functions/210987654321%3Afunction%3Aresize", "arn:aws:lambda:us-east-1:210987654321:function:resize"},
+		{"lambda", "GET", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A210987654321%3Afunction%3Aresize/configuration", "arn:aws:lambda:eu-west-1:210987654321:function:resize"},
+		{"lambda", "GET", "/2015-03-31/functions/resize/aliases/live", "arn:aws:lambda:us-east-1:123456789012:function:resize"},
+		{"lambda", "GET", "/2015-03-31/functions/", ""},
+		{"lambda", "POST", "/2015-03-31/functions/resize/invocations?Qualifier=1&Qualifier=2", "arn:aws:lambda:us-east-1:123456789012:function:resize:1 arn:aws:lambda:us-east-1:123456789012:function:resize:2"},
+		{"bedrock-runtime", "POST", "/model/amazon.titan-text-express-v1/invoke", "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"},
+		{"bedrock-runtime", "POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"},
+		{"bedrock-runtime", "POST", "/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"},
+		{"bedrock-runtime", "POST", "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aprovisioned-model%2Fabc/invoke", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc"},
+		{"bedrock-runtime", "POST", "/guardrail/gr1/version/1/apply", ""},
+		{"sagemaker.runtime", "POST", "/endpoints/Churn-Model-2/invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-model-2"},
+		{"sagemaker.runtime", "POST", "/endpoints/churn/async-invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn"},
+		{"sagemaker.runtime", "POST", "/endpoints/LaBSE/invocations-response-stream", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/labse"},
+		{"sagemaker.runtime", "POST", "/endpoints/", ""},
 	} {
-		u, _ := url.Parse("https://lambda.us-east-1.amazonaws.com" + tc.path)
-		if got := strings.Join(restResources("lambda", lambda, tc.method, u, sc), " "); got != tc.want {
-			t.Errorf("lambda %s %s = %q, want %q", tc.method, tc.path, got, tc.want)
-		}
-	}
-	bedrock := operationTable()["bedrock-runtime"]
-	for _, tc := range []struct{ path, want string }{
-		{"/model/amazon.titan-text-express-v1/invoke", "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"},
-		{"/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"},
-		{"/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream", "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"},
-		{"/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aprovisioned-model%2Fabc/invoke", "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc"},
-		{"/guardrail/gr1/version/1/apply", ""},
-	} {
-		u, _ := url.Parse("https://bedrock-runtime.us-east-1.amazonaws.com" + tc.path)
-		if got := strings.Join(restResources("bedrock-runtime", bedrock, "POST", u, sc), " "); got != tc.want {
-			t.Errorf("bedrock-runtime POST %s = %q, want %q", tc.path, got, tc.want)
-		}
-	}
-	sagemaker := operationTable()["sagemaker.runtime"]
-	for _, tc := range []struct{ path, want string }{
-		{"/endpoints/Churn-Model-2/invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-model-2"},
-		{"/endpoints/churn/async-invocations", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn"},
-		{"/endpoints/LaBSE/invocations-response-stream", "arn:aws:sagemaker:us-east-1:123456789012:endpoint/labse"},
-		{"/endpoints/", ""},
-	} {
-		u, _ := url.Parse("https://runtime.sagemaker.us-east-1.amazonaws.com" + tc.path)
-		if got := strings.Join(restResources("sagemaker.runtime", sagemaker, "POST", u, sc), " "); got != tc.want {
-			t.Errorf("sagemaker.runtime POST %s = %q, want %q", tc.path, got, tc.want)
+		u, _ := url.Parse("https://" + hosts[tc.svc] + ".us-east-1.amazonaws.com" + tc.path)
+		if got := strings.Join(restResources(tc.svc, operationTable()[tc.svc], tc.method, u, sc), " "); got != tc.want {
+			t.Errorf("%s %s %s = %q, want %q", tc.svc, tc.method, tc.path, got, tc.want)
 		}
 	}
 	for svc, want := range map[string]string{"kinesis-firehose": "firehose", "bedrock-runtime": "bedrock", "bedrock-agent-runtime": "bedrock",
