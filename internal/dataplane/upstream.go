@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -39,7 +38,8 @@ type upConn struct {
 	c    *idleConn
 	br   *bufio.Reader
 	bw   *bufio.Writer
-	used time.Time // when it went idle
+	used time.Time  // when it went idle
+	resp inResponse // the last response read (its header map is reused)
 }
 
 // Limits of the upstream connection pool.
@@ -126,34 +126,16 @@ func (c *upConn) close() {
 	connBufs.Put(c)
 }
 
-// hopHeaders are the hop-by-hop headers a proxy does not pass on
-// (RFC 9110 7.6.1), plus Expect: the data plane reads the body itself.
-var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-	"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect"}
-
-// removeHop deletes hop-by-hop headers, and those Connection names.
-func removeHop(h http.Header) {
-	for _, v := range h["Connection"] {
-		for f := range strings.SplitSeq(v, ",") {
-			if f = textproto.TrimString(f); f != "" {
-				h.Del(f)
-			}
-		}
-	}
-	for _, k := range hopHeaders {
-		delete(h, k)
-	}
-}
-
 // errNoResponse: the connection failed before any byte of a response was
 // read; a reused connection may have been closed by the upstream while
 // idle, and a request without a body is sent again on a new one.
 var errNoResponse = errors.New("upstream closed the connection before answering")
 
-// exchange writes out on c and reads the response head. Interim (1xx)
-// answers are skipped, but 101 Switching Protocols answers an upgrade.
-func exchange(c *upConn, out *http.Request, upgrade bool) (*http.Response, error) {
-	if err := out.Write(c.bw); err != nil {
+// exchange writes out on c and reads the response head into c.resp.
+// Interim (1xx) answers are skipped, but 101 Switching Protocols answers
+// an upgrade.
+func exchange(c *upConn, out *outRequest) (*inResponse, error) {
+	if err := writeRequest(c.bw, out); err != nil {
 		return nil, err
 	}
 	if err := c.bw.Flush(); err != nil {
@@ -163,12 +145,11 @@ func exchange(c *upConn, out *http.Request, upgrade bool) (*http.Response, error
 		if _, err := c.br.Peek(1); err != nil {
 			return nil, noResponse(err)
 		}
-		resp, err := http.ReadResponse(c.br, out)
-		if err != nil {
+		if err := readResponse(c.br, out.method, &c.resp); err != nil {
 			return nil, err
 		}
-		if resp.StatusCode >= 200 || (upgrade && resp.StatusCode == http.StatusSwitchingProtocols) {
-			return resp, nil
+		if c.resp.status >= 200 || (out.upgrade && c.resp.status == http.StatusSwitchingProtocols) {
+			return &c.resp, nil
 		}
 	}
 }
@@ -197,29 +178,18 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 // copies the answer to w. It reports an error only when nothing was
 // written to w yet.
 func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, host string) error {
-	out := &http.Request{
-		Method:     r.Method,
-		URL:        &url.URL{Scheme: u.url.Scheme, Host: u.url.Host, Path: path, RawPath: rawPath, RawQuery: r.URL.RawQuery},
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     maps.Clone(r.Header), // keys removed below, values shared
-		Host:       host,
-	}
-	removeHop(out.Header)
-	upgrade := isUpgrade(r.Header)
-	if upgrade {
-		// The handshake's own hop-by-hop headers travel (RFC 9110 7.8).
-		out.Header["Connection"], out.Header["Upgrade"] = []string{"Upgrade"}, r.Header["Upgrade"]
-	}
-	if _, ok := out.Header["User-Agent"]; !ok {
-		out.Header["User-Agent"] = []string{""} // none added
+	out := &outRequest{
+		method:  r.Method,
+		uri:     (&url.URL{Path: path, RawPath: rawPath, RawQuery: r.URL.RawQuery}).RequestURI(),
+		host:    host,
+		header:  r.Header,
+		upgrade: isUpgrade(r.Header),
 	}
 	if r.ContentLength != 0 {
-		out.Body, out.ContentLength = r.Body, r.ContentLength
+		out.body, out.length = r.Body, r.ContentLength
 	}
 	ctx := r.Context()
-	var resp *http.Response
+	var resp *inResponse
 	var c *upConn
 	for attempt := 0; ; attempt++ {
 		var reused bool
@@ -228,9 +198,8 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 		if err != nil {
 			return err
 		}
-		c.c.progress.last = time.Time{} // the idle deadline starts now
 		stop := context.AfterFunc(ctx, c.c.abort)
-		resp, err = exchange(c, out, upgrade)
+		resp, err = exchange(c, out)
 		if !stop() {
 			err = cmpErr(err, ctx.Err())
 		}
@@ -238,24 +207,25 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request, path, rawPath, 
 			break
 		}
 		c.close()
-		if !(errors.Is(err, errNoResponse) && reused && out.Body == nil && idempotent(out.Method) && attempt == 0) {
+		if !(errors.Is(err, errNoResponse) && reused && out.body == nil && idempotent(out.method) && attempt == 0) {
 			return err
 		}
 	}
-	if resp.StatusCode == http.StatusSwitchingProtocols {
+	if resp.status == http.StatusSwitchingProtocols {
 		return splice(w, resp, c)
 	}
 	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = v
+	named := connectionNamed(resp.header)
+	for k, v := range resp.header {
+		if !hopSet(k) && !contains(named, k) {
+			h[k] = v
+		}
 	}
-	removeHop(h)
-	w.WriteHeader(resp.StatusCode)
+	w.WriteHeader(resp.status)
 	buf := copyBufs.Get().(*[]byte)
-	_, err := io.CopyBuffer(writerOnly{w}, resp.Body, *buf)
+	_, err := io.CopyBuffer(writerOnly{w}, &resp.body, *buf)
 	copyBufs.Put(buf)
-	resp.Body.Close()
-	if err != nil || resp.Close || r.Close || ctx.Err() != nil {
+	if err != nil || !resp.body.done || resp.close || r.Close || ctx.Err() != nil {
 		c.close()
 		if err != nil {
 			panic(http.ErrAbortHandler) // the client sees the answer cut, as it was
@@ -302,13 +272,13 @@ type splicer interface{ spliced(in, out int64) }
 // copies bytes both ways until either side closes: the path and the
 // request were decided before the handshake went out. A switched
 // connection has no idle limit (a session may be quiet for long).
-func splice(w http.ResponseWriter, resp *http.Response, c *upConn) error {
+func splice(w http.ResponseWriter, resp *inResponse, c *upConn) error {
 	cc, rw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		c.close()
 		return fmt.Errorf("the client's connection cannot switch protocols: %w", err)
 	}
-	head := &http.Response{StatusCode: http.StatusSwitchingProtocols, ProtoMajor: 1, ProtoMinor: 1, Header: resp.Header}
+	head := &http.Response{StatusCode: http.StatusSwitchingProtocols, ProtoMajor: 1, ProtoMinor: 1, Header: resp.header}
 	if err := head.Write(rw.Writer); err != nil || rw.Flush() != nil {
 		cc.Close()
 		c.close()

@@ -1,0 +1,482 @@
+package dataplane
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/textproto"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// The data plane's HTTP/1.1 wire format towards upstreams: a request
+// written from the client's request without cloning it, and a response
+// head read into a map the connection keeps, with its strings cut from
+// one copy of the head. The framing rules are net/http's (Request.Write,
+// ReadResponse), which wire_test.go checks input by input; where this
+// reader is stricter (obsolete line folding, a head over maxRespHead) the
+// upstream's answer is refused.
+
+// maxRespHead bounds an upstream response's head.
+const maxRespHead = 64 << 10
+
+// errBadResponse is an upstream answer this reader does not accept.
+var errBadResponse = errors.New("malformed HTTP response")
+
+// outRequest is a request as it goes to an upstream.
+type outRequest struct {
+	method, uri, host string
+	header            http.Header // the client's; hop-by-hop fields are left out as it is written
+	body              io.Reader   // nil: none
+	length            int64       // body length; -1: unknown (sent chunked)
+	upgrade           bool        // the handshake's Connection and Upgrade travel
+}
+
+// hopSet says whether a canonical header name is hop-by-hop: a proxy
+// does not pass these on (RFC 9110 7.6.1), nor Expect (the data plane
+// reads the body itself).
+func hopSet(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect":
+		return true
+	}
+	return false
+}
+
+// connectionNamed is the canonical names a Connection header lists.
+func connectionNamed(h http.Header) []string {
+	var names []string
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if f = textproto.TrimString(f); f != "" {
+				names = append(names, textproto.CanonicalMIMEHeaderKey(f))
+			}
+		}
+	}
+	return names
+}
+
+// writeRequest writes out on bw as HTTP/1.1 (as net/http's Request.Write
+// would, without a User-Agent of its own and in map order).
+func writeRequest(bw *bufio.Writer, out *outRequest) error {
+	if !httpguts.ValidHostHeader(out.host) {
+		return errors.New("http: invalid Host header")
+	}
+	bw.WriteString(out.method)
+	bw.WriteByte(' ')
+	bw.WriteString(out.uri)
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(out.host)
+	bw.WriteString("\r\n")
+	named := connectionNamed(out.header)
+	for k, vv := range out.header {
+		switch {
+		case k == "Host" || k == "Content-Length":
+			continue
+		case out.upgrade && k == "Upgrade": // the handshake's own (RFC 9110 7.8)
+		case hopSet(k) || (len(named) > 0 && contains(named, k)):
+			continue
+		case k == "User-Agent" && len(vv) == 1 && vv[0] == "":
+			continue
+		}
+		for _, v := range vv {
+			writeField(bw, k, v)
+		}
+	}
+	if out.upgrade {
+		bw.WriteString("Connection: Upgrade\r\n")
+	}
+	switch {
+	case out.length > 0:
+		bw.WriteString("Content-Length: ")
+		bw.WriteString(strconv.FormatInt(out.length, 10))
+		bw.WriteString("\r\n")
+	case out.length < 0:
+		bw.WriteString("Transfer-Encoding: chunked\r\n")
+	case out.method == http.MethodPost || out.method == http.MethodPut || out.method == http.MethodPatch:
+		bw.WriteString("Content-Length: 0\r\n")
+	}
+	_, err := bw.WriteString("\r\n")
+	if err != nil || out.body == nil || out.length == 0 {
+		return err
+	}
+	if c, ok := out.body.(io.Closer); ok {
+		defer c.Close()
+	}
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	if out.length > 0 {
+		n, err := io.CopyBuffer(writerOnly{bw}, io.LimitReader(out.body, out.length), *buf)
+		if err == nil && n < out.length {
+			err = fmt.Errorf("http: ContentLength=%d with Body length %d", out.length, n)
+		}
+		return err
+	}
+	// Chunked: each piece is sent as it comes (a stream), then the last
+	// chunk and an empty trailer.
+	cw := httputil.NewChunkedWriter(bw)
+	for {
+		n, rerr := out.body.Read(*buf)
+		if n > 0 {
+			if _, err := cw.Write((*buf)[:n]); err != nil {
+				return err
+			}
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if err := cw.Close(); err != nil {
+		return err
+	}
+	_, err = bw.WriteString("\r\n")
+	return err
+}
+
+func contains(names []string, k string) bool {
+	for _, n := range names {
+		if n == k {
+			return true
+		}
+	}
+	return false
+}
+
+// writeField writes one header line, with line ends in the value turned
+// to spaces and the value trimmed, as net/http writes headers.
+func writeField(bw *bufio.Writer, k, v string) {
+	bw.WriteString(k)
+	bw.WriteString(": ")
+	v = textproto.TrimString(v)
+	if strings.ContainsAny(v, "\r\n") {
+		v = newlineToSpace.Replace(v)
+	}
+	bw.WriteString(v)
+	bw.WriteString("\r\n")
+}
+
+var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
+
+// inResponse is an upstream's response: its head, and its body framed as
+// net/http frames it.
+type inResponse struct {
+	status       int
+	major, minor int
+	header       http.Header
+	length       int64 // Content-Length; -1: chunked or until the connection closes
+	chunked      bool
+	close        bool // the connection cannot carry another exchange
+	body         respBody
+}
+
+// readResponse reads a response head from br into resp (whose header map
+// is cleared and reused) for a request of method.
+func readResponse(br *bufio.Reader, method string, resp *inResponse) error {
+	head, err := readHead(br)
+	if err != nil {
+		return err
+	}
+	line, rest, _ := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	proto, status, ok := bytes.Cut(line, []byte(" "))
+	if !ok {
+		return fmt.Errorf("%w %q", errBadResponse, line)
+	}
+	status = bytes.TrimLeft(status, " ")
+	code, _, _ := bytes.Cut(status, []byte(" "))
+	if len(code) != 3 || !isDigits(code) {
+		return fmt.Errorf("malformed HTTP status code %q", code)
+	}
+	resp.status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	if string(proto) == "HTTP/1.1" {
+		resp.major, resp.minor = 1, 1
+	} else if resp.major, resp.minor, ok = http.ParseHTTPVersion(string(proto)); !ok {
+		return fmt.Errorf("malformed HTTP version %q", proto)
+	}
+	if resp.header == nil {
+		resp.header = http.Header{}
+	}
+	clear(resp.header)
+	if err := readFields(rest, resp.header); err != nil {
+		return err
+	}
+	return resp.frame(br, method)
+}
+
+// readHead reads up to and including the empty line that ends a head,
+// and returns it (without that empty line) in memory of its own.
+func readHead(br *bufio.Reader) ([]byte, error) {
+	var head []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			head = append(head, line...)
+			if len(head) > maxRespHead {
+				return nil, errors.New("upstream response head too large")
+			}
+			continue
+		}
+		if err != nil {
+			if len(head)+len(line) > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) && len(head) > 0 {
+			return head, nil
+		}
+		head = append(head, line...)
+		if len(head) > maxRespHead {
+			return nil, errors.New("upstream response head too large")
+		}
+	}
+}
+
+// readFields parses header lines into h: names valid and canonicalised
+// (in place, before the one string all names and values are cut from),
+// values valid and trimmed. Obsolete line folding is refused, and so is
+// white space in a name (net/http takes "Name : v" as the name "Name ";
+// RFC 9112 5.1 has a proxy remove that space or refuse).
+func readFields(b []byte, h http.Header) error {
+	n := bytes.Count(b, []byte("\n"))
+	type span struct{ k0, k1, v0, v1 int }
+	spans := make([]span, 0, n)
+	for off := 0; off < len(b); {
+		end := bytes.IndexByte(b[off:], '\n')
+		if end < 0 {
+			end = len(b) - off
+		}
+		line := b[off : off+end]
+		start := off
+		off += end + 1
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			continue
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			return fmt.Errorf("%w: obsolete line folding in header %q", errBadResponse, line)
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 {
+			return fmt.Errorf("%w: header line %q", errBadResponse, line)
+		}
+		name, value := line[:colon], line[colon+1:]
+		if bytes.ContainsAny(name, " \t") {
+			return fmt.Errorf("%w: white space in header name %q", errBadResponse, name)
+		}
+		if !httpguts.ValidHeaderFieldName(string(name)) {
+			return fmt.Errorf("%w: header name %q", errBadResponse, name)
+		}
+		value = bytes.Trim(value, " \t")
+		if !httpguts.ValidHeaderFieldValue(string(value)) {
+			return fmt.Errorf("%w: header value of %q", errBadResponse, name)
+		}
+		canonical(name)
+		sp := span{k0: start, k1: start + colon}
+		if len(value) > 0 {
+			sp.v0 = cap(b) - cap(value) // value is a part of b
+			sp.v1 = sp.v0 + len(value)
+		}
+		spans = append(spans, sp)
+	}
+	s := string(b)
+	vals := make([]string, len(spans))
+	for i, sp := range spans {
+		k, v := s[sp.k0:sp.k1], s[sp.v0:sp.v1]
+		vals[i] = v
+		if old, ok := h[k]; ok {
+			h[k] = append(old[:len(old):len(old)], v)
+		} else {
+			h[k] = vals[i : i+1 : i+1]
+		}
+	}
+	return nil
+}
+
+// canonical puts a valid header name in canonical form in place
+// (textproto.CanonicalMIMEHeaderKey's result for a valid name).
+func canonical(k []byte) {
+	upper := true
+	for i, c := range k {
+		if upper && 'a' <= c && c <= 'z' {
+			k[i] = c - ('a' - 'A')
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			k[i] = c + ('a' - 'A')
+		}
+		upper = c == '-'
+	}
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// frame sets the body's framing from the head, as net/http's
+// readTransfer does for a response.
+func (resp *inResponse) frame(br *bufio.Reader, method string) error {
+	h := resp.header
+	resp.chunked, resp.length = false, -1
+	if te, ok := h["Transfer-Encoding"]; ok {
+		delete(h, "Transfer-Encoding")
+		// A response without a version is HTTP/1.1 here, as in net/http.
+		if resp.major > 1 || (resp.major == 1 && resp.minor >= 1) || (resp.major == 0 && resp.minor == 0) {
+			if len(te) != 1 || !strings.EqualFold(te[0], "chunked") {
+				return fmt.Errorf("unsupported transfer encoding: %q", te)
+			}
+			resp.chunked = true
+		}
+	}
+	cls := h["Content-Length"]
+	if len(cls) > 1 {
+		first := textproto.TrimString(cls[0])
+		for _, cl := range cls[1:] {
+			if textproto.TrimString(cl) != first {
+				return fmt.Errorf("http: message cannot contain multiple Content-Length headers; got %q", cls)
+			}
+		}
+		cls = []string{first}
+		h["Content-Length"] = cls
+	}
+	var n uint64
+	if len(cls) > 0 {
+		var err error
+		cl := textproto.TrimString(cls[0])
+		if n, err = strconv.ParseUint(cl, 10, 63); err != nil {
+			return fmt.Errorf("bad Content-Length %q", cl)
+		}
+	}
+	conn := h["Connection"]
+	hasClose := httpguts.HeaderValuesContainsToken(conn, "close")
+	switch {
+	case resp.major < 1:
+		resp.close = true
+	case resp.major == 1 && resp.minor == 0:
+		resp.close = hasClose || !httpguts.HeaderValuesContainsToken(conn, "keep-alive")
+	default:
+		resp.close = hasClose
+		if hasClose {
+			delete(h, "Connection")
+		}
+	}
+	noBody := method == http.MethodHead || resp.status/100 == 1 || resp.status == http.StatusNoContent || resp.status == http.StatusNotModified
+	switch {
+	case noBody:
+		resp.length = 0
+	case resp.chunked:
+		delete(h, "Content-Length")
+	case len(cls) > 0:
+		resp.length = int64(n)
+	default:
+		resp.close = true // the body ends with the connection
+	}
+	if tr, ok := h["Trailer"]; ok && resp.chunked {
+		delete(h, "Trailer")
+		for _, v := range tr {
+			for k := range strings.SplitSeq(v, ",") {
+				switch textproto.CanonicalMIMEHeaderKey(textproto.TrimString(k)) {
+				case "Transfer-Encoding", "Trailer", "Content-Length":
+					return fmt.Errorf("bad trailer key %q", k)
+				}
+			}
+		}
+	}
+	resp.body = respBody{br: br, n: resp.length, chunked: resp.chunked}
+	if resp.chunked && !noBody {
+		resp.body.cr = httputil.NewChunkedReader(br)
+	}
+	return nil
+}
+
+// respBody reads a response's body as framed; done reports a body read to
+// its end, after which the connection may carry the next exchange.
+type respBody struct {
+	br      *bufio.Reader
+	n       int64 // bytes left; -1: until the chunks or the connection end
+	chunked bool
+	cr      io.Reader
+	done    bool
+}
+
+func (b *respBody) Read(p []byte) (int, error) {
+	switch {
+	case b.done:
+		return 0, io.EOF
+	case b.cr != nil:
+		n, err := b.cr.Read(p)
+		if err == io.EOF {
+			if terr := readTrailer(b.br); terr != nil {
+				return n, terr
+			}
+			b.done = true
+		}
+		return n, err
+	case b.n == 0:
+		b.done = true
+		return 0, io.EOF
+	case b.n > 0:
+		if int64(len(p)) > b.n {
+			p = p[:b.n]
+		}
+		n, err := b.br.Read(p)
+		b.n -= int64(n)
+		if err == io.EOF {
+			return n, io.ErrUnexpectedEOF
+		}
+		if b.n == 0 && err == nil {
+			b.done = true
+		}
+		return n, err
+	default:
+		return b.br.Read(p) // until the connection closes
+	}
+}
+
+// readTrailer reads the trailer section after the last chunk (its fields
+// are dropped, as the data plane forwards no trailers). As net/http, a
+// trailer must be well formed and its end in sight (buffered).
+func readTrailer(br *bufio.Reader) error {
+	buf, _ := br.Peek(2)
+	if string(buf) == "\r\n" {
+		br.Discard(2)
+		return nil
+	}
+	if len(buf) < 2 {
+		return io.ErrUnexpectedEOF
+	}
+	buf, _ = br.Peek(br.Buffered())
+	if !bytes.Contains(buf, []byte("\r\n\r\n")) {
+		return errors.New("http: suspiciously long trailer after chunked body")
+	}
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return io.ErrUnexpectedEOF
+		}
+		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+		if len(line) == 0 {
+			return nil
+		}
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !httpguts.ValidHeaderFieldName(string(name)) {
+			return fmt.Errorf("%w: trailer line %q", errBadResponse, line)
+		}
+	}
+}
