@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -156,19 +157,30 @@ const unlimited = 1 << 62
 func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.ConnectionState, h http.HandlerFunc) (hijacked bool) {
 	lim := &headLimit{r: c, n: unlimited}
 	br := bufio.NewReaderSize(lim, 8<<10)
-	bw := bufio.NewWriterSize(c, 8<<10)
-	w := &frontWriter{c: c, br: br, bw: bw}
+	// Answers go out through a writer that pushes the write deadline
+	// ahead as they make progress (a client that stops reading ends its
+	// connection), at most once a second: not a timer change per request.
+	bw := bufio.NewWriterSize(&pushWriter{c: c, progress: progress{idle: p.cfg.IdleTimeout}}, 8<<10)
+	w := &frontWriter{c: c, br: br, bw: bw, header: http.Header{}}
 	remote := c.RemoteAddr().String()
 	for served := 0; ; served++ {
 		wait := frontHeaderTimeout
 		if served > 0 {
 			wait = frontIdleTimeout
 		}
-		c.SetReadDeadline(time.Now().Add(wait))
+		// The read deadline is moved only when it is more than a second
+		// off (w.rdl follows every change the handler makes), and the
+		// head's own deadline is set only when the head is not already
+		// buffered whole.
+		if want := time.Now().Add(wait); w.rdl.IsZero() || w.rdl.After(want) || w.rdl.Before(want.Add(-extendEvery)) {
+			w.SetReadDeadline(want)
+		}
 		if _, err := br.Peek(1); err != nil {
 			return false
 		}
-		c.SetReadDeadline(time.Now().Add(frontHeaderTimeout))
+		if !headBuffered(br) {
+			w.SetReadDeadline(time.Now().Add(frontHeaderTimeout))
+		}
 		if served > 0 {
 			// Stray line ends after a body, as net/http forgives.
 			for {
@@ -197,7 +209,8 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 			return false
 		}
 		lim.n = unlimited
-		c.SetReadDeadline(time.Time{})
+		// The deadline stays: a body's reads push their own (idleBody), the
+		// next request's wait sets its own.
 		if msg := checkRequest(req); msg != "" {
 			frontError(bw, http.StatusBadRequest, msg)
 			return false
@@ -240,6 +253,26 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 			return false
 		}
 	}
+}
+
+// headBuffered reports whether the buffer holds a whole request head.
+func headBuffered(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.Contains(b, []byte("\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
+}
+
+// pushWriter writes to a connection, pushing its write deadline idle
+// ahead when due.
+type pushWriter struct {
+	c net.Conn
+	progress
+}
+
+func (w *pushWriter) Write(b []byte) (int, error) {
+	if d, due := w.next(); due {
+		w.c.SetWriteDeadline(d)
+	}
+	return w.c.Write(b)
 }
 
 // call runs the handler; a panic (http.ErrAbortHandler: the answer was
@@ -355,10 +388,12 @@ type frontWriter struct {
 	hijacked   bool
 	closeAfter bool
 	expect     *expectContinue
+	rdl        time.Time // the read deadline last set
 }
 
 func (w *frontWriter) reset(req *http.Request) {
-	w.req, w.header, w.status, w.committed, w.length, w.written = req, http.Header{}, 0, false, -1, 0
+	clear(w.header)
+	w.req, w.status, w.committed, w.length, w.written = req, 0, false, -1, 0
 	w.chunked, w.pending, w.hijacked, w.closeAfter, w.expect = false, w.pending[:0], false, false, nil
 }
 
@@ -371,8 +406,8 @@ func (w *frontWriter) WriteHeader(code int) {
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		fmt.Fprintf(w.bw, "HTTP/1.1 %d %s\r\n", code, http.StatusText(code))
-		w.header.Write(w.bw)
+		writeStatus(w.bw, code)
+		writeFields(w.bw, w.header)
 		w.bw.WriteString("\r\n")
 		w.bw.Flush()
 		return
@@ -485,9 +520,18 @@ func (w *frontWriter) commit(final bool) {
 	if w.closeAfter {
 		h["Connection"] = []string{"close"}
 	}
-	fmt.Fprintf(w.bw, "HTTP/1.1 %d %s\r\n", w.status, http.StatusText(w.status))
-	h.Write(w.bw)
+	writeStatus(w.bw, w.status)
+	writeFields(w.bw, h)
 	w.bw.WriteString("\r\n")
+}
+
+// writeStatus writes an answer's status line.
+func writeStatus(bw *bufio.Writer, code int) {
+	bw.WriteString("HTTP/1.1 ")
+	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(code), 10))
+	bw.WriteByte(' ')
+	bw.WriteString(http.StatusText(code))
+	bw.WriteString("\r\n")
 }
 
 // finish ends the answer: the head if not yet written, a buffered body,
@@ -543,7 +587,10 @@ func (w *frontWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // SetReadDeadline and SetWriteDeadline serve http.ResponseController.
-func (w *frontWriter) SetReadDeadline(t time.Time) error  { return w.c.SetReadDeadline(t) }
+func (w *frontWriter) SetReadDeadline(t time.Time) error {
+	w.rdl = t
+	return w.c.SetReadDeadline(t)
+}
 func (w *frontWriter) SetWriteDeadline(t time.Time) error { return w.c.SetWriteDeadline(t) }
 
 // httpDate is the Date header's value, formatted once a second.

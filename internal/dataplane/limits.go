@@ -26,7 +26,7 @@ type progress struct {
 // next reports the deadline to set now, if pushing it is due.
 func (p *progress) next() (time.Time, bool) {
 	now := time.Now()
-	if now.Sub(p.last) < extendEvery {
+	if now.Sub(p.last) < min(extendEvery, p.idle/4) {
 		return time.Time{}, false
 	}
 	p.last = now

@@ -410,9 +410,8 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		refuse(w, http.StatusServiceUnavailable, "PATH_CHANGED", "the path of this connection changed; open a new one")
 		return
 	}
-	rc := http.NewResponseController(w)
 	if r.ContentLength != 0 {
-		r.Body = &idleBody{ReadCloser: http.MaxBytesReader(w, r.Body, 5<<30), rc: rc, progress: progress{idle: p.cfg.IdleTimeout}}
+		r.Body = &idleBody{ReadCloser: http.MaxBytesReader(w, r.Body, 5<<30), rc: http.NewResponseController(w), progress: progress{idle: p.cfg.IdleTimeout}}
 	}
 	c, err := p.classify(t, r)
 	if err != nil {
@@ -501,8 +500,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		defer m.finish(errs)
 		w = m
 	}
-	cw := &countingWriter{ResponseWriter: w, rc: rc, progress: progress{idle: p.cfg.IdleTimeout}}
-	defer cw.done()
+	cw := &countingWriter{ResponseWriter: w}
 	body := &countingBody{ReadCloser: r.Body}
 	r.Body = body
 	defer func() { p.cfg.Meter.carry(t.scope(), t.path, c.Service, body.n+cw.in, cw.n) }()
@@ -835,21 +833,15 @@ func (w *statusWriter) Flush() {
 	}
 }
 
+// countingWriter meters an answer. (Its write deadline is the front
+// end's: pushed ahead as the connection's writes make progress.)
 type countingWriter struct {
 	http.ResponseWriter
 	n  int64
 	in int64 // bytes from the client after a protocol switch
-	// The write deadline is pushed idle ahead as the answer goes out (a
-	// client that stops reading ends it), and cleared when it is done:
-	// the server keeps a connection's write deadline across requests.
-	rc *http.ResponseController
-	progress
 }
 
 func (w *countingWriter) Write(b []byte) (int, error) {
-	if d, due := w.next(); due {
-		w.rc.SetWriteDeadline(d)
-	}
 	n, err := w.ResponseWriter.Write(b)
 	w.n += int64(n)
 	return n, err
@@ -861,12 +853,6 @@ func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 // spliced meters a switched connection's bytes.
 func (w *countingWriter) spliced(in, out int64) { w.n += out; w.in += in }
-
-func (w *countingWriter) done() {
-	if !w.last.IsZero() {
-		w.rc.SetWriteDeadline(time.Time{})
-	}
-}
 
 func (w *countingWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {

@@ -155,17 +155,29 @@ func contains(names []string, k string) bool {
 	return false
 }
 
-// writeField writes one header line, with line ends in the value turned
-// to spaces and the value trimmed, as net/http writes headers.
+// writeField writes one header line as net/http writes headers: an
+// invalid name is left out, line ends in the value become spaces, the
+// value is trimmed.
 func writeField(bw *bufio.Writer, k, v string) {
-	bw.WriteString(k)
-	bw.WriteString(": ")
-	v = textproto.TrimString(v)
+	if !httpguts.ValidHeaderFieldName(k) {
+		return
+	}
 	if strings.ContainsAny(v, "\r\n") {
 		v = newlineToSpace.Replace(v)
 	}
-	bw.WriteString(v)
+	bw.WriteString(k)
+	bw.WriteString(": ")
+	bw.WriteString(textproto.TrimString(v))
 	bw.WriteString("\r\n")
+}
+
+// writeFields writes a header's fields (in map order).
+func writeFields(bw *bufio.Writer, h http.Header) {
+	for k, vv := range h {
+		for _, v := range vv {
+			writeField(bw, k, v)
+		}
+	}
 }
 
 var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
