@@ -197,7 +197,7 @@ type inResponse struct {
 // readResponse reads a response head from br into resp (whose header map
 // is cleared and reused) for a request of method.
 func readResponse(br *bufio.Reader, method string, resp *inResponse) error {
-	head, err := readHead(br)
+	head, buffered, err := peekHead(br)
 	if err != nil {
 		return err
 	}
@@ -222,22 +222,41 @@ func readResponse(br *bufio.Reader, method string, resp *inResponse) error {
 		resp.header = http.Header{}
 	}
 	clear(resp.header)
-	if err := readFields(rest, resp.header); err != nil {
+	if err := readFields(head, len(head)-len(rest), resp.header); err != nil {
 		return err
+	}
+	if buffered {
+		br.Discard(len(head))
 	}
 	return resp.frame(br, method)
 }
 
-// readHead reads up to and including the empty line that ends a head,
-// and returns it (without that empty line) in memory of its own.
-func readHead(br *bufio.Reader) ([]byte, error) {
-	var head []byte
+// peekHead returns a response's head up to and including the empty line
+// that ends it: the reader's own buffer when the head is buffered whole
+// (buffered: the caller discards it once read), else a copy read line
+// by line.
+func peekHead(br *bufio.Reader) (head []byte, buffered bool, err error) {
+	if b, _ := br.Peek(br.Buffered()); len(b) > 0 {
+		for i := 0; ; {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			if i > 1 && (i < len(b) && b[i] == '\n' || i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n') {
+				if b[i] == '\r' {
+					i++
+				}
+				return b[:i+1], true, nil
+			}
+		}
+	}
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			head = append(head, line...)
 			if len(head) > maxRespHead {
-				return nil, errors.New("upstream response head too large")
+				return nil, false, errors.New("upstream response head too large")
 			}
 			continue
 		}
@@ -245,66 +264,92 @@ func readHead(br *bufio.Reader) ([]byte, error) {
 			if len(head)+len(line) > 0 && err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, err
-		}
-		if (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) && len(head) > 0 {
-			return head, nil
+			return nil, false, err
 		}
 		head = append(head, line...)
+		if (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) && len(head) > len(line) {
+			return head, false, nil
+		}
 		if len(head) > maxRespHead {
-			return nil, errors.New("upstream response head too large")
+			return nil, false, errors.New("upstream response head too large")
 		}
 	}
 }
 
-// readFields parses header lines into h: names valid and canonicalised
-// (in place, before the one string all names and values are cut from),
-// values valid and trimmed. Obsolete line folding is refused, and so is
-// white space in a name (net/http takes "Name : v" as the name "Name ";
-// RFC 9112 5.1 has a proxy remove that space or refuse).
-func readFields(b []byte, h http.Header) error {
-	n := bytes.Count(b, []byte("\n"))
+// Byte classes of header fields (RFC 9110 5.1, 5.5).
+var (
+	tokenByte [256]bool // tchar
+	valueByte [256]bool // field-vchar, SP, HTAB, obs-text
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		tokenByte[c] = c < 0x80 && httpguts.IsTokenRune(rune(c))
+		valueByte[c] = c == '\t' || (c >= 0x20 && c != 0x7f)
+	}
+}
+
+// readFields parses the header lines of head from off (its last line is
+// empty) into h: names valid and put in canonical form in place, values
+// valid and trimmed; every name and value is cut from one string of the
+// head. Obsolete line folding is refused, and so is white space in a
+// name (net/http takes "Name : v" as the name "Name "; RFC 9112 5.1 has a
+// proxy remove that space or refuse).
+func readFields(head []byte, off int, h http.Header) error {
 	type span struct{ k0, k1, v0, v1 int }
-	spans := make([]span, 0, n)
-	for off := 0; off < len(b); {
-		end := bytes.IndexByte(b[off:], '\n')
+	var arr [32]span
+	spans := arr[:0]
+	for off < len(head) {
+		end := bytes.IndexByte(head[off:], '\n')
 		if end < 0 {
-			end = len(b) - off
+			end = len(head) - off
 		}
-		line := b[off : off+end]
-		start := off
-		off += end + 1
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
+		start, stop := off, off+end
+		off = stop + 1
+		if stop > start && head[stop-1] == '\r' {
+			stop--
+		}
+		if stop == start {
 			continue
 		}
-		if line[0] == ' ' || line[0] == '\t' {
-			return fmt.Errorf("%w: obsolete line folding in header %q", errBadResponse, line)
+		if c := head[start]; c == ' ' || c == '\t' {
+			return fmt.Errorf("%w: obsolete line folding in header %q", errBadResponse, head[start:stop])
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return fmt.Errorf("%w: header line %q", errBadResponse, line)
+		colon := start
+		upper := true
+		for ; colon < stop && head[colon] != ':'; colon++ {
+			c := head[colon]
+			if !tokenByte[c] {
+				if c == ' ' || c == '\t' {
+					return fmt.Errorf("%w: white space in header name %q", errBadResponse, head[start:stop])
+				}
+				return fmt.Errorf("%w: header line %q", errBadResponse, head[start:stop])
+			}
+			if upper && 'a' <= c && c <= 'z' {
+				head[colon] = c - ('a' - 'A')
+			} else if !upper && 'A' <= c && c <= 'Z' {
+				head[colon] = c + ('a' - 'A')
+			}
+			upper = c == '-'
 		}
-		name, value := line[:colon], line[colon+1:]
-		if bytes.ContainsAny(name, " \t") {
-			return fmt.Errorf("%w: white space in header name %q", errBadResponse, name)
+		if colon == stop || colon == start {
+			return fmt.Errorf("%w: header line %q", errBadResponse, head[start:stop])
 		}
-		if !httpguts.ValidHeaderFieldName(string(name)) {
-			return fmt.Errorf("%w: header name %q", errBadResponse, name)
+		v0, v1 := colon+1, stop
+		for v0 < v1 && (head[v0] == ' ' || head[v0] == '\t') {
+			v0++
 		}
-		value = bytes.Trim(value, " \t")
-		if !httpguts.ValidHeaderFieldValue(string(value)) {
-			return fmt.Errorf("%w: header value of %q", errBadResponse, name)
+		for v1 > v0 && (head[v1-1] == ' ' || head[v1-1] == '\t') {
+			v1--
 		}
-		canonical(name)
-		sp := span{k0: start, k1: start + colon}
-		if len(value) > 0 {
-			sp.v0 = cap(b) - cap(value) // value is a part of b
-			sp.v1 = sp.v0 + len(value)
+		for _, c := range head[v0:v1] {
+			if !valueByte[c] {
+				return fmt.Errorf("%w: header value of %q", errBadResponse, head[start:colon])
+			}
 		}
-		spans = append(spans, sp)
+		spans = append(spans, span{start, colon, v0, v1})
 	}
-	s := string(b)
+	s := string(head)
 	vals := make([]string, len(spans))
 	for i, sp := range spans {
 		k, v := s[sp.k0:sp.k1], s[sp.v0:sp.v1]
@@ -316,20 +361,6 @@ func readFields(b []byte, h http.Header) error {
 		}
 	}
 	return nil
-}
-
-// canonical puts a valid header name in canonical form in place
-// (textproto.CanonicalMIMEHeaderKey's result for a valid name).
-func canonical(k []byte) {
-	upper := true
-	for i, c := range k {
-		if upper && 'a' <= c && c <= 'z' {
-			k[i] = c - ('a' - 'A')
-		} else if !upper && 'A' <= c && c <= 'Z' {
-			k[i] = c + ('a' - 'A')
-		}
-		upper = c == '-'
-	}
 }
 
 func isDigits(b []byte) bool {

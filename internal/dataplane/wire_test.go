@@ -255,3 +255,40 @@ func TestWriteRequestShortBody(t *testing.T) {
 		t.Fatal("an invalid Host was written")
 	}
 }
+
+// benchAnswer is an S3 GetObject answer's head (1 KiB body).
+const benchAnswer = "HTTP/1.1 200 OK\r\nAccept-Ranges: bytes\r\nContent-Length: 1024\r\nContent-Type: application/octet-stream\r\n" +
+	"Etag: \"7265f4d211b56873a381d321f586e4a9\"\r\nLast-Modified: Thu, 03 Dec 2026 00:19:39 GMT\r\nServer: AmazonS3\r\n" +
+	"X-Amz-Id-2: MDAwMDAwMDAwMDBFRDUwNjAwMDAwMDAwMDAwRUQ1MDYwMDAwMDAwMDAwMEVENTA2MDAwMDAwMDAwMDBFRDUwNg==\r\n" +
+	"X-Amz-Request-Id: 00000000000ED506\r\nDate: Thu, 03 Dec 2026 00:22:22 GMT\r\n\r\n"
+
+// BenchmarkReadResponse reads an S3 answer's head with the data plane's
+// reader and with net/http's.
+func BenchmarkReadResponse(b *testing.B) {
+	sr := strings.NewReader(benchAnswer)
+	br := bufio.NewReader(sr)
+	b.Run("wire", func(b *testing.B) {
+		b.ReportAllocs()
+		var resp inResponse
+		for b.Loop() {
+			sr.Reset(benchAnswer)
+			br.Reset(sr)
+			br.Peek(1) // as exchange waits for the answer
+			if err := readResponse(br, "GET", &resp); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("net-http", func(b *testing.B) {
+		b.ReportAllocs()
+		req := &http.Request{Method: "GET"}
+		for b.Loop() {
+			sr.Reset(benchAnswer)
+			br.Reset(sr)
+			br.Peek(1)
+			if _, err := http.ReadResponse(br, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

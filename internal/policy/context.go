@@ -15,7 +15,7 @@ type entry struct {
 
 // Set gives a key its values, replacing any it had.
 func (c *Context) Set(key string, values ...string) {
-	k := strings.ToLower(key)
+	k := lowerKey(key)
 	for i := range c.entries {
 		if c.entries[i].key == k {
 			c.entries[i].values = values
@@ -25,9 +25,38 @@ func (c *Context) Set(key string, values ...string) {
 	c.entries = append(c.entries, entry{k, values})
 }
 
+// lowerKey is a key in lowercase: as given when it is, else from a table
+// of the keys requests carry most, else newly made.
+func lowerKey(key string) string {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
+			if l, ok := commonKeys[key]; ok {
+				return l
+			}
+			return strings.ToLower(key)
+		}
+	}
+	return key
+}
+
+// commonKeys maps the global condition keys set on most requests to
+// their lowercase form.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:PrincipalOrgID",
+		"aws:PrincipalOrgPaths", "aws:PrincipalTag", "aws:PrincipalIsAWSService", "aws:SourceVpce", "aws:SourceVpc",
+		"aws:VpcSourceIp", "aws:SourceIp", "aws:SecureTransport", "aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion",
+		"aws:ViaAWSService", "aws:CalledVia", "aws:SourceAccount", "aws:SourceArn", "aws:ResourceAccount", "aws:TokenIssueTime",
+		"aws:MultiFactorAuthPresent", "aws:UserAgent", "aws:Referer", "s3:x-amz-acl", "s3:ExistingObjectTag", "s3:RequestObjectTag",
+		"s3:signatureversion", "s3:authType", "s3:TlsVersion", "s3:x-amz-content-sha256", "s3:x-amz-server-side-encryption"} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
 // Delete removes a key.
 func (c *Context) Delete(key string) {
-	k := strings.ToLower(key)
+	k := lowerKey(key)
 	for i := range c.entries {
 		if c.entries[i].key == k {
 			c.entries = append(c.entries[:i], c.entries[i+1:]...)

@@ -195,13 +195,25 @@ var idKeys = map[string]bool{"aws:principalaccount": true, "aws:sourcevpc": true
 	"aws:resourceaccount": true, "aws:resourceorgid": true, "aws:vpceaccount": true, "aws:vpceorgid": true, "aws:sourceaccount": true, "aws:userid": true}
 
 // partitions are the AWS partitions an ARN may name.
+// isAccountID says s is an account ID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 
 var (
 	// vendorRE: IAM accepts letters, digits, '-', '.', '_' and wildcards
 	// in an action's vendor ("s3-s", "s3.s"); a space is "not valid".
-	vendorRE  = regexp.MustCompile(`^[a-zA-Z0-9*?._-]+$`)
-	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	vendorRE = regexp.MustCompile(`^[a-zA-Z0-9*?._-]+$`)
 	// uniqueIDRE: IAM unique IDs (AIDA…, AROA…, AIPA…).
 	uniqueIDRE = regexp.MustCompile(`^A[A-Z0-9]{15,}$`)
 	// dateRE is the date grammar IAM's legacy parser accepts: ISO 8601
@@ -580,7 +592,7 @@ func (v *validator) resource(r string, loc Location, rank int) (string, bool) {
 		case region != "" && account == "":
 			v.refuse(rank, loc, "INVALID_ARN_REGION", fmt.Sprintf("Resource %s can not contain region information.", r), "")
 			return "", false
-		case account != "" && !accountRE.MatchString(account) && !strings.ContainsAny(account, "*?$"):
+		case account != "" && !isAccountID(account) && !strings.ContainsAny(account, "*?$"):
 			v.refuse(rankLegacy, loc, "INVALID_ARN_ACCOUNT", msgLegacy, "the account of "+r+" is not an account ID")
 			return "", false
 		}

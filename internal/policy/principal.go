@@ -33,7 +33,7 @@ func classifyPrincipal(a string) (pv principalValue, msg string) {
 	case a == "*":
 		pv.kind = pvAll
 		return pv, ""
-	case accountRE.MatchString(a):
+	case isAccountID(a):
 		pv.kind, pv.account = pvAccount, a
 		return pv, ""
 	case uniqueIDRE.MatchString(a):
@@ -47,7 +47,7 @@ func classifyPrincipal(a string) (pv principalValue, msg string) {
 		return pv, a + " has a wildcard; principal ARNs take none"
 	}
 	segs, ok := splitARN(a)
-	if !ok || !accountRE.MatchString(segs[4]) {
+	if !ok || !isAccountID(segs[4]) {
 		return pv, "the account of " + a + " must be an account ID"
 	}
 	pv.account = segs[4]
@@ -140,7 +140,7 @@ func (r *Request) SetCaller(arn, uniqueID string) error {
 		return nil
 	}
 	segs, ok := splitARN(arn)
-	if !ok || !accountRE.MatchString(segs[4]) || strings.ContainsAny(arn, "*?") {
+	if !ok || !isAccountID(segs[4]) || strings.ContainsAny(arn, "*?") {
 		return fmt.Errorf("%q: %w", arn, ErrPrincipal)
 	}
 	acct, res := segs[4], segs[5]
