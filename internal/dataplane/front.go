@@ -163,6 +163,7 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 	bw := bufio.NewWriterSize(&pushWriter{c: c, progress: progress{idle: p.cfg.IdleTimeout}}, 8<<10)
 	w := &frontWriter{c: c, br: br, bw: bw, header: http.Header{}}
 	remote := c.RemoteAddr().String()
+	base := (&http.Request{RemoteAddr: remote, TLS: state}).WithContext(ctx)
 	for served := 0; ; served++ {
 		wait := frontHeaderTimeout
 		if served > 0 {
@@ -195,7 +196,13 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 			}
 		}
 		lim.n = frontMaxHeader + int64(br.Buffered())
-		req, err := http.ReadRequest(br)
+		// A plain head already buffered is read by the data plane's own
+		// reader (net/http's result, FuzzReadRequest); any other by net/http.
+		req, fast := readRequest(br, base)
+		var err error
+		if !fast {
+			req, err = http.ReadRequest(br)
+		}
 		if err != nil {
 			switch {
 			case lim.n <= 0 || errors.Is(err, errHeadTooLarge):
@@ -215,9 +222,11 @@ func (p *Proxy) serveHTTP1(ctx context.Context, c net.Conn, state *tls.Connectio
 			frontError(bw, http.StatusBadRequest, msg)
 			return false
 		}
-		req.RemoteAddr = remote
-		req.TLS = state
-		req = req.WithContext(ctx)
+		if !fast {
+			req.RemoteAddr = remote
+			req.TLS = state
+			req = req.WithContext(ctx)
+		}
 		w.reset(req)
 		var body *frontBody
 		if req.Body != nil && req.Body != http.NoBody {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -523,3 +524,220 @@ func readTrailer(br *bufio.Reader) error {
 		}
 	}
 }
+
+// maxFastFields is the most header fields readRequest parses itself.
+const maxFastFields = 64
+
+// readRequest reads a client's request head when it is buffered whole and
+// plainly formed: the request line, header fields with valid names and
+// values, at most one Host, no Transfer-Encoding, Pragma or obsolete line
+// folding, and one valid Content-Length at most. It reports ok false,
+// having read nothing, for every other request, which net/http's
+// ReadRequest reads instead (and refuses, when it is malformed): the
+// result is what ReadRequest gives, as FuzzReadRequest checks. base
+// carries what every request of the connection has (its context, remote
+// address, TLS state).
+func readRequest(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
+	b, _ := br.Peek(br.Buffered())
+	end := headEnd(b)
+	if end < 0 {
+		return nil, false
+	}
+	head := b[:end]
+	nl := bytes.IndexByte(head, '\n')
+	line := head[:nl]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	sp1 := bytes.IndexByte(line, ' ')
+	if sp1 <= 0 {
+		return nil, false
+	}
+	sp2 := bytes.IndexByte(line[sp1+1:], ' ')
+	if sp2 < 0 {
+		return nil, false
+	}
+	sp2 += sp1 + 1
+	method, proto := line[:sp1], line[sp2+1:]
+	for _, c := range method {
+		if !tokenByte[c] {
+			return nil, false
+		}
+	}
+	var major, minor int
+	switch string(proto) {
+	case "HTTP/1.1":
+		major, minor = 1, 1
+	case "HTTP/1.0":
+		major, minor = 1, 0
+	default:
+		return nil, false
+	}
+	if string(method) == "PRI" {
+		return nil, false
+	}
+
+	// First the fields are checked, with nothing changed: a request
+	// handed to net/http is read as it came.
+	type span struct{ k0, k1, v0, v1 int }
+	var arr [maxFastFields]span
+	spans := arr[:0]
+	host, nhost, ncl := span{}, 0, 0
+	var cl uint64
+	for off := nl + 1; off < len(head); {
+		e := bytes.IndexByte(head[off:], '\n')
+		start, stop := off, off+e
+		off = stop + 1
+		if stop > start && head[stop-1] == '\r' {
+			stop--
+		}
+		if stop == start {
+			break // the empty line
+		}
+		if len(spans) == maxFastFields {
+			return nil, false
+		}
+		colon := start
+		for ; colon < stop && head[colon] != ':'; colon++ {
+			if !tokenByte[head[colon]] {
+				return nil, false
+			}
+		}
+		if colon == stop || colon == start {
+			return nil, false
+		}
+		v0, v1 := colon+1, stop
+		for v0 < v1 && (head[v0] == ' ' || head[v0] == '\t') {
+			v0++
+		}
+		for v1 > v0 && (head[v1-1] == ' ' || head[v1-1] == '\t') {
+			v1--
+		}
+		for _, c := range head[v0:v1] {
+			if !valueByte[c] {
+				return nil, false
+			}
+		}
+		sp := span{start, colon, v0, v1}
+		switch k := head[start:colon]; {
+		case bytes.EqualFold(k, []byte("Host")):
+			if host, nhost = sp, nhost+1; nhost > 1 {
+				return nil, false
+			}
+			continue
+		case bytes.EqualFold(k, []byte("Content-Length")):
+			var err error
+			if cl, err = strconv.ParseUint(string(head[v0:v1]), 10, 63); err != nil {
+				return nil, false
+			}
+			if ncl++; ncl > 1 {
+				return nil, false
+			}
+		case bytes.EqualFold(k, []byte("Transfer-Encoding")), bytes.EqualFold(k, []byte("Pragma")):
+			return nil, false
+		}
+		spans = append(spans, sp)
+	}
+	rawurl := string(line[sp1+1 : sp2])
+	justAuthority := string(method) == http.MethodConnect && !strings.HasPrefix(rawurl, "/")
+	if justAuthority {
+		rawurl = "http://" + rawurl
+	}
+	u, err := url.ParseRequestURI(rawurl)
+	if err != nil {
+		return nil, false
+	}
+	if justAuthority {
+		u.Scheme = ""
+	}
+	// Accepted: the names are put in canonical form in place.
+	for _, sp := range spans {
+		upper := true
+		for i := sp.k0; i < sp.k1; i++ {
+			c := head[i]
+			if upper && 'a' <= c && c <= 'z' {
+				head[i] = c - ('a' - 'A')
+			} else if !upper && 'A' <= c && c <= 'Z' {
+				head[i] = c + ('a' - 'A')
+			}
+			upper = c == '-'
+		}
+	}
+
+	s := string(head)
+	req := new(http.Request)
+	*req = *base
+	req.Method = s[:sp1]
+	req.RequestURI = s[sp1+1 : sp2]
+	req.Proto = s[sp2+1 : len(line)]
+	req.ProtoMajor, req.ProtoMinor = major, minor
+	req.URL = u
+	h := make(http.Header, len(spans))
+	vals := make([]string, len(spans))
+	for i, sp := range spans {
+		k, v := s[sp.k0:sp.k1], s[sp.v0:sp.v1]
+		vals[i] = v
+		if old, ok := h[k]; ok {
+			h[k] = append(old, v)
+		} else {
+			h[k] = vals[i : i+1 : i+1]
+		}
+	}
+	req.Header = h
+	req.Host = u.Host
+	if req.Host == "" && nhost == 1 {
+		req.Host = s[host.v0:host.v1]
+	}
+	conn := h["Connection"]
+	hasClose := httpguts.HeaderValuesContainsToken(conn, "close")
+	req.Close = hasClose || (minor == 0 && !httpguts.HeaderValuesContainsToken(conn, "keep-alive"))
+	req.ContentLength, req.Body = 0, http.NoBody
+	if cl > 0 {
+		req.ContentLength, req.Body = int64(cl), &fixedBody{br: br, n: int64(cl)}
+	}
+	br.Discard(end)
+	return req, true
+}
+
+// headEnd is the length of the head at the start of b, through the empty
+// line that ends it, or -1 when b does not hold it whole.
+func headEnd(b []byte) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '\n')
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+		if i < len(b) && b[i] == '\n' {
+			return i + 1
+		}
+		if i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n' {
+			return i + 2
+		}
+	}
+}
+
+// fixedBody is a request body of a known length read from the
+// connection; the connection ending early is io.ErrUnexpectedEOF.
+type fixedBody struct {
+	br *bufio.Reader
+	n  int64
+}
+
+func (b *fixedBody) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.br.Read(p)
+	b.n -= int64(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// Close leaves the rest to the front end (which drains or closes).
+func (b *fixedBody) Close() error { return nil }

@@ -292,3 +292,126 @@ func BenchmarkReadResponse(b *testing.B) {
 		}
 	})
 }
+
+// requestCases are client requests, plain and odd: the odd ones are left
+// to net/http's reader.
+var requestCases = []string{
+	"GET http://s3.us-east-1.amazonaws.com/reports/k HTTP/1.1\r\nHost: s3.us-east-1.amazonaws.com\r\nAuthorization: AWS4-HMAC-SHA256 x\r\nProxy-Authorization: Basic eA==\r\n\r\n",
+	"GET /reports/k?list-type=2&prefix=a%2Fb HTTP/1.1\r\nhost: bucket.s3.amazonaws.com\r\nx-amz-DATE: 1\r\nX-Multi: a\r\nx-multi: b\r\n\r\nNEXT",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhelloNEXT",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: 05\r\n\r\nhello",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\nhello",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: \r\n\r\n",
+	"PUT /b/k HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nshort",
+	"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n",
+	"GET / HTTP/1.1\r\n\r\n",
+	"GET / HTTP/1.0\r\n\r\n",
+	"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	"GET / HTTP/1.1\r\nConnection: Close\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.1\r\nConnection: x, close\r\nHost: h\r\n\r\n",
+	"CONNECT s3.amazonaws.com:443 HTTP/1.1\r\nHost: s3.amazonaws.com:443\r\n\r\n",
+	"CONNECT /path HTTP/1.1\r\nHost: h\r\n\r\n",
+	"CONNECT 10.0.1.5:443 HTTP/1.1\r\n\r\n",
+	"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET http://h:8080 HTTP/1.1\r\nHost: other\r\n\r\n",
+	"GET http://[::1]:80/x HTTP/1.1\r\n\r\n",
+	"GET relative HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET /a b HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET  / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.1 \r\nHost: h\r\n\r\n",
+	"GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+	"GET / http/1.1\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.2\r\nHost: h\r\n\r\n",
+	"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+	"G@T / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n",
+	"GET / HTTP/1.1\nHost: h\nX: y\n\n",
+	"GET / HTTP/1.1\r\nHost: h\r\nX-Fold: a\r\n b\r\n\r\n",
+	"GET / HTTP/1.1\r\n Host: h\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost : h\r\n\r\n",
+	"GET / HTTP/1.1\r\nX Y: h\r\n\r\n",
+	"GET / HTTP/1.1\r\n: h\r\n\r\n",
+	"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+	"GET / HTTP/1.1\r\nX-Ctl: a\x00b\r\n\r\n",
+	"GET / HTTP/1.1\r\nX-Del: a\x7fb\r\n\r\n",
+	"GET / HTTP/1.1\r\nX-CR: a\rb\r\n\r\n",
+	"GET / HTTP/1.1\r\nX-Tab: \t a \t\r\nX-Empty:\r\nX-UTF8: caf\xc3\xa9\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: bad host\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\n",
+	"GET / HTTP/1.1\r\nHost: h\r\n\r",
+	"",
+}
+
+// FuzzReadRequest: every request readRequest reads itself is read by
+// net/http's ReadRequest to the same method, target, version, fields,
+// Host, framing and body, leaving the same bytes behind; one it leaves to
+// net/http is left unread and unchanged.
+func FuzzReadRequest(f *testing.F) {
+	for _, raw := range requestCases {
+		f.Add(raw)
+	}
+	f.Fuzz(func(t *testing.T, raw string) { compareRequest(t, raw) })
+}
+
+func TestReadRequestMatchesNetHTTP(t *testing.T) {
+	fast := 0
+	for _, raw := range requestCases {
+		if compareRequest(t, raw) {
+			fast++
+		}
+	}
+	if fast < 15 {
+		t.Errorf("only %d of %d requests read by the fast path", fast, len(requestCases))
+	}
+}
+
+func compareRequest(t *testing.T, raw string) (fast bool) {
+	t.Helper()
+	br := bufio.NewReaderSize(strings.NewReader(raw), 8<<10)
+	br.Peek(1)
+	before, _ := br.Peek(br.Buffered())
+	before = bytes.Clone(before)
+	base := (&http.Request{}).WithContext(t.Context())
+	got, ok := readRequest(br, base)
+	if !ok {
+		after, _ := br.Peek(br.Buffered())
+		if !bytes.Equal(before, after) {
+			t.Fatalf("%q: left to net/http changed: %q", raw, after)
+		}
+		return false
+	}
+	wbr := bufio.NewReader(strings.NewReader(raw))
+	want, err := http.ReadRequest(wbr)
+	if err != nil {
+		t.Fatalf("%q: read by the fast path, refused by net/http: %v", raw, err)
+	}
+	if got.Context() != base.Context() {
+		t.Fatalf("%q: the connection's context was lost", raw)
+	}
+	if got.Method != want.Method || got.RequestURI != want.RequestURI || got.URL.String() != want.URL.String() ||
+		got.Proto != want.Proto || got.ProtoMajor != want.ProtoMajor || got.ProtoMinor != want.ProtoMinor ||
+		got.Host != want.Host || got.Close != want.Close || got.ContentLength != want.ContentLength ||
+		!reflect.DeepEqual(got.TransferEncoding, want.TransferEncoding) || !reflect.DeepEqual(got.Header, want.Header) {
+		t.Fatalf("%q:\n got %s %q %s host %q close %v len %d %q\nwant %s %q %s host %q close %v len %d %q", raw,
+			got.Method, got.URL, got.Proto, got.Host, got.Close, got.ContentLength, got.Header,
+			want.Method, want.URL, want.Proto, want.Host, want.Close, want.ContentLength, want.Header)
+	}
+	gb, gerr := io.ReadAll(got.Body)
+	wb, werr := io.ReadAll(want.Body)
+	if !bytes.Equal(gb, wb) || (gerr == nil) != (werr == nil) {
+		t.Fatalf("%q: body %q (%v), want %q (%v)", raw, gb, gerr, wb, werr)
+	}
+	if werr == nil {
+		grest, _ := io.ReadAll(br)
+		wrest, _ := io.ReadAll(wbr)
+		if !bytes.Equal(grest, wrest) {
+			t.Fatalf("%q: left %q, want %q", raw, grest, wrest)
+		}
+	}
+	return true
+}
