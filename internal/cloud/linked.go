@@ -45,6 +45,11 @@ func (s *Snapshot) Accounts() []string {
 // VPCs attached to its transit gateways, and the owners of the gateways
 // its VPCs are attached to.
 func (s *Snapshot) links() []string {
+	s.linksOnce.Do(func() { s.linkedTo = s.findLinks() })
+	return s.linkedTo
+}
+
+func (s *Snapshot) findLinks() []string {
 	set := map[string]bool{}
 	for _, p := range s.Peerings {
 		if !p.Active() {

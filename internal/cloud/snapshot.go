@@ -77,8 +77,10 @@ type Snapshot struct {
 	vpcSubnets map[string][]*Subnet      // VPC → subnets, by ID
 	next       time.Time                 // when a derived state changes by itself
 	tgwOwners  []string                  // owners of shared gateways the scope's VPCs attach to
-	home       *Snapshot                 // a linked snapshot's own part (see Home)
-	accounts   []string                  // a linked snapshot's accounts
+	linksOnce  sync.Once                 // linkedTo is found once: a snapshot does not change
+	linkedTo   []string
+	home       *Snapshot // a linked snapshot's own part (see Home)
+	accounts   []string  // a linked snapshot's accounts
 }
 
 // DhcpOf returns the DHCP option set a VPC's instances are given; nil

@@ -161,11 +161,20 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 	scopes := p.scopes
 	// The scope a source was last found in is tried first: every request
 	// asks, and only the first need look at every account's snapshot.
-	if sc, ok := p.where[src]; ok {
-		scopes = append([]cloud.Scope{sc}, scopes...)
-	}
+	last, known := p.where[src]
 	p.mu.Unlock()
-	for _, sc := range scopes {
+	for i := -1; i < len(scopes); i++ {
+		var sc cloud.Scope
+		switch {
+		case i < 0 && !known:
+			continue
+		case i < 0:
+			sc = last
+		case known && scopes[i] == last:
+			continue // tried first
+		default:
+			sc = scopes[i]
+		}
 		snap, err := p.cfg.Cloud.LinkedSnapshot(ctx, sc)
 		if err != nil {
 			return nil, err
@@ -197,6 +206,9 @@ func (p *Proxy) locate(ctx context.Context, src string) (*reach.Analyzer, error)
 // or interfaces, or an address on premises behind one of its VPN
 // connections.
 func holds(s *cloud.Snapshot, src string) bool {
+	if (strings.HasPrefix(src, "i-") || strings.HasPrefix(src, "eni-")) && !strings.Contains(src, "/") {
+		return s.Instances[src] != nil || s.NetworkInterfaces.Get(src) != nil
+	}
 	from, dns := splitSource(src)
 	if a, err := netip.ParseAddr(from); err == nil {
 		e := s.ResolverEndpoints[dns]

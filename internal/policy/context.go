@@ -25,6 +25,13 @@ func (c *Context) Set(key string, values ...string) {
 	c.entries = append(c.entries, entry{k, values})
 }
 
+// Grow makes room for n more keys, so that setting them allocates once.
+func (c *Context) Grow(n int) {
+	if n > cap(c.entries)-len(c.entries) {
+		c.entries = append(make([]entry, 0, len(c.entries)+n), c.entries...)
+	}
+}
+
 // lowerKey is a key in lowercase: as given when it is, else from a table
 // of the keys requests carry most, else newly made.
 func lowerKey(key string) string {

@@ -16,7 +16,7 @@ type Position struct {
 }
 
 // String implements fmt.Stringer.
-func (p Position) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
+func (p Position) String() string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) }
 
 // node is a JSON value with where it starts and ends. Objects keep their
 // members in order, duplicates included, so that validation can see them.

@@ -793,6 +793,7 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 		return d
 	}
 	req := &policy.Request{Action: q.Action, Resource: q.Resource, ResourceAccount: q.ResourceAccount}
+	req.Context.Grow(len(q.Context) + 8) // the caller's keys and the endpoint's
 	if q.Principal != "" {
 		if err := req.SetCaller(q.Principal, ""); err != nil {
 			req.PrincipalARN = q.Principal
