@@ -18,6 +18,12 @@ fi
 /usr/bin/aws --version
 /usr/bin/dig -v 2>&1
 /usr/bin/curl --version | head -1
+# crane (go-containerregistry, pinned): a real registry client, and the
+# registry behind the ECR endpoint, for TestRegistryWithCrane.
+VPCE_CRANE="$(go env GOPATH)/bin/crane"
+[ -x "$VPCE_CRANE" ] || GOBIN="$(go env GOPATH)/bin" go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+export VPCE_CRANE
+"$VPCE_CRANE" version
 
 # A throwaway PostgreSQL for the shared-store tests (they fail without it).
 pgdir=$(mktemp -d /tmp/vpce-pg.XXXXXX)
