@@ -36,6 +36,11 @@ backend b
   server s1 127.0.0.1:9100
 CFG
 haproxy -f "$dir/haproxy.cfg" & sleep 0.5
+# The same proxies held to one thread each (haproxy nbthread 1, vpce
+# GOMAXPROCS=1): on a two-core machine shared with the client and the
+# upstream, a second thread mostly wakes and contends.
+sed -e 's/maxconn 4096/maxconn 4096\n  nbthread 1/' -e 's/9200/9201/' -e 's/9443/9444/' "$dir/haproxy.cfg" > "$dir/haproxy1.cfg"
+haproxy -f "$dir/haproxy1.cfg" & sleep 0.5
 "$dir/vpce" serve --state "$dir/state" --listen 127.0.0.1:4599 --dns "" --proxy 127.0.0.1:4590 --provision-delay 0s \
   --upstream s3=http://127.0.0.1:9100 --log-level warn & sleep 1
 export AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
@@ -53,16 +58,38 @@ wrk.headers["Proxy-Authorization"] = "Basic $auth"
 wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"
 LUA
 curl -sf -x "http://$inst:x@127.0.0.1:4590" http://s3.us-east-1.amazonaws.com/reports/public/k | head -c 10; echo " (through vpce)"
-for run in "direct http://127.0.0.1:9100/reports/public/k" "haproxy http://127.0.0.1:9200/reports/public/k" "vpce -s $dir/proxy.lua http://127.0.0.1:4590/"; do
+# A second vpce on the same state (a copy), held to one thread.
+cp -r "$dir/state" "$dir/state1" && rm -f "$dir/state1/vpce.lock"
+GOMAXPROCS=1 "$dir/vpce" serve --state "$dir/state1" --listen 127.0.0.1:4598 --dns "" --proxy 127.0.0.1:4591 --provision-delay 0s \
+  --upstream s3=http://127.0.0.1:9100 --log-level warn & sleep 1
+sed 's/4590/4591/' "$dir/proxy.lua" > "$dir/proxy1.lua"
+# The Authorization header vpce needs is sent to haproxy too (same bytes upstream).
+cat > "$dir/direct.lua" <<LUA
+wrk.method = "GET"
+wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"
+LUA
+runs=("direct -s $dir/direct.lua http://127.0.0.1:9100/reports/public/k"
+  "haproxy -s $dir/direct.lua http://127.0.0.1:9200/reports/public/k"
+  "vpce -s $dir/proxy.lua http://127.0.0.1:4590/"
+  "haproxy-1-thread -s $dir/direct.lua http://127.0.0.1:9201/reports/public/k"
+  "vpce-GOMAXPROCS=1 -s $dir/proxy1.lua http://127.0.0.1:4591/")
+echo "== throughput: wrk -t2 -c16 10 s (requests/s, p50, p99)"
+for run in "${runs[@]}"; do
   set -- $run; name=$1; shift
-  echo "== $name"
-  wrk -t2 -c16 -d10s --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx"
+  printf '%-20s %s\n' "$name" "$(wrk -t2 -c16 -d10s --latency "$@" | awk '/Requests\/sec/{r=$2} $1=="50%"{p50=$2} $1=="99%"{p99=$2} /Non-2xx/{e=" NON-2XX:"$NF} END{print r, p50, p99 e}')"
+done
+echo "== latency one request at a time: wrk -t1 -c1 10 s (requests/s, p50, p99)"
+for run in "${runs[@]:0:3}"; do
+  set -- $run; name=$1; shift
+  printf '%-20s %s\n' "$name" "$(wrk -t1 -c1 -d10s --latency "$@" | awk '/Requests\/sec/{r=$2} $1=="50%"{p50=$2} $1=="99%"{p99=$2} /Non-2xx/{e=" NON-2XX:"$NF} END{print r, p50, p99 e}')"
 done
 
 sig="AWS4-HMAC-SHA256 Credential=123456789012/20261202/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"
 echo "== TLS with proxyload (-c 16, 10 s)"
 echo -n "haproxy TLS termination: "; "$dir/proxyload" -url https://127.0.0.1:9443/reports/public/k -insecure -c 16 -d 10s
 echo -n "vpce CONNECT + TLS:      "; "$dir/proxyload" -url https://s3.us-east-1.amazonaws.com/reports/public/k -proxy "http://$inst:x@127.0.0.1:4590" -ca "$dir/state/ca/vpce-ca.pem" -auth "$sig" -c 16 -d 10s
+echo -n "haproxy 1 thread TLS:    "; "$dir/proxyload" -url https://127.0.0.1:9444/reports/public/k -insecure -c 16 -d 10s
+echo -n "vpce GOMAXPROCS=1 TLS:   "; "$dir/proxyload" -url https://s3.us-east-1.amazonaws.com/reports/public/k -proxy "http://$inst:x@127.0.0.1:4591" -ca "$dir/state1/ca/vpce-ca.pem" -auth "$sig" -c 16 -d 10s
 echo "== plain HTTP with proxyload (-c 16, 10 s)"
 echo -n "direct:  "; "$dir/proxyload" -url http://127.0.0.1:9100/reports/public/k -c 16 -d 10s
 echo -n "haproxy: "; "$dir/proxyload" -url http://127.0.0.1:9200/reports/public/k -c 16 -d 10s
