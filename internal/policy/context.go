@@ -15,7 +15,19 @@ type entry struct {
 
 // Set gives a key its values, replacing any it had.
 func (c *Context) Set(key string, values ...string) {
-	k := lowerKey(key)
+	c.setLower(lowerKey(key), values)
+}
+
+// SetAll gives each of from's keys its values, replacing any they had: a
+// context prepared once (a caller's keys, an endpoint's) applied to many
+// requests. Values are shared, never changed.
+func (c *Context) SetAll(from *Context) {
+	for _, e := range from.entries {
+		c.setLower(e.key, e.values)
+	}
+}
+
+func (c *Context) setLower(k string, values []string) {
 	for i := range c.entries {
 		if c.entries[i].key == k {
 			c.entries[i].values = values
@@ -24,6 +36,9 @@ func (c *Context) Set(key string, values ...string) {
 	}
 	c.entries = append(c.entries, entry{k, values})
 }
+
+// Len is the number of keys.
+func (c *Context) Len() int { return len(c.entries) }
 
 // Grow makes room for n more keys, so that setting them allocates once.
 func (c *Context) Grow(n int) {

@@ -793,17 +793,19 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 		return d
 	}
 	req := &policy.Request{Action: q.Action, Resource: q.Resource, ResourceAccount: q.ResourceAccount}
-	req.Context.Grow(len(q.Context) + 8) // the caller's keys and the endpoint's
-	if q.Principal != "" {
-		if err := req.SetCaller(q.Principal, ""); err != nil {
-			req.PrincipalARN = q.Principal
-		}
-	}
+	// The caller's keys and the endpoint's are the same for every request
+	// of a principal and a path: prepared once, applied in the order
+	// SetCaller, the request's own keys, ViaEndpoint.
+	caller, via := a.preparedKeys(q.Principal, ep, src)
+	req.Context.Grow(caller.keys.Len() + len(q.Context) + 4)
+	req.PrincipalARN = q.Principal
+	req.Context.SetAll(caller.keys)
 	for k, v := range q.Context {
 		req.Context.Set(k, v...)
 	}
-	if ep != nil {
-		req.ViaEndpoint(policy.Endpoint{ID: ep.VpcEndpointID, VpcID: ep.VpcID, SourceIP: src.String(), Type: ep.VpcEndpointType})
+	if via != nil {
+		req.Context.SetAll(via)
+		req.Context.Delete("aws:SourceIp")
 	} else if public.IsValid() {
 		req.Context.Set("aws:SourceIp", public.String())
 	}
@@ -838,6 +840,53 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 		d.Fix = []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmp.Or(q.Resource, "*"))}
 	}
 	return d
+}
+
+// preparedCaller is a principal's condition keys (SetCaller's).
+type preparedCaller struct{ keys *policy.Context }
+
+// endpointKeys names an endpoint's keys for one source address.
+type endpointKeys struct {
+	endpoint string
+	src      netip.Addr
+}
+
+// maxPrepared bounds each cache of prepared keys.
+const maxPrepared = 10000
+
+// preparedKeys returns the keys SetCaller sets for principal (none for an
+// ARN it refuses: the ARN is the caller as given) and, with an endpoint,
+// those ViaEndpoint sets for src.
+func (a *Analyzer) preparedKeys(principal string, ep *cloud.VpcEndpoint, src netip.Addr) (preparedCaller, *policy.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.callers == nil || len(a.callers) >= maxPrepared {
+		a.callers = map[string]preparedCaller{}
+	}
+	caller, ok := a.callers[principal]
+	if !ok {
+		var r policy.Request
+		if principal != "" {
+			r.SetCaller(principal, "") // an ARN it refuses keeps what it set
+		}
+		caller = preparedCaller{keys: &r.Context}
+		a.callers[principal] = caller
+	}
+	if ep == nil {
+		return caller, nil
+	}
+	if a.endpoints == nil || len(a.endpoints) >= maxPrepared {
+		a.endpoints = map[endpointKeys]*policy.Context{}
+	}
+	k := endpointKeys{ep.VpcEndpointID, src}
+	via := a.endpoints[k]
+	if via == nil {
+		var r policy.Request
+		r.ViaEndpoint(policy.Endpoint{ID: ep.VpcEndpointID, VpcID: ep.VpcID, SourceIP: src.String(), Type: ep.VpcEndpointType})
+		via = &r.Context
+		a.endpoints[k] = via
+	}
+	return caller, via
 }
 
 // allowAll stands for identity policies when a query gives none.

@@ -148,6 +148,10 @@ type Analyzer struct {
 	public   *resolver.View
 	shared   *resolver.Shared
 	policies map[string]*policy.Policy
+	// callers and endpoints hold condition keys prepared once per
+	// principal and per endpoint and source address (Decide).
+	callers   map[string]preparedCaller
+	endpoints map[endpointKeys]*policy.Context
 }
 
 // New returns an analyzer over a snapshot.

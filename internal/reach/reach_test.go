@@ -684,3 +684,43 @@ func TestHostNames(t *testing.T) {
 		t.Fatalf("after the delete %s still resolves to %v", spare.PrivateDNSName, r.Destination.Address)
 	}
 }
+
+// TestDecidePreparedKeys: the caller's and the endpoint's condition keys,
+// prepared once per analyzer, decide as they do when set afresh: one
+// analyzer deciding for several principals in turn agrees with a new
+// analyzer for each, and the endpoint's keys still override a request's
+// own aws:SourceVpce and remove its aws:SourceIp.
+func TestDecidePreparedKeys(t *testing.T) {
+	w := newWorld(t)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*",` +
+		`"Condition":{"StringEquals":{"aws:PrincipalAccount":"123456789012","aws:SourceVpce":"` + w.s3 + `"},` +
+		`"StringLike":{"aws:PrincipalArn":"arn:aws:iam::123456789012:*"},"Null":{"aws:SourceIp":"true"}}}]}`
+	cloudtest.Must[*cloud.Return](t)(w.c.ModifyVpcEndpoint(w.ctx, sc, &cloud.ModifyVpcEndpointInput{VpcEndpointID: w.s3, PolicyDocument: &doc}))
+	snap := w.snap()
+	a := New(snap)
+	r := cloudtest.Must[*Result](t)(a.Analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"}))
+	cases := []struct {
+		principal string
+		context   map[string][]string
+		allowed   bool
+	}{
+		{"arn:aws:iam::123456789012:role/app", nil, true},
+		{"arn:aws:iam::210987654321:root", nil, false},
+		{"arn:aws:iam::123456789012:user/ops", nil, true},
+		{"", nil, false},
+		{"arn:aws:iam::123456789012:role/app", map[string][]string{"aws:SourceVpce": {"vpce-0other"}, "aws:SourceIp": {"203.0.113.9"}}, true},
+		{"arn:aws:iam::210987654321:root", map[string][]string{"aws:PrincipalAccount": {"123456789012"}}, false},
+		// The request's own keys come after the caller's, as before.
+		{"arn:aws:iam::210987654321:root", map[string][]string{"aws:PrincipalAccount": {"123456789012"}, "aws:PrincipalArn": {"arn:aws:iam::123456789012:root"}}, true},
+		{"arn:aws:iam::123456789012:role/app", nil, true},
+	}
+	for i, c := range cases {
+		req := Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", Principal: c.principal, Context: c.context}
+		got := a.Decide(r, req)
+		fresh := New(snap)
+		want := fresh.Decide(cloudtest.Must[*Result](t)(fresh.Analyze(Query{From: w.app, To: "com.amazonaws.us-east-1.s3"})), req)
+		if got.Allowed != want.Allowed || got.Code != want.Code || got.Allowed != c.allowed {
+			t.Errorf("case %d %s %v: allowed %v (%s), a new analyzer %v (%s), want %v", i, c.principal, c.context, got.Allowed, got.Code, want.Allowed, want.Code, c.allowed)
+		}
+	}
+}
