@@ -24,7 +24,8 @@ import (
 // targets and documents), SQS queues, Kinesis streams,
 // Firehose delivery streams, CloudWatch Logs groups, ECR repositories,
 // Step Functions state machines and executions, EventBridge buses
-// (PutEvents). Query parameters: SNS topics, SQS queues, the roles STS
+// (PutEvents), Athena workgroups, CodeBuild projects, the Glue Data
+// Catalog (catalog, database, table), Redshift clusters (Data API). Query parameters: SNS topics, SQS queues, the roles STS
 // assumes. REST labels: Lambda functions, Bedrock models, SageMaker
 // endpoints (InvokeEndpoint*). A name is resolved in the
 // source's account and region (vpce does not know another's resources);
@@ -254,6 +255,71 @@ var resourceReaders = map[string]resourceReader{
 			return []string{d.arn("logs", "", "log-group:"+g+":log-stream:"+s)}
 		}
 		return []string{d.arn("logs", "", "log-group:"+g)}
+	},
+	"athena": func(op string, d *jsonDoc) []string {
+		// A query runs in a workgroup, the primary one when none is named.
+		w := d.str("WorkGroup")
+		if w == "" && op == "StartQueryExecution" {
+			w = "primary"
+		}
+		if w == "" {
+			w = d.str("Name") // GetWorkGroup, UpdateWorkGroup, DeleteWorkGroup name it so
+			if !strings.HasSuffix(op, "WorkGroup") {
+				w = ""
+			}
+		}
+		if w != "" {
+			return []string{d.arn("athena", w, "workgroup/"+w)}
+		}
+		return nil
+	},
+	"codebuild": func(op string, d *jsonDoc) []string {
+		if p := d.str("projectName"); p != "" {
+			return []string{d.arn("codebuild", p, "project/"+p)}
+		}
+		var names []string
+		if raw, ok := d.m["names"]; ok && op == "BatchGetProjects" && json.Unmarshal(raw, &names) == nil {
+			var out []string
+			for _, n := range names {
+				out = append(out, d.arn("codebuild", n, "project/"+n))
+			}
+			return out
+		}
+		return nil
+	},
+	"glue": func(op string, d *jsonDoc) []string {
+		// The Data Catalog is a tree: an operation on a table is
+		// authorized on the catalog, the database and the table (AWS
+		// Glue's "Specifying AWS Glue resource ARNs"); another account's
+		// catalog is named by CatalogId.
+		acct := cmp.Or(d.str("CatalogId"), d.sc.Account)
+		arn := func(res string) string { return fmt.Sprintf("arn:aws:glue:%s:%s:%s", d.sc.Region, acct, res) }
+		db, table := d.str("DatabaseName"), d.str("TableName")
+		switch op {
+		case "GetDatabase", "DeleteDatabase", "UpdateDatabase":
+			db = d.str("Name")
+		case "GetTable", "DeleteTable":
+			table = d.str("Name")
+		case "GetTables":
+			if db != "" {
+				return []string{arn("catalog"), arn("database/" + db), arn("table/" + db + "/*")}
+			}
+		}
+		switch {
+		case db != "" && table != "":
+			return []string{arn("catalog"), arn("database/" + db), arn("table/" + db + "/" + table)}
+		case db != "":
+			return []string{arn("catalog"), arn("database/" + db)}
+		}
+		return nil
+	},
+	"redshift-data": func(op string, d *jsonDoc) []string {
+		// A provisioned cluster by its identifier; a serverless workgroup's
+		// ARN holds an ID vpce does not know ("*").
+		if c := d.str("ClusterIdentifier"); c != "" {
+			return []string{d.arn("redshift", c, "cluster:"+c)}
+		}
+		return nil
 	},
 	"ecr.api": func(op string, d *jsonDoc) []string {
 		if r := d.str("repositoryName"); r != "" {
