@@ -96,7 +96,11 @@ func accessKeyOf(r *http.Request) string {
 // the root user of the key's account (a 12-digit key) or of the default
 // account; anonymous when unsigned.
 func (p *Proxy) identity(r *http.Request) (Identity, string) {
-	key := accessKeyOf(r)
+	return p.identityOf(accessKeyOf(r))
+}
+
+// identityOf is identity's answer for a key ("": anonymous).
+func (p *Proxy) identityOf(key string) (Identity, string) {
 	if key == "" {
 		return Identity{}, ""
 	}

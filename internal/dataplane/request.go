@@ -425,7 +425,15 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		s3Error(w, http.StatusNotImplemented, "NotImplemented", fmt.Sprintf("vpce's data plane does not carry this S3 request (%s %s): it cannot name the action and resource to decide", r.Method, r.URL.Path))
 		return
 	}
-	if p.cfg.Credentials != nil {
+	registry := c.Service == "ecr.dkr" && accessKeyOf(r) == ""
+	if p.cfg.Credentials != nil && registry {
+		// A registry client's credentials are a token's password (ecrtoken.go).
+		if _, err := p.ecrTokenKey(registryPassword(r), true, time.Now()); err != nil {
+			p.cfg.Meter.deny(t.scope(), t.path, "signature")
+			registryChallenge(w, t.host, err.Error())
+			return
+		}
+	} else if p.cfg.Credentials != nil {
 		if err := p.verify(r, c); err != nil {
 			p.cfg.Meter.deny(t.scope(), t.path, "signature")
 			p.authError(w, c, "SIGNATURE", err)
@@ -433,6 +441,11 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		}
 	}
 	id, key := p.identity(r)
+	if registry {
+		if k, err := p.ecrTokenKey(registryPassword(r), false, time.Time{}); err == nil {
+			id, key = p.identityOf(k)
+		}
+	}
 	if p.cfg.Credentials != nil && !slices.Contains(p.cfg.AdminKeys, key) && (key == "" || id.Account != t.scope().Account) {
 		// With auth on, a source is used only by its own account's keys:
 		// nobody sends from another tenant's instance.
@@ -517,6 +530,8 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		cw.WriteHeader(http.StatusNoContent)
 	case c.Service == "sts" && c.Op == "GetCallerIdentity":
 		getCallerIdentity(cw, id, key)
+	case c.Service == "ecr.api" && c.Op == "GetAuthorizationToken" && p.upstreams["ecr.api"] == nil:
+		p.getAuthorizationToken(cw, t, id, key)
 	default:
 		p.forward(t, cw, r, c, id)
 	}
