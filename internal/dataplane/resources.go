@@ -25,7 +25,8 @@ import (
 // Firehose delivery streams, CloudWatch Logs groups, ECR repositories,
 // Step Functions state machines and executions, EventBridge buses
 // (PutEvents), Athena workgroups, CodeBuild projects, the Glue Data
-// Catalog (catalog, database, table), Redshift clusters (Data API). Query parameters: SNS topics, SQS queues, the roles STS
+// Catalog (catalog, database, table), Redshift clusters (Data API), ECS
+// services and tasks. Query parameters: SNS topics, SQS queues, the roles STS
 // assumes. REST labels: Lambda functions, Bedrock models, SageMaker
 // endpoints (InvokeEndpoint*). A name is resolved in the
 // source's account and region (vpce does not know another's resources);
@@ -312,6 +313,45 @@ var resourceReaders = map[string]resourceReader{
 			return []string{arn("catalog"), arn("database/" + db)}
 		}
 		return nil
+	},
+	"ecs": func(op string, d *jsonDoc) []string {
+		// Services and tasks are named within their cluster (the default
+		// one when none is given): service/CLUSTER/NAME, task/CLUSTER/ID.
+		cluster := cmp.Or(d.str("cluster"), "default")
+		if strings.HasPrefix(cluster, "arn:") {
+			cluster = cluster[strings.LastIndexByte(cluster, '/')+1:]
+		}
+		in := func(kind, id string) string {
+			if strings.HasPrefix(id, "arn:") {
+				return id
+			}
+			return d.arn("ecs", "", kind+"/"+cluster+"/"+id)
+		}
+		var ids []string
+		var kind string
+		switch op {
+		case "UpdateService", "DeleteService":
+			kind, ids = "service", []string{d.str("service")}
+		case "DescribeServices":
+			kind = "service"
+			if raw, ok := d.m["services"]; !ok || json.Unmarshal(raw, &ids) != nil {
+				return nil
+			}
+		case "StopTask":
+			kind, ids = "task", []string{d.str("task")}
+		case "DescribeTasks":
+			kind = "task"
+			if raw, ok := d.m["tasks"]; !ok || json.Unmarshal(raw, &ids) != nil {
+				return nil
+			}
+		}
+		var out []string
+		for _, id := range ids {
+			if id != "" {
+				out = append(out, in(kind, id))
+			}
+		}
+		return out
 	},
 	"redshift-data": func(op string, d *jsonDoc) []string {
 		// A provisioned cluster by its identifier; a serverless workgroup's

@@ -52,6 +52,11 @@ func TestJSONResources(t *testing.T) {
 		{"glue", "GetJobs", `{}`, ""},
 		{"redshift-data", "ExecuteStatement", `{"ClusterIdentifier":"dw","Database":"dev","Sql":"select 1"}`, "arn:aws:redshift:us-east-1:123456789012:cluster:dw"},
 		{"redshift-data", "ExecuteStatement", `{"WorkgroupName":"wg","Sql":"select 1"}`, ""},
+		{"ecs", "UpdateService", `{"cluster":"prod","service":"web","desiredCount":2}`, "arn:aws:ecs:us-east-1:123456789012:service/prod/web"},
+		{"ecs", "UpdateService", `{"service":"web"}`, "arn:aws:ecs:us-east-1:123456789012:service/default/web"},
+		{"ecs", "DescribeServices", `{"cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/prod","services":["web","arn:aws:ecs:us-east-1:123456789012:service/prod/api"]}`, "arn:aws:ecs:us-east-1:123456789012:service/prod/api arn:aws:ecs:us-east-1:123456789012:service/prod/web"},
+		{"ecs", "StopTask", `{"cluster":"prod","task":"0123456789abcdef0123456789abcdef"}`, "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef"},
+		{"ecs", "ListTasks", `{"cluster":"prod"}`, ""},
 		{"dynamodb", "GetItem", `not json`, ""},
 		{"sts", "GetCallerIdentity", `{"TableName":"x"}`, ""},
 	} {
