@@ -418,7 +418,8 @@ func ambiguous(form url.Values) string {
 }
 
 // queryResources returns the ARNs a Query request names: SNS topics, SQS
-// queues, the role an STS AssumeRole* call assumes; nil otherwise.
+// queues, CloudFormation stacks, the role an STS AssumeRole* call assumes;
+// nil otherwise.
 func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
 	switch svc {
 	case "sns":
@@ -441,6 +442,15 @@ func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
 			return sqsQueue(q, sc)
 		}
 		return sqsQueueName(form.Get("QueueName"), sc)
+	case "cloudformation":
+		// A stack's ARN ends with an ID vpce does not know (and CreateStack's
+		// does not exist yet): the stack is decided as stack/NAME/*, which
+		// policies naming the stack (stack/NAME/*) match.
+		if n := form.Get("StackName"); strings.HasPrefix(n, "arn:") {
+			return []string{n}
+		} else if n != "" {
+			return []string{fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/*", sc.Region, sc.Account, n)}
+		}
 	case "sts":
 		if strings.HasPrefix(op, "AssumeRole") && strings.HasPrefix(form.Get("RoleArn"), "arn:") {
 			return []string{form.Get("RoleArn")}
