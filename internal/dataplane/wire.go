@@ -238,18 +238,8 @@ func readResponse(br *bufio.Reader, method string, resp *inResponse) error {
 // by line.
 func peekHead(br *bufio.Reader) (head []byte, buffered bool, err error) {
 	if b, _ := br.Peek(br.Buffered()); len(b) > 0 {
-		for i := 0; ; {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			if i > 1 && (i < len(b) && b[i] == '\n' || i+1 < len(b) && b[i] == '\r' && b[i+1] == '\n') {
-				if b[i] == '\r' {
-					i++
-				}
-				return b[:i+1], true, nil
-			}
+		if end := headEnd(b); end > 0 {
+			return b[:end], true, nil
 		}
 	}
 	for {
@@ -297,60 +287,93 @@ func init() {
 // name (net/http takes "Name : v" as the name "Name "; RFC 9112 5.1 has a
 // proxy remove that space or refuse).
 func readFields(head []byte, off int, h http.Header) error {
-	type span struct{ k0, k1, v0, v1 int }
 	var arr [32]span
 	spans := arr[:0]
 	for off < len(head) {
-		end := bytes.IndexByte(head[off:], '\n')
-		if end < 0 {
-			end = len(head) - off
-		}
-		start, stop := off, off+end
-		off = stop + 1
-		if stop > start && head[stop-1] == '\r' {
-			stop--
-		}
+		start, stop, next := nextLine(head, off)
+		off = next
 		if stop == start {
 			continue
 		}
-		if c := head[start]; c == ' ' || c == '\t' {
-			return fmt.Errorf("%w: obsolete line folding in header %q", errBadResponse, head[start:stop])
+		sp, problem := scanField(head, start, stop)
+		if problem != "" {
+			return fmt.Errorf("%w: %s %q", errBadResponse, problem, head[start:stop])
 		}
-		colon := start
-		upper := true
-		for ; colon < stop && head[colon] != ':'; colon++ {
-			c := head[colon]
-			if !tokenByte[c] {
-				if c == ' ' || c == '\t' {
-					return fmt.Errorf("%w: white space in header name %q", errBadResponse, head[start:stop])
-				}
-				return fmt.Errorf("%w: header line %q", errBadResponse, head[start:stop])
-			}
-			if upper && 'a' <= c && c <= 'z' {
-				head[colon] = c - ('a' - 'A')
-			} else if !upper && 'A' <= c && c <= 'Z' {
-				head[colon] = c + ('a' - 'A')
-			}
-			upper = c == '-'
-		}
-		if colon == stop || colon == start {
-			return fmt.Errorf("%w: header line %q", errBadResponse, head[start:stop])
-		}
-		v0, v1 := colon+1, stop
-		for v0 < v1 && (head[v0] == ' ' || head[v0] == '\t') {
-			v0++
-		}
-		for v1 > v0 && (head[v1-1] == ' ' || head[v1-1] == '\t') {
-			v1--
-		}
-		for _, c := range head[v0:v1] {
-			if !valueByte[c] {
-				return fmt.Errorf("%w: header value of %q", errBadResponse, head[start:colon])
-			}
-		}
-		spans = append(spans, span{start, colon, v0, v1})
+		canonical(head, sp)
+		spans = append(spans, sp)
 	}
-	s := string(head)
+	fillHeader(h, string(head), spans)
+	return nil
+}
+
+// span is where a header field's name and value stand in a head.
+type span struct{ k0, k1, v0, v1 int }
+
+// nextLine is the line of head at off, without its line end, and where
+// the next one starts.
+func nextLine(head []byte, off int) (start, stop, next int) {
+	e := bytes.IndexByte(head[off:], '\n')
+	if e < 0 {
+		e = len(head) - off
+	}
+	start, stop = off, off+e
+	if stop > start && head[stop-1] == '\r' {
+		stop--
+	}
+	return start, stop, off + e + 1
+}
+
+// scanField reads the header line head[start:stop] (not empty): where its
+// name and its trimmed value stand, or what is wrong with it.
+func scanField(head []byte, start, stop int) (span, string) {
+	if c := head[start]; c == ' ' || c == '\t' {
+		return span{}, "obsolete line folding in header"
+	}
+	colon := start
+	for ; colon < stop && head[colon] != ':'; colon++ {
+		if c := head[colon]; !tokenByte[c] {
+			if c == ' ' || c == '\t' {
+				return span{}, "white space in header name"
+			}
+			return span{}, "header line"
+		}
+	}
+	if colon == stop || colon == start {
+		return span{}, "header line"
+	}
+	v0, v1 := colon+1, stop
+	for v0 < v1 && (head[v0] == ' ' || head[v0] == '\t') {
+		v0++
+	}
+	for v1 > v0 && (head[v1-1] == ' ' || head[v1-1] == '\t') {
+		v1--
+	}
+	for _, c := range head[v0:v1] {
+		if !valueByte[c] {
+			return span{}, "header value in"
+		}
+	}
+	return span{start, colon, v0, v1}, ""
+}
+
+// canonical puts a valid field name in canonical form in place
+// (textproto.CanonicalMIMEHeaderKey's result for a valid name).
+func canonical(head []byte, sp span) {
+	upper := true
+	for i := sp.k0; i < sp.k1; i++ {
+		c := head[i]
+		if upper && 'a' <= c && c <= 'z' {
+			head[i] = c - ('a' - 'A')
+		} else if !upper && 'A' <= c && c <= 'Z' {
+			head[i] = c + ('a' - 'A')
+		}
+		upper = c == '-'
+	}
+}
+
+// fillHeader puts the fields spans name into h, cut from s (the head as
+// a string), in order: one slice holds every first value.
+func fillHeader(h http.Header, s string, spans []span) {
 	vals := make([]string, len(spans))
 	for i, sp := range spans {
 		k, v := s[sp.k0:sp.k1], s[sp.v0:sp.v1]
@@ -361,7 +384,6 @@ func readFields(head []byte, off int, h http.Header) error {
 			h[k] = vals[i : i+1 : i+1]
 		}
 	}
-	return nil
 }
 
 func isDigits(b []byte) bool {
@@ -579,47 +601,24 @@ func readRequest(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
 
 	// First the fields are checked, with nothing changed: a request
 	// handed to net/http is read as it came.
-	type span struct{ k0, k1, v0, v1 int }
 	var arr [maxFastFields]span
 	spans := arr[:0]
 	host, nhost, ncl := span{}, 0, 0
 	var cl uint64
 	for off := nl + 1; off < len(head); {
-		e := bytes.IndexByte(head[off:], '\n')
-		start, stop := off, off+e
-		off = stop + 1
-		if stop > start && head[stop-1] == '\r' {
-			stop--
-		}
+		start, stop, next := nextLine(head, off)
+		off = next
 		if stop == start {
 			break // the empty line
 		}
 		if len(spans) == maxFastFields {
 			return nil, false
 		}
-		colon := start
-		for ; colon < stop && head[colon] != ':'; colon++ {
-			if !tokenByte[head[colon]] {
-				return nil, false
-			}
-		}
-		if colon == stop || colon == start {
+		sp, problem := scanField(head, start, stop)
+		if problem != "" {
 			return nil, false
 		}
-		v0, v1 := colon+1, stop
-		for v0 < v1 && (head[v0] == ' ' || head[v0] == '\t') {
-			v0++
-		}
-		for v1 > v0 && (head[v1-1] == ' ' || head[v1-1] == '\t') {
-			v1--
-		}
-		for _, c := range head[v0:v1] {
-			if !valueByte[c] {
-				return nil, false
-			}
-		}
-		sp := span{start, colon, v0, v1}
-		switch k := head[start:colon]; {
+		switch k := head[sp.k0:sp.k1]; {
 		case bytes.EqualFold(k, []byte("Host")):
 			if host, nhost = sp, nhost+1; nhost > 1 {
 				return nil, false
@@ -627,7 +626,7 @@ func readRequest(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
 			continue
 		case bytes.EqualFold(k, []byte("Content-Length")):
 			var err error
-			if cl, err = strconv.ParseUint(string(head[v0:v1]), 10, 63); err != nil {
+			if cl, err = strconv.ParseUint(string(head[sp.v0:sp.v1]), 10, 63); err != nil {
 				return nil, false
 			}
 			if ncl++; ncl > 1 {
@@ -652,16 +651,7 @@ func readRequest(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
 	}
 	// Accepted: the names are put in canonical form in place.
 	for _, sp := range spans {
-		upper := true
-		for i := sp.k0; i < sp.k1; i++ {
-			c := head[i]
-			if upper && 'a' <= c && c <= 'z' {
-				head[i] = c - ('a' - 'A')
-			} else if !upper && 'A' <= c && c <= 'Z' {
-				head[i] = c + ('a' - 'A')
-			}
-			upper = c == '-'
-		}
+		canonical(head, sp)
 	}
 
 	s := string(head)
@@ -673,16 +663,7 @@ func readRequest(br *bufio.Reader, base *http.Request) (*http.Request, bool) {
 	req.ProtoMajor, req.ProtoMinor = major, minor
 	req.URL = u
 	h := make(http.Header, len(spans))
-	vals := make([]string, len(spans))
-	for i, sp := range spans {
-		k, v := s[sp.k0:sp.k1], s[sp.v0:sp.v1]
-		vals[i] = v
-		if old, ok := h[k]; ok {
-			h[k] = append(old, v)
-		} else {
-			h[k] = vals[i : i+1 : i+1]
-		}
-	}
+	fillHeader(h, s, spans)
 	req.Header = h
 	req.Host = u.Host
 	if req.Host == "" && nhost == 1 {

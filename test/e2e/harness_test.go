@@ -246,9 +246,14 @@ func cliAt(t *testing.T, url, account string, args ...string) (map[string]any, e
 // cliRunner returns a function that runs the aws CLI in the account on the
 // shared server and fails t on an error.
 func cliRunner(t *testing.T, account string) func(args ...string) map[string]any {
+	return cliRunnerAt(t, shared.url, account)
+}
+
+// cliRunnerAt is cliRunner for the server at url.
+func cliRunnerAt(t *testing.T, url, account string) func(args ...string) map[string]any {
 	return func(args ...string) map[string]any {
 		t.Helper()
-		out, err := cli(t, account, args...)
+		out, err := cliAt(t, url, account, args...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,14 +44,7 @@ func TestResourcesWithCLI(t *testing.T) {
 	}
 	defer s.stop()
 	acct := newAccount()
-	run := func(args ...string) map[string]any {
-		t.Helper()
-		out, err := cliAt(t, s.url, acct, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	run := cliRunnerAt(t, s.url, acct)
 	vpc := str(run("create-vpc", "--cidr-block", "10.80.0.0/16"), "Vpc", "VpcId")
 	run("modify-vpc-attribute", "--vpc-id", vpc, "--enable-dns-hostnames")
 	sub := str(run("create-subnet", "--vpc-id", vpc, "--cidr-block", "10.80.1.0/24", "--availability-zone", "us-east-1a"), "Subnet", "SubnetId")
