@@ -264,6 +264,10 @@ func (s sigV4) compute(r *http.Request, payload, secret string) string {
 			v = r.Host
 		case h == "content-length" && r.Header.Get(h) == "" && r.ContentLength >= 0:
 			v = fmt.Sprint(r.ContentLength)
+		case h == "transfer-encoding" && r.Header.Get(h) == "" && len(r.TransferEncoding) > 0:
+			// net/http's reader moves the header here, as it keeps the
+			// length apart; curl --aws-sigv4 signs it.
+			v = strings.Join(r.TransferEncoding, ",")
 		default:
 			v = strings.Join(r.Header.Values(h), ",")
 		}
