@@ -13,6 +13,7 @@ dir=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
 go build -o "$dir/vpce" ./cmd/vpce
 go build -o "$dir/s3server" ./scripts/s3server
 go build -o "$dir/proxyload" ./scripts/proxyload
+go build -o "$dir/bareproxy" ./scripts/bareproxy
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
 cat "$dir/cert.pem" "$dir/key.pem" > "$dir/haproxy.pem"
 "$dir/s3server" -listen 127.0.0.1:9100 & sleep 0.5
@@ -41,6 +42,11 @@ haproxy -f "$dir/haproxy.cfg" & sleep 0.5
 # upstream, a second thread mostly wakes and contends.
 sed -e 's/maxconn 4096/maxconn 4096\n  nbthread 1/' -e 's/9200/9201/' -e 's/9443/9444/' "$dir/haproxy.cfg" > "$dir/haproxy1.cfg"
 haproxy -f "$dir/haproxy1.cfg" & sleep 0.5
+# The floor: a Go forwarder that does nothing but forward (no path, no
+# policy, no metering), one goroutine per connection as vpce, and one epoll
+# thread as haproxy — what any Go proxy can reach on this machine.
+"$dir/bareproxy" -mode goroutine -listen 127.0.0.1:9300 -upstream 127.0.0.1:9100 &
+"$dir/bareproxy" -mode loop -listen 127.0.0.1:9301 -upstream 127.0.0.1:9100 & sleep 0.5
 "$dir/vpce" serve --state "$dir/state" --listen 127.0.0.1:4599 --dns "" --proxy 127.0.0.1:4590 --provision-delay 0s \
   --upstream s3=http://127.0.0.1:9100 --log-level warn & sleep 1
 export AWS_ACCESS_KEY_ID=123456789012 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
@@ -72,7 +78,9 @@ runs=("direct -s $dir/direct.lua http://127.0.0.1:9100/reports/public/k"
   "haproxy -s $dir/direct.lua http://127.0.0.1:9200/reports/public/k"
   "vpce -s $dir/proxy.lua http://127.0.0.1:4590/"
   "haproxy-1-thread -s $dir/direct.lua http://127.0.0.1:9201/reports/public/k"
-  "vpce-GOMAXPROCS=1 -s $dir/proxy1.lua http://127.0.0.1:4591/")
+  "vpce-GOMAXPROCS=1 -s $dir/proxy1.lua http://127.0.0.1:4591/"
+  "bare-go-goroutines -s $dir/direct.lua http://127.0.0.1:9300/reports/public/k"
+  "bare-go-epoll-loop -s $dir/direct.lua http://127.0.0.1:9301/reports/public/k")
 echo "== throughput: wrk -t2 -c16 10 s (requests/s, p50, p99)"
 for run in "${runs[@]}"; do
   set -- $run; name=$1; shift
