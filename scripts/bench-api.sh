@@ -15,5 +15,5 @@ go build -o "$work/vpce" ./cmd/vpce
 "$work/vpce" serve --state "$work/state" ${VPCE_BENCH_STORE:+--store "$VPCE_BENCH_STORE"} ${VPCE_BENCH_ARGS:-} --listen 127.0.0.1:4599 --dns "" --provision-delay 0s --log-level warn --quota vpcs=1000 &
 for _ in $(seq 50); do curl -sf 127.0.0.1:4599/_vpce/health >/dev/null && break; sleep 0.2; done
 for mix in network endpoint; do
-  go run ./scripts/apibench -endpoint-url http://127.0.0.1:4599 -mix "$mix" -workers "$workers" -duration "${secs}s"
+  go run ./scripts/apibench -log-dir "$work" -endpoint-url http://127.0.0.1:4599 -mix "$mix" -workers "$workers" -duration "${secs}s"
 done

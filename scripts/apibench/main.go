@@ -35,16 +35,30 @@ func main() {
 	workers := flag.Int("workers", 4, "concurrent clients")
 	dur := flag.Duration("duration", 10*time.Second, "how long each run lasts")
 	mix := flag.String("mix", "network", "network or endpoint")
+	logDir := flag.String("log-dir", os.TempDir(), "where the durable constant server keeps its log (the disk vpce's state is on)")
 	flag.Parse()
 	ctx := context.Background()
 
-	constURL, stop := constantServer()
+	g, err := newGroupLog(*logDir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	constURL, stop := constantServer(minimalAnswers, "r", nil)
 	defer stop()
+	awsURL, stopAWS := constantServer(awsShapedAnswers, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE", nil)
+	defer stopAWS()
+	durURL, stopDur := constantServer(awsShapedAnswers, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE", g)
+	defer stopDur()
 	base := run(ctx, constURL, *mix, *workers, *dur, true)
+	shaped := run(ctx, awsURL, *mix, *workers, *dur, true)
+	durable := run(ctx, durURL, *mix, *workers, *dur, true)
 	got := run(ctx, *target, *mix, *workers, *dur, false)
 	fmt.Printf("mix=%s workers=%d duration=%s\n", *mix, *workers, *dur)
-	fmt.Printf("constant server: %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms\n", base.rate, base.p50, base.p99)
-	fmt.Printf("vpce:            %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  (%.0f%% of the constant server)\n", got.rate, got.p50, got.p99, 100*got.rate/base.rate)
+	fmt.Printf("constant server: %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  (minimal answers)\n", base.rate, base.p50, base.p99)
+	fmt.Printf("constant server: %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  (answers with AWS's fields)\n", shaped.rate, shaped.p50, shaped.p99)
+	fmt.Printf("constant server: %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  (AWS's fields, writes flushed to disk first)\n", durable.rate, durable.p50, durable.p99)
+	fmt.Printf("vpce:            %8.0f calls/s  p50 %6.2f ms  p99 %6.2f ms  (%.0f%% of the minimal constant server, %.0f%% of the AWS-shaped one, %.0f%% of the durable one)\n",
+		got.rate, got.p50, got.p99, 100*got.rate/base.rate, 100*got.rate/shaped.rate, 100*got.rate/durable.rate)
 	if got.errors > 0 {
 		fmt.Printf("errors: %d (first: %v)\n", got.errors, got.first)
 		os.Exit(1)
@@ -211,23 +225,78 @@ func iteration(ctx context.Context, c *ec2.Client, mix string, f fixture, i int)
 	}
 }
 
-// constantServer answers every action with a fixed, valid response: the
-// most this client can get on this machine.
-func constantServer() (string, func()) {
-	answers := map[string]string{
-		"CreateVpc":                 `<vpc><vpcId>vpc-0123456789abcdef0</vpcId><cidrBlock>10.0.0.0/16</cidrBlock><state>available</state></vpc>`,
-		"CreateSubnet":              `<subnet><subnetId>subnet-0123456789abcdef0</subnetId><vpcId>vpc-0123456789abcdef0</vpcId></subnet>`,
-		"CreateRouteTable":          `<routeTable><routeTableId>rtb-0123456789abcdef0</routeTableId></routeTable>`,
-		"CreateSecurityGroup":       `<groupId>sg-0123456789abcdef0</groupId><return>true</return>`,
-		"DescribeSecurityGroups":    `<securityGroupInfo><item><groupId>sg-0123456789abcdef0</groupId><groupName>g</groupName><vpcId>vpc-0123456789abcdef0</vpcId></item></securityGroupInfo>`,
-		"CreateNetworkInterface":    `<networkInterface><networkInterfaceId>eni-0123456789abcdef0</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId><privateIpAddress>10.0.0.4</privateIpAddress></networkInterface>`,
-		"DescribeNetworkInterfaces": `<networkInterfaceSet><item><networkInterfaceId>eni-0123456789abcdef0</networkInterfaceId></item></networkInterfaceSet>`,
-		"DeleteNetworkInterface":    `<return>true</return>`,
-		"DeleteSecurityGroup":       `<return>true</return>`,
-		"CreateVpcEndpoint":         `<vpcEndpoint><vpcEndpointId>vpce-0123456789abcdef0</vpcEndpointId><vpcEndpointType>Gateway</vpcEndpointType></vpcEndpoint>`,
-		"DescribeVpcEndpoints":      `<vpcEndpointSet><item><vpcEndpointId>vpce-0123456789abcdef0</vpcEndpointId></item></vpcEndpointSet>`,
-		"DeleteVpcEndpoints":        `<unsuccessful/>`,
-	}
+// minimalAnswers are the smallest valid answers: the most this client can
+// get on this machine when it has next to nothing to decode.
+var minimalAnswers = map[string]string{
+	"CreateVpc":                 `<vpc><vpcId>vpc-0123456789abcdef0</vpcId><cidrBlock>10.0.0.0/16</cidrBlock><state>available</state></vpc>`,
+	"CreateSubnet":              `<subnet><subnetId>subnet-0123456789abcdef0</subnetId><vpcId>vpc-0123456789abcdef0</vpcId></subnet>`,
+	"CreateRouteTable":          `<routeTable><routeTableId>rtb-0123456789abcdef0</routeTableId></routeTable>`,
+	"CreateSecurityGroup":       `<groupId>sg-0123456789abcdef0</groupId><return>true</return>`,
+	"DescribeSecurityGroups":    `<securityGroupInfo><item><groupId>sg-0123456789abcdef0</groupId><groupName>g</groupName><vpcId>vpc-0123456789abcdef0</vpcId></item></securityGroupInfo>`,
+	"CreateNetworkInterface":    `<networkInterface><networkInterfaceId>eni-0123456789abcdef0</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId><privateIpAddress>10.0.0.4</privateIpAddress></networkInterface>`,
+	"DescribeNetworkInterfaces": `<networkInterfaceSet><item><networkInterfaceId>eni-0123456789abcdef0</networkInterfaceId></item></networkInterfaceSet>`,
+	"DeleteNetworkInterface":    `<return>true</return>`,
+	"DeleteSecurityGroup":       `<return>true</return>`,
+	"CreateVpcEndpoint":         `<vpcEndpoint><vpcEndpointId>vpce-0123456789abcdef0</vpcEndpointId><vpcEndpointType>Gateway</vpcEndpointType></vpcEndpoint>`,
+	"DescribeVpcEndpoints":      `<vpcEndpointSet><item><vpcEndpointId>vpce-0123456789abcdef0</vpcEndpointId></item></vpcEndpointSet>`,
+	"DeleteVpcEndpoints":        `<unsuccessful/>`,
+}
+
+// endpointItem is a gateway endpoint with the fields AWS answers for one
+// (DescribeVpcEndpoints and CreateVpcEndpoint in the EC2 API reference and
+// the aws CLI's examples): its full-access default policy, route table,
+// empty interface sets, private DNS off, timestamps and owner.
+const endpointItem = `<vpcEndpointId>vpce-0123456789abcdef0</vpcEndpointId><vpcEndpointType>Gateway</vpcEndpointType>` +
+	`<vpcId>vpc-0123456789abcdef0</vpcId><serviceName>com.amazonaws.us-east-1.dynamodb</serviceName><state>available</state>` +
+	`<policyDocument>{&quot;Version&quot;:&quot;2008-10-17&quot;,&quot;Statement&quot;:[{&quot;Effect&quot;:&quot;Allow&quot;,&quot;Principal&quot;:&quot;*&quot;,&quot;Action&quot;:&quot;*&quot;,&quot;Resource&quot;:&quot;*&quot;}]}</policyDocument>` +
+	`<routeTableIdSet><item>rtb-0123456789abcdef0</item></routeTableIdSet><subnetIdSet/><groupSet/>` +
+	`<ipAddressType>ipv4</ipAddressType><privateDnsEnabled>false</privateDnsEnabled><requesterManaged>false</requesterManaged>` +
+	`<networkInterfaceIdSet/><dnsEntrySet/><creationTimestamp>2026-12-03T02:50:00.000Z</creationTimestamp><tagSet/><ownerId>123456789012</ownerId><serviceRegion>us-east-1</serviceRegion>`
+
+// interfaceItem is a network interface with the fields AWS answers for one
+// just created in a subnet with one security group (CreateNetworkInterface
+// in the EC2 API reference and the aws CLI's examples).
+const interfaceItem = `<networkInterfaceId>eni-0123456789abcdef0</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId>` +
+	`<vpcId>vpc-0123456789abcdef0</vpcId><availabilityZone>us-east-1a</availabilityZone><description/><ownerId>123456789012</ownerId>` +
+	`<requesterManaged>false</requesterManaged><status>available</status><macAddress>02:1a:80:41:52:9c</macAddress>` +
+	`<privateIpAddress>10.0.0.4</privateIpAddress><privateDnsName>ip-10-0-0-4.ec2.internal</privateDnsName><sourceDestCheck>true</sourceDestCheck>` +
+	`<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>g1</groupName></item></groupSet><tagSet/>` +
+	`<privateIpAddressesSet><item><privateIpAddress>10.0.0.4</privateIpAddress><privateDnsName>ip-10-0-0-4.ec2.internal</privateDnsName><primary>true</primary></item></privateIpAddressesSet>` +
+	`<ipv6AddressesSet/><interfaceType>interface</interfaceType>`
+
+// awsShapedAnswers are answers with the fields AWS's own answers to these
+// calls carry (the EC2 API reference's examples and the aws CLI's): a
+// client decodes as much from them as from vpce's or AWS's, so the ratio
+// against this server measures the server, not the size of its answers.
+var awsShapedAnswers = map[string]string{
+	"CreateVpc": `<vpc><vpcId>vpc-0123456789abcdef0</vpcId><ownerId>123456789012</ownerId><state>pending</state><cidrBlock>10.0.0.0/16</cidrBlock>` +
+		`<cidrBlockAssociationSet><item><cidrBlock>10.0.0.0/16</cidrBlock><associationId>vpc-cidr-assoc-0123456789abcdef0</associationId><cidrBlockState><state>associated</state></cidrBlockState></item></cidrBlockAssociationSet>` +
+		`<ipv6CidrBlockAssociationSet/><dhcpOptionsId>dopt-0123456789abcdef0</dhcpOptionsId><instanceTenancy>default</instanceTenancy><isDefault>false</isDefault></vpc>`,
+	"CreateSubnet": `<subnet><subnetId>subnet-0123456789abcdef0</subnetId><state>available</state><vpcId>vpc-0123456789abcdef0</vpcId><cidrBlock>10.0.0.0/20</cidrBlock>` +
+		`<ipv6CidrBlockAssociationSet/><availableIpAddressCount>4091</availableIpAddressCount><availabilityZone>us-east-1a</availabilityZone><availabilityZoneId>use1-az1</availabilityZoneId>` +
+		`<defaultForAz>false</defaultForAz><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch><assignIpv6AddressOnCreation>false</assignIpv6AddressOnCreation>` +
+		`<subnetArn>arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0123456789abcdef0</subnetArn><ownerId>123456789012</ownerId></subnet>`,
+	"CreateRouteTable": `<routeTable><routeTableId>rtb-0123456789abcdef0</routeTableId><vpcId>vpc-0123456789abcdef0</vpcId><ownerId>123456789012</ownerId>` +
+		`<routeSet><item><destinationCidrBlock>10.0.0.0/16</destinationCidrBlock><gatewayId>local</gatewayId><state>active</state><origin>CreateRouteTable</origin></item></routeSet>` +
+		`<associationSet/><propagatingVgwSet/><tagSet/></routeTable>`,
+	"CreateSecurityGroup": `<return>true</return><groupId>sg-0123456789abcdef0</groupId>` +
+		`<securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0</securityGroupArn>`,
+	"DescribeSecurityGroups": `<securityGroupInfo><item><ownerId>123456789012</ownerId><groupId>sg-0123456789abcdef0</groupId><groupName>g1</groupName>` +
+		`<groupDescription>bench</groupDescription><vpcId>vpc-0123456789abcdef0</vpcId><ipPermissions/>` +
+		`<ipPermissionsEgress><item><ipProtocol>-1</ipProtocol><groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/><prefixListIds/></item></ipPermissionsEgress>` +
+		`<securityGroupArn>arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0</securityGroupArn></item></securityGroupInfo>`,
+	"CreateNetworkInterface":    `<networkInterface>` + interfaceItem + `</networkInterface>`,
+	"DescribeNetworkInterfaces": `<networkInterfaceSet><item>` + interfaceItem + `</item></networkInterfaceSet>`,
+	"DeleteNetworkInterface":    `<return>true</return>`,
+	"DeleteSecurityGroup":       `<return>true</return><groupId>sg-0123456789abcdef0</groupId>`,
+	"CreateVpcEndpoint":         `<vpcEndpoint>` + endpointItem + `</vpcEndpoint>`,
+	"DescribeVpcEndpoints":      `<vpcEndpointSet><item>` + endpointItem + `</item></vpcEndpointSet>`,
+	"DeleteVpcEndpoints":        `<unsuccessful/>`,
+}
+
+// constantServer answers every action with a fixed, valid response from
+// answers, under requestID; with g, its writes are durable first.
+func constantServer(answers map[string]string, requestID string, g *groupLog) (string, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -235,8 +304,14 @@ func constantServer() (string, func()) {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		a := r.Form.Get("Action")
+		if g != nil {
+			if err := durableAnswer(g, a, r.Form.Encode()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId>%s</%sResponse>`, a, answers[a], a)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<%sResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>%s</requestId>%s</%sResponse>`, a, requestID, answers[a], a)
 	})}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String(), func() { srv.Close() }
