@@ -99,6 +99,8 @@ type Memory struct {
 	pos     uint64
 	remote  atomic.Pointer[func(changes []RemoteChange)]
 	batches atomic.Int64
+	// onCommit, when set, hears of every commit of updates.
+	onCommit atomic.Pointer[func(CommitStats)]
 
 	// With a store of one process, the writer runs the next batches while
 	// the committer makes the previous ones durable (pipelined). A commit
@@ -270,6 +272,41 @@ func (m *Memory) OnRemoteChange(fn func(changes []RemoteChange)) { m.remote.Stor
 type RemoteChange struct {
 	Key           Key
 	Before, After []byte
+}
+
+// CommitStats describes one commit of updates to the durable store: how
+// many updates it made durable together (group commit) and how long the
+// durable store took (for the embedded log, the append and its flush to
+// disk).
+type CommitStats struct {
+	Updates  int
+	Duration time.Duration
+	Err      error
+}
+
+// OnCommit sets fn to hear of every commit of updates (not of resets or
+// other processes' changes), on the goroutine that committed: fn must
+// return quickly. Metrics use it.
+func (m *Memory) OnCommit(fn func(CommitStats)) { m.onCommit.Store(&fn) }
+
+// observeCommit tells the OnCommit function, if any, of a commit of the
+// updates in errs that had not failed before it.
+func (m *Memory) observeCommit(start time.Time, err error, errs ...[]error) {
+	fn := m.onCommit.Load()
+	if fn == nil {
+		return
+	}
+	n := 0
+	for _, es := range errs {
+		for _, e := range es {
+			if e == nil {
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		(*fn)(CommitStats{Updates: n, Duration: time.Since(start), Err: err})
+	}
 }
 
 // memReq is one queued update, or a reset.
@@ -458,9 +495,17 @@ func (m *Memory) committer() {
 			for _, g := range group {
 				changes = append(changes, g.changes...)
 			}
+			start := time.Now()
 			if _, err = j.w.Commit(changes); err == nil {
 				m.snap.Store(&snapshot{t: group[len(group)-1].after})
 				m.compact()
+			}
+			if fn := m.onCommit.Load(); fn != nil {
+				errs := make([][]error, len(group))
+				for i, g := range group {
+					errs[i] = g.errs
+				}
+				m.observeCommit(start, err, errs...)
 			}
 		}
 		if err != nil && m.failed.Load() != j.epoch+1 {
@@ -584,7 +629,9 @@ func (m *Memory) commitBatch(batch []*memReq) {
 		m.jobs <- &job{w: w, changes: changes, batch: batch, errs: errs, after: m.master.clone(), epoch: m.epoch}
 		return
 	}
+	start := time.Now()
 	pos, commitErr := w.Commit(changes)
+	m.observeCommit(start, commitErr, errs)
 	if commitErr != nil {
 		commitErr = classify(commitErr)
 		// Back to the last published state (missed entries included).

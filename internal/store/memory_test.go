@@ -184,6 +184,14 @@ func TestMemoryGroupCommit(t *testing.T) {
 	dir := t.TempDir()
 	m := openMemory(t, dir)
 	const n = 300
+	var commits, committed atomic.Int64
+	m.OnCommit(func(s CommitStats) {
+		if s.Err != nil || s.Duration <= 0 || s.Updates < 1 {
+			t.Errorf("commit observed as %+v", s)
+		}
+		commits.Add(1)
+		committed.Add(int64(s.Updates))
+	})
 	errs := make(chan error, n)
 	for i := range n {
 		go func() {
@@ -215,6 +223,11 @@ func TestMemoryGroupCommit(t *testing.T) {
 	}
 	if batches >= n || durableBatches > batches {
 		t.Errorf("%d batches and %d durable commits for %d concurrent updates: no group commit", batches, durableBatches, n)
+	}
+	// What metrics hear: every update that succeeded, in fewer commits.
+	// (A commit whose updates all failed is not heard.)
+	if committed.Load() != n-n/5 || commits.Load() >= n-n/5 || commits.Load() > durableBatches {
+		t.Errorf("OnCommit heard %d updates in %d commits, want %d updates in at most %d commits", committed.Load(), commits.Load(), n-n/5, durableBatches)
 	}
 	m = openMemory(t, dir)
 	defer m.Close()

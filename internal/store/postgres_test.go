@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -108,6 +109,14 @@ func TestTwoNodesSerialize(t *testing.T) {
 	k := Key{Scope: sc, Kind: "counter", ID: "n"}
 	var wg sync.WaitGroup
 	const per = 40
+	var committed atomic.Int64 // the updates the nodes' metrics hear of
+	for _, n := range nodes {
+		n.OnCommit(func(s CommitStats) {
+			if s.Err == nil {
+				committed.Add(int64(s.Updates))
+			}
+		})
+	}
 	for _, n := range nodes {
 		for range per {
 			wg.Add(1)
@@ -132,6 +141,9 @@ func TestTwoNodesSerialize(t *testing.T) {
 			b, _ := tx.Get(k)
 			return string(b) == fmt.Sprint(2*per)
 		})
+	}
+	if committed.Load() != 2*per {
+		t.Errorf("OnCommit heard of %d updates, want %d", committed.Load(), 2*per)
 	}
 }
 

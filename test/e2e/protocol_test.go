@@ -129,13 +129,15 @@ func TestProtocolSuccessShape(t *testing.T) {
 func TestMetricsEndpoint(t *testing.T) {
 	c, _ := client(t)
 	must[*ec2.DescribeVpcsOutput](t)(c.DescribeVpcs(ctx(t), &ec2.DescribeVpcsInput{}))
+	must[*ec2.CreateVpcOutput](t)(c.CreateVpc(ctx(t), &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")}))
 	resp, err := http.Get(shared.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`vpce_ec2_requests_total{action="DescribeVpcs",code="ok"}`, "vpce_ec2_request_duration_seconds_bucket", "go_goroutines"} {
+	for _, want := range []string{`vpce_ec2_requests_total{action="DescribeVpcs",code="ok"}`, "vpce_ec2_request_duration_seconds_bucket", "go_goroutines",
+		`vpce_store_commits_total{outcome="ok"}`, "vpce_store_commit_updates_bucket", "vpce_store_commit_duration_seconds_bucket"} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("/metrics lacks %s", want)
 		}
