@@ -481,7 +481,7 @@ func appendChange(b []byte, c Change) []byte {
 		op = opDelete
 	}
 	b = append(b, op)
-	for _, s := range []string{c.Key.Account, c.Key.Region, c.Key.Kind, c.Key.ID} {
+	for _, s := range [...]string{c.Key.Account, c.Key.Region, c.Key.Kind, c.Key.ID} {
 		b = appendString(b, s)
 	}
 	if op == opPut {
@@ -494,10 +494,50 @@ func appendChange(b []byte, c Change) []byte {
 
 // encodeChanges is a log payload: the count, then the changes.
 func encodeChanges(changes []Change) []byte {
-	b := binary.AppendUvarint(nil, uint64(len(changes)))
+	return appendChanges(make([]byte, 0, changesSize(changes)), changes)
+}
+
+// appendChanges appends the log payload of changes to b.
+func appendChanges(b []byte, changes []Change) []byte {
+	b = binary.AppendUvarint(b, uint64(len(changes)))
 	for _, c := range changes {
 		b = appendChange(b, c)
 	}
+	return b
+}
+
+// changesSize is the length of the log payload of changes.
+func changesSize(changes []Change) int {
+	n := uvarintLen(uint64(len(changes)))
+	for _, c := range changes {
+		n++ // the operation
+		for _, s := range [...]string{c.Key.Account, c.Key.Region, c.Key.Kind, c.Key.ID} {
+			n += uvarintLen(uint64(len(s))) + len(s)
+		}
+		if c.Data != nil {
+			n += uvarintLen(uint64(len(c.Key.Parent))) + len(c.Key.Parent) + uvarintLen(uint64(len(c.Data))) + len(c.Data)
+		}
+	}
+	return n
+}
+
+// uvarintLen is the length of v's uvarint encoding.
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// encodeRecord is the log record of changes, built in one allocation: the
+// header (length, checksum) and the payload.
+func encodeRecord(changes []Change) []byte {
+	size := changesSize(changes)
+	b := appendChanges(make([]byte, 8, 8+size), changes)
+	payload := b[8:]
+	binary.LittleEndian.PutUint32(b[0:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(b[4:], crc32.Checksum(payload, crcTable))
 	return b
 }
 
@@ -636,7 +676,7 @@ func (w logWrite) Commit(changes []Change) (uint64, error) {
 	if len(changes) == 0 {
 		return 0, nil
 	}
-	err := w.l.append(appendRecord(nil, encodeChanges(changes)))
+	err := w.l.append(encodeRecord(changes))
 	switch {
 	case err == nil:
 		w.l.lastWrite.Store(nil)
