@@ -32,6 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/vpce/vpce/scripts/internal/floor"
 )
 
 func main() {
@@ -44,7 +46,7 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	g, err := newGroupLog(*logDir)
+	g, err := floor.New(*logDir)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -308,7 +310,7 @@ var awsShapedAnswers = map[string]string{
 
 // constantServer answers every action with a fixed, valid response from
 // answers, under requestID; with g, its writes are durable first.
-func constantServer(answers map[string]string, requestID string, g *groupLog) (string, func()) {
+func constantServer(answers map[string]string, requestID string, g *floor.Log) (string, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
@@ -317,7 +319,7 @@ func constantServer(answers map[string]string, requestID string, g *groupLog) (s
 		r.ParseForm()
 		a := r.Form.Get("Action")
 		if g != nil {
-			if err := durableAnswer(g, a, r.Form.Encode()); err != nil {
+			if err := g.Write(a, r.Form.Encode()); err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}

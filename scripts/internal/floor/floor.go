@@ -1,4 +1,10 @@
-package main
+// Package floor is the least a durable server does for a write, for the
+// benchmark scripts' constant servers: append a record to a preallocated
+// log and answer only after a flush to the disk that covers it, one flush
+// shared by the writers waiting (group commit). A constant server that
+// does this is the ceiling of any server whose answers are durable on the
+// machine's disk.
+package floor
 
 import (
 	"fmt"
@@ -7,10 +13,9 @@ import (
 	"sync"
 )
 
-// groupLog is the least a durable server does for a write: append a record
-// to a preallocated file and answer after a flush to the disk that covers
-// it, one flush shared by the writers waiting (group commit).
-type groupLog struct {
+// Log is a preallocated, unlinked file that writes are appended to and
+// flushed from, one flush at a time.
+type Log struct {
 	f       *os.File
 	mu      sync.Mutex
 	off     int64
@@ -22,7 +27,8 @@ type groupLog struct {
 // and flushed, so a record's flush never changes the file's size.
 const logSize = 256 << 20
 
-func newGroupLog(dir string) (*groupLog, error) {
+// New creates the log in dir (the disk to measure) and preallocates it.
+func New(dir string) (*Log, error) {
 	f, err := os.CreateTemp(dir, "apibench-log-")
 	if err != nil {
 		return nil, err
@@ -37,13 +43,13 @@ func newGroupLog(dir string) (*groupLog, error) {
 	if err := datasync(f); err != nil {
 		return nil, err
 	}
-	g := &groupLog{f: f, kick: make(chan struct{}, 1)}
+	g := &Log{f: f, kick: make(chan struct{}, 1)}
 	go g.flusher()
 	return g, nil
 }
 
-// append writes rec and returns once a flush after it has completed.
-func (g *groupLog) append(rec []byte) error {
+// Append writes rec and returns once a flush after it has completed.
+func (g *Log) Append(rec []byte) error {
 	done := make(chan error, 1)
 	g.mu.Lock()
 	if g.off+int64(len(rec)) > logSize {
@@ -66,7 +72,7 @@ func (g *groupLog) append(rec []byte) error {
 }
 
 // flusher flushes whatever is waiting, one flush at a time.
-func (g *groupLog) flusher() {
+func (g *Log) flusher() {
 	for range g.kick {
 		g.mu.Lock()
 		w := g.waiting
@@ -82,11 +88,12 @@ func (g *groupLog) flusher() {
 	}
 }
 
-// durableAnswer makes a constant server's write actions (Create*, Delete*)
+// Write makes a constant server's write actions (Create*, Delete*)
 // durable before they are answered: a record of the request in the log.
-func durableAnswer(g *groupLog, action, form string) error {
+// Other actions return at once.
+func (g *Log) Write(action, form string) error {
 	if !strings.HasPrefix(action, "Create") && !strings.HasPrefix(action, "Delete") {
 		return nil
 	}
-	return g.append(fmt.Appendf(nil, "%d %s\n", len(form), form))
+	return g.Append(fmt.Appendf(nil, "%d %s\n", len(form), form))
 }
