@@ -171,7 +171,7 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		c.Op, c.Protocol = "Invoke", "rest-json"
 		apiID, _, _ := strings.Cut(t.host, ".")
 		res := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s%s", t.scope().Region, t.scope().Account, apiID, executeAPIStage(r.URL.Path), r.Method+executeAPIPath(r.URL.Path))
-		c.Actions = []actionOn{{"execute-api:Invoke", res}}
+		c.Actions = []actionOn{{Action: "execute-api:Invoke", Resource: res}}
 		return c, nil
 	}
 	if svc == "ecr.dkr" && c.Op == "" {
@@ -182,7 +182,7 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 		if repo != "" {
 			res = registryRepository(t.host, repo, t.scope())
 		}
-		c.Actions = []actionOn{{"ecr:" + op, res}}
+		c.Actions = []actionOn{{Action: "ecr:" + op, Resource: res}}
 		return c, nil
 	}
 	if c.Op == "" {
@@ -198,25 +198,31 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	if a, ok := iamActions[act]; ok {
 		act = a
 	}
-	c.Actions = []actionOn{{act, "*"}}
 	// The resources the request names, each decided (a Deny on one table
-	// must hold for a batch that names it).
+	// must hold for a batch that names it). Where vpce cannot tell which
+	// resources a request names — a service whose ARNs it does not build,
+	// an operation it does not know, a document too large to read — the
+	// resource is unknown: decided as any of the service's, so no Deny
+	// naming one is passed.
 	var res []string
-	switch c.Protocol {
-	case "json":
+	known := false
+	switch {
+	case c.Op == "UnknownOperation":
+	case c.Protocol == "json":
 		var err error
-		if res, err = jsonResources(r, svc, c.Op, t.scope()); err != nil {
+		if res, known, err = jsonResources(r, svc, c.Op, t.scope()); err != nil {
 			return nil, err
 		}
-	case "query":
-		res = queryResources(svc, c.Op, form, t.scope())
-	case "rest-json":
-		res = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope())
+	case c.Protocol == "query":
+		res, known = queryResources(svc, c.Op, form, t.scope()), queryResourcesKnown[svc]
+	case c.Protocol == "rest-json":
+		res, known = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope()), restResourcesKnown[svc]
 	}
+	c.Actions = []actionOn{{Action: act, Resource: "*", Unknown: !known}}
 	if len(res) > 0 {
 		c.Actions = c.Actions[:0]
 		for _, x := range res {
-			c.Actions = append(c.Actions, actionOn{act, x})
+			c.Actions = append(c.Actions, actionOn{Action: act, Resource: x})
 		}
 	}
 	return c, nil
@@ -282,7 +288,7 @@ func (d *deleteDoc) actions(bucket string) []actionOn {
 		if o.VersionID != "" {
 			a = "s3:DeleteObjectVersion"
 		}
-		out = append(out, actionOn{a, "arn:aws:s3:::" + bucket + "/" + o.Key})
+		out = append(out, actionOn{Action: a, Resource: "arn:aws:s3:::" + bucket + "/" + o.Key})
 	}
 	return out
 }
@@ -480,7 +486,7 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 	}
 	var denied map[int]bool // DeleteObjects: the keys S3 would report AccessDenied for
 	for i, act := range c.Actions {
-		req.Action, req.Resource = act.Action, act.Resource
+		req.Action, req.Resource, req.ResourceUnknown = act.Action, act.Resource, act.Unknown
 		d := t.a.Decide(t.path, req)
 		if !d.Allowed {
 			p.cfg.Meter.deny(t.scope(), t.path, "policy")
@@ -608,6 +614,10 @@ func (p *Proxy) accessDenied(w http.ResponseWriter, c *call, id Identity, act ac
 		why = "with an explicit deny in a " + kind
 	}
 	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" %s", who, act.Action, act.Resource, why)
+	if act.Unknown {
+		svc, _, _ := strings.Cut(act.Action, ":")
+		msg += " (vpce cannot tell which resource this request names, so it is decided as any of " + svc + "'s: a Deny naming one applies, an Allow must name them all)"
+	}
 	w.Header().Set("X-Vpce-Component", d.Component)
 	serviceError(w, c.Protocol, d.Code, http.StatusForbidden, "AccessDenied", msg)
 }

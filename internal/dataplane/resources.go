@@ -39,27 +39,37 @@ const maxJSONBody = 1 << 20
 // jsonResources returns the ARNs a JSON request of a service acts on, and
 // puts the body back; nil when the service or operation is not one vpce
 // reads resources of.
-func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) ([]string, error) {
+func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) (res []string, known bool, err error) {
 	read, ok := resourceReaders[svc]
 	if !ok || r.Body == nil || r.ContentLength > maxJSONBody {
-		return nil, nil
+		return nil, ok && r.Body == nil, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 	if len(body) > maxJSONBody {
-		return nil, nil
+		return nil, false, nil // a document too large to read: which resources it names is unknown
 	}
 	d := &jsonDoc{sc: sc}
 	if json.Unmarshal(body, &d.m) != nil {
-		return nil, nil // the service answers a malformed document itself
+		// The service answers a malformed document itself; should it read
+		// one that Go's decoder does not, the resource is unknown.
+		return nil, false, nil
 	}
 	out := read(op, d)
 	slices.Sort(out)
-	return slices.Compact(out), nil
+	return slices.Compact(out), true, nil
 }
+
+// queryResourcesKnown and restResourcesKnown say which services'
+// resources queryResources and restResources read; another service's
+// requests name resources vpce cannot build the ARNs of.
+var (
+	queryResourcesKnown = map[string]bool{"sns": true, "sqs": true, "cloudformation": true, "sts": true}
+	restResourcesKnown  = map[string]bool{"lambda": true, "bedrock-runtime": true, "sagemaker.runtime": true}
+)
 
 // jsonDoc is a request document and the scope its names are resolved in.
 type jsonDoc struct {

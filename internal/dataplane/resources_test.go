@@ -61,9 +61,14 @@ func TestJSONResources(t *testing.T) {
 		{"sts", "GetCallerIdentity", `{"TableName":"x"}`, ""},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
-		got, err := jsonResources(r, tc.svc, tc.op, sc)
+		got, known, err := jsonResources(r, tc.svc, tc.op, sc)
 		if err != nil || strings.Join(got, " ") != tc.want {
 			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
+		}
+		// A service without a reader, or a document Go cannot read: the
+		// resource is unknown (not "none").
+		if wantKnown := tc.svc != "sts" && tc.body != "not json"; known != wantKnown {
+			t.Errorf("%s %s %s: known %v, want %v", tc.svc, tc.op, tc.body, known, wantKnown)
 		}
 		if b, _ := io.ReadAll(r.Body); string(b) != tc.body {
 			t.Errorf("%s %s: body after reading = %q", tc.svc, tc.op, b)
@@ -185,7 +190,7 @@ func TestQueryAndRESTResources(t *testing.T) {
 		{"sqs", "CreateQueue", `{"QueueName":"jobs"}`, "arn:aws:sqs:us-east-1:123456789012:jobs"},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
-		got, err := jsonResources(r, tc.svc, tc.op, sc)
+		got, _, err := jsonResources(r, tc.svc, tc.op, sc)
 		if err != nil || strings.Join(got, " ") != tc.want {
 			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
 		}
@@ -264,5 +269,67 @@ func TestQueryAndRESTResourcesInEndpointPolicy(t *testing.T) {
 	if code != 403 || hdr.Get("X-Amzn-ErrorType") != "AccessDeniedException" || !strings.Contains(jsonField(body, "Message"), "endpoint/fraud") ||
 		hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || len(got) != 4 {
 		t.Fatalf("InvokeEndpoint fraud: %d %v %s (upstream saw %d)", code, hdr, body, len(got))
+	}
+}
+
+// TestUnknownResourceDeny: where vpce cannot tell which resource a request
+// names — a service whose ARNs it does not build (ACM), a document too
+// large to read (DynamoDB over 1 MiB) — a Deny naming one of the
+// service's resources still holds. Decided on "*", both requests passed
+// such a Deny and reached the upstream.
+func TestUnknownResourceDeny(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	cloudtest.Must[*cloud.Return](t)(r.c.ModifyVpcAttribute(ctx, sc, &cloud.ModifyVpcAttributeInput{VpcID: r.vpc, EnableDNSHostnames: &cloud.AttributeBoolean{Value: cloudtest.Ptr(true)}}))
+	acmDoc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Principal":"*","Action":"acm:DeleteCertificate","Resource":"arn:aws:acm:us-east-1:123456789012:certificate/prod"}]}`
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc, VpcEndpointType: "Interface",
+		ServiceName: "com.amazonaws.us-east-1.acm", SubnetIDs: []string{r.subnet}, PrivateDNSEnabled: cloudtest.Ptr(true), PolicyDocument: &acmDoc}))
+	ddbDoc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Principal":"*","Action":"dynamodb:*","Resource":"arn:aws:dynamodb:us-east-1:123456789012:table/users"}]}`
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(ctx, sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc, ServiceName: "com.amazonaws.us-east-1.dynamodb",
+		RouteTableIDs: []string{r.rtb}, PolicyDocument: &ddbDoc}))
+	seen := 0
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		io.Copy(io.Discard, req.Body)
+		seen++
+		io.WriteString(w, `{}`)
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	r.p = New(Config{Cloud: r.c, CA: r.ca, Upstreams: map[string]*url.URL{"acm": u, "dynamodb": u}})
+	r.proxy = startProxy(t, r.p)
+	c := r.client(r.inst)
+	call := func(host, target, body string) (int, http.Header, string) {
+		req := signed("POST", "https://"+host+"/", body)
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		return send(t, c, req)
+	}
+	if code, _, body := call("acm.us-east-1.amazonaws.com", "CertificateManager.ListCertificates", `{}`); code != 200 || seen != 1 {
+		t.Fatalf("ListCertificates (no Deny on the action): %d %s (upstream saw %d)", code, body, seen)
+	}
+	code, hdr, body := call("acm.us-east-1.amazonaws.com", "CertificateManager.DeleteCertificate", `{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/prod"}`)
+	if code != 400 || hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || !strings.Contains(body, "explicit deny") ||
+		!strings.Contains(body, "cannot tell which resource") || seen != 1 {
+		t.Fatalf("DeleteCertificate of the denied certificate: %d %v %s (upstream saw %d)", code, hdr, body, seen)
+	}
+	// The cost of not knowing: another certificate is refused too.
+	if code, _, body := call("acm.us-east-1.amazonaws.com", "CertificateManager.DeleteCertificate", `{"CertificateArn":"arn:aws:acm:us-east-1:123456789012:certificate/dev"}`); code != 400 || seen != 1 {
+		t.Fatalf("DeleteCertificate of another certificate: %d %s (upstream saw %d)", code, body, seen)
+	}
+	ddb := func(body string) (int, http.Header, string) {
+		return call("dynamodb.us-east-1.amazonaws.com", "DynamoDB_20120810.BatchWriteItem", body)
+	}
+	if code, _, body := ddb(`{"RequestItems":{"orders":[{"PutRequest":{"Item":{"id":{"S":"1"}}}}]}}`); code != 200 || seen != 2 {
+		t.Fatalf("a write to orders: %d %s (upstream saw %d)", code, body, seen)
+	}
+	if code, _, body := ddb(`{"RequestItems":{"users":[{"PutRequest":{"Item":{"id":{"S":"1"}}}}]}}`); code != 400 || seen != 2 {
+		t.Fatalf("a write to users: %d %s (upstream saw %d)", code, body, seen)
+	}
+	pad := strings.Repeat("x", maxJSONBody)
+	code, hdr, body = ddb(`{"RequestItems":{"users":[{"PutRequest":{"Item":{"id":{"S":"1"},"pad":{"S":"` + pad + `"}}}}]}}`)
+	if code != 400 || hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || seen != 2 {
+		t.Fatalf("a write to users in a document over 1 MiB: %d %v %.300s (upstream saw %d)", code, hdr, body, seen)
 	}
 }

@@ -19,7 +19,12 @@ type s3Call struct {
 	Context map[string][]string
 }
 
-type actionOn struct{ Action, Resource string }
+type actionOn struct {
+	Action, Resource string
+	// Unknown: the request names a resource vpce cannot tell (Resource is
+	// "*"); see policy.Request.ResourceUnknown.
+	Unknown bool
+}
 
 // s3Host reports whether a host is an S3 name and the bucket its name
 // carries (virtual-hosted style): bucket.s3.us-east-1.amazonaws.com,
@@ -75,7 +80,7 @@ func classifyS3(r *http.Request, hostBucket string) s3Call {
 		if c.Op == "" {
 			c.Op = op
 		}
-		c.Actions = append(c.Actions, actionOn{action, resource})
+		c.Actions = append(c.Actions, actionOn{Action: action, Resource: resource})
 	}
 	if acl := r.Header.Get("X-Amz-Acl"); acl != "" {
 		c.Context["s3:x-amz-acl"] = []string{acl}
@@ -205,7 +210,7 @@ func (c *s3Call) objectOp(r *http.Request, q url.Values, objectARN string, add f
 					src = u
 				}
 				src, _, _ = strings.Cut(strings.TrimPrefix(src, "/"), "?")
-				c.Actions = append(c.Actions, actionOn{"s3:GetObject", "arn:aws:s3:::" + src})
+				c.Actions = append(c.Actions, actionOn{Action: "s3:GetObject", Resource: "arn:aws:s3:::" + src})
 				return
 			}
 			add(op, "s3:PutObject", objectARN)

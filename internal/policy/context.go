@@ -141,6 +141,15 @@ type Request struct {
 	PrincipalCanonicalUser string
 	Action                 string
 	Resource               string
+	// ResourceUnknown says the request names a resource that the caller
+	// could not determine (a service whose ARNs it cannot build, a document
+	// too large to read): Resource is then "*", and the resource is decided
+	// as any the action's service may have — a Deny applies when one of its
+	// Resource patterns could name a resource of that service (or its
+	// NotResource does not cover every resource), an Allow only when a
+	// Resource is "*" (or its NotResource can name none of the service's).
+	// Nothing the caller does not know is taken as allowed.
+	ResourceUnknown bool
 	// ResourceAccount owns the resource; empty means the caller's account.
 	ResourceAccount string
 	Context         Context

@@ -385,8 +385,19 @@ func (e *evaluator) statement(s *Statement, typ, endpointType string) int {
 	}
 	if s.hasResource {
 		hit = false
+		// With the resource unknown, a Deny's Resource (an Allow's
+		// NotResource) names it when it could name any resource of the
+		// service; an Allow's Resource (a Deny's NotResource) only when it
+		// names every resource.
+		could := req.ResourceUnknown && (s.Effect == Deny) != s.notResource
 		for i := range s.resources {
-			if s.resources[i].matchSplit(req.Resource, &e.res, e.isARN, &req.Context) {
+			var m bool
+			if could {
+				m = s.resources[i].couldName(e.svc)
+			} else {
+				m = s.resources[i].matchSplit(req.Resource, &e.res, e.isARN, &req.Context)
+			}
+			if m {
 				hit = true
 				break
 			}

@@ -254,3 +254,42 @@ func TestServiceIndexKeepsOrderAndLongNames(t *testing.T) {
 		t.Errorf("long service name: %s", d)
 	}
 }
+
+// TestUnknownResource: a request whose resource the caller cannot name
+// (Request.ResourceUnknown, Resource "*") is decided as any resource of
+// its service might be — a Deny naming one of the service's resources
+// holds, an Allow must cover them all. Decided as the plain resource "*",
+// the same request passes every Deny that names a resource.
+func TestUnknownResource(t *testing.T) {
+	id := MustParse("role", KindIdentity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	const allowAll = `{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}`
+	for _, tc := range []struct {
+		name, statements string
+		unknown, asStar  Decision // with ResourceUnknown; with the resource "*" alone
+	}{
+		{"allow all", allowAll, Allowed, Allowed},
+		{"deny one certificate", allowAll + `,{"Effect":"Deny","Principal":"*","Action":"acm:DeleteCertificate","Resource":"arn:aws:acm:us-east-1:111122223333:certificate/prod"}`, ExplicitDeny, Allowed},
+		{"deny every resource of the service", allowAll + `,{"Effect":"Deny","Principal":"*","Action":"*","Resource":"arn:aws:acm:*:*:*"}`, ExplicitDeny, Allowed},
+		{"deny another service's resource", allowAll + `,{"Effect":"Deny","Principal":"*","Action":"*","Resource":"arn:aws:s3:::secret/*"}`, Allowed, Allowed},
+		{"deny all but one certificate", allowAll + `,{"Effect":"Deny","Principal":"*","Action":"acm:*","NotResource":"arn:aws:acm:us-east-1:111122223333:certificate/dev"}`, ExplicitDeny, ExplicitDeny},
+		{"deny with NotResource *", allowAll + `,{"Effect":"Deny","Principal":"*","Action":"acm:*","NotResource":"*"}`, Allowed, Allowed},
+		{"allow certificates only", `{"Effect":"Allow","Principal":"*","Action":"acm:*","Resource":"arn:aws:acm:*:*:certificate/*"}`, ImplicitDeny, ImplicitDeny},
+		{"allow all but an S3 bucket", `{"Effect":"Allow","Principal":"*","Action":"acm:*","NotResource":"arn:aws:s3:::b"}`, Allowed, Allowed},
+		{"allow all but one certificate", `{"Effect":"Allow","Principal":"*","Action":"acm:*","NotResource":"arn:aws:acm:us-east-1:111122223333:certificate/prod"}`, ImplicitDeny, Allowed},
+	} {
+		ep := MustParse("endpoint", KindEndpoint, `{"Statement":[`+tc.statements+`]}`)
+		in := &Input{Identity: []*Policy{id}, Endpoint: ep, EndpointType: "Interface"}
+		for _, unknown := range []bool{true, false} {
+			r := req("acm:DeleteCertificate", "*")
+			r.ResourceUnknown = unknown
+			r.ViaEndpoint(Endpoint{ID: myVpce})
+			want := tc.asStar
+			if unknown {
+				want = tc.unknown
+			}
+			if got := Evaluate(in, r).Decision; got != want {
+				t.Errorf("%s, unknown %v: %s, want %s", tc.name, unknown, got, want)
+			}
+		}
+	}
+}

@@ -217,6 +217,16 @@ func compileARN(s string, vars bool) arnPattern {
 	return a
 }
 
+// couldName reports whether the pattern could name a resource of service
+// svc (an IAM prefix): "*", an ARN whose service segment matches svc, or
+// a pattern that is not an ARN (taken as able to name anything).
+func (a *arnPattern) couldName(svc string) bool {
+	if a.all || a.flat {
+		return true
+	}
+	return a.segs[2].match(svc, nil, true) // (no variables outside the resource segment)
+}
+
 func (a *arnPattern) match(s string, ctx *Context) bool {
 	segs, ok := splitARN(s)
 	return a.matchSplit(s, &segs, ok, ctx)

@@ -728,6 +728,9 @@ func (p *path) policies(ep *cloud.VpcEndpoint) bool {
 // Request is one request a connection carries, for Decide.
 type Request struct {
 	Action, Resource string
+	// ResourceUnknown says the caller could not tell which resource the
+	// request names (policy.Request.ResourceUnknown): Resource is "*".
+	ResourceUnknown bool
 	// Principal is the caller's ARN (a user, role or session); empty is
 	// anonymous.
 	Principal string
@@ -792,7 +795,7 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 		d.Allowed, d.Skipped, d.Decision = true, true, policy.Allowed
 		return d
 	}
-	req := &policy.Request{Action: q.Action, Resource: q.Resource, ResourceAccount: q.ResourceAccount}
+	req := &policy.Request{Action: q.Action, Resource: q.Resource, ResourceUnknown: q.ResourceUnknown, ResourceAccount: q.ResourceAccount}
 	// The caller's keys and the endpoint's are the same for every request
 	// of a principal and a path: prepared once, applied in the order
 	// SetCaller, the request's own keys, ViaEndpoint.
@@ -834,9 +837,14 @@ func (a *Analyzer) decide(ep *cloud.VpcEndpoint, src, public netip.Addr, q Reque
 	if d.Decision == policy.ExplicitDeny {
 		how = "explicitly denies"
 	}
-	d.Message = fmt.Sprintf("the %s policy %s %s on %s", d.DecidedBy, how, q.Action, cmp.Or(q.Resource, "*"))
+	on := cmp.Or(q.Resource, "*")
+	if q.ResourceUnknown {
+		svc, _, _ := strings.Cut(q.Action, ":")
+		on = "a resource vpce cannot name (decided as any of " + svc + "'s)"
+	}
+	d.Message = fmt.Sprintf("the %s policy %s %s on %s", d.DecidedBy, how, q.Action, on)
 	if ep != nil && d.Code == "ENDPOINT_POLICY_DENY" {
-		d.Message = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, cmp.Or(q.Resource, "*"))
+		d.Message = fmt.Sprintf("the policy of endpoint %s %s %s on %s", ep.VpcEndpointID, how, q.Action, on)
 		d.Fix = []string{fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --policy-document file://policy.json  (a statement allowing %s on %s)", ep.VpcEndpointID, q.Action, cmp.Or(q.Resource, "*"))}
 	}
 	return d
