@@ -53,11 +53,18 @@ func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) (res []strin
 		return nil, false, nil // a document too large to read: which resources it names is unknown
 	}
 	d := &jsonDoc{sc: sc}
-	if json.Unmarshal(body, &d.m) != nil {
+	m, dup, err := decodeObject(body)
+	if err != nil {
 		// The service answers a malformed document itself; should it read
 		// one that Go's decoder does not, the resource is unknown.
 		return nil, false, nil
 	}
+	if dup != "" {
+		// Go keeps the last value, a service may keep the first: which
+		// resource it acts on is not vpce's to guess.
+		return nil, false, fmt.Errorf("the JSON member %s is given more than once with different values", dup)
+	}
+	d.m = m
 	out := read(op, d)
 	slices.Sort(out)
 	return slices.Compact(out), true, nil
@@ -70,6 +77,38 @@ var (
 	queryResourcesKnown = map[string]bool{"sns": true, "sqs": true, "cloudformation": true, "sts": true}
 	restResourcesKnown  = map[string]bool{"lambda": true, "bedrock-runtime": true, "sagemaker.runtime": true}
 )
+
+// decodeObject decodes a JSON object's members, and names a member given
+// twice with different values (dup).
+func decodeObject(body []byte) (m map[string]json.RawMessage, dup string, err error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, "", fmt.Errorf("not a JSON object")
+	}
+	m = map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		k, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, "", err
+		}
+		if old, ok := m[k]; ok && dup == "" && !bytes.Equal(old, v) {
+			dup = k
+		}
+		m[k] = v
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, "", fmt.Errorf("not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "", fmt.Errorf("data after the JSON object")
+	}
+	return m, dup, nil
+}
 
 // jsonDoc is a request document and the scope its names are resolved in.
 type jsonDoc struct {

@@ -327,9 +327,50 @@ func TestUnknownResourceDeny(t *testing.T) {
 	if code, _, body := ddb(`{"RequestItems":{"users":[{"PutRequest":{"Item":{"id":{"S":"1"}}}}]}}`); code != 400 || seen != 2 {
 		t.Fatalf("a write to users: %d %s (upstream saw %d)", code, body, seen)
 	}
+	// Over 1 MiB: refused (the proxy may answer before the client has sent
+	// it all, and the client then sees its connection reset instead).
 	pad := strings.Repeat("x", maxJSONBody)
-	code, hdr, body = ddb(`{"RequestItems":{"users":[{"PutRequest":{"Item":{"id":{"S":"1"},"pad":{"S":"` + pad + `"}}}}]}}`)
-	if code != 400 || hdr.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" || seen != 2 {
-		t.Fatalf("a write to users in a document over 1 MiB: %d %v %.300s (upstream saw %d)", code, hdr, body, seen)
+	req := signed("POST", "https://dynamodb.us-east-1.amazonaws.com/", `{"RequestItems":{"users":[{"PutRequest":{"Item":{"id":{"S":"1"},"pad":{"S":"`+pad+`"}}}}]}}`)
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.BatchWriteItem")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	if resp, err := c.Do(req); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || resp.Header.Get("X-Vpce-Reason") != "ENDPOINT_POLICY_DENY" {
+			t.Fatalf("a write to users in a document over 1 MiB: %d %v %.300s", resp.StatusCode, resp.Header, b)
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("a write to users in a document over 1 MiB reached the upstream")
+	}
+	if code, _, body := ddb(`{"RequestItems":{"orders":[{"PutRequest":{"Item":{"id":{"S":"2"}}}}]}}`); code != 200 || seen != 3 {
+		t.Fatalf("a write to orders afterwards: %d %s (upstream saw %d)", code, body, seen)
+	}
+	// A member given twice with different values: which one the service
+	// reads is not vpce's to guess (Go's decoder keeps the last).
+	if code, _, body := call("dynamodb.us-east-1.amazonaws.com", "DynamoDB_20120810.PutItem", `{"TableName":"users","TableName":"orders","Item":{}}`); code != 400 || !strings.Contains(body, "TableName is given more than once") || seen != 3 {
+		t.Fatalf("TableName twice: %d %s (upstream saw %d)", code, body, seen)
+	}
+}
+
+// TestDecodeObject: a JSON document's members, the first member given
+// twice with different values, and what is not one object.
+func TestDecodeObject(t *testing.T) {
+	for _, tc := range []struct {
+		doc, dup string
+		ok       bool
+	}{
+		{`{"TableName":"a","Key":{}}`, "", true},
+		{`{"TableName":"a","TableName":"a"}`, "", true}, // the same value twice: no doubt
+		{`{"TableName":"a","TableName":"b"}`, "TableName", true},
+		{`{"A":1,"B":2,"A":3,"B":4}`, "A", true},
+		{`{"A":1}{"A":2}`, "", false},
+		{`["A"]`, "", false},
+		{`{"A":1`, "", false},
+	} {
+		m, dup, err := decodeObject([]byte(tc.doc))
+		if (err == nil) != tc.ok || dup != tc.dup || (tc.ok && len(m) == 0) {
+			t.Errorf("%s: %d members, dup %q, %v", tc.doc, len(m), dup, err)
+		}
 	}
 }
