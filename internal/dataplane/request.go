@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
@@ -139,8 +140,9 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	}
 	c := &call{Service: svc, Context: map[string][]string{}}
 	var form url.Values // a Query request's parameters: the URL's, then the form body's
+	var malformed error // a pair Go's parser dropped
 	if r.Header.Get("X-Amz-Target") == "" {
-		form = r.URL.Query()
+		form, malformed = url.ParseQuery(r.URL.RawQuery)
 		if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
 			if err != nil {
@@ -150,11 +152,17 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 				return nil, fmt.Errorf("a Query request body larger than %d bytes", maxQueryBody)
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			posted, _ := url.ParseQuery(string(body))
+			posted, err := url.ParseQuery(string(body))
+			malformed = cmp.Or(malformed, err)
 			for k, v := range posted {
 				form[k] = append(form[k], v...)
 			}
 		}
+	}
+	if malformed != nil && form.Has("Action") {
+		// A pair the parser dropped might name the resource the service
+		// acts on: a Query request is carried only as it was read.
+		return nil, fmt.Errorf("a malformed Query parameter: %v", malformed)
 	}
 	if k := ambiguous(form); k != "" && form.Has("Action") {
 		return nil, fmt.Errorf("the Query parameter %s is given more than once with different values", k)
