@@ -222,9 +222,17 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 			return nil, err
 		}
 	case c.Protocol == "query":
-		res, known = queryResources(svc, c.Op, form, t.scope()), queryResourcesKnown[svc]
+		res = queryResources(svc, c.Op, form, t.scope())
+		params := 0
+		for k := range form {
+			if k != "Action" && k != "Version" {
+				params++
+			}
+		}
+		known = queryResourcesKnown[svc] && (len(res) > 0 || resourceLess(c.Op, params))
 	case c.Protocol == "rest-json":
-		res, known = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope()), restResourcesKnown[svc]
+		res = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope())
+		known = restResourcesKnown[svc] && (len(res) > 0 || resourceLess(c.Op, 1))
 	}
 	c.Actions = []actionOn{{Action: act, Resource: "*", Unknown: !known}}
 	if len(res) > 0 {

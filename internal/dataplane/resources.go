@@ -66,8 +66,23 @@ func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) (res []strin
 	}
 	d.m = m
 	out := read(op, d)
+	if len(out) == 0 && !resourceLess(op, len(d.m)) {
+		// The reader names nothing, yet the operation may act on a
+		// resource in a member it does not read (KMS Decrypt's key is in
+		// the ciphertext, DynamoDB's ExecuteStatement names its table in
+		// PartiQL): unknown, not "*".
+		return nil, false, nil
+	}
 	slices.Sort(out)
 	return slices.Compact(out), true, nil
+}
+
+// resourceLess says whether an operation the resource tables name nothing
+// for is taken to act on no resource ("*"), as AWS authorizes listings and
+// account-wide descriptions: a List* or Describe* operation, or one given
+// no parameters. Any other is decided with its resource unknown.
+func resourceLess(op string, params int) bool {
+	return params == 0 || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Describe")
 }
 
 // queryResourcesKnown and restResourcesKnown say which services'

@@ -65,10 +65,14 @@ func TestJSONResources(t *testing.T) {
 		if err != nil || strings.Join(got, " ") != tc.want {
 			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
 		}
-		// A service without a reader, or a document Go cannot read: the
-		// resource is unknown (not "none").
-		if wantKnown := tc.svc != "sts" && tc.body != "not json"; known != wantKnown {
-			t.Errorf("%s %s %s: known %v, want %v", tc.svc, tc.op, tc.body, known, wantKnown)
+		// A service without a reader, a document Go cannot read, or an
+		// operation the reader names nothing for that is neither a listing
+		// nor given no parameters: the resource is unknown (not "none").
+		unknown := map[string]bool{"sts GetCallerIdentity": true, "dynamodb GetItem not json": true,
+			`kms Decrypt {"CiphertextBlob":"eA=="}`: true, `ssm StartSession {"Target":"ecs:cluster_task_container"}`: true,
+			`athena GetQueryExecution {"QueryExecutionId":"q-1"}`: true, `redshift-data ExecuteStatement {"WorkgroupName":"wg","Sql":"select 1"}`: true}
+		if want := !unknown[tc.svc+" "+tc.op] && !unknown[tc.svc+" "+tc.op+" "+tc.body]; known != want {
+			t.Errorf("%s %s %s: known %v, want %v", tc.svc, tc.op, tc.body, known, want)
 		}
 		if b, _ := io.ReadAll(r.Body); string(b) != tc.body {
 			t.Errorf("%s %s: body after reading = %q", tc.svc, tc.op, b)
@@ -360,6 +364,14 @@ func TestUnknownResourceDeny(t *testing.T) {
 	// reads is not vpce's to guess (Go's decoder keeps the last).
 	if code, _, body := call("dynamodb.us-east-1.amazonaws.com", "DynamoDB_20120810.PutItem", `{"TableName":"users","TableName":"orders","Item":{}}`); code != 400 || !strings.Contains(body, "TableName is given more than once") || seen != 3 {
 		t.Fatalf("TableName twice: %d %s (upstream saw %d)", code, body, seen)
+	}
+	// An operation whose table is where vpce does not read (PartiQL): the
+	// table is unknown, the Deny holds; a listing is on "*", as in AWS.
+	if code, _, body := call("dynamodb.us-east-1.amazonaws.com", "DynamoDB_20120810.ExecuteStatement", `{"Statement":"DELETE FROM \"users\" WHERE id='1'"}`); code != 400 || seen != 3 {
+		t.Fatalf("ExecuteStatement on users: %d %s (upstream saw %d)", code, body, seen)
+	}
+	if code, _, body := call("dynamodb.us-east-1.amazonaws.com", "DynamoDB_20120810.ListTables", `{"Limit":10}`); code != 200 || seen != 4 {
+		t.Fatalf("ListTables: %d %s (upstream saw %d)", code, body, seen)
 	}
 }
 
