@@ -96,3 +96,36 @@ func jsonField(body, name string) string {
 	json.Unmarshal([]byte(body), &m)
 	return m[name]
 }
+
+// TestLargeUnsignedBody: with auth on, a body without x-amz-content-sha256
+// is hashed to verify its signature, and one larger than vpce reads is
+// answered RequestEntityTooLarge saying so — not SignatureDoesNotMatch,
+// which sent users looking for a wrong key.
+func TestLargeUnsignedBody(t *testing.T) {
+	r := newRig(t)
+	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(t.Context(), sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc,
+		ServiceName: "com.amazonaws.us-east-1.dynamodb", RouteTableIDs: []string{r.rtb}}))
+	creds := ec2query.Credentials{"123456789012": "mine"}
+	p := New(Config{Cloud: r.c, CA: r.ca, Credentials: creds, DefaultAccount: "123456789012"})
+	srv := startProxy(t, p)
+	c := r.client(r.inst)
+	pu, _ := url.Parse(srv.URL)
+	pu.User = url.UserPassword(r.inst, "123456789012:mine")
+	c.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
+	// Exactly one byte over: the proxy reads it all, so the client reads
+	// the answer rather than a reset.
+	const head, tail = `{"TableName":"t","Item":{"pad":{"S":"`, `"}}}`
+	body := head + strings.Repeat("x", maxQueryBody+1-len(head)-len(tail)) + tail
+	req, _ := http.NewRequest("POST", "https://dynamodb.us-east-1.amazonaws.com/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "123456789012", SecretAccessKey: "mine"}, req, hex.EncodeToString(sum[:]), "dynamodb", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	code, hdr, resp := send(t, c, req)
+	// (The JSON protocol's errors are 400s, as serviceError answers them.)
+	if code != 400 || hdr.Get("X-Vpce-Reason") != "BODY_TOO_LARGE" || !strings.Contains(resp, "RequestEntityTooLarge") || !strings.Contains(resp, "reads at most 1048576 bytes") {
+		t.Fatalf("a %d-byte body: %d %v %s", len(body), code, hdr, resp)
+	}
+}

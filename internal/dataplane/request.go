@@ -457,8 +457,12 @@ func (p *Proxy) serveRequest(t *tunnel, w http.ResponseWriter, r *http.Request) 
 		}
 	} else if p.cfg.Credentials != nil {
 		if err := p.verify(r, c); err != nil {
+			reason := "SIGNATURE"
+			if apierr.HasCode(err, "RequestEntityTooLarge") {
+				reason = "BODY_TOO_LARGE"
+			}
 			p.cfg.Meter.deny(t.scope(), t.path, "signature")
-			p.authError(w, c, "SIGNATURE", err)
+			p.authError(w, c, reason, err)
 			return
 		}
 	}
@@ -591,7 +595,9 @@ func (p *Proxy) verify(r *http.Request, c *call) error {
 			return err
 		}
 		if len(body) > maxQueryBody {
-			return fmt.Errorf("a signed body without x-amz-content-sha256 larger than %d bytes", maxQueryBody)
+			// Not a bad signature: a body vpce does not read whole to hash.
+			return &apierr.Error{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("with --auth sigv4 vpce verifies a signed body without x-amz-content-sha256 by hashing it, and reads at most %d bytes of one", maxQueryBody)}
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(body)
