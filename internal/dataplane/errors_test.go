@@ -59,12 +59,7 @@ func TestDenialSpeaksTheServiceProtocol(t *testing.T) {
 func TestSourceNotYours(t *testing.T) {
 	r := newRig(t)
 	creds := ec2query.Credentials{"123456789012": "mine", "210987654321": "theirs"}
-	p := New(Config{Cloud: r.c, CA: r.ca, Credentials: creds, DefaultAccount: "123456789012"})
-	srv := startProxy(t, p)
-	c := r.client(r.inst)
-	pu, _ := url.Parse(srv.URL)
-	pu.User = url.UserPassword(r.inst, "123456789012:mine")
-	c.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
+	c := authClient(t, r, creds)
 
 	req, _ := http.NewRequest("GET", "https://reports.s3.us-east-1.amazonaws.com/public/a.txt", nil)
 	sum := sha256.Sum256(nil)
@@ -78,6 +73,19 @@ func TestSourceNotYours(t *testing.T) {
 		!strings.Contains(body, "must be signed by a key of account 123456789012") {
 		t.Fatalf("another account's key: %d %v %s", code, hdr, body)
 	}
+}
+
+// authClient is a client sending from the rig's instance through a proxy
+// with auth on (creds), its proxy password account 123456789012's key
+// "mine".
+func authClient(t *testing.T, r *rig, creds ec2query.Credentials) *http.Client {
+	t.Helper()
+	srv := startProxy(t, New(Config{Cloud: r.c, CA: r.ca, Credentials: creds, DefaultAccount: "123456789012"}))
+	c := r.client(r.inst)
+	pu, _ := url.Parse(srv.URL)
+	pu.User = url.UserPassword(r.inst, "123456789012:mine")
+	c.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
+	return c
 }
 
 func send(t *testing.T, c *http.Client, req *http.Request) (int, http.Header, string) {
@@ -106,12 +114,7 @@ func TestLargeUnsignedBody(t *testing.T) {
 	cloudtest.Must[*cloud.CreateVpcEndpointOutput](t)(r.c.CreateVpcEndpoint(t.Context(), sc, &cloud.CreateVpcEndpointInput{VpcID: r.vpc,
 		ServiceName: "com.amazonaws.us-east-1.dynamodb", RouteTableIDs: []string{r.rtb}}))
 	creds := ec2query.Credentials{"123456789012": "mine"}
-	p := New(Config{Cloud: r.c, CA: r.ca, Credentials: creds, DefaultAccount: "123456789012"})
-	srv := startProxy(t, p)
-	c := r.client(r.inst)
-	pu, _ := url.Parse(srv.URL)
-	pu.User = url.UserPassword(r.inst, "123456789012:mine")
-	c.Transport.(*http.Transport).Proxy = http.ProxyURL(pu)
+	c := authClient(t, r, creds)
 	// Exactly one byte over: the proxy reads it all, so the client reads
 	// the answer rather than a reset.
 	const head, tail = `{"TableName":"t","Item":{"pad":{"S":"`, `"}}}`

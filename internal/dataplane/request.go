@@ -213,28 +213,24 @@ func (p *Proxy) classify(t *tunnel, r *http.Request) (*call, error) {
 	// resource is unknown: decided as any of the service's, so no Deny
 	// naming one is passed.
 	var res []string
-	known := false
+	read, params := false, true // (a REST request's parameters are not counted)
 	switch {
 	case c.Op == "UnknownOperation":
 	case c.Protocol == "json":
 		var err error
-		if res, known, err = jsonResources(r, svc, c.Op, t.scope()); err != nil {
+		if res, read, params, err = jsonResources(r, svc, c.Op, t.scope()); err != nil {
 			return nil, err
 		}
 	case c.Protocol == "query":
-		res = queryResources(svc, c.Op, form, t.scope())
-		params := 0
+		res, read = queryResources(svc, c.Op, form, t.scope())
+		params = false
 		for k := range form {
-			if k != "Action" && k != "Version" {
-				params++
-			}
+			params = params || k != "Action" && k != "Version"
 		}
-		known = queryResourcesKnown[svc] && (len(res) > 0 || resourceLess(c.Op, params))
 	case c.Protocol == "rest-json":
-		res = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope())
-		known = restResourcesKnown[svc] && (len(res) > 0 || resourceLess(c.Op, 1))
+		res, read = restResources(svc, operationTable()[svc], r.Method, r.URL, t.scope())
 	}
-	c.Actions = []actionOn{{Action: act, Resource: "*", Unknown: !known}}
+	c.Actions = []actionOn{{Action: act, Resource: "*", Unknown: !resourcesKnown(read, res, c.Op, params)}}
 	if len(res) > 0 {
 		c.Actions = c.Actions[:0]
 		for _, x := range res {

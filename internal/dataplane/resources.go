@@ -36,62 +36,50 @@ import (
 // is decided on "*" and forwarded untouched.
 const maxJSONBody = 1 << 20
 
-// jsonResources returns the ARNs a JSON request of a service acts on, and
-// puts the body back; nil when the service or operation is not one vpce
-// reads resources of.
-func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) (res []string, known bool, err error) {
-	read, ok := resourceReaders[svc]
+// jsonResources returns the ARNs a JSON request of a service names, and
+// puts the body back. read says the service's table read the document
+// (not: a service vpce reads no resources of, a document too large or
+// malformed), params that the document had members.
+func jsonResources(r *http.Request, svc, op string, sc cloud.Scope) (res []string, read, params bool, err error) {
+	reader, ok := resourceReaders[svc]
 	if !ok || r.Body == nil || r.ContentLength > maxJSONBody {
-		return nil, ok && r.Body == nil, nil
+		return nil, ok && r.Body == nil, false, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 	if len(body) > maxJSONBody {
-		return nil, false, nil // a document too large to read: which resources it names is unknown
+		return nil, false, false, nil // a document too large to read: which resources it names is unknown
 	}
-	d := &jsonDoc{sc: sc}
 	m, dup, err := decodeObject(body)
 	if err != nil {
 		// The service answers a malformed document itself; should it read
 		// one that Go's decoder does not, the resource is unknown.
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	if dup != "" {
 		// Go keeps the last value, a service may keep the first: which
 		// resource it acts on is not vpce's to guess.
-		return nil, false, fmt.Errorf("the JSON member %s is given more than once with different values", dup)
+		return nil, false, false, fmt.Errorf("the JSON member %s is given more than once with different values", dup)
 	}
-	d.m = m
-	out := read(op, d)
-	if len(out) == 0 && !resourceLess(op, len(d.m)) {
-		// The reader names nothing, yet the operation may act on a
-		// resource in a member it does not read (KMS Decrypt's key is in
-		// the ciphertext, DynamoDB's ExecuteStatement names its table in
-		// PartiQL): unknown, not "*".
-		return nil, false, nil
-	}
+	out := reader(op, &jsonDoc{m: m, sc: sc})
 	slices.Sort(out)
-	return slices.Compact(out), true, nil
+	return slices.Compact(out), true, len(m) > 0, nil
 }
 
-// resourceLess says whether an operation the resource tables name nothing
-// for is taken to act on no resource ("*"), as AWS authorizes listings and
-// account-wide descriptions: a List* or Describe* operation, or one given
-// no parameters. Any other is decided with its resource unknown.
-func resourceLess(op string, params int) bool {
-	return params == 0 || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Describe")
+// resourcesKnown says whether vpce knows the resources a request names:
+// its service's table read the request (read) and named them, or named
+// none for an operation taken to act on none, as AWS authorizes listings
+// and account-wide descriptions — a List* or Describe* operation, or one
+// given no parameters. Otherwise the operation may act on a resource in a
+// member the table does not read (KMS Decrypt's key is in the ciphertext,
+// DynamoDB's ExecuteStatement names its table in PartiQL): unknown, not
+// "*".
+func resourcesKnown(read bool, res []string, op string, params bool) bool {
+	return read && (len(res) > 0 || !params || strings.HasPrefix(op, "List") || strings.HasPrefix(op, "Describe"))
 }
-
-// queryResourcesKnown and restResourcesKnown say which services'
-// resources queryResources and restResources read; another service's
-// requests name resources vpce cannot build the ARNs of.
-var (
-	queryResourcesKnown = map[string]bool{"sns": true, "sqs": true, "cloudformation": true, "sts": true}
-	restResourcesKnown  = map[string]bool{"lambda": true, "bedrock-runtime": true, "sagemaker.runtime": true}
-)
 
 // decodeObject decodes a JSON object's members, and names a member given
 // twice with different values (dup).
@@ -483,55 +471,58 @@ func ambiguous(form url.Values) string {
 
 // queryResources returns the ARNs a Query request names: SNS topics, SQS
 // queues, CloudFormation stacks, the role an STS AssumeRole* call assumes;
-// nil otherwise.
-func queryResources(svc, op string, form url.Values, sc cloud.Scope) []string {
+// read is false for another service's.
+func queryResources(svc, op string, form url.Values, sc cloud.Scope) (res []string, read bool) {
 	switch svc {
 	case "sns":
 		switch {
 		case strings.HasPrefix(form.Get("TopicArn"), "arn:"):
-			return []string{form.Get("TopicArn")}
+			return []string{form.Get("TopicArn")}, true
 		case strings.HasPrefix(form.Get("TargetArn"), "arn:"):
-			return []string{form.Get("TargetArn")}
+			return []string{form.Get("TargetArn")}, true
 		case op == "CreateTopic" && form.Get("Name") != "":
-			return []string{fmt.Sprintf("arn:aws:sns:%s:%s:%s", sc.Region, sc.Account, form.Get("Name"))}
+			return []string{fmt.Sprintf("arn:aws:sns:%s:%s:%s", sc.Region, sc.Account, form.Get("Name"))}, true
 		case strings.HasPrefix(form.Get("SubscriptionArn"), "arn:"):
 			// A subscription is authorized on its topic: TOPIC-ARN:ID.
 			sub := form.Get("SubscriptionArn")
 			if i := strings.LastIndexByte(sub, ':'); strings.Count(sub, ":") == 6 {
-				return []string{sub[:i]}
+				return []string{sub[:i]}, true
 			}
 		}
 	case "sqs":
 		if q := form.Get("QueueUrl"); q != "" {
-			return sqsQueue(q, sc)
+			return sqsQueue(q, sc), true
 		}
-		return sqsQueueName(form.Get("QueueName"), sc)
+		return sqsQueueName(form.Get("QueueName"), sc), true
 	case "cloudformation":
 		// A stack's ARN ends with an ID vpce does not know (and CreateStack's
 		// does not exist yet): the stack is decided as stack/NAME/*, which
 		// policies naming the stack (stack/NAME/*) match.
 		if n := form.Get("StackName"); strings.HasPrefix(n, "arn:") {
-			return []string{n}
+			return []string{n}, true
 		} else if n != "" {
-			return []string{fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/*", sc.Region, sc.Account, n)}
+			return []string{fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/*", sc.Region, sc.Account, n)}, true
 		}
 	case "sts":
 		if strings.HasPrefix(op, "AssumeRole") && strings.HasPrefix(form.Get("RoleArn"), "arn:") {
-			return []string{form.Get("RoleArn")}
+			return []string{form.Get("RoleArn")}, true
 		}
 		if op == "GetFederationToken" && form.Get("Name") != "" {
-			return []string{fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", sc.Account, form.Get("Name"))}
+			return []string{fmt.Sprintf("arn:aws:sts::%s:federated-user/%s", sc.Account, form.Get("Name"))}, true
 		}
+	default:
+		return nil, false // no other service's parameters are read
 	}
-	return nil
+	return nil, true
 }
 
 // restResources returns the ARNs a REST request's labels name: the
 // Lambda function of every functions/{FunctionName} route (a version or
-// alias from the name or the Qualifier parameter); nil otherwise.
-func restResources(svc string, m *opService, method string, u *url.URL, sc cloud.Scope) []string {
+// alias from the name or the Qualifier parameter), SageMaker and Bedrock
+// runtime endpoints and models; read is false for another service's.
+func restResources(svc string, m *opService, method string, u *url.URL, sc cloud.Scope) (res []string, read bool) {
 	if (svc != "lambda" && svc != "bedrock-runtime" && svc != "sagemaker.runtime") || m == nil {
-		return nil // no other service's labels are read: no second match
+		return nil, false // no other service's labels are read: no second match
 	}
 	labels := m.restLabels(method, u)
 	if svc == "sagemaker.runtime" {
@@ -539,18 +530,18 @@ func restResources(svc string, m *opService, method string, u *url.URL, sc cloud
 		// it was created with (AccessDenied messages of InvokeEndpoint
 		// and ListEndpoints' EndpointArn show it so).
 		if name := labels["EndpointName"]; name != "" {
-			return []string{fmt.Sprintf("arn:aws:sagemaker:%s:%s:endpoint/%s", sc.Region, sc.Account, strings.ToLower(name))}
+			return []string{fmt.Sprintf("arn:aws:sagemaker:%s:%s:endpoint/%s", sc.Region, sc.Account, strings.ToLower(name))}, true
 		}
-		return nil
+		return nil, true
 	}
 	if svc == "bedrock-runtime" {
 		if id := labels["modelId"]; id != "" {
-			return []string{bedrockModel(id, sc)}
+			return []string{bedrockModel(id, sc)}, true
 		}
-		return nil
+		return nil, true
 	}
 	if labels["FunctionName"] == "" {
-		return nil
+		return nil, true
 	}
 	qualifiers := u.Query()["Qualifier"] // each one given is decided
 	if len(qualifiers) == 0 {
@@ -561,7 +552,7 @@ func restResources(svc string, m *opService, method string, u *url.URL, sc cloud
 		out = append(out, lambdaFunction(labels["FunctionName"], q, sc))
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(out), true
 }
 
 // bedrockModel is the ARN of the model a Bedrock runtime call names: an

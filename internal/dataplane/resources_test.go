@@ -61,7 +61,8 @@ func TestJSONResources(t *testing.T) {
 		{"sts", "GetCallerIdentity", `{"TableName":"x"}`, ""},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
-		got, known, err := jsonResources(r, tc.svc, tc.op, sc)
+		got, read, params, err := jsonResources(r, tc.svc, tc.op, sc)
+		known := resourcesKnown(read, got, tc.op, params)
 		if err != nil || strings.Join(got, " ") != tc.want {
 			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
 		}
@@ -147,7 +148,8 @@ func TestQueryAndRESTResources(t *testing.T) {
 		{"sts", "GetCallerIdentity", "RoleArn=arn:aws:iam::1:role/x", ""},
 	} {
 		form, _ := url.ParseQuery(tc.form)
-		if got := strings.Join(queryResources(tc.svc, tc.op, form, sc), " "); got != tc.want {
+		res, _ := queryResources(tc.svc, tc.op, form, sc)
+		if got := strings.Join(res, " "); got != tc.want {
 			t.Errorf("%s %s %s = %q, want %q", tc.svc, tc.op, tc.form, got, tc.want)
 		}
 	}
@@ -172,7 +174,8 @@ func TestQueryAndRESTResources(t *testing.T) {
 		{"sagemaker.runtime", "POST", "/endpoints/", ""},
 	} {
 		u, _ := url.Parse("https://" + hosts[tc.svc] + ".us-east-1.amazonaws.com" + tc.path)
-		if got := strings.Join(restResources(tc.svc, operationTable()[tc.svc], tc.method, u, sc), " "); got != tc.want {
+		res, _ := restResources(tc.svc, operationTable()[tc.svc], tc.method, u, sc)
+		if got := strings.Join(res, " "); got != tc.want {
 			t.Errorf("%s %s %s = %q, want %q", tc.svc, tc.method, tc.path, got, tc.want)
 		}
 	}
@@ -194,7 +197,7 @@ func TestQueryAndRESTResources(t *testing.T) {
 		{"sqs", "CreateQueue", `{"QueueName":"jobs"}`, "arn:aws:sqs:us-east-1:123456789012:jobs"},
 	} {
 		r := httptest.NewRequest("POST", "/", strings.NewReader(tc.body))
-		got, _, err := jsonResources(r, tc.svc, tc.op, sc)
+		got, _, _, err := jsonResources(r, tc.svc, tc.op, sc)
 		if err != nil || strings.Join(got, " ") != tc.want {
 			t.Errorf("%s %s %s = %v %v, want %s", tc.svc, tc.op, tc.body, got, err, tc.want)
 		}

@@ -194,7 +194,6 @@ var iamPathPrefixes = []string{"user/", "federated-user/", "role/", "group/", "i
 var idKeys = map[string]bool{"aws:principalaccount": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:principalorgid": true,
 	"aws:resourceaccount": true, "aws:resourceorgid": true, "aws:vpceaccount": true, "aws:vpceorgid": true, "aws:sourceaccount": true, "aws:userid": true}
 
-// partitions are the AWS partitions an ARN may name.
 // isAccountID says s is an account ID: twelve digits.
 func isAccountID(s string) bool {
 	if len(s) != 12 {
@@ -208,6 +207,7 @@ func isAccountID(s string) bool {
 	return true
 }
 
+// partitions are the AWS partitions an ARN may name.
 var partitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 
 var (

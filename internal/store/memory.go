@@ -289,24 +289,24 @@ type CommitStats struct {
 // return quickly. Metrics use it.
 func (m *Memory) OnCommit(fn func(CommitStats)) { m.onCommit.Store(&fn) }
 
-// observeCommit tells the OnCommit function, if any, of a commit of the
-// updates in errs that had not failed before it.
-func (m *Memory) observeCommit(start time.Time, err error, errs ...[]error) {
-	fn := m.onCommit.Load()
-	if fn == nil {
-		return
+// observeCommit tells the OnCommit function, if any, of a commit of n
+// updates, and how long the durable store took.
+func (m *Memory) observeCommit(n int, took time.Duration, err error) {
+	if fn := m.onCommit.Load(); fn != nil && n > 0 {
+		(*fn)(CommitStats{Updates: n, Duration: took, Err: err})
 	}
+}
+
+// succeeded counts the updates of a batch that had not failed before its
+// commit.
+func succeeded(errs []error) int {
 	n := 0
-	for _, es := range errs {
-		for _, e := range es {
-			if e == nil {
-				n++
-			}
+	for _, e := range errs {
+		if e == nil {
+			n++
 		}
 	}
-	if n > 0 {
-		(*fn)(CommitStats{Updates: n, Duration: time.Since(start), Err: err})
-	}
+	return n
 }
 
 // memReq is one queued update, or a reset.
@@ -496,16 +496,15 @@ func (m *Memory) committer() {
 				changes = append(changes, g.changes...)
 			}
 			start := time.Now()
-			if _, err = j.w.Commit(changes); err == nil {
+			_, err = j.w.Commit(changes)
+			took, n := time.Since(start), 0
+			for _, g := range group {
+				n += succeeded(g.errs)
+			}
+			m.observeCommit(n, took, err)
+			if err == nil {
 				m.snap.Store(&snapshot{t: group[len(group)-1].after})
 				m.compact()
-			}
-			if fn := m.onCommit.Load(); fn != nil {
-				errs := make([][]error, len(group))
-				for i, g := range group {
-					errs[i] = g.errs
-				}
-				m.observeCommit(start, err, errs...)
 			}
 		}
 		if err != nil && m.failed.Load() != j.epoch+1 {
@@ -631,7 +630,7 @@ func (m *Memory) commitBatch(batch []*memReq) {
 	}
 	start := time.Now()
 	pos, commitErr := w.Commit(changes)
-	m.observeCommit(start, commitErr, errs)
+	m.observeCommit(succeeded(errs), time.Since(start), commitErr)
 	if commitErr != nil {
 		commitErr = classify(commitErr)
 		// Back to the last published state (missed entries included).

@@ -24,12 +24,13 @@ type Log struct {
 }
 
 // logSize is how much the log is preallocated: written ahead with zeros
-// and flushed, so a record's flush never changes the file's size.
-const logSize = 256 << 20
+// and flushed, so a record's flush never changes the file's size. Tests
+// lower it.
+var logSize int64 = 256 << 20
 
 // New creates the log in dir (the disk to measure) and preallocates it.
 func New(dir string) (*Log, error) {
-	f, err := os.CreateTemp(dir, "apibench-log-")
+	f, err := os.CreateTemp(dir, "floor-log-")
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 // TestWrite: writes are appended and return once flushed, from many
 // writers at once; reads are not written.
 func TestWrite(t *testing.T) {
+	logSize = 1 << 20
 	g, err := New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
